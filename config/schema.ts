@@ -1,0 +1,270 @@
+import { z } from 'zod';
+import { cidrsOverlap, parseCidr } from './cidr';
+import {
+  availabilityZonesOf,
+  KNOWN_REGIONS,
+  MSK_SERVERLESS_REGIONS,
+  MSK_SERVERLESS_UNSUPPORTED_AZS,
+} from './regions';
+
+/**
+ * The schema every environment file in config/ must satisfy. Objects are strict:
+ * an unknown key is an error, so a typo never silently falls back to a default.
+ */
+
+/** Smallest VPC we accept: a /22 still leaves /25 subnets in up to 6 AZs. */
+export const SMALLEST_VPC_PREFIX = 22;
+/** Largest VPC AWS allows. */
+export const LARGEST_VPC_PREFIX = 16;
+
+/** Accounts that mark a config as not yet filled in; preflight refuses them. */
+export const PLACEHOLDER_ACCOUNTS: readonly string[] = ['000000000000', '111111111111', '123456789012'];
+
+const regionDeployment = z.strictObject({
+  /** AWS Region code, e.g. us-east-1. */
+  region: z.string(),
+  /** IPv4 CIDR of this region's VPC, /16 to /22; must not overlap the other region's. */
+  vpcCidr: z.string(),
+  /** Availability Zone names (at least 2) the VPC's private subnets use. No lookups. */
+  availabilityZones: z.array(z.string()).min(2, 'needs at least 2 Availability Zones for Multi-AZ services'),
+});
+
+const storage = z.strictObject({
+  /** Also replicate DR buckets back to the primary, so failback needs no rebuild. Enable only after both regions exist. */
+  reverseReplication: z.boolean().default(false),
+  /** Days before noncurrent object versions in lake buckets expire. */
+  noncurrentVersionExpirationDays: z.number().int().min(1).default(90),
+  /** Days before Athena query results expire. */
+  athenaResultsExpirationDays: z.number().int().min(1).default(30),
+});
+
+const athena = z.strictObject({
+  /** Per-query bytes-scanned cutoff of the analyst workgroup (bytes, at least 10 MB). */
+  analystBytesScannedCutoffPerQuery: z.number().int().min(10_000_000),
+  /** Per-query bytes-scanned cutoff of the jobs/services workgroup (bytes, at least 10 MB). */
+  jobsBytesScannedCutoffPerQuery: z.number().int().min(10_000_000),
+});
+
+const msk = z.strictObject({
+  /** Partitions of topicA, topicB and topicC. */
+  topicPartitions: z.number().int().min(1).max(2000).default(6),
+  /** Whether the topics' custom resource may delete topics that hold data when removed. */
+  allowTopicDeletion: z.boolean().default(false),
+  /** MSK Replicator from the primary cluster to the DR cluster. */
+  replicator: z.boolean(),
+});
+
+const emr = z.strictObject({
+  /** EMR Serverless release label, a 7.x release. */
+  releaseLabel: z.string().regex(/^emr-7\.\d+\.\d+$/, 'must be an EMR 7.x release label like emr-7.9.0'),
+  architecture: z.enum(['ARM64', 'X86_64']).default('ARM64'),
+  /** Minutes of idleness before the application stops. */
+  idleTimeoutMinutes: z.number().int().min(1).max(10080).default(15),
+  maximumCapacity: z
+    .strictObject({
+      cpu: z.string().regex(/^\d+ vCPU$/, 'must look like "200 vCPU"'),
+      memory: z.string().regex(/^\d+ GB$/, 'must look like "800 GB"'),
+      disk: z.string().regex(/^\d+ GB$/, 'must look like "1000 GB"'),
+    })
+    .default({ cpu: '32 vCPU', memory: '128 GB', disk: '500 GB' }),
+  /** Jars under s3://<artifacts>/jars/, matched to the release label (see README). */
+  jars: z.array(z.string().regex(/^jars\/[\w.-]+\.jar$/, 'must be an S3 key like jars/name-1.0.jar')).min(1),
+  /** Job execution timeout in minutes. */
+  jobExecutionTimeoutMinutes: z.number().int().min(5).max(1440).default(720),
+});
+
+const redshift = z.strictObject({
+  mode: z.enum(['serverless', 'provisioned']).default('serverless'),
+  /** Serverless base capacity in RPUs: 4, or 8 to 1024 in steps of 8. */
+  baseRpu: z.number().int().default(8),
+  /** Serverless maximum capacity in RPUs (at least the base). */
+  maxRpu: z.number().int().default(64),
+  /** Serverless usage limit, RPU-hours per day, with a breach that deactivates the workgroup. */
+  dailyRpuHoursLimit: z.number().int().min(1).default(64),
+  /** Provisioned RA3 node type and count (mode: provisioned only). */
+  nodeType: z.enum(['ra3.large', 'ra3.xlplus', 'ra3.4xlarge', 'ra3.16xlarge']).default('ra3.xlplus'),
+  numberOfNodes: z.number().int().min(1).max(128).default(2),
+  /** Hours between snapshots: the warehouse RPO. */
+  snapshotIntervalHours: z.number().int().min(1).max(24).default(1),
+  /** Days the DR region keeps copied snapshots. */
+  snapshotCopyRetentionDays: z.number().int().min(1).max(3653).default(7),
+});
+
+const elasticache = z.strictObject({
+  mode: z.enum(['node-based', 'serverless']).default('node-based'),
+  engine: z.enum(['valkey', 'redis']).default('valkey'),
+  nodeType: z.string().regex(/^cache\.[a-z0-9]+\.[a-z0-9]+$/, 'must be a node type like cache.r7g.large'),
+  /** Replicas per shard (at least 1 for Multi-AZ automatic failover). */
+  replicasPerNodeGroup: z.number().int().min(0).max(5).default(1),
+  /** Global Datastore across the two regions (node-based only). */
+  globalDatastore: z.boolean(),
+  snapshotRetentionDays: z.number().int().min(0).max(35).default(7),
+});
+
+const rds = z.strictObject({
+  /** PostgreSQL major.minor, e.g. 17.6. */
+  engineVersion: z.string().regex(/^1[4-9]\.\d+$/, 'must be a PostgreSQL version like 17.6'),
+  instanceClass: z
+    .string()
+    .regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, 'must be an instance class like db.r7g.large'),
+  multiAz: z.boolean(),
+  allocatedStorageGiB: z.number().int().min(20).max(65536).default(100),
+  maxAllocatedStorageGiB: z.number().int().min(20).max(65536).default(500),
+  backupRetentionDays: z.number().int().min(1).max(35).default(7),
+  /** Cross-region read replica plus automated backup replication in the DR region. */
+  crossRegionReplica: z.boolean(),
+});
+
+const failover = z.strictObject({
+  /** The estimated RPO above which the failover runbook refuses to run unless forced (seconds). */
+  rpoBudgetSeconds: z.number().int().min(1).default(900),
+  /** Consecutive failed evaluations of the primary, seen from the DR region, before recommending failover. */
+  consecutiveFailuresToRecommend: z.number().int().min(2).default(3),
+  /** Whether the readiness Lambda may start the failover runbook itself. */
+  automaticFailover: z.boolean().default(false),
+  /** Email addresses subscribed to the alarm topic. */
+  alarmEmails: z.array(z.email()).default([]),
+});
+
+export const environmentConfigSchema = z
+  .strictObject({
+    /** Environment name; also the prefix of every stack name. */
+    name: z.string().regex(/^[a-z][a-z0-9-]{1,11}$/, 'must be 2-12 lowercase letters, digits or dashes'),
+    /** The deployment tier; prod rules (no destroy, Multi-AZ) follow the tier, not the name. */
+    tier: z.enum(['dev', 'staging', 'prod']),
+    /** The AWS account both regions deploy to. */
+    account: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id'),
+    regions: z.strictObject({ primary: regionDeployment, dr: regionDeployment }),
+    /** Tags on every resource. */
+    tags: z.record(z.string(), z.string()),
+    removal: z.strictObject({
+      /** Destroy stateful data (buckets emptied, databases without snapshot) on stack removal. Never in prod. */
+      allowDestroy: z.boolean(),
+    }),
+    storage,
+    athena,
+    msk,
+    emr,
+    redshift,
+    elasticache,
+    rds,
+    failover,
+  })
+  .superRefine((cfg, ctx) => {
+    const issue = (path: (string | number)[], message: string) =>
+      ctx.addIssue({ code: 'custom', path, message });
+
+    for (const role of ['primary', 'dr'] as const) {
+      const { region, vpcCidr, availabilityZones } = cfg.regions[role];
+      const at = ['regions', role];
+      if (!KNOWN_REGIONS.includes(region)) {
+        issue([...at, 'region'], `"${region}" is not an AWS Region. Use one of: ${KNOWN_REGIONS.join(', ')}`);
+      } else {
+        const valid = availabilityZonesOf(region);
+        availabilityZones.forEach((az, i) => {
+          if (!valid.includes(az)) {
+            issue(
+              [...at, 'availabilityZones', i],
+              `"${az}" is not an Availability Zone of ${region}. Use names from: ${valid.join(', ')}`,
+            );
+          } else if (MSK_SERVERLESS_UNSUPPORTED_AZS.includes(az)) {
+            const usable = valid.filter((z) => !MSK_SERVERLESS_UNSUPPORTED_AZS.includes(z));
+            issue(
+              [...at, 'availabilityZones', i],
+              `"${az}" is not supported by MSK Serverless (listed in config/regions.ts). Use one of: ${usable.join(', ')}`,
+            );
+          }
+        });
+        const dupes = availabilityZones.filter((az, i) => availabilityZones.indexOf(az) !== i);
+        if (dupes.length > 0) {
+          issue([...at, 'availabilityZones'], `lists "${dupes[0]}" twice; each zone once`);
+        }
+      }
+      const cidr = parseCidr(vpcCidr);
+      if (typeof cidr === 'string') {
+        issue([...at, 'vpcCidr'], `"${vpcCidr}" ${cidr}`);
+      } else if (cidr.prefix > SMALLEST_VPC_PREFIX || cidr.prefix < LARGEST_VPC_PREFIX) {
+        issue(
+          [...at, 'vpcCidr'],
+          `"${vpcCidr}" is /${cidr.prefix}; use a prefix from /${LARGEST_VPC_PREFIX} to /${SMALLEST_VPC_PREFIX} (e.g. 10.20.0.0/16)`,
+        );
+      }
+    }
+
+    if (cfg.regions.primary.region === cfg.regions.dr.region) {
+      issue(
+        ['regions', 'dr', 'region'],
+        `"${cfg.regions.dr.region}" is also the primary region; the DR region must be a different region`,
+      );
+    }
+    const a = parseCidr(cfg.regions.primary.vpcCidr);
+    const b = parseCidr(cfg.regions.dr.vpcCidr);
+    if (typeof a !== 'string' && typeof b !== 'string' && cidrsOverlap(a, b)) {
+      issue(
+        ['regions', 'dr', 'vpcCidr'],
+        `"${cfg.regions.dr.vpcCidr}" overlaps the primary VPC ${cfg.regions.primary.vpcCidr}; pick a disjoint block so the regions can be peered or routed later`,
+      );
+    }
+
+    for (const role of ['primary', 'dr'] as const) {
+      const { region } = cfg.regions[role];
+      if (KNOWN_REGIONS.includes(region) && !MSK_SERVERLESS_REGIONS.includes(region)) {
+        issue(
+          ['regions', role, 'region'],
+          `"${region}" does not offer MSK Serverless; use one of: ${MSK_SERVERLESS_REGIONS.join(', ')}`,
+        );
+      }
+    }
+
+    const { redshift, elasticache, rds } = cfg;
+    if (
+      !(
+        redshift.baseRpu === 4 ||
+        (redshift.baseRpu >= 8 && redshift.baseRpu <= 1024 && redshift.baseRpu % 8 === 0)
+      )
+    ) {
+      issue(['redshift', 'baseRpu'], `${redshift.baseRpu} is not allowed; use 4, or 8 to 1024 in steps of 8`);
+    }
+    if (redshift.maxRpu < redshift.baseRpu || redshift.maxRpu % 8 !== 0) {
+      issue(
+        ['redshift', 'maxRpu'],
+        `${redshift.maxRpu} must be a multiple of 8 and at least baseRpu (${redshift.baseRpu})`,
+      );
+    }
+    if (elasticache.mode === 'serverless' && elasticache.globalDatastore) {
+      issue(
+        ['elasticache', 'globalDatastore'],
+        'is true but mode is "serverless"; Global Datastore needs node-based clusters. Set mode to "node-based" or globalDatastore to false',
+      );
+    }
+    if (elasticache.mode === 'node-based' && elasticache.replicasPerNodeGroup < 1 && cfg.tier !== 'dev') {
+      issue(
+        ['elasticache', 'replicasPerNodeGroup'],
+        `is ${elasticache.replicasPerNodeGroup}; Multi-AZ automatic failover needs at least 1 replica outside dev`,
+      );
+    }
+    if (cfg.tier === 'prod' && !rds.multiAz) {
+      issue(['rds', 'multiAz'], 'is false in a prod-tier environment; set it to true');
+    }
+    if (rds.maxAllocatedStorageGiB < rds.allocatedStorageGiB) {
+      issue(
+        ['rds', 'maxAllocatedStorageGiB'],
+        `${rds.maxAllocatedStorageGiB} is below allocatedStorageGiB (${rds.allocatedStorageGiB}); raise it`,
+      );
+    }
+
+    if (cfg.tier === 'prod' && cfg.removal.allowDestroy) {
+      issue(
+        ['removal', 'allowDestroy'],
+        'is true in a prod-tier environment; prod data is never destroyed, set it to false',
+      );
+    }
+  });
+
+/** The validated configuration of one environment, as passed to every stack and construct. */
+export type EnvironmentConfig = z.output<typeof environmentConfigSchema>;
+/** What an environment file writes (defaults may be omitted). */
+export type EnvironmentConfigInput = z.input<typeof environmentConfigSchema>;
+/** A region's role in an environment; which physical region plays it is config. */
+export type RegionRole = 'primary' | 'dr';
+export type RegionDeploymentConfig = EnvironmentConfig['regions']['primary'];
