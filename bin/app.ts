@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { ConfigError, DEFAULT_ENVIRONMENT, loadConfig } from '../config';
+import { registerCompliance } from '../lib/compliance';
+import { buildPlatform } from '../lib/platform';
+
+/**
+ * Entry point: `cdk synth [-c env=NAME] [-c controlTower=true]`.
+ * The only place that reads context; everything below gets typed, validated config.
+ */
+function main(): void {
+  const app = new App();
+  const envName = String(app.node.tryGetContext('env') ?? DEFAULT_ENVIRONMENT);
+  const controlTower = String(app.node.tryGetContext('controlTower') ?? 'false') === 'true';
+  const config = loadConfig(envName);
+  buildPlatform(app, config);
+  registerCompliance(app, { controlTower });
+  const assembly = app.synth();
+  failOnFindings(path.join(assembly.directory, 'validation-report.json'));
+}
+
+/**
+ * Zero findings is the rule, warnings included. Under the CDK CLI the app only writes the
+ * validation report and the CLI fails on errors alone, so the app checks the report itself.
+ */
+function failOnFindings(reportFile: string): void {
+  if (!fs.existsSync(reportFile)) return;
+  const report = JSON.parse(fs.readFileSync(reportFile, 'utf8'));
+  const open: string[] = [];
+  for (const plugin of report.pluginReports ?? []) {
+    for (const violation of plugin.violations ?? []) {
+      const where = (violation.violatingConstructs ?? []).map(
+        (c: { constructPath: string }) => c.constructPath,
+      );
+      open.push(`  - [${plugin.pluginName}] ${violation.ruleName} at ${where.join(', ')}`);
+    }
+  }
+  if (open.length > 0) {
+    process.stderr.write(
+      `\n${open.length} unacknowledged validation finding(s); fix them, or acknowledge each on its construct with a reason:\n${open.join('\n')}\nFull report: ${reportFile}\n\n`,
+    );
+    process.exitCode = 1;
+  }
+}
+
+try {
+  main();
+} catch (error) {
+  if (error instanceof ConfigError) {
+    // A config mistake is the user's to fix: the message says what and how; a stack trace would only hide it.
+    process.stderr.write(`\n${error.message}\n\n`);
+    process.exit(1);
+  }
+  throw error;
+}

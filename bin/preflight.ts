@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+import { STSClient } from '@aws-sdk/client-sts';
+import { ConfigError, loadConfig } from '../config';
+import { preflight } from '../lib/preflight';
+import { environmentFromArgs } from './cli-args';
+
+/** `npm run preflight -- -c env=NAME`: exits 1, with the reason, if deploying would go to the wrong account. */
+export async function runPreflight(argv: readonly string[]): Promise<number> {
+  try {
+    const config = loadConfig(environmentFromArgs(argv));
+    const result = await preflight(config, new STSClient({ region: config.regions.primary.region }));
+    (result.ok ? process.stdout : process.stderr).write(`${result.message}\n`);
+    return result.ok ? 0 : 1;
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+if (require.main === module) {
+  runPreflight(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error) => {
+      process.stderr.write(`Preflight failed unexpectedly: ${error}\n`);
+      process.exit(1);
+    },
+  );
+}

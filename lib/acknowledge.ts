@@ -1,0 +1,27 @@
+import { Validations } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+
+/**
+ * Rules that fire on every CDK-generated role default policy. CDK writes grants as an inline
+ * AWS::IAM::Policy attached to exactly one role, scoped to named resources; a customer-managed
+ * policy would carry the same statements with a second lifecycle to manage.
+ */
+export const INLINE_POLICY_RULES = [
+  'HIPAA.Security::HIPAA.Security-IAMNoInlinePolicy',
+  'NIST.800.53.R5::NIST.800.53.R5-IAMNoInlinePolicy',
+];
+
+/** Acknowledges nag findings on one construct, all with the same reviewed reason. */
+export function acknowledge(construct: IConstruct, ids: readonly string[], reason: string): void {
+  Validations.of(construct).acknowledge(...ids.map((id) => ({ id, reason })));
+}
+
+/** Acknowledges the inline-policy rules on a role's CDK-generated default policy. */
+export function acknowledgeDefaultPolicy(roleOrPolicy: IConstruct, what: string): void {
+  const policy = roleOrPolicy.node.tryFindChild('DefaultPolicy') ?? roleOrPolicy;
+  acknowledge(
+    policy,
+    INLINE_POLICY_RULES,
+    `CDK-generated grants for ${what}: attached to this one role only and scoped to named resources.`,
+  );
+}

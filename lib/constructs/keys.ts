@@ -1,0 +1,83 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+import type { EnvironmentConfig } from '../../config';
+import { type KeyPurpose, keyAliasName } from '../naming';
+
+export interface PlatformKeysProps {
+  readonly config: EnvironmentConfig;
+}
+
+/**
+ * The region's customer-managed KMS keys, one per kind of data, rotation on.
+ * Key policies give the account root (IAM-delegated administration) and, for the
+ * logs key, the CloudWatch Logs service for this account's log groups only;
+ * every other principal gets access through the `grant*` methods of the key.
+ */
+export class PlatformKeys extends Construct {
+  /** Data lake buckets, Glue catalog, Athena results. */
+  readonly data: kms.Key;
+  /** CloudWatch Logs groups (flow logs, Lambda, EMR). */
+  readonly logs: kms.Key;
+  /** RDS, Redshift, ElastiCache and their secrets. */
+  readonly database: kms.Key;
+  /** MSK and SNS topics. */
+  readonly streaming: kms.Key;
+
+  constructor(scope: Construct, id: string, props: PlatformKeysProps) {
+    super(scope, id);
+    const { config } = props;
+    const make = (keyId: string, purpose: KeyPurpose, description: string) =>
+      new kms.Key(this, keyId, {
+        alias: keyAliasName(config, purpose),
+        description: `dual-region-analytics ${config.name}: ${description}`,
+        enableKeyRotation: true,
+        // Keys outlive the data they protect: retained unless this environment may destroy data.
+        removalPolicy: config.removal.allowDestroy ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+        pendingWindow: Duration.days(config.removal.allowDestroy ? 7 : 30),
+      });
+
+    this.data = make('DataKey', 'data', 'data lake, catalog and query results');
+    this.logs = make('LogsKey', 'logs', 'CloudWatch Logs');
+    this.database = make('DatabaseKey', 'database', 'RDS, Redshift, ElastiCache and their secrets');
+    this.streaming = make('StreamingKey', 'streaming', 'MSK and SNS');
+
+    for (const key of [this.data, this.logs, this.database, this.streaming]) {
+      // Grants let a holder delegate use of the key; only AWS services acting for a resource (RDS, Redshift...) may create them.
+      key.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'DenyGrantsExceptForAwsResources',
+          effect: iam.Effect.DENY,
+          principals: [new iam.AnyPrincipal()],
+          actions: ['kms:CreateGrant'],
+          resources: ['*'],
+          conditions: {
+            BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' },
+          },
+        }),
+      );
+    }
+
+    const { region, account } = this.logs.stack;
+    this.logs.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchLogsForThisAccount',
+        principals: [new iam.ServicePrincipal(`logs.${region}.amazonaws.com`)],
+        actions: [
+          'kms:Encrypt',
+          'kms:Decrypt',
+          'kms:ReEncryptFrom',
+          'kms:ReEncryptTo',
+          'kms:GenerateDataKey',
+          'kms:GenerateDataKeyWithoutPlaintext',
+          'kms:DescribeKey',
+        ],
+        resources: ['*'], // in a key policy, "*" means this key
+        conditions: {
+          ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:${region}:${account}:log-group:*` },
+        },
+      }),
+    );
+  }
+}

@@ -1,0 +1,74 @@
+import type { EnvironmentConfig, RegionRole } from '../config';
+
+/**
+ * Deterministic physical names. Anything one region needs from the other is
+ * derived here from config, never through CloudFormation exports, so that a
+ * failover or failback (swapping which physical region plays which role) never
+ * meets "Some exports have changed!" (aws-cdk #30771).
+ *
+ * Scheme (documented in the README):
+ *   stacks        {env}-{role}-{concern}                    dev-primary-foundation
+ *   buckets       dra-{env}-{purpose}-{account}-{region}    dra-dev-raw-111111111111-us-east-1
+ *   KMS aliases   alias/dra/{env}/{purpose}                 alias/dra/dev/data
+ *   SSM params    /dra/{env}/{path}                         /dra/dev/active-region
+ *   other names   dra-{env}-{purpose}                       dra-dev-msk (same in both regions)
+ */
+export const NAME_PREFIX = 'dra';
+
+export type Concern =
+  | 'foundation'
+  | 'storage'
+  | 'catalog'
+  | 'streaming'
+  | 'processing'
+  | 'warehouse'
+  | 'cache'
+  | 'database'
+  | 'operations';
+
+export function regionOf(config: EnvironmentConfig, role: RegionRole): string {
+  return config.regions[role].region;
+}
+
+export function otherRole(role: RegionRole): RegionRole {
+  return role === 'primary' ? 'dr' : 'primary';
+}
+
+export function stackName(config: EnvironmentConfig, role: RegionRole, concern: Concern): string {
+  return `${config.name}-${role}-${concern}`;
+}
+
+/** Name shared by both regions for a regional resource (e.g. the MSK cluster). */
+export function resourceName(config: EnvironmentConfig, purpose: string): string {
+  return `${NAME_PREFIX}-${config.name}-${purpose}`;
+}
+
+export type BucketPurpose = 'raw' | 'refined' | 'curated' | 'artifacts' | 'athena-results' | 'access-logs';
+
+export function bucketName(config: EnvironmentConfig, role: RegionRole, purpose: BucketPurpose): string {
+  return `${NAME_PREFIX}-${config.name}-${purpose}-${config.account}-${regionOf(config, role)}`;
+}
+
+export function bucketArn(config: EnvironmentConfig, role: RegionRole, purpose: BucketPurpose): string {
+  return `arn:aws:s3:::${bucketName(config, role, purpose)}`;
+}
+
+export type KeyPurpose = 'data' | 'logs' | 'database' | 'streaming';
+
+export function keyAliasName(config: EnvironmentConfig, purpose: KeyPurpose): string {
+  return `alias/${NAME_PREFIX}/${config.name}/${purpose}`;
+}
+
+/** The alias ARN of a key in the given role's region; usable where AWS accepts an alias ARN. */
+export function keyAliasArn(config: EnvironmentConfig, role: RegionRole, purpose: KeyPurpose): string {
+  return `arn:aws:kms:${regionOf(config, role)}:${config.account}:${keyAliasName(config, purpose)}`;
+}
+
+export function parameterName(config: EnvironmentConfig, path: string): string {
+  return `/${NAME_PREFIX}/${config.name}/${path}`;
+}
+
+/** The SSM parameter, present in both regions, naming the region where work runs now. */
+export function activeRegionParameterName(config: EnvironmentConfig): string {
+  return parameterName(config, 'active-region');
+}

@@ -1,0 +1,18 @@
+import type { App } from 'aws-cdk-lib';
+import type { EnvironmentConfig } from '../config';
+import { RegionDeployment } from './region-deployment';
+
+export interface Platform {
+  readonly primary: RegionDeployment;
+  readonly dr: RegionDeployment;
+}
+
+/**
+ * Builds one environment in both regions and encodes the cross-region deploy
+ * order as stack dependencies (see README, "Deploy order").
+ */
+export function buildPlatform(app: App, config: EnvironmentConfig): Platform {
+  const primary = new RegionDeployment(app, `${config.name}-primary`, { config, role: 'primary' });
+  const dr = new RegionDeployment(app, `${config.name}-dr`, { config, role: 'dr' });
+  return { primary, dr };
+}

@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+// `npm run bench`: timing goals, measured here and never asserted in tests.
+// Prints medians of several runs: `cdk synth` of the default environment, of all
+// environments, of a floor app (one empty stack, same CLI and flags), the ratios,
+// and `npm test` wall time. Later sections add handler bundle size and load time.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function time(label, cmd, args, opts = {}) {
+  const samples = [];
+  for (let i = 0; i < RUNS; i++) {
+    const start = process.hrtime.bigint();
+    const r = spawnSync(cmd, args, { encoding: 'utf8', ...opts });
+    if (r.status !== 0) {
+      console.error(`${label} failed:\n${r.stdout}${r.stderr}`);
+      process.exit(1);
+    }
+    samples.push(Number(process.hrtime.bigint() - start) / 1e9);
+  }
+  const m = median(samples);
+  console.log(
+    `${label.padEnd(44)} median ${m.toFixed(2)} s  (runs: ${samples.map((s) => s.toFixed(2)).join(', ')})`,
+  );
+  return m;
+}
+
+const floorDir = mkdtempSync(join(tmpdir(), 'dra-floor-'));
+const floorApp = join(floorDir, 'floor.ts');
+writeFileSync(
+  floorApp,
+  `import { App, Stack } from 'aws-cdk-lib';\nconst app = new App();\nnew Stack(app, 'Floor', { env: { account: '111111111111', region: 'us-east-1' } });\napp.synth();\n`,
+);
+const envs = readdirSync('config')
+  .filter((f) => ['dev.ts', 'staging.ts', 'prod.ts'].includes(f))
+  .map((f) => f.slice(0, -3));
+
+console.log(`dual-region-analytics bench (${RUNS} runs each, node ${process.version})`);
+const floor = time('cdk synth: floor app (one empty stack)', 'npx', [
+  'cdk',
+  'synth',
+  '-q',
+  '--app',
+  `npx tsx ${floorApp}`,
+  '-o',
+  join(floorDir, 'out'),
+]);
+const dflt = time('cdk synth: default environment (dev)', 'npx', [
+  'cdk',
+  'synth',
+  '-q',
+  '-o',
+  join(floorDir, 'dev'),
+]);
+const all = time(`cdk synth: all environments (${envs.join(', ')})`, 'sh', [
+  '-c',
+  envs.map((e) => `npx cdk synth -q -c env=${e} -o ${join(floorDir, e)}`).join(' && '),
+]);
+console.log(
+  `ratio default / floor: ${(dflt / floor).toFixed(2)}x; all / floor: ${(all / floor).toFixed(2)}x`,
+);
+const testRuns = Number(process.env.BENCH_TEST_RUNS ?? 3);
+const testSamples = [];
+for (let i = 0; i < testRuns; i++) {
+  const start = process.hrtime.bigint();
+  const r = spawnSync('npm', ['test', '--silent'], { encoding: 'utf8' });
+  if (r.status !== 0) {
+    console.error(`npm test failed:\n${r.stdout}${r.stderr}`);
+    process.exit(1);
+  }
+  testSamples.push(Number(process.hrtime.bigint() - start) / 1e9);
+}
+console.log(
+  `${'npm test wall time'.padEnd(44)} median ${median(testSamples).toFixed(2)} s  (runs: ${testSamples.map((s) => s.toFixed(2)).join(', ')})`,
+);

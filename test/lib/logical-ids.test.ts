@@ -1,0 +1,22 @@
+import { buildTestPlatform, templateOf } from '../support/app';
+
+/**
+ * Logical IDs of stateful resources are API: a changed ID makes CloudFormation
+ * replace the resource (a new key, an empty bucket, a new database). This file
+ * fails on any such change; update it only when the replacement is intended.
+ */
+describe('pinned logical IDs of stateful resources', () => {
+  const platform = buildTestPlatform('prod');
+
+  const idsOf = (stack: Parameters<typeof templateOf>[0], type: string) =>
+    Object.keys(templateOf(stack).findResources(type)).sort();
+
+  it.each(['primary', 'dr'] as const)('KMS keys (%s)', (role) => {
+    expect(idsOf(platform[role].foundation, 'AWS::KMS::Key')).toEqual([
+      'KeysDataKey8F3FE3A4',
+      'KeysDatabaseKey04BE644A',
+      'KeysLogsKeyD24E82DB',
+      'KeysStreamingKey5AE920F0',
+    ]);
+  });
+});

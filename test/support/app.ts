@@ -1,0 +1,102 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { App, type Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import {
+  type EnvironmentConfig,
+  type EnvironmentConfigInput,
+  loadConfig,
+  validateConfig,
+} from '../../config';
+import { registerCompliance } from '../../lib/compliance';
+import { buildPlatform, type Platform } from '../../lib/platform';
+
+const CDK_JSON = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8'));
+
+export interface TestAppOptions {
+  /** Register the nag packs (as bin/app.ts does). */
+  readonly nag?: boolean;
+  /** Really bundle Lambda code with esbuild (slow); otherwise bundling is skipped. */
+  readonly bundle?: boolean;
+  /** Run CDK's built-in CloudFormation validation (slow: ~1.4 s per synth). */
+  readonly builtinValidation?: boolean;
+  /** Also run the Control Tower cfn-guard rules. */
+  readonly controlTower?: boolean;
+}
+
+export interface TestPlatform extends Platform {
+  readonly app: App;
+  readonly config: EnvironmentConfig;
+}
+
+/** Builds an environment the way bin/app.ts does, with the project's cdk.json feature flags. */
+export function buildTestPlatform(
+  env: string | EnvironmentConfigInput,
+  options: TestAppOptions = {},
+): TestPlatform {
+  const config = typeof env === 'string' ? loadConfig(env) : validateConfig(env, 'test config');
+  const context: Record<string, unknown> = { ...CDK_JSON.context };
+  if (!options.bundle) context['aws:cdk:bundling-stacks'] = [];
+  const app = new App({
+    context,
+    outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'dra-cdk-')),
+    builtinCloudFormationValidation: options.builtinValidation ?? false,
+  });
+  const platform = buildPlatform(app, config);
+  if (options.nag || options.controlTower) registerCompliance(app, { controlTower: options.controlTower });
+  return { app, config, ...platform };
+}
+
+/** Memoized Template.fromStack: each stack is turned into a template once per test file. */
+const templates = new WeakMap<Stack, Template>();
+export function templateOf(stack: Stack): Template {
+  let template = templates.get(stack);
+  if (!template) {
+    template = Template.fromStack(stack);
+    templates.set(stack, template);
+  }
+  return template;
+}
+
+export interface ValidationFinding {
+  readonly plugin: string;
+  readonly rule: string;
+  readonly paths: string[];
+}
+
+/** Synthesizes the app and returns every unacknowledged validation finding (nag, built-in, guard). */
+export function synthFindings(app: App): ValidationFinding[] {
+  let synthError: unknown;
+  try {
+    app.synth({ force: true });
+  } catch (error) {
+    synthError = error;
+  }
+  const reportFile = path.join(app.outdir, 'validation-report.json');
+  if (!fs.existsSync(reportFile)) {
+    if (synthError) throw synthError;
+    return [];
+  }
+  const report = JSON.parse(fs.readFileSync(reportFile, 'utf8'));
+  const findings: ValidationFinding[] = [];
+  for (const plugin of report.pluginReports ?? []) {
+    for (const v of plugin.violations ?? []) {
+      findings.push({
+        plugin: plugin.pluginName,
+        rule: v.ruleName,
+        paths: (v.violatingConstructs ?? v.violatingResources ?? []).map(
+          (c: { constructPath?: string; resourceLogicalId?: string; templatePath?: string }) =>
+            c.constructPath ?? `${c.templatePath}#${c.resourceLogicalId}`,
+        ),
+      });
+    }
+  }
+  if (findings.length === 0 && synthError) throw synthError;
+  return findings;
+}
+
+/** A deep copy of a shipped environment's raw config, to break in a test. */
+export function rawConfig(raw: EnvironmentConfigInput): EnvironmentConfigInput {
+  return structuredClone(raw);
+}
