@@ -14,5 +14,7 @@ export interface Platform {
 export function buildPlatform(app: App, config: EnvironmentConfig): Platform {
   const primary = new RegionDeployment(app, `${config.name}-primary`, { config, role: 'primary' });
   const dr = new RegionDeployment(app, `${config.name}-dr`, { config, role: 'dr' });
+  // S3 replication needs its destination bucket to exist: DR storage first.
+  primary.storage.addStackDependency(dr.storage, 'replication destination buckets must exist first');
   return { primary, dr };
 }

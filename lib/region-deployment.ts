@@ -1,6 +1,8 @@
 import { Construct } from 'constructs';
 import type { EnvironmentConfig, RegionRole } from '../config';
+import { CatalogStack } from './stacks/catalog-stack';
 import { FoundationStack } from './stacks/foundation-stack';
+import { StorageStack } from './stacks/storage-stack';
 
 export interface RegionDeploymentProps {
   readonly config: EnvironmentConfig;
@@ -19,6 +21,8 @@ export interface RegionDeploymentProps {
 export class RegionDeployment extends Construct {
   readonly role: RegionRole;
   readonly foundation: FoundationStack;
+  readonly storage: StorageStack;
+  readonly catalog: CatalogStack;
 
   constructor(scope: Construct, id: string, props: RegionDeploymentProps) {
     super(scope, id);
@@ -26,5 +30,10 @@ export class RegionDeployment extends Construct {
     this.role = role;
     const stackProps = { config, role };
     this.foundation = new FoundationStack(this, 'Foundation', stackProps);
+    const keys = this.foundation.keys;
+    this.storage = new StorageStack(this, 'Storage', { ...stackProps, dataKey: keys.data });
+    this.catalog = new CatalogStack(this, 'Catalog', { ...stackProps, dataKey: keys.data });
+    // Tables and workgroups point at buckets by name; create the buckets first.
+    this.catalog.addStackDependency(this.storage, 'tables and results locations are in these buckets');
   }
 }

@@ -19,4 +19,26 @@ describe('pinned logical IDs of stateful resources', () => {
       'KeysStreamingKey5AE920F0',
     ]);
   });
+
+  it.each(['primary', 'dr'] as const)('buckets (%s)', (role) => {
+    expect(idsOf(platform[role].storage, 'AWS::S3::Bucket')).toEqual(PINNED_BUCKETS);
+  });
+
+  it.each(['primary', 'dr'] as const)('Glue databases (%s)', (role) => {
+    expect(idsOf(platform[role].catalog, 'AWS::Glue::Database')).toEqual(PINNED_DATABASES);
+  });
 });
+
+const PINNED_BUCKETS = [
+  'BucketsAccessLogsA5F88218',
+  'BucketsArtifactsB9EE6400',
+  'BucketsAthenaResultsDAB4D203',
+  'BucketsCurated3112A365',
+  'BucketsRaw686CB728',
+  'BucketsRefinedBFCA21E7',
+];
+const PINNED_DATABASES = [
+  'GlueDatabasesalesA7014B94',
+  'GlueDatabasetickitdemo6E788B26',
+  'GlueDatabasetickitraw905BA849',
+];
