@@ -42,7 +42,7 @@ export const dev: EnvironmentConfigInput = {
     multiAz: false,
     allocatedStorageGiB: 20,
     maxAllocatedStorageGiB: 100,
-    backupRetentionDays: 1,
+    backupRetentionDays: 7,
     crossRegionReplica: true,
   },
   failover: { rpoBudgetSeconds: 900, consecutiveFailuresToRecommend: 3, automaticFailover: false },

@@ -81,3 +81,28 @@ export const MSK_SERVERLESS_REGIONS: readonly string[] = [
   'eu-west-2',
   'eu-west-3',
 ];
+
+/**
+ * The prefix ElastiCache puts in front of a Global Datastore ID created in each
+ * region (ElastiCache guide, "Using global datastores (CLI)"). With it the DR
+ * stack can name the Global Datastore from config, without a cross-region read.
+ */
+export const GLOBAL_DATASTORE_PREFIXES: Readonly<Record<string, string>> = {
+  'us-east-2': 'fpkhr',
+  'us-east-1': 'ldgnf',
+  'us-west-1': 'virxk',
+  'us-west-2': 'sgaui',
+  'ca-central-1': 'bxodz',
+  'ap-south-1': 'erpgt',
+  'ap-northeast-1': 'quwsw',
+  'ap-northeast-2': 'lfqnh',
+  'ap-northeast-3': 'nlapn',
+  'ap-southeast-1': 'vlqxn',
+  'ap-southeast-2': 'vbgxd',
+  'eu-central-1': 'iudkw',
+  'eu-west-1': 'gxeiz',
+  'eu-west-2': 'okuqm',
+  'eu-west-3': 'fgjhi',
+  'sa-east-1': 'juxlw',
+  'ap-east-1': 'knjmp',
+};

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { cidrsOverlap, parseCidr } from './cidr';
 import {
   availabilityZonesOf,
+  GLOBAL_DATASTORE_PREFIXES,
   KNOWN_REGIONS,
   MSK_SERVERLESS_REGIONS,
   MSK_SERVERLESS_UNSUPPORTED_AZS,
@@ -98,7 +99,8 @@ const elasticache = z.strictObject({
   replicasPerNodeGroup: z.number().int().min(0).max(5).default(1),
   /** Global Datastore across the two regions (node-based only). */
   globalDatastore: z.boolean(),
-  snapshotRetentionDays: z.number().int().min(0).max(35).default(7),
+  /** Days of automatic cache snapshots kept (15 or more satisfies HIPAA/NIST backup retention). */
+  snapshotRetentionDays: z.number().int().min(15).max(35).default(15),
 });
 
 const rds = z.strictObject({
@@ -235,6 +237,29 @@ export const environmentConfigSchema = z
       issue(
         ['elasticache', 'globalDatastore'],
         'is true but mode is "serverless"; Global Datastore needs node-based clusters. Set mode to "node-based" or globalDatastore to false',
+      );
+    }
+    if (elasticache.globalDatastore) {
+      for (const role of ['primary', 'dr'] as const) {
+        const { region } = cfg.regions[role];
+        if (KNOWN_REGIONS.includes(region) && !GLOBAL_DATASTORE_PREFIXES[region]) {
+          issue(
+            ['elasticache', 'globalDatastore'],
+            `is true but ${region} (${role}) has no documented Global Datastore ID prefix in config/regions.ts; add it from the ElastiCache guide or set globalDatastore to false`,
+          );
+        }
+      }
+    }
+    if (cfg.tier === 'prod' && !elasticache.globalDatastore && elasticache.mode === 'node-based') {
+      issue(
+        ['elasticache', 'globalDatastore'],
+        'is false in a prod-tier environment; the DR cache would start empty. Set it to true',
+      );
+    }
+    if (cfg.tier === 'prod' && !rds.crossRegionReplica) {
+      issue(
+        ['rds', 'crossRegionReplica'],
+        'is false in a prod-tier environment; the DR region would have no database. Set it to true',
       );
     }
     if (elasticache.mode === 'node-based' && elasticache.replicasPerNodeGroup < 1 && cfg.tier !== 'dev') {

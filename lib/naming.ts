@@ -72,3 +72,35 @@ export function parameterName(config: EnvironmentConfig, path: string): string {
 export function activeRegionParameterName(config: EnvironmentConfig): string {
   return parameterName(config, 'active-region');
 }
+
+/** RDS instance identifier, identical in both regions (pinned: runbooks and checks name it). */
+export function databaseInstanceIdentifier(config: EnvironmentConfig): string {
+  return resourceName(config, 'postgres');
+}
+
+export function databaseInstanceArn(config: EnvironmentConfig, role: RegionRole): string {
+  return `arn:aws:rds:${regionOf(config, role)}:${config.account}:db:${databaseInstanceIdentifier(config)}`;
+}
+
+/** ElastiCache replication group id, identical in both regions. */
+export function cacheReplicationGroupId(config: EnvironmentConfig): string {
+  return resourceName(config, 'cache');
+}
+
+/** The Global Datastore's full id: the primary region's documented prefix plus our suffix. */
+export function globalDatastoreId(
+  config: EnvironmentConfig,
+  prefixes: Readonly<Record<string, string>>,
+): string {
+  return `${prefixes[regionOf(config, 'primary')]}-${cacheReplicationGroupId(config)}`;
+}
+
+/** Redshift Serverless namespace and workgroup name (or provisioned cluster id), identical in both regions. */
+export function warehouseName(config: EnvironmentConfig): string {
+  return resourceName(config, 'warehouse');
+}
+
+/** Secrets Manager names, identical in both regions (replicas keep the name). */
+export function secretName(config: EnvironmentConfig, purpose: string): string {
+  return `${NAME_PREFIX}/${config.name}/${purpose}`;
+}

@@ -16,5 +16,14 @@ export function buildPlatform(app: App, config: EnvironmentConfig): Platform {
   const dr = new RegionDeployment(app, `${config.name}-dr`, { config, role: 'dr' });
   // S3 replication needs its destination bucket to exist: DR storage first.
   primary.storage.addStackDependency(dr.storage, 'replication destination buckets must exist first');
+  // The DR read replica is created from the primary instance.
+  dr.database.addStackDependency(primary.database, 'the cross-region read replica needs its source');
+  // The DR member joins a Global Datastore the primary region creates.
+  if (config.elasticache.globalDatastore) {
+    dr.cache.addStackDependency(primary.cache, 'the Global Datastore secondary joins the primary');
+  }
+  // Snapshot copies (and the primary database's replicated backups) are encrypted with the DR region's key.
+  primary.warehouse.addStackDependency(dr.foundation, 'snapshot copies use the DR database key');
+  primary.database.addStackDependency(dr.foundation, 'replicated backups use the DR database key');
   return { primary, dr };
 }

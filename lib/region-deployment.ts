@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import type { EnvironmentConfig, RegionRole } from '../config';
 import { CatalogStack } from './stacks/catalog-stack';
+import { CacheStack, DatabaseStack, WarehouseStack } from './stacks/data-stores';
 import { FoundationStack } from './stacks/foundation-stack';
 import { StorageStack } from './stacks/storage-stack';
 
@@ -23,6 +24,9 @@ export class RegionDeployment extends Construct {
   readonly foundation: FoundationStack;
   readonly storage: StorageStack;
   readonly catalog: CatalogStack;
+  readonly warehouse: WarehouseStack;
+  readonly cache: CacheStack;
+  readonly database: DatabaseStack;
 
   constructor(scope: Construct, id: string, props: RegionDeploymentProps) {
     super(scope, id);
@@ -35,5 +39,20 @@ export class RegionDeployment extends Construct {
     this.catalog = new CatalogStack(this, 'Catalog', { ...stackProps, dataKey: keys.data });
     // Tables and workgroups point at buckets by name; create the buckets first.
     this.catalog.addStackDependency(this.storage, 'tables and results locations are in these buckets');
+
+    const network = this.foundation.network;
+    const dataStoreProps = {
+      ...stackProps,
+      vpc: network.vpc,
+      subnets: network.privateSubnets,
+      clientSecurityGroup: network.clientSecurityGroup,
+      databaseKey: keys.database,
+      logsKey: keys.logs,
+      dataKey: keys.data,
+    };
+    this.warehouse = new WarehouseStack(this, 'Warehouse', dataStoreProps);
+    this.warehouse.addStackDependency(this.catalog, 'Spectrum reads the catalog');
+    this.cache = new CacheStack(this, 'Cache', dataStoreProps);
+    this.database = new DatabaseStack(this, 'Database', dataStoreProps);
   }
 }

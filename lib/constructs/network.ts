@@ -46,6 +46,11 @@ export class Network extends Construct {
   readonly privateSubnets: ec2.SubnetSelection = { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
   /** Security group of every interface endpoint. */
   readonly endpointSecurityGroup: ec2.SecurityGroup;
+  /**
+   * Security group worn by the platform's own workloads (Lambdas, EMR Serverless).
+   * Data stores admit their port from this group only.
+   */
+  readonly clientSecurityGroup: ec2.SecurityGroup;
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
@@ -105,6 +110,12 @@ export class Network extends Construct {
       ec2.Port.tcp(443),
       'HTTPS from workloads in this VPC',
     );
+    this.clientSecurityGroup = new ec2.SecurityGroup(this, 'ClientSecurityGroup', {
+      vpc: this.vpc,
+      description: 'Platform workloads (Lambdas, EMR Serverless) allowed to reach the data stores',
+      allowAllOutbound: true,
+    });
+
     for (const [name, service] of Object.entries(INTERFACE_ENDPOINTS)) {
       this.vpc.addInterfaceEndpoint(`${name}Endpoint`, {
         service,

@@ -141,3 +141,63 @@ describe('config validation names the path, the value and the fix', () => {
     expect(message).toMatch(/tier: "production" is not allowed; use one of "dev", "staging", "prod"/);
   });
 });
+
+describe('data store combinations that cannot work', () => {
+  it('rejects ElastiCache Serverless with a Global Datastore', () => {
+    expect(
+      rejectionOf(dev, (c) => {
+        c.elasticache.mode = 'serverless';
+        c.elasticache.globalDatastore = true;
+      }),
+    ).toMatch(
+      /elasticache\.globalDatastore: is true but mode is "serverless"; Global Datastore needs node-based clusters/,
+    );
+  });
+
+  it('rejects Multi-AZ off in prod', () => {
+    expect(rejectionOf(prod, (c) => (c.rds.multiAz = false))).toMatch(
+      /rds\.multiAz: is false in a prod-tier environment/,
+    );
+  });
+
+  it('rejects prod without a DR database replica or a Global Datastore', () => {
+    expect(rejectionOf(prod, (c) => (c.rds.crossRegionReplica = false))).toMatch(
+      /rds\.crossRegionReplica: is false in a prod-tier/,
+    );
+    expect(rejectionOf(prod, (c) => (c.elasticache.globalDatastore = false))).toMatch(
+      /the DR cache would start empty/,
+    );
+  });
+
+  it('rejects a Redshift Serverless base capacity outside the allowed steps', () => {
+    expect(rejectionOf(dev, (c) => (c.redshift.baseRpu = 12))).toMatch(
+      /redshift\.baseRpu: 12 is not allowed; use 4, or 8 to 1024 in steps of 8/,
+    );
+    expect(rejectionOf(dev, (c) => (c.redshift.baseRpu = 2048))).toMatch(
+      /redshift\.baseRpu: 2048 is not allowed/,
+    );
+    const smallMax = rejectionOf(dev, (c) => {
+      c.redshift.baseRpu = 16;
+      c.redshift.maxRpu = 8;
+    });
+    expect(smallMax).toMatch(/redshift\.maxRpu: 8 must be .* at least baseRpu \(16\)/);
+  });
+
+  it('rejects a Global Datastore in a region without a known id prefix', () => {
+    const message = rejectionOf(prod, (c) => {
+      c.regions.dr.region = 'eu-north-1';
+      c.regions.dr.availabilityZones = ['eu-north-1a', 'eu-north-1b'];
+    });
+    expect(message).toMatch(
+      /elasticache\.globalDatastore: is true but eu-north-1 \(dr\) has no documented Global Datastore ID prefix/,
+    );
+  });
+
+  it('rejects a region without MSK Serverless', () => {
+    const message = rejectionOf(dev, (c) => {
+      c.regions.dr.region = 'us-west-1';
+      c.regions.dr.availabilityZones = ['us-west-1a', 'us-west-1c'];
+    });
+    expect(message).toMatch(/regions\.dr\.region: "us-west-1" does not offer MSK Serverless/);
+  });
+});

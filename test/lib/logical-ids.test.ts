@@ -24,6 +24,19 @@ describe('pinned logical IDs of stateful resources', () => {
     expect(idsOf(platform[role].storage, 'AWS::S3::Bucket')).toEqual(PINNED_BUCKETS);
   });
 
+  it.each([
+    ['database', 'AWS::RDS::DBInstance', 'PostgresInstance'],
+    ['cache', 'AWS::ElastiCache::ReplicationGroup', 'CacheReplicationGroup'],
+    ['warehouse', 'AWS::RedshiftServerless::Namespace', 'WarehouseNamespace'],
+    ['warehouse', 'AWS::RedshiftServerless::Workgroup', 'WarehouseWorkgroup'],
+  ] as const)('%s %s', (stack, type, prefix) => {
+    for (const role of ['primary', 'dr'] as const) {
+      const ids = idsOf(platform[role][stack], type);
+      expect(ids).toHaveLength(1);
+      expect(ids[0]).toBe(PINNED_DATA_STORES[prefix]);
+    }
+  });
+
   it.each(['primary', 'dr'] as const)('Glue databases (%s)', (role) => {
     expect(idsOf(platform[role].catalog, 'AWS::Glue::Database')).toEqual(PINNED_DATABASES);
   });
@@ -42,3 +55,10 @@ const PINNED_DATABASES = [
   'GlueDatabasetickitdemo6E788B26',
   'GlueDatabasetickitraw905BA849',
 ];
+
+const PINNED_DATA_STORES: Record<string, string> = {
+  PostgresInstance: 'PostgresInstanceA83EBC1B',
+  CacheReplicationGroup: 'CacheReplicationGroupBFE59FF3',
+  WarehouseNamespace: 'WarehouseNamespace78ED5B58',
+  WarehouseWorkgroup: 'WarehouseWorkgroup507BB996',
+};

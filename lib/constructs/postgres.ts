@@ -1,0 +1,234 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { Construct } from 'constructs';
+import type { EnvironmentConfig, RegionRole } from '../../config';
+import { acknowledge } from '../acknowledge';
+import {
+  databaseInstanceArn,
+  databaseInstanceIdentifier,
+  keyAliasArn,
+  parameterName,
+  regionOf,
+} from '../naming';
+import { dataRemovalPolicy } from '../region-stack';
+
+export const POSTGRES_PORT = 5432;
+
+export interface PostgresProps {
+  readonly config: EnvironmentConfig;
+  readonly role: RegionRole;
+  readonly vpc: ec2.IVpc;
+  readonly subnets: ec2.SubnetSelection;
+  /** Workloads allowed to connect. */
+  readonly clientSecurityGroup: ec2.ISecurityGroup;
+  /** Encrypts storage, Performance Insights and the master secret in this region. */
+  readonly databaseKey: kms.IKey;
+  /** Encrypts the log groups of the exported logs. */
+  readonly logsKey: kms.IKey;
+}
+
+/**
+ * RDS for PostgreSQL. In the primary region: the writer, Multi-AZ per config,
+ * IAM auth, RDS-managed master secret (rotated by RDS), `rds.force_ssl` and
+ * logical replication (outbox/CDC) on, Performance Insights, enhanced
+ * monitoring, log exports, automated backups also replicated to the DR region.
+ * In the DR region: a cross-region read replica created from the primary's ARN
+ * (derived from config), encrypted with the DR key; promoting it is a runbook step.
+ */
+export class Postgres extends Construct {
+  readonly instance: rds.CfnDBInstance;
+  readonly securityGroup: ec2.SecurityGroup;
+
+  constructor(scope: Construct, id: string, props: PostgresProps) {
+    super(scope, id);
+    const { config, role, vpc, subnets, clientSecurityGroup, databaseKey } = props;
+    const rdsConfig = config.rds;
+    const major = rdsConfig.engineVersion.split('.')[0];
+    const isPrimary = role === 'primary';
+
+    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc,
+      description: `PostgreSQL ${config.name}: ${POSTGRES_PORT} from platform workloads only`,
+      allowAllOutbound: false,
+    });
+    this.securityGroup.addIngressRule(clientSecurityGroup, ec2.Port.tcp(POSTGRES_PORT), 'platform workloads');
+
+    const subnetGroup = new rds.SubnetGroup(this, 'SubnetGroup', {
+      vpc,
+      vpcSubnets: subnets,
+      description: `PostgreSQL ${config.name} private subnets`,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    const parameterGroup = new rds.ParameterGroup(this, 'Parameters', {
+      engine: rds.DatabaseInstanceEngine.postgres({
+        version: rds.PostgresEngineVersion.of(rdsConfig.engineVersion, major),
+      }),
+      description: `PostgreSQL ${config.name}: TLS only, logical replication for the outbox/CDC pattern`,
+      parameters: {
+        'rds.force_ssl': '1',
+        'rds.logical_replication': '1',
+        shared_preload_libraries: 'pg_stat_statements',
+        log_min_duration_statement: '1000',
+      },
+    });
+
+    const monitoringRole = new iam.Role(this, 'MonitoringRole', {
+      assumedBy: new iam.ServicePrincipal('monitoring.rds.amazonaws.com'),
+      managedPolicies: [
+        iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonRDSEnhancedMonitoringRole'),
+      ],
+    });
+    acknowledge(
+      monitoringRole,
+      [
+        'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole]',
+      ],
+      'The AWS-managed enhanced-monitoring policy is the documented, minimal policy for this service role.',
+    );
+
+    const removal = dataRemovalPolicy(config, 'snapshot');
+    const common: Partial<rds.CfnDBInstanceProps> = {
+      dbInstanceIdentifier: databaseInstanceIdentifier(config),
+      dbInstanceClass: rdsConfig.instanceClass,
+      dbSubnetGroupName: subnetGroup.subnetGroupName,
+      dbParameterGroupName: parameterGroup.bindToInstance({}).parameterGroupName,
+      vpcSecurityGroups: [this.securityGroup.securityGroupId],
+      publiclyAccessible: false,
+      port: String(POSTGRES_PORT),
+      multiAz: rdsConfig.multiAz,
+      enableIamDatabaseAuthentication: true,
+      enablePerformanceInsights: true,
+      performanceInsightsKmsKeyId: databaseKey.keyArn,
+      performanceInsightsRetentionPeriod: 7,
+      monitoringInterval: 60,
+      monitoringRoleArn: monitoringRole.roleArn,
+      enableCloudwatchLogsExports: ['postgresql', 'upgrade'],
+      autoMinorVersionUpgrade: true,
+      copyTagsToSnapshot: true,
+      deletionProtection: !config.removal.allowDestroy,
+      storageType: 'gp3',
+      kmsKeyId: databaseKey.keyArn,
+    };
+
+    if (isPrimary) {
+      this.instance = new rds.CfnDBInstance(this, 'Instance', {
+        ...common,
+        engine: 'postgres',
+        engineVersion: rdsConfig.engineVersion,
+        allocatedStorage: String(rdsConfig.allocatedStorageGiB),
+        maxAllocatedStorage: rdsConfig.maxAllocatedStorageGiB,
+        storageEncrypted: true,
+        masterUsername: 'dra_admin',
+        // RDS creates the secret, encrypts it with our key and rotates it; the password never enters the template.
+        manageMasterUserPassword: true,
+        masterUserSecret: { kmsKeyId: databaseKey.keyArn },
+        backupRetentionPeriod: rdsConfig.backupRetentionDays,
+        preferredBackupWindow: '03:00-04:00',
+        preferredMaintenanceWindow: 'sun:05:00-sun:06:00',
+        ...(rdsConfig.crossRegionReplica
+          ? {
+              automaticBackupReplicationRegion: regionOf(config, 'dr'),
+              automaticBackupReplicationKmsKeyId: keyAliasArn(config, 'dr', 'database'),
+              automaticBackupReplicationRetentionPeriod: rdsConfig.backupRetentionDays,
+            }
+          : {}),
+      });
+    } else {
+      this.instance = new rds.CfnDBInstance(this, 'Instance', {
+        ...common,
+        // Cross-region replica: the source is named by ARN, derived from config; CloudFormation presigns with SourceRegion.
+        sourceDbInstanceIdentifier: databaseInstanceArn(config, 'primary'),
+        sourceRegion: regionOf(config, 'primary'),
+        // Replicas of a Multi-AZ writer are single-AZ until promoted; the runbook converts them.
+        multiAz: false,
+      });
+    }
+    // Snapshot on removal (and on replacement) outside environments that may destroy data.
+    this.instance.applyRemovalPolicy(removal);
+    this.acknowledgeChoices(config, isPrimary);
+
+    // Pre-create the export log groups so they are KMS-encrypted and retained a year; RDS writes into them.
+    for (const log of common.enableCloudwatchLogsExports as string[]) {
+      const group = new logs.LogGroup(this, `Log-${log}`, {
+        logGroupName: `/aws/rds/instance/${databaseInstanceIdentifier(config)}/${log}`,
+        encryptionKey: props.logsKey,
+        retention: logs.RetentionDays.ONE_YEAR,
+        removalPolicy: dataRemovalPolicy(config, 'retain'),
+      });
+      this.instance.node.addDependency(group);
+    }
+
+    new ssm.StringParameter(this, 'EndpointParameter', {
+      parameterName: parameterName(config, 'rds/endpoint'),
+      stringValue: `${this.instance.attrEndpointAddress}:${POSTGRES_PORT}`,
+      description: `PostgreSQL ${config.name} endpoint in this region (${isPrimary ? 'writer' : 'read replica'})`,
+    });
+    if (isPrimary) {
+      new ssm.StringParameter(this, 'SecretParameter', {
+        parameterName: parameterName(config, 'rds/secret-arn'),
+        stringValue: this.instance.attrMasterUserSecretSecretArn,
+        description: `ARN of the RDS-managed master secret of PostgreSQL ${config.name}`,
+      });
+    }
+  }
+
+  private acknowledgeChoices(config: EnvironmentConfig, isPrimary: boolean): void {
+    acknowledge(
+      this.instance,
+      ['AwsSolutions::AwsSolutions-RDS11'],
+      'Default port kept: access is limited by private subnets, a security group admitting platform workloads only, TLS and IAM auth; a non-default port breaks client defaults without adding control.',
+    );
+    acknowledge(
+      this.instance,
+      ['HIPAA.Security::HIPAA.Security-RDSInBackupPlan', 'NIST.800.53.R5::NIST.800.53.R5-RDSInBackupPlan'],
+      'Protected by RDS automated backups (retention from config) replicated to the DR region, plus the cross-region replica; an AWS Backup plan would duplicate them.',
+    );
+    if (!isPrimary) {
+      acknowledge(
+        this.instance,
+        [
+          'AwsSolutions::AwsSolutions-RDS2',
+          'HIPAA.Security::HIPAA.Security-RDSStorageEncrypted',
+          'NIST.800.53.R5::NIST.800.53.R5-RDSStorageEncrypted',
+        ],
+        'Encrypted with the DR database key through KmsKeyId; CloudFormation rejects StorageEncrypted together with SourceDBInstanceIdentifier (cfn-lint F3020), and an encrypted source forces an encrypted replica.',
+      );
+      acknowledge(
+        this.instance,
+        [
+          'AwsSolutions::AwsSolutions-RDS3',
+          'HIPAA.Security::HIPAA.Security-RDSMultiAZSupport',
+          'NIST.800.53.R5::NIST.800.53.R5-RDSMultiAZSupport',
+        ],
+        'Cross-region read replica: single-AZ while it is a replica; the failover runbook converts it to Multi-AZ after promotion.',
+      );
+    } else if (!config.rds.multiAz) {
+      acknowledge(
+        this.instance,
+        [
+          'AwsSolutions::AwsSolutions-RDS3',
+          'HIPAA.Security::HIPAA.Security-RDSMultiAZSupport',
+          'NIST.800.53.R5::NIST.800.53.R5-RDSMultiAZSupport',
+        ],
+        `rds.multiAz is false in the ${config.tier}-tier config; validation requires Multi-AZ in prod.`,
+      );
+    }
+    if (config.removal.allowDestroy) {
+      acknowledge(
+        this.instance,
+        [
+          'AwsSolutions::AwsSolutions-RDS10',
+          'HIPAA.Security::HIPAA.Security-RDSInstanceDeletionProtectionEnabled',
+          'NIST.800.53.R5::NIST.800.53.R5-RDSInstanceDeletionProtectionEnabled',
+        ],
+        'removal.allowDestroy is true in this environment (never allowed in prod), so the database may be deleted with its stack.',
+      );
+    }
+  }
+}
