@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { ConfigError, DEFAULT_ENVIRONMENT, loadConfig } from '../config';
 import { registerCompliance } from '../lib/compliance';
+import { PlatformError } from '../lib/errors';
 import { buildPlatform } from '../lib/platform';
 
 /**
@@ -48,7 +49,7 @@ function failOnFindings(reportFile: string): void {
 try {
   main();
 } catch (error) {
-  if (error instanceof ConfigError) {
+  if (error instanceof ConfigError || error instanceof PlatformError) {
     // A config mistake is the user's to fix: the message says what and how; a stack trace would only hide it.
     process.stderr.write(`\n${error.message}\n\n`);
     process.exit(1);

@@ -6,6 +6,7 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
+import { CROSS_REGION_READ_REASON, SDK_CALL_PROVIDER_ID } from './sdk-calls';
 
 const IMPORTED_KEY =
   "Encrypted with a customer-managed key of this region, imported from the region's foundation stack; the rule only recognizes keys declared in the same template.";
@@ -41,6 +42,11 @@ export const GUARD_ACKNOWLEDGEMENTS: ReadonlyArray<{
     applies: (c) => c instanceof lambda.CfnFunction && c.vpcConfig !== undefined,
     reason:
       "The function has a VpcConfig with this region's private subnets; the rule cannot resolve subnet ids read from the foundation stack.",
+  },
+  {
+    rule: 'lambda_inside_vpc_check',
+    applies: (c) => c.node.id === SDK_CALL_PROVIDER_ID && c.node.scope?.node.id === 'Streaming',
+    reason: CROSS_REGION_READ_REASON,
   },
   {
     rule: 's3_bucket_default_encryption_kms_check',

@@ -25,5 +25,9 @@ export function buildPlatform(app: App, config: EnvironmentConfig): Platform {
   // Snapshot copies (and the primary database's replicated backups) are encrypted with the DR region's key.
   primary.warehouse.addStackDependency(dr.foundation, 'snapshot copies use the DR database key');
   primary.database.addStackDependency(dr.foundation, 'replicated backups use the DR database key');
+  // The DR Replicator reads the primary cluster's ARN, published by the primary streaming stack.
+  if (config.msk.replicator) {
+    dr.streaming.addStackDependency(primary.streaming, 'the Replicator reads the primary cluster ARN');
+  }
   return { primary, dr };
 }

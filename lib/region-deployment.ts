@@ -3,7 +3,9 @@ import type { EnvironmentConfig, RegionRole } from '../config';
 import { CatalogStack } from './stacks/catalog-stack';
 import { CacheStack, DatabaseStack, WarehouseStack } from './stacks/data-stores';
 import { FoundationStack } from './stacks/foundation-stack';
+import { ProcessingStack } from './stacks/processing-stack';
 import { StorageStack } from './stacks/storage-stack';
+import { StreamingStack } from './stacks/streaming-stack';
 
 export interface RegionDeploymentProps {
   readonly config: EnvironmentConfig;
@@ -27,6 +29,8 @@ export class RegionDeployment extends Construct {
   readonly warehouse: WarehouseStack;
   readonly cache: CacheStack;
   readonly database: DatabaseStack;
+  readonly streaming: StreamingStack;
+  readonly processing: ProcessingStack;
 
   constructor(scope: Construct, id: string, props: RegionDeploymentProps) {
     super(scope, id);
@@ -54,5 +58,13 @@ export class RegionDeployment extends Construct {
     this.warehouse.addStackDependency(this.catalog, 'Spectrum reads the catalog');
     this.cache = new CacheStack(this, 'Cache', dataStoreProps);
     this.database = new DatabaseStack(this, 'Database', dataStoreProps);
+
+    this.streaming = new StreamingStack(this, 'Streaming', dataStoreProps);
+    this.processing = new ProcessingStack(this, 'Processing', {
+      ...dataStoreProps,
+      mskClusterArn: this.streaming.msk.cluster.attrArn,
+    });
+    // Jobs are uploaded to the artifacts bucket and the role reads the sales catalog.
+    this.processing.addStackDependency(this.catalog, 'job artifacts bucket and sales database');
   }
 }

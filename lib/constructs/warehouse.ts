@@ -9,16 +9,15 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import type { EnvironmentConfig, RegionRole } from '../../config';
-import { acknowledge, acknowledgeDefaultPolicy, INLINE_POLICY_RULES } from '../acknowledge';
+import { acknowledge, acknowledgeDefaultPolicy } from '../acknowledge';
 import { RAW_TICKIT_DATABASE, REFINED_TICKIT_DATABASE, SALES_DATABASE } from '../catalog/definitions';
 import { grantLake, objectWildcards } from '../grants';
 import { keyAliasArn, parameterName, regionOf, resourceName, warehouseName } from '../naming';
 import { dataRemovalPolicy } from '../region-stack';
+import { acknowledgeSdkCalls } from '../sdk-calls';
 
 export const WAREHOUSE_PORT = 5439;
 const LOG_EXPORTS = ['userlog', 'connectionlog', 'useractivitylog'];
-/** Construct id CDK gives the singleton provider function of AwsCustomResource. */
-const SDK_CALL_PROVIDER_ID = 'AWS679f53fac002430cb0da5b7982bd2287';
 
 export interface WarehouseProps {
   readonly config: EnvironmentConfig;
@@ -104,7 +103,7 @@ export class Warehouse extends Construct {
     } else {
       this.cluster = this.provisioned(config, role, name, subnetIds, databaseKey);
     }
-    this.acknowledgeSdkCalls();
+    acknowledgeSdkCalls(this);
   }
 
   private serverless(
@@ -406,39 +405,6 @@ export class Warehouse extends Construct {
       vpcSubnets: this.props.subnets,
       logGroup: this.sdkCallLogs,
     };
-  }
-
-  /** Acknowledges what nag reports on the SDK-call custom resources and their shared provider function. */
-  private acknowledgeSdkCalls(): void {
-    for (const child of this.node.children) {
-      if (child instanceof cr.AwsCustomResource) {
-        acknowledge(
-          child.node.findChild('CustomResourcePolicy'),
-          INLINE_POLICY_RULES,
-          'CDK-generated policy of one SDK-call custom resource: named actions on named resources.',
-        );
-      }
-    }
-    const provider = Stack.of(this).node.tryFindChild(SDK_CALL_PROVIDER_ID);
-    if (!provider) return;
-    acknowledge(
-      provider,
-      [
-        'HIPAA.Security::HIPAA.Security-LambdaDLQ',
-        'NIST.800.53.R5::NIST.800.53.R5-LambdaDLQ',
-        'HIPAA.Security::HIPAA.Security-LambdaConcurrency',
-        'NIST.800.53.R5::NIST.800.53.R5-LambdaConcurrency',
-      ],
-      'CDK provider of SDK-call custom resources, invoked synchronously by CloudFormation during deploys only: failures surface as stack events, so a DLQ or reserved concurrency adds nothing.',
-    );
-    acknowledge(
-      provider.node.findChild('ServiceRole'),
-      [
-        'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-        'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
-      ],
-      'CDK attaches the AWS-managed basic and VPC execution policies to its custom-resource provider; they only allow logging and ENI management.',
-    );
   }
 
   private arn(config: EnvironmentConfig, role: RegionRole, resource: string): string {

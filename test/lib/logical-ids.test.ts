@@ -29,6 +29,7 @@ describe('pinned logical IDs of stateful resources', () => {
     ['cache', 'AWS::ElastiCache::ReplicationGroup', 'CacheReplicationGroup'],
     ['warehouse', 'AWS::RedshiftServerless::Namespace', 'WarehouseNamespace'],
     ['warehouse', 'AWS::RedshiftServerless::Workgroup', 'WarehouseWorkgroup'],
+    ['streaming', 'AWS::MSK::ServerlessCluster', 'MskCluster'],
   ] as const)('%s %s', (stack, type, prefix) => {
     for (const role of ['primary', 'dr'] as const) {
       const ids = idsOf(platform[role][stack], type);
@@ -61,4 +62,5 @@ const PINNED_DATA_STORES: Record<string, string> = {
   CacheReplicationGroup: 'CacheReplicationGroupBFE59FF3',
   WarehouseNamespace: 'WarehouseNamespace78ED5B58',
   WarehouseWorkgroup: 'WarehouseWorkgroup507BB996',
+  MskCluster: 'MskCluster46ECFC4D',
 };

@@ -1,0 +1,64 @@
+"""Replay a sample sales CSV from S3 into a topic, one JSON message per delay (simulates a live feed)."""
+import argparse
+import time
+
+from pyspark.sql import SparkSession
+from pyspark.sql.functions import col, struct, to_json
+from pyspark.sql.types import FloatType, IntegerType, StringType, StructField, StructType, TimestampType
+
+SALES_SCHEMA = StructType([
+    StructField("payment_id", IntegerType(), False),
+    StructField("customer_id", IntegerType(), False),
+    StructField("amount", FloatType(), False),
+    StructField("payment_date", TimestampType(), False),
+    StructField("city", StringType(), True),
+    StructField("district", StringType(), True),
+    StructField("country", StringType(), False),
+])
+
+
+def msk_iam_options(bootstrap_servers: str) -> dict:
+    return {
+        "kafka.bootstrap.servers": bootstrap_servers,
+        "kafka.security.protocol": "SASL_SSL",
+        "kafka.sasl.mechanism": "AWS_MSK_IAM",
+        "kafka.sasl.jaas.config": "software.amazon.msk.auth.iam.IAMLoginModule required;",
+        "kafka.sasl.client.callback.handler.class": "software.amazon.msk.auth.iam.IAMClientCallbackHandler",
+    }
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--bootstrap_servers", required=True, help="MSK Serverless bootstrap servers")
+    parser.add_argument("--s3_bucket", required=True, help="Bucket holding sample_data/")
+    parser.add_argument("--write_topic", default="topicC", required=False, help="Kafka topic to write")
+    parser.add_argument("--sample_data_file", default="sales_incremental_large.csv", required=False, help="data file")
+    parser.add_argument("--message_delay", default=0.5, type=float, required=False, help="seconds between messages")
+    return parser.parse_args()
+
+
+def main():
+    args = parse_args()
+    spark = SparkSession.builder.appName("04-stream-sales-to-kafka").getOrCreate()
+    sales = (
+        spark.read.option("header", "true")
+        .option("delimiter", "|")
+        .schema(SALES_SCHEMA)
+        .csv(f"s3a://{args.s3_bucket}/sample_data/{args.sample_data_file}")
+    )
+    messages = sales.select(
+        col("payment_id").cast("string").alias("key"),
+        to_json(struct(*[col(f.name) for f in SALES_SCHEMA.fields])).alias("value"),
+    )
+    options = msk_iam_options(args.bootstrap_servers)
+    # One message at a time on purpose: downstream job 05 watches windows fill up.
+    for row in messages.collect():
+        spark.createDataFrame([row], messages.schema).write.format("kafka").options(**options).option(
+            "topic", args.write_topic
+        ).save()
+        time.sleep(args.message_delay)
+    spark.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,104 @@
+/**
+ * The Spark jobs the platform runs: one place that drives the submission
+ * handler, its validation and the README's job table (scripts/job-table.ts).
+ * Jobs are the five of the seed post, same files and arguments.
+ */
+export type ArgumentType = 'string' | 'number';
+/** Values the platform fills from the region's own SSM parameters and config; callers cannot override them. */
+export type PlatformValue = 'bootstrapServers' | 'artifactsBucket';
+
+export interface JobArgument {
+  /** The argparse flag without dashes, e.g. read_topic. */
+  readonly name: string;
+  readonly type: ArgumentType;
+  readonly description: string;
+  readonly default?: string | number;
+  readonly filledBy?: PlatformValue;
+}
+
+export interface JobDefinition {
+  readonly name: string;
+  /** File under s3://<artifacts>/scripts/ (and jobs/ in this repo). */
+  readonly file: string;
+  readonly description: string;
+  /** Runs until stopped (Structured Streaming or a replay loop). */
+  readonly longRunning: boolean;
+  readonly arguments: readonly JobArgument[];
+}
+
+const bootstrap: JobArgument = {
+  name: 'bootstrap_servers',
+  type: 'string',
+  description: 'MSK Serverless bootstrap servers (IAM, port 9098)',
+  filledBy: 'bootstrapServers',
+};
+const bucket: JobArgument = {
+  name: 's3_bucket',
+  type: 'string',
+  description: 'Artifacts bucket (sample data in, output/ out)',
+  filledBy: 'artifactsBucket',
+};
+const topic = (name: string, def: string, what: string): JobArgument => ({
+  name,
+  type: 'string',
+  description: what,
+  default: def,
+});
+
+export const JOB_CATALOG: readonly JobDefinition[] = [
+  {
+    name: '01-example-console',
+    file: '01_example_console.py',
+    description: 'Batch-read a topic; total sales and order count per country, top 25 to stdout',
+    longRunning: false,
+    arguments: [bootstrap, topic('read_topic', 'topicA', 'Topic to read')],
+  },
+  {
+    name: '02-example-csv-s3',
+    file: '02_example_csv_s3.py',
+    description: 'Same aggregation written as pipe-delimited CSV with header to s3a://<bucket>/output/',
+    longRunning: false,
+    arguments: [bootstrap, bucket, topic('read_topic', 'topicA', 'Topic to read')],
+  },
+  {
+    name: '03-example-kafka',
+    file: '03_example_kafka.py',
+    description: 'Same aggregation written as JSON records to a second topic',
+    longRunning: false,
+    arguments: [
+      bootstrap,
+      topic('read_topic', 'topicA', 'Topic to read'),
+      topic('write_topic', 'topicB', 'Topic to write'),
+    ],
+  },
+  {
+    name: '04-stream-sales-to-kafka',
+    file: '04_stream_sales_to_kafka.py',
+    description: 'Replay a sample CSV from S3 into a topic, one message per delay',
+    longRunning: true,
+    arguments: [
+      bootstrap,
+      bucket,
+      topic('write_topic', 'topicC', 'Topic to write'),
+      {
+        name: 'sample_data_file',
+        type: 'string',
+        description: 'File under s3://<bucket>/sample_data/',
+        default: 'sales_incremental_large.csv',
+      },
+      { name: 'message_delay', type: 'number', description: 'Seconds between messages', default: 0.5 },
+    ],
+  },
+  {
+    name: '05-streaming-kafka',
+    file: '05_streaming_kafka.py',
+    description:
+      'Structured Streaming: sales and orders per country, 10-minute event-time window sliding every 5 minutes, 10-minute watermark, to stdout',
+    longRunning: true,
+    arguments: [bootstrap, topic('read_topic', 'topicC', 'Topic to read')],
+  },
+];
+
+export function findJob(name: string): JobDefinition | undefined {
+  return JOB_CATALOG.find((j) => j.name === name);
+}

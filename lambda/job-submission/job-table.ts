@@ -1,0 +1,16 @@
+import { JOB_CATALOG } from './job-catalog';
+
+/** The README's job table, generated from the catalog (`npx tsx lambda/job-submission/job-table.ts`). */
+export function jobTable(): string {
+  const rows = JOB_CATALOG.map((job) => {
+    const args = job.arguments
+      .map((a) =>
+        a.filledBy ? `\`--${a.name}\` (platform)` : `\`--${a.name}\` (${a.default ?? 'required'})`,
+      )
+      .join(', ');
+    return `| ${job.name} | \`scripts/${job.file}\` | ${args} | ${job.description} |`;
+  });
+  return ['| job | file | arguments (default) | does |', '| --- | --- | --- | --- |', ...rows].join('\n');
+}
+
+if (require.main === module) process.stdout.write(`${jobTable()}\n`);

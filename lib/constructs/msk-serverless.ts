@@ -1,0 +1,207 @@
+import { type CfnElement, CustomResource, Duration, Fn, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as msk from 'aws-cdk-lib/aws-msk';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import * as cr from 'aws-cdk-lib/custom-resources';
+import { Construct } from 'constructs';
+import type { EnvironmentConfig, RegionRole } from '../../config';
+import { acknowledge } from '../acknowledge';
+import { platformFunction } from '../lambda-function';
+import { parameterName, regionOf, resourceName } from '../naming';
+import { dataRemovalPolicy } from '../region-stack';
+
+export const KAFKA_IAM_PORT = 9098;
+export const TOPICS = ['topicA', 'topicB', 'topicC'] as const;
+
+/** Builds the ARN of a topic or consumer group of a cluster from the cluster ARN (a token is fine). */
+export function kafkaResourceArn(clusterArn: string, kind: 'topic' | 'group', name: string): string {
+  const parts = Fn.split(':cluster/', clusterArn);
+  return Fn.join('', [Fn.select(0, parts), `:${kind}/`, Fn.select(1, parts), `/${name}`]);
+}
+
+/**
+ * ARN covering every consumer group of the role's cluster. Written literally from config
+ * (the cluster id segment is a wildcard; the cluster name is unique per region) so the
+ * wildcard finding it causes has a stable id to acknowledge.
+ */
+export function consumerGroupsArn(config: EnvironmentConfig, role: RegionRole): string {
+  return `arn:aws:kafka:${regionOf(config, role)}:${config.account}:group/${resourceName(config, 'msk')}/*/*`;
+}
+
+export interface MskServerlessProps {
+  readonly config: EnvironmentConfig;
+  readonly role: RegionRole;
+  readonly vpc: ec2.IVpc;
+  readonly subnets: ec2.SubnetSelection;
+  /** Worn by EMR Serverless and the platform's Lambdas: the only sources allowed on 9098. */
+  readonly clientSecurityGroup: ec2.ISecurityGroup;
+  readonly logsKey: kms.IKey;
+}
+
+/**
+ * MSK Serverless with IAM client authentication only, in the private subnets of
+ * the configured (validated) Availability Zones; port 9098 open to the platform
+ * client security group only. Topics come from a custom resource that uses a
+ * real Kafka admin client with MSK IAM auth. Cluster ARN and bootstrap servers
+ * are published in SSM. In the primary region, with the Replicator on, a cluster
+ * policy lets MSK create the multi-VPC connection the cross-region Replicator needs.
+ */
+export class MskServerless extends Construct {
+  readonly cluster: msk.CfnServerlessCluster;
+  readonly securityGroup: ec2.SecurityGroup;
+  readonly bootstrapServers: string;
+
+  constructor(scope: Construct, id: string, props: MskServerlessProps) {
+    super(scope, id);
+    const { config, role, vpc, subnets, clientSecurityGroup } = props;
+
+    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc,
+      description: `MSK ${config.name}: ${KAFKA_IAM_PORT} (IAM) from platform workloads only`,
+      allowAllOutbound: false,
+    });
+    this.securityGroup.addIngressRule(
+      clientSecurityGroup,
+      ec2.Port.tcp(KAFKA_IAM_PORT),
+      'EMR Serverless and platform Lambdas',
+    );
+
+    this.cluster = new msk.CfnServerlessCluster(this, 'Cluster', {
+      clusterName: resourceName(config, 'msk'),
+      clientAuthentication: { sasl: { iam: { enabled: true } } },
+      vpcConfigs: [
+        {
+          subnetIds: vpc.selectSubnets(subnets).subnetIds,
+          securityGroups: [this.securityGroup.securityGroupId],
+        },
+      ],
+    });
+    this.cluster.applyRemovalPolicy(dataRemovalPolicy(config, 'retain'));
+
+    new ssm.StringParameter(this, 'ClusterArnParameter', {
+      parameterName: parameterName(config, 'msk/cluster-arn'),
+      stringValue: this.cluster.attrArn,
+      description: `MSK Serverless ${config.name} cluster ARN in this region (the DR Replicator reads the primary's)`,
+    });
+
+    if (role === 'primary' && config.msk.replicator) {
+      new msk.CfnClusterPolicy(this, 'ReplicatorAccess', {
+        clusterArn: this.cluster.attrArn,
+        policy: {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { Service: 'kafka.amazonaws.com' },
+              Action: ['kafka:CreateVpcConnection', 'kafka:GetBootstrapBrokers', 'kafka:DescribeClusterV2'],
+              Resource: this.cluster.attrArn,
+            },
+          ],
+        },
+      });
+    }
+
+    const topicsFn = platformFunction(this, 'TopicsHandler', {
+      config,
+      entry: 'kafka-topics/handler.ts',
+      description: `Creates and grows the ${config.name} Kafka topics (kafkajs, MSK IAM auth)`,
+      vpc,
+      subnets,
+      securityGroup: clientSecurityGroup,
+      logsKey: props.logsKey,
+      timeout: Duration.minutes(5),
+      reservedConcurrency: 2,
+      synchronousReason:
+        'Invoked by the CloudFormation custom-resource provider, which waits for the result and reports failures as stack events.',
+    });
+    const arn = this.cluster.attrArn;
+    topicsFn.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['kafka:GetBootstrapBrokers'], resources: [arn] }),
+    );
+    topicsFn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['kafka-cluster:Connect', 'kafka-cluster:DescribeCluster'],
+        resources: [arn],
+      }),
+    );
+    topicsFn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: [
+          'kafka-cluster:CreateTopic',
+          'kafka-cluster:DescribeTopic',
+          'kafka-cluster:AlterTopic',
+          'kafka-cluster:DeleteTopic',
+        ],
+        resources: TOPICS.map((t) => kafkaResourceArn(arn, 'topic', t)),
+      }),
+    );
+
+    const providerLogs = new logs.LogGroup(this, 'TopicsProviderLogs', {
+      encryptionKey: props.logsKey,
+      retention: logs.RetentionDays.ONE_YEAR,
+      removalPolicy: dataRemovalPolicy(config, 'retain'),
+    });
+    const provider = new cr.Provider(this, 'TopicsProvider', {
+      onEventHandler: topicsFn,
+      vpc,
+      vpcSubnets: subnets,
+      securityGroups: [clientSecurityGroup],
+      logGroup: providerLogs,
+    });
+    acknowledgeProvider(provider, topicsFn);
+
+    const topics = new CustomResource(this, 'Topics', {
+      serviceToken: provider.serviceToken,
+      resourceType: 'Custom::KafkaTopics',
+      properties: {
+        ClusterArn: arn,
+        Topics: [...TOPICS],
+        Partitions: String(config.msk.topicPartitions),
+        AllowDeletion: String(config.msk.allowTopicDeletion),
+      },
+    });
+    this.bootstrapServers = topics.getAttString('BootstrapServers');
+
+    new ssm.StringParameter(this, 'BootstrapServersParameter', {
+      parameterName: parameterName(config, 'msk/bootstrap-servers'),
+      stringValue: this.bootstrapServers,
+      description: `MSK Serverless ${config.name} bootstrap servers (SASL/IAM, ${KAFKA_IAM_PORT}) in this region`,
+    });
+  }
+}
+
+/** What nag reports on a CDK custom-resource Provider's framework function. */
+export function acknowledgeProvider(provider: cr.Provider, handler: lambda.IFunction): void {
+  const framework = provider.node.findChild('framework-onEvent');
+  const handlerId = Stack.of(handler).getLogicalId(handler.node.defaultChild as CfnElement);
+  acknowledge(
+    framework.node.findChild('ServiceRole').node.findChild('DefaultPolicy'),
+    [`AwsSolutions::AwsSolutions-IAM5[Resource::<${handlerId}.Arn>:*]`],
+    'The provider framework may invoke any version of its one handler function.',
+  );
+  acknowledge(
+    framework,
+    [
+      'HIPAA.Security::HIPAA.Security-LambdaDLQ',
+      'NIST.800.53.R5::NIST.800.53.R5-LambdaDLQ',
+      'HIPAA.Security::HIPAA.Security-LambdaConcurrency',
+      'NIST.800.53.R5::NIST.800.53.R5-LambdaConcurrency',
+      'AwsSolutions::AwsSolutions-L1',
+    ],
+    'CDK custom-resource provider framework: invoked by CloudFormation during deploys only, failures surface as stack events; its runtime is chosen by CDK.',
+  );
+  acknowledge(
+    framework.node.findChild('ServiceRole'),
+    [
+      'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
+      'HIPAA.Security::HIPAA.Security-IAMNoInlinePolicy',
+      'NIST.800.53.R5::NIST.800.53.R5-IAMNoInlinePolicy',
+    ],
+    'CDK provider framework role: AWS-managed logging/ENI policies and an inline policy that only invokes this provider handler.',
+  );
+}

@@ -1,0 +1,93 @@
+import * as path from 'node:path';
+import { Duration } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import type { EnvironmentConfig } from '../config';
+import { acknowledge, acknowledgeDefaultPolicy } from './acknowledge';
+import { dataRemovalPolicy } from './region-stack';
+
+export interface PlatformFunctionProps {
+  readonly config: EnvironmentConfig;
+  /** Physical function name, when operators or scripts call it by name. */
+  readonly functionName?: string;
+  /** Handler file under lambda/, e.g. job-submission/handler.ts. */
+  readonly entry: string;
+  readonly description: string;
+  readonly vpc: ec2.IVpc;
+  readonly subnets: ec2.SubnetSelection;
+  readonly securityGroup: ec2.ISecurityGroup;
+  readonly logsKey: kms.IKey;
+  readonly environment?: Record<string, string>;
+  readonly timeout?: Duration;
+  readonly memorySize?: number;
+  /** Reserved concurrency; caps what a runaway caller can start. */
+  readonly reservedConcurrency?: number;
+  /** Why the function has no dead-letter queue (every caller waits for its result). */
+  readonly synchronousReason: string;
+}
+
+/**
+ * A platform Lambda: Node.js 24 (the newest Lambda runtime) on ARM, bundled locally by esbuild (no Docker),
+ * AWS SDK v3 left to the runtime, in the private subnets, KMS-encrypted logs
+ * kept a year, reserved concurrency, X-Ray tracing.
+ */
+export function platformFunction(
+  scope: Construct,
+  id: string,
+  props: PlatformFunctionProps,
+): nodejs.NodejsFunction {
+  const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
+    encryptionKey: props.logsKey,
+    retention: logs.RetentionDays.ONE_YEAR,
+    removalPolicy: dataRemovalPolicy(props.config, 'retain'),
+  });
+  const fn = new nodejs.NodejsFunction(scope, id, {
+    entry: path.join(__dirname, '..', 'lambda', props.entry),
+    handler: 'handler',
+    functionName: props.functionName,
+    runtime: lambda.Runtime.NODEJS_24_X,
+    architecture: lambda.Architecture.ARM_64,
+    description: props.description,
+    memorySize: props.memorySize ?? 256,
+    timeout: props.timeout ?? Duration.seconds(30),
+    vpc: props.vpc,
+    vpcSubnets: props.subnets,
+    securityGroups: [props.securityGroup],
+    environment: { POWERTOOLS_LOG_LEVEL: 'INFO', ...props.environment },
+    logGroup,
+    reservedConcurrentExecutions: props.reservedConcurrency ?? 5,
+    tracing: lambda.Tracing.ACTIVE,
+    bundling: {
+      minify: true,
+      sourceMap: true,
+      target: 'node24',
+      format: nodejs.OutputFormat.CJS,
+      forceDockerBundling: false,
+      externalModules: ['@aws-sdk/*'],
+    },
+  });
+  acknowledge(
+    fn,
+    ['HIPAA.Security::HIPAA.Security-LambdaDLQ', 'NIST.800.53.R5::NIST.800.53.R5-LambdaDLQ'],
+    props.synchronousReason,
+  );
+  acknowledge(
+    fn.role!,
+    [
+      'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
+    ],
+    'AWS-managed execution policies CDK attaches to every VPC function: logging and ENI management only.',
+  );
+  acknowledgeDefaultPolicy(fn.role!, `the ${id} function`);
+  acknowledge(
+    fn.role!.node.findChild('DefaultPolicy'),
+    ['AwsSolutions::AwsSolutions-IAM5[Resource::*]'],
+    'X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions.',
+  );
+  return fn;
+}

@@ -1,0 +1,192 @@
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { EMRServerlessClient, StartJobRunCommand } from '@aws-sdk/client-emr-serverless';
+import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { mockClient } from 'aws-sdk-client-mock';
+import { submit } from '../../lambda/job-submission/handler';
+
+const ENV = {
+  DRA_ENVIRONMENT: 'dev',
+  AWS_REGION: 'us-east-1',
+  APPLICATION_ID: '00fabc123',
+  EXECUTION_ROLE_ARN: 'arn:aws:iam::111111111111:role/emr-exec',
+  ARTIFACTS_BUCKET: 'dra-dev-artifacts-111111111111-us-east-1',
+  JARS: 'jars/a.jar,jars/b.jar',
+  JOB_LOG_GROUP: '/dra/dev/emr-serverless/jobs',
+  EXECUTION_TIMEOUT_MINUTES: '720',
+  ACTIVE_REGION_PARAMETER: '/dra/dev/active-region',
+  BOOTSTRAP_SERVERS_PARAMETER: '/dra/dev/msk/bootstrap-servers',
+};
+const PARAMS = {
+  Parameters: [
+    { Name: '/dra/dev/active-region', Value: 'us-east-1' },
+    { Name: '/dra/dev/msk/bootstrap-servers', Value: 'boot:9098' },
+  ],
+};
+const quiet = () => ({
+  logger: new Logger({ serviceName: 'test', logLevel: 'SILENT' }),
+  metrics: new Metrics({ namespace: 'Test', serviceName: 'test' }),
+});
+
+describe('job submission adapter (aws-sdk-client-mock)', () => {
+  const emrMock = mockClient(EMRServerlessClient);
+  const ssmMock = mockClient(SSMClient);
+  beforeEach(() => {
+    emrMock.reset();
+    ssmMock.reset();
+    ssmMock.on(GetParametersCommand).resolves(PARAMS);
+  });
+  // mockClient patches every instance of the class; the real-client tests below need EMR unpatched.
+  afterAll(() => {
+    emrMock.restore();
+    ssmMock.restore();
+  });
+  const deps = () => ({
+    emr: new EMRServerlessClient({ region: 'us-east-1' }),
+    ssm: new SSMClient({ region: 'us-east-1' }),
+    env: ENV,
+    ...quiet(),
+  });
+
+  it('starts the run and returns job run id, region and application id', async () => {
+    emrMock.on(StartJobRunCommand).resolves({ jobRunId: 'jr-1', applicationId: '00fabc123', arn: 'arn:x' });
+    const result = await submit({ job: '03-example-kafka', idempotencyKey: 'k' }, deps());
+    expect(result).toEqual({
+      ok: true,
+      jobRunId: 'jr-1',
+      applicationId: '00fabc123',
+      region: 'us-east-1',
+      job: '03-example-kafka',
+      arn: 'arn:x',
+    });
+    const sent = emrMock.commandCalls(StartJobRunCommand)[0].args[0].input;
+    expect(sent.jobDriver?.sparkSubmit?.entryPointArguments).toContain('--bootstrap_servers=boot:9098');
+    expect(ssmMock.commandCalls(GetParametersCommand)[0].args[0].input.Names).toEqual([
+      '/dra/dev/active-region',
+      '/dra/dev/msk/bootstrap-servers',
+    ]);
+  });
+
+  it('makes no EMR call for a refused request', async () => {
+    const result = await submit({ job: 'nope' }, deps());
+    expect(result).toMatchObject({ ok: false, error: { code: 'UNKNOWN_JOB' } });
+    expect(emrMock.calls()).toHaveLength(0);
+  });
+
+  it('refuses in the non-active region without calling EMR', async () => {
+    ssmMock
+      .on(GetParametersCommand)
+      .resolves({ Parameters: [{ Name: '/dra/dev/active-region', Value: 'us-west-2' }] });
+    const result = await submit({ job: '01-example-console' }, deps());
+    expect(result).toMatchObject({ ok: false, region: 'us-east-1', error: { code: 'NOT_ACTIVE_REGION' } });
+    expect(emrMock.calls()).toHaveLength(0);
+  });
+
+  it('turns a failure that survived the SDK retries into a structured result', async () => {
+    emrMock
+      .on(StartJobRunCommand)
+      .rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+    const result = await submit({ job: '01-example-console' }, deps());
+    expect(result).toEqual({
+      ok: false,
+      region: 'us-east-1',
+      error: { code: 'SUBMISSION_FAILED', message: 'ThrottlingException: Rate exceeded' },
+    });
+  });
+
+  it('names the missing setting when the function is misconfigured', async () => {
+    await expect(
+      submit({ job: '01-example-console' }, { ...deps(), env: { ...ENV, APPLICATION_ID: undefined } }),
+    ).rejects.toThrow(/environment variable APPLICATION_ID is not set/);
+  });
+});
+
+describe('job submission with the real SDK client against a local HTTP server', () => {
+  let server: http.Server;
+  let endpoint: string;
+  const bodies: { path: string; body: string }[] = [];
+  let throttleFirst = 0;
+
+  beforeAll(async () => {
+    server = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        bodies.push({ path: req.url ?? '', body });
+        if (throttleFirst > 0) {
+          throttleFirst--;
+          res.writeHead(429, {
+            'content-type': 'application/json',
+            'x-amzn-errortype': 'ThrottlingException',
+          });
+          res.end(JSON.stringify({ message: 'slow down' }));
+          return;
+        }
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(
+          JSON.stringify({
+            applicationId: '00fabc123',
+            jobRunId: 'jr-local',
+            arn: 'arn:aws:emr-serverless:us-east-1:111111111111:/applications/00fabc123/jobruns/jr-local',
+          }),
+        );
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  beforeEach(() => {
+    bodies.length = 0;
+  });
+
+  const realDeps = () => {
+    const ssmMock = mockClient(SSMClient);
+    ssmMock.on(GetParametersCommand).resolves(PARAMS);
+    const emr = new EMRServerlessClient({
+      region: 'us-east-1',
+      endpoint,
+      credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local' },
+      retryMode: 'standard',
+      maxAttempts: 3,
+    });
+    return { emr, ssm: new SSMClient({ region: 'us-east-1' }), env: ENV, ...quiet() };
+  };
+
+  it('serializes the StartJobRun body the EMR Serverless API expects', async () => {
+    const result = await submit({ job: '02-example-csv-s3', idempotencyKey: 'abc' }, realDeps());
+    expect(result).toMatchObject({ ok: true, jobRunId: 'jr-local' });
+    expect(bodies).toHaveLength(1);
+    expect(bodies[0].path).toBe('/applications/00fabc123/jobruns');
+    const body = JSON.parse(bodies[0].body);
+    expect(body).toEqual({
+      clientToken: expect.stringMatching(/^[0-9a-f]{64}$/),
+      executionRoleArn: ENV.EXECUTION_ROLE_ARN,
+      executionTimeoutMinutes: 720,
+      name: '02-example-csv-s3',
+      jobDriver: {
+        sparkSubmit: {
+          entryPoint: `s3://${ENV.ARTIFACTS_BUCKET}/scripts/02_example_csv_s3.py`,
+          entryPointArguments: [
+            '--bootstrap_servers=boot:9098',
+            `--s3_bucket=${ENV.ARTIFACTS_BUCKET}`,
+            '--read_topic=topicA',
+          ],
+          sparkSubmitParameters: `--conf spark.jars=s3://${ENV.ARTIFACTS_BUCKET}/jars/a.jar,s3://${ENV.ARTIFACTS_BUCKET}/jars/b.jar`,
+        },
+      },
+      configurationOverrides: expect.objectContaining({ monitoringConfiguration: expect.any(Object) }),
+      tags: { job: '02-example-csv-s3', environment: 'dev', 'submitted-by': 'dra-job-submission' },
+    });
+  });
+
+  it('retries throttling through the SDK retry strategy with the same client token', async () => {
+    throttleFirst = 1;
+    const result = await submit({ job: '01-example-console', idempotencyKey: 'same' }, realDeps());
+    expect(result).toMatchObject({ ok: true });
+    expect(bodies).toHaveLength(2);
+    expect(JSON.parse(bodies[0].body).clientToken).toBe(JSON.parse(bodies[1].body).clientToken);
+  });
+});

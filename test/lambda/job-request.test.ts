@@ -1,0 +1,211 @@
+import { JOB_CATALOG } from '../../lambda/job-submission/job-catalog';
+import { buildStartJobRun, clientToken, type RegionContext } from '../../lambda/job-submission/request';
+
+const BUCKET = 'dra-dev-artifacts-111111111111-us-east-1';
+const SERVERS = 'boot-abc.c1.kafka-serverless.us-east-1.amazonaws.com:9098';
+const JARS = ['jars/spark-sql-kafka-0-10_2.12-3.5.5.jar', 'jars/aws-msk-iam-auth-2.3.2-all.jar'];
+const ctx: RegionContext = {
+  environment: 'dev',
+  region: 'us-east-1',
+  activeRegion: 'us-east-1',
+  applicationId: '00fabc123',
+  executionRoleArn: 'arn:aws:iam::111111111111:role/emr-exec',
+  artifactsBucket: BUCKET,
+  jars: JARS,
+  logGroupName: '/dra/dev/emr-serverless/jobs',
+  executionTimeoutMinutes: 720,
+  bootstrapServers: SERVERS,
+};
+
+/**
+ * The job drivers the seed's `aws emr-serverless start-job-run` commands send, with
+ * one deliberate difference: spark.jars lists the configured jars instead of
+ * `jars/*.jar`, so a stale jar of another version in the folder is never loaded.
+ */
+const SEED_DRIVERS: Record<string, { entryPoint: string; entryPointArguments: string[] }> = {
+  '01-example-console': {
+    entryPoint: `s3://${BUCKET}/scripts/01_example_console.py`,
+    entryPointArguments: [`--bootstrap_servers=${SERVERS}`, '--read_topic=topicA'],
+  },
+  '02-example-csv-s3': {
+    entryPoint: `s3://${BUCKET}/scripts/02_example_csv_s3.py`,
+    entryPointArguments: [`--bootstrap_servers=${SERVERS}`, `--s3_bucket=${BUCKET}`, '--read_topic=topicA'],
+  },
+  '03-example-kafka': {
+    entryPoint: `s3://${BUCKET}/scripts/03_example_kafka.py`,
+    entryPointArguments: [`--bootstrap_servers=${SERVERS}`, '--read_topic=topicA', '--write_topic=topicB'],
+  },
+  '04-stream-sales-to-kafka': {
+    entryPoint: `s3://${BUCKET}/scripts/04_stream_sales_to_kafka.py`,
+    entryPointArguments: [
+      `--bootstrap_servers=${SERVERS}`,
+      `--s3_bucket=${BUCKET}`,
+      '--write_topic=topicC',
+      '--sample_data_file=sales_incremental_large.csv',
+      '--message_delay=0.5',
+    ],
+  },
+  '05-streaming-kafka': {
+    entryPoint: `s3://${BUCKET}/scripts/05_streaming_kafka.py`,
+    entryPointArguments: [`--bootstrap_servers=${SERVERS}`, '--read_topic=topicC'],
+  },
+};
+
+describe('StartJobRun request builder', () => {
+  it.each(Object.keys(SEED_DRIVERS))('builds the seed request for %s', (job) => {
+    const result = buildStartJobRun({ job, idempotencyKey: 'k1' }, ctx);
+    if (!result.ok) throw new Error(result.error.message);
+    expect(result.request).toEqual({
+      applicationId: '00fabc123',
+      executionRoleArn: 'arn:aws:iam::111111111111:role/emr-exec',
+      name: job,
+      clientToken: clientToken('dev', job, 'k1'),
+      executionTimeoutMinutes: 720,
+      jobDriver: {
+        sparkSubmit: {
+          ...SEED_DRIVERS[job],
+          sparkSubmitParameters: `--conf spark.jars=s3://${BUCKET}/${JARS[0]},s3://${BUCKET}/${JARS[1]}`,
+        },
+      },
+      configurationOverrides: {
+        monitoringConfiguration: {
+          s3MonitoringConfiguration: { logUri: `s3://${BUCKET}/logs/` },
+          cloudWatchLoggingConfiguration: {
+            enabled: true,
+            logGroupName: '/dra/dev/emr-serverless/jobs',
+            logStreamNamePrefix: job,
+          },
+        },
+      },
+      tags: { job, environment: 'dev', 'submitted-by': 'dra-job-submission' },
+    });
+  });
+
+  it('covers every job in the catalog', () => {
+    expect(JOB_CATALOG.map((j) => j.name).sort()).toEqual(Object.keys(SEED_DRIVERS).sort());
+  });
+
+  it('lets callers override defaults with values of the right type', () => {
+    const result = buildStartJobRun(
+      { job: '04-stream-sales-to-kafka', arguments: { message_delay: 0.1, sample_data_file: 'small.csv' } },
+      ctx,
+    );
+    expect(result.ok && result.request.jobDriver?.sparkSubmit?.entryPointArguments).toEqual(
+      expect.arrayContaining(['--message_delay=0.1', '--sample_data_file=small.csv']),
+    );
+  });
+
+  describe('idempotency', () => {
+    it('derives the same client token from the same key, so a retry cannot start a second run', () => {
+      const a = buildStartJobRun({ job: '01-example-console', idempotencyKey: 'nightly-2026-11-24' }, ctx);
+      const b = buildStartJobRun({ job: '01-example-console', idempotencyKey: 'nightly-2026-11-24' }, ctx);
+      expect(a.ok && b.ok && a.request.clientToken === b.request.clientToken).toBe(true);
+      expect(a.ok && a.request.clientToken).toMatch(/^[0-9a-f]{64}$/);
+    });
+
+    it('gives different keys, jobs or environments different tokens, and no key a fresh one each time', () => {
+      expect(clientToken('dev', 'j', 'a')).not.toBe(clientToken('dev', 'j', 'b'));
+      expect(clientToken('dev', 'j', 'a')).not.toBe(clientToken('dev', 'k', 'a'));
+      expect(clientToken('dev', 'j', 'a')).not.toBe(clientToken('prod', 'j', 'a'));
+      expect(clientToken('dev', 'j')).not.toBe(clientToken('dev', 'j'));
+    });
+  });
+
+  describe('refusals are structured, name the field, and happen before any AWS call', () => {
+    const refuse = (input: unknown, context: RegionContext = ctx) => {
+      const result = buildStartJobRun(input, context);
+      if (result.ok) throw new Error('expected a refusal');
+      return result.error;
+    };
+
+    it('rejects input that is not an object', () => {
+      expect(refuse('run 01')).toMatchObject({ code: 'INVALID_INPUT' });
+      expect(refuse(null)).toMatchObject({ code: 'INVALID_INPUT' });
+    });
+
+    it('rejects unknown fields and a missing job', () => {
+      expect(refuse({ job: '01-example-console', jobs: 1 })).toMatchObject({
+        code: 'INVALID_INPUT',
+        field: 'jobs',
+      });
+      expect(refuse({})).toMatchObject({ code: 'INVALID_INPUT', field: 'job' });
+    });
+
+    it('rejects an unknown job and lists the known ones', () => {
+      expect(refuse({ job: '06-nope' })).toEqual({
+        code: 'UNKNOWN_JOB',
+        field: 'job',
+        message: expect.stringContaining('Known jobs: 01-example-console, 02-example-csv-s3'),
+      });
+    });
+
+    it('rejects an unknown argument and lists what the job takes', () => {
+      expect(refuse({ job: '01-example-console', arguments: { write_topic: 'x' } })).toEqual({
+        code: 'UNKNOWN_ARGUMENT',
+        field: 'arguments.write_topic',
+        message: 'Job 01-example-console has no argument "write_topic". It takes: read_topic.',
+      });
+    });
+
+    it('refuses to let callers override platform-filled arguments', () => {
+      expect(
+        refuse({ job: '01-example-console', arguments: { bootstrap_servers: 'evil:9092' } }),
+      ).toMatchObject({
+        code: 'RESERVED_ARGUMENT',
+        field: 'arguments.bootstrap_servers',
+      });
+    });
+
+    it('rejects a value of the wrong type', () => {
+      expect(refuse({ job: '04-stream-sales-to-kafka', arguments: { message_delay: '0.5' } })).toMatchObject({
+        code: 'INVALID_TYPE',
+        field: 'arguments.message_delay',
+      });
+      expect(refuse({ job: '01-example-console', arguments: { read_topic: 'a topic' } })).toMatchObject({
+        code: 'INVALID_TYPE',
+        field: 'arguments.read_topic',
+      });
+    });
+
+    it('reports a missing required argument when the platform has no value for it yet', () => {
+      expect(refuse({ job: '01-example-console' }, { ...ctx, bootstrapServers: undefined })).toEqual({
+        code: 'MISSING_ARGUMENT',
+        field: 'arguments.bootstrap_servers',
+        message: expect.stringContaining('is the streaming stack deployed in this region'),
+      });
+    });
+
+    it('rejects bad idempotency keys and force flags', () => {
+      expect(refuse({ job: '01-example-console', idempotencyKey: '' })).toMatchObject({
+        code: 'INVALID_INPUT',
+        field: 'idempotencyKey',
+      });
+      expect(refuse({ job: '01-example-console', force: 'yes' })).toMatchObject({
+        code: 'INVALID_INPUT',
+        field: 'force',
+      });
+    });
+
+    it('refuses in a region that is not the active one, saying where work runs and how to force', () => {
+      const dr = { ...ctx, region: 'us-west-2' };
+      expect(refuse({ job: '01-example-console' }, dr)).toEqual({
+        code: 'NOT_ACTIVE_REGION',
+        field: 'force',
+        message: expect.stringMatching(
+          /us-west-2 is not the active region \(active: us-east-1\).*"force": true/,
+        ),
+      });
+      expect(refuse({ job: '01-example-console' }, { ...dr, activeRegion: undefined }).message).toMatch(
+        /could not be read/,
+      );
+    });
+
+    it('accepts force in the non-active region and tags the run as forced', () => {
+      const result = buildStartJobRun(
+        { job: '01-example-console', force: true },
+        { ...ctx, region: 'us-west-2' },
+      );
+      expect(result.ok && result.request.tags).toMatchObject({ forced: 'true' });
+    });
+  });
+});

@@ -1,0 +1,246 @@
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { loadConfig } from '../../config';
+import { EmrServerless } from '../../lib/constructs/emr-serverless';
+import { PlatformError } from '../../lib/errors';
+import { buildTestPlatform, templateOf } from '../support/app';
+
+const ACCOUNT = '111111111111';
+const policiesOf = (t: ReturnType<typeof templateOf>) =>
+  (Object.values(t.findResources('AWS::IAM::Policy')) as any[]).map((p) => ({
+    name: JSON.stringify(p.Properties.Roles),
+    statements: p.Properties.PolicyDocument.Statement,
+  }));
+
+describe('streaming (staging)', () => {
+  const platform = buildTestPlatform('staging');
+  const primary = templateOf(platform.primary.streaming);
+  const dr = templateOf(platform.dr.streaming);
+
+  it('runs MSK Serverless with IAM client authentication only, in the configured private subnets', () => {
+    const cluster = (Object.values(primary.findResources('AWS::MSK::ServerlessCluster'))[0] as any)
+      .Properties;
+    expect(cluster.ClusterName).toBe('dra-staging-msk');
+    expect(cluster.ClientAuthentication).toEqual({ Sasl: { Iam: { Enabled: true } } });
+    expect(cluster.VpcConfigs[0].SubnetIds).toHaveLength(3);
+  });
+
+  it('opens 9098 to the platform client security group only', () => {
+    const ingress = Object.values(primary.findResources('AWS::EC2::SecurityGroupIngress')) as any[];
+    const kafka = ingress.filter((i) => i.Properties.FromPort === 9098);
+    expect(kafka).toHaveLength(1);
+    expect(JSON.stringify(kafka[0].Properties.SourceSecurityGroupId)).toMatch(/ClientSecurityGroup/);
+    expect(kafka[0].Properties.CidrIp).toBeUndefined();
+  });
+
+  it('creates topicA..C with the configured partitions through the Kafka admin custom resource', () => {
+    primary.hasResourceProperties('Custom::KafkaTopics', {
+      Topics: ['topicA', 'topicB', 'topicC'],
+      Partitions: '6',
+      AllowDeletion: 'false',
+    });
+  });
+
+  it('publishes cluster ARN and bootstrap servers in SSM in each region', () => {
+    for (const t of [primary, dr]) {
+      t.hasResourceProperties('AWS::SSM::Parameter', { Name: '/dra/staging/msk/cluster-arn' });
+      t.hasResourceProperties('AWS::SSM::Parameter', { Name: '/dra/staging/msk/bootstrap-servers' });
+    }
+  });
+
+  it('lets MSK create the multi-VPC connection the cross-region Replicator needs on the primary', () => {
+    primary.hasResourceProperties('AWS::MSK::ClusterPolicy', {
+      Policy: {
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { Service: 'kafka.amazonaws.com' },
+            Action: ['kafka:CreateVpcConnection', 'kafka:GetBootstrapBrokers', 'kafka:DescribeClusterV2'],
+            Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^MskCluster'), 'Arn'] },
+          },
+        ],
+      },
+    });
+  });
+
+  it('replicates topicA..C from the primary with consumer offset sync, created in the DR region', () => {
+    const r = (Object.values(dr.findResources('AWS::MSK::Replicator'))[0] as any).Properties;
+    const info = r.ReplicationInfoList[0];
+    expect(info.TopicReplication.TopicsToReplicate).toEqual(['topicA', 'topicB', 'topicC']);
+    expect(info.ConsumerGroupReplication.SynchroniseConsumerGroupOffsets).toBe(true);
+    // the source ARN is read from the primary region's SSM parameter at deploy time
+    const lookup = Object.values(dr.findResources('Custom::AWS')) as any[];
+    expect(JSON.stringify(lookup)).toContain('\\"region\\":\\"us-east-1\\"');
+    expect(JSON.stringify(lookup)).toContain('/dra/staging/msk/cluster-arn');
+    expect(platform.dr.streaming.dependencies).toContain(platform.primary.streaming);
+    primary.resourceCountIs('AWS::MSK::Replicator', 0);
+  });
+
+  it('turns the Replicator off where config says so (dev)', () => {
+    const devPlatform = buildTestPlatform('dev');
+    templateOf(devPlatform.dr.streaming).resourceCountIs('AWS::MSK::Replicator', 0);
+  });
+});
+
+describe('processing (staging)', () => {
+  const platform = buildTestPlatform('staging');
+  const t = templateOf(platform.primary.processing);
+
+  it('runs the Spark application with the configured release, architecture, capacity and auto stop, in private subnets', () => {
+    const app = (Object.values(t.findResources('AWS::EMRServerless::Application'))[0] as any).Properties;
+    expect(app).toMatchObject({
+      Type: 'SPARK',
+      ReleaseLabel: 'emr-7.9.0',
+      Architecture: 'ARM64',
+      AutoStartConfiguration: { Enabled: true },
+      AutoStopConfiguration: { Enabled: true, IdleTimeoutMinutes: 15 },
+      MaximumCapacity: { Cpu: '32 vCPU', Memory: '128 GB', Disk: '500 GB' },
+    });
+    expect(app.NetworkConfiguration.SubnetIds).toHaveLength(3);
+    expect(app.MonitoringConfiguration.S3MonitoringConfiguration.LogUri).toBe(
+      `s3://dra-staging-artifacts-${ACCOUNT}-us-east-1/logs/`,
+    );
+    expect(app.MonitoringConfiguration.CloudWatchLoggingConfiguration.Enabled).toBe(true);
+  });
+
+  it('scopes the execution role: named MSK topics, groups of this cluster, named prefixes, no wildcard actions', () => {
+    const role = policiesOf(t).find((p) => p.name.includes('ExecutionRole'))!;
+    const text = JSON.stringify(role.statements);
+    for (const action of role.statements.flatMap((s: any) => [s.Action].flat())) {
+      expect(action.endsWith(':*')).toBe(false);
+    }
+    expect(text).toContain('kafka-cluster:ReadData');
+    expect(text).toContain(`arn:aws:kafka:us-east-1:${ACCOUNT}:group/dra-staging-msk/*/*`);
+    expect(text).toContain('/topicA');
+    expect(text).toContain(`arn:aws:s3:::dra-staging-artifacts-${ACCOUNT}-us-east-1/output/*`);
+    expect(text).toContain(`arn:aws:glue:us-east-1:${ACCOUNT}:database/sales`);
+  });
+
+  it('gives the submission Lambda StartJobRun on this application only, and PassRole only to EMR Serverless', () => {
+    const fn = policiesOf(t).find((p) => p.name.includes('SubmitJob'))!;
+    const start = fn.statements.find((s: any) => s.Action === 'emr-serverless:StartJobRun');
+    expect(start.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^EmrApplication/), 'Arn'] });
+    const pass = fn.statements.find((s: any) => s.Action === 'iam:PassRole');
+    expect(pass.Condition).toEqual({
+      StringEquals: { 'iam:PassedToService': 'emr-serverless.amazonaws.com' },
+    });
+  });
+
+  it('runs the submission Lambda on Node.js 22+ in the VPC, configured for this region', () => {
+    const fns = Object.values(t.findResources('AWS::Lambda::Function')) as any[];
+    const submit = fns.find((f) => f.Properties.Environment?.Variables?.APPLICATION_ID);
+    expect(Number(submit.Properties.Runtime.replace(/\D/g, ''))).toBeGreaterThanOrEqual(22);
+    expect(submit.Properties.VpcConfig.SubnetIds).toHaveLength(3);
+    expect(submit.Properties.Environment.Variables).toMatchObject({
+      DRA_ENVIRONMENT: 'staging',
+      ACTIVE_REGION_PARAMETER: '/dra/staging/active-region',
+      BOOTSTRAP_SERVERS_PARAMETER: '/dra/staging/msk/bootstrap-servers',
+      JARS: expect.stringContaining('jars/aws-msk-iam-auth-2.3.2-all.jar'),
+    });
+  });
+
+  it('uploads the job scripts and sample data to the artifacts bucket with KMS', () => {
+    t.hasResourceProperties('Custom::CDKBucketDeployment', {
+      DestinationBucketName: `dra-staging-artifacts-${ACCOUNT}-us-east-1`,
+      Prune: false,
+      SystemMetadata: Match.objectLike({ sse: 'aws:kms', 'sse-kms-key-id': Match.anyValue() }),
+    });
+  });
+});
+
+describe('EMR Serverless subnet guard', () => {
+  const config = loadConfig('dev');
+  const build = (subnets: ec2.SubnetSelection) => {
+    const stack = new Stack(new App(), 'Guard', { env: { account: config.account, region: 'us-east-1' } });
+    const vpc = new ec2.Vpc(stack, 'Vpc', {
+      availabilityZones: ['us-east-1a', 'us-east-1b'],
+      natGateways: 1,
+      subnetConfiguration: [
+        { name: 'public', subnetType: ec2.SubnetType.PUBLIC },
+        { name: 'egress', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+        { name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      ],
+    });
+    const key = new kms.Key(stack, 'Key');
+    return () =>
+      new EmrServerless(stack, 'Emr', {
+        config,
+        role: 'primary',
+        vpc,
+        subnets,
+        clientSecurityGroup: new ec2.SecurityGroup(stack, 'Sg', { vpc }),
+        dataKey: key,
+        logsKey: key,
+        mskClusterArn: 'arn:aws:kafka:us-east-1:111111111111:cluster/dra-dev-msk/abc',
+      });
+  };
+
+  it('refuses a public subnet with a message naming the subnet and the fix', () => {
+    const make = build({ subnetType: ec2.SubnetType.PUBLIC });
+    let error: unknown;
+    try {
+      make();
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(PlatformError);
+    expect(() => {
+      throw error;
+    }).toThrow(
+      /Guard\/Vpc\/publicSubnet1 \(us-east-1a\) is a public subnet \(route to an internet gateway\).*select \{ subnetType: SubnetType\.PRIVATE_ISOLATED \}/,
+    );
+  });
+
+  it('refuses private subnets that route to the internet through NAT', () => {
+    expect(build({ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS })).toThrow(
+      /private subnet with a NAT route to the internet/,
+    );
+  });
+
+  it('accepts private isolated subnets', () => {
+    expect(build({ subnetType: ec2.SubnetType.PRIVATE_ISOLATED })).not.toThrow();
+  });
+});
+
+describe('Spark jobs', () => {
+  const dir = path.join(__dirname, '..', '..', 'jobs', 'scripts');
+  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.py'));
+
+  it('ships one script per catalog job', () => {
+    const { JOB_CATALOG } = require('../../lambda/job-submission/job-catalog');
+    expect(files.sort()).toEqual(JOB_CATALOG.map((j: { file: string }) => j.file).sort());
+  });
+
+  it.each(files)('%s compiles (python3 -m py_compile)', (file) => {
+    const out = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'pyc-'));
+    execFileSync('python3', [
+      '-c',
+      `import py_compile,sys; py_compile.compile(sys.argv[1], cfile=sys.argv[2], doraise=True)`,
+      path.join(dir, file),
+      path.join(out, 'x.pyc'),
+    ]);
+  });
+
+  it.each(files)('%s uses MSK IAM auth settings every job needs', (file) => {
+    const text = fs.readFileSync(path.join(dir, file), 'utf8');
+    for (const needle of [
+      '"kafka.security.protocol": "SASL_SSL"',
+      '"kafka.sasl.mechanism": "AWS_MSK_IAM"',
+      'IAMLoginModule required;',
+      'IAMClientCallbackHandler',
+    ]) {
+      expect(text).toContain(needle);
+    }
+  });
+
+  it('streams with a 10-minute window sliding every 5 minutes and a 10-minute watermark', () => {
+    const text = fs.readFileSync(path.join(dir, '05_streaming_kafka.py'), 'utf8');
+    expect(text).toContain('withWatermark("payment_date", "10 minutes")');
+    expect(text).toContain('window("payment_date", "10 minutes", "5 minutes")');
+  });
+});
