@@ -122,8 +122,26 @@ const failover = z.strictObject({
   rpoBudgetSeconds: z.number().int().min(1).default(900),
   /** Consecutive failed evaluations of the primary, seen from the DR region, before recommending failover. */
   consecutiveFailuresToRecommend: z.number().int().min(2).default(3),
-  /** Whether the readiness Lambda may start the failover runbook itself. */
+  /** Whether the readiness Lambda may start the failover runbook itself (not supported yet: see validation). */
   automaticFailover: z.boolean().default(false),
+  /** Per-check lag budgets in seconds: above budget a check is "degraded". */
+  budgets: z
+    .strictObject({
+      rdsReplicaLagSeconds: z.number().positive().default(60),
+      cacheReplicationLagSeconds: z.number().positive().default(5),
+      mskReplicationLatencySeconds: z.number().positive().default(60),
+      s3ReplicationLatencySeconds: z.number().positive().default(900),
+      /** Newest snapshot copied to DR may be this old (default: interval plus an hour for the copy). */
+      redshiftSnapshotAgeSeconds: z.number().positive().optional(),
+    })
+    .default({
+      rdsReplicaLagSeconds: 60,
+      cacheReplicationLagSeconds: 5,
+      mskReplicationLatencySeconds: 60,
+      s3ReplicationLatencySeconds: 900,
+    }),
+  /** Each check's own timeout; a check that runs out is "unknown", never "failed". */
+  checkTimeoutMs: z.number().int().min(500).max(20000).default(5000),
   /** Email addresses subscribed to the alarm topic. */
   alarmEmails: z.array(z.email()).default([]),
 });
@@ -275,6 +293,13 @@ export const environmentConfigSchema = z
       issue(
         ['rds', 'maxAllocatedStorageGiB'],
         `${rds.maxAllocatedStorageGiB} is below allocatedStorageGiB (${rds.allocatedStorageGiB}); raise it`,
+      );
+    }
+
+    if (cfg.failover.automaticFailover) {
+      issue(
+        ['failover', 'automaticFailover'],
+        'is true, but this version deploys no failover runbook for the readiness check to start; set it to false and fail over by hand (README, "Fail over / fail back")',
       );
     }
 

@@ -49,6 +49,15 @@ export const GUARD_ACKNOWLEDGEMENTS: ReadonlyArray<{
     reason: CROSS_REGION_READ_REASON,
   },
   {
+    rule: 'lambda_inside_vpc_check',
+    applies: (c) =>
+      c instanceof lambda.CfnFunction &&
+      c.node.scope?.node.id === 'Check' &&
+      c.node.scope?.node.scope?.node.id === 'Readiness',
+    reason:
+      "The readiness check calls both regions' control-plane APIs every minute; this region's isolated VPC reaches only its own endpoints.",
+  },
+  {
     rule: 's3_bucket_default_encryption_kms_check',
     applies: (c) => c instanceof s3.CfnBucket && c.node.scope?.node.id === 'AccessLogs',
     reason:

@@ -17,9 +17,12 @@ export interface PlatformFunctionProps {
   /** Handler file under lambda/, e.g. job-submission/handler.ts. */
   readonly entry: string;
   readonly description: string;
-  readonly vpc: ec2.IVpc;
-  readonly subnets: ec2.SubnetSelection;
-  readonly securityGroup: ec2.ISecurityGroup;
+  /** The VPC placement; omit only with `outsideVpcReason`. */
+  readonly vpc?: ec2.IVpc;
+  readonly subnets?: ec2.SubnetSelection;
+  readonly securityGroup?: ec2.ISecurityGroup;
+  /** Why this function runs outside the VPC (e.g. it must call another region's APIs). */
+  readonly outsideVpcReason?: string;
   readonly logsKey: kms.IKey;
   readonly environment?: Record<string, string>;
   readonly timeout?: Duration;
@@ -55,8 +58,8 @@ export function platformFunction(
     memorySize: props.memorySize ?? 256,
     timeout: props.timeout ?? Duration.seconds(30),
     vpc: props.vpc,
-    vpcSubnets: props.subnets,
-    securityGroups: [props.securityGroup],
+    vpcSubnets: props.vpc ? props.subnets : undefined,
+    securityGroups: props.vpc && props.securityGroup ? [props.securityGroup] : undefined,
     environment: { POWERTOOLS_LOG_LEVEL: 'INFO', ...props.environment },
     logGroup,
     reservedConcurrentExecutions: props.reservedConcurrency ?? 5,
@@ -70,6 +73,16 @@ export function platformFunction(
       externalModules: ['@aws-sdk/*'],
     },
   });
+  if (!props.vpc && !props.outsideVpcReason) {
+    throw new Error(`${id}: a platform function runs in the VPC unless outsideVpcReason says why not`);
+  }
+  if (props.outsideVpcReason) {
+    acknowledge(
+      fn,
+      ['HIPAA.Security::HIPAA.Security-LambdaInsideVPC', 'NIST.800.53.R5::NIST.800.53.R5-LambdaInsideVPC'],
+      props.outsideVpcReason,
+    );
+  }
   acknowledge(
     fn,
     ['HIPAA.Security::HIPAA.Security-LambdaDLQ', 'NIST.800.53.R5::NIST.800.53.R5-LambdaDLQ'],

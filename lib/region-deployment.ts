@@ -3,6 +3,7 @@ import type { EnvironmentConfig, RegionRole } from '../config';
 import { CatalogStack } from './stacks/catalog-stack';
 import { CacheStack, DatabaseStack, WarehouseStack } from './stacks/data-stores';
 import { FoundationStack } from './stacks/foundation-stack';
+import { OperationsStack } from './stacks/operations-stack';
 import { ProcessingStack } from './stacks/processing-stack';
 import { StorageStack } from './stacks/storage-stack';
 import { StreamingStack } from './stacks/streaming-stack';
@@ -31,6 +32,7 @@ export class RegionDeployment extends Construct {
   readonly database: DatabaseStack;
   readonly streaming: StreamingStack;
   readonly processing: ProcessingStack;
+  readonly operations: OperationsStack;
 
   constructor(scope: Construct, id: string, props: RegionDeploymentProps) {
     super(scope, id);
@@ -66,5 +68,23 @@ export class RegionDeployment extends Construct {
     });
     // Jobs are uploaded to the artifacts bucket and the role reads the sales catalog.
     this.processing.addStackDependency(this.catalog, 'job artifacts bucket and sales database');
+
+    this.operations = new OperationsStack(this, 'Operations', {
+      ...stackProps,
+      logsKey: keys.logs,
+      streamingKey: keys.streaming,
+    });
+    // The readiness checks read what the other stacks build; deploy them last.
+    for (const stack of [
+      this.storage,
+      this.catalog,
+      this.warehouse,
+      this.cache,
+      this.database,
+      this.streaming,
+      this.processing,
+    ]) {
+      this.operations.addStackDependency(stack, 'readiness checks what this stack builds');
+    }
   }
 }

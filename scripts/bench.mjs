@@ -113,6 +113,36 @@ for (const [name, entry, target] of [
   );
 }
 
+// Readiness: eight checks run concurrently should take about the slowest one, not their sum.
+{
+  const { build: bundle } = await import('esbuild');
+  const outfile = join(outDir, 'readiness-report.js');
+  await bundle({
+    entryPoints: ['lambda/readiness/report.ts'],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    outfile,
+    logLevel: 'error',
+  });
+  const { runChecks } = (await import('node:module')).createRequire(import.meta.url)(outfile);
+  const delays = [40, 60, 80, 100, 120, 140, 160, 200];
+  const checks = delays.map((ms, i) => ({
+    name: `c${i}`,
+    run: () => new Promise((r) => setTimeout(() => r({ name: `c${i}`, status: 'healthy', detail: '' }), ms)),
+  }));
+  const samples = [];
+  for (let i = 0; i < 7; i++) {
+    const t = process.hrtime.bigint();
+    await runChecks(checks, 5000);
+    samples.push(Number(process.hrtime.bigint() - t) / 1e6);
+  }
+  const sum = delays.reduce((a, b) => a + b, 0);
+  console.log(
+    `${'readiness: 8 checks concurrently'.padEnd(44)} median ${median(samples).toFixed(0)} ms (slowest check ${Math.max(...delays)} ms, sequential sum ${sum} ms)`,
+  );
+}
+
 const testRuns = Math.max(1, Number(process.env.BENCH_TEST_RUNS ?? 3));
 const testSamples = [];
 for (let i = 0; i < testRuns; i++) {

@@ -43,6 +43,17 @@ export class PlatformKeys extends Construct {
     this.database = make('DatabaseKey', 'database', 'RDS, Redshift, ElastiCache and their secrets');
     this.streaming = make('StreamingKey', 'streaming', 'MSK and SNS');
 
+    // CloudWatch alarms publish to the KMS-encrypted alarm topic; SNS needs the key on their behalf.
+    this.streaming.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsToEncryptedTopics',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: ['*'], // in a key policy, "*" means this key
+        conditions: { StringEquals: { 'aws:SourceAccount': this.streaming.stack.account } },
+      }),
+    );
+
     for (const key of [this.data, this.logs, this.database, this.streaming]) {
       // Grants let a holder delegate use of the key; only AWS services acting for a resource (RDS, Redshift...) may create them.
       key.addToResourcePolicy(

@@ -201,3 +201,22 @@ describe('data store combinations that cannot work', () => {
     expect(message).toMatch(/regions\.dr\.region: "us-west-1" does not offer MSK Serverless/);
   });
 });
+
+describe('failover settings', () => {
+  it('refuses automatic failover while no failover runbook is deployed', () => {
+    expect(rejectionOf(prod, (c) => (c.failover.automaticFailover = true))).toMatch(
+      /failover\.automaticFailover: is true, but this version deploys no failover runbook/,
+    );
+  });
+
+  it('fills lag budgets and the per-check timeout with defaults', () => {
+    const config = loadConfig('prod');
+    expect(config.failover.budgets).toEqual({
+      rdsReplicaLagSeconds: 60,
+      cacheReplicationLagSeconds: 5,
+      mskReplicationLatencySeconds: 60,
+      s3ReplicationLatencySeconds: 900,
+    });
+    expect(config.failover.checkTimeoutMs).toBe(5000);
+  });
+});

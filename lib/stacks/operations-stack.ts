@@ -1,0 +1,260 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type { Construct } from 'constructs';
+import { CHECK_NAMES, READINESS_NAMESPACE, Readiness } from '../constructs/readiness';
+import { cacheReplicationGroupId, databaseInstanceIdentifier, regionOf, resourceName } from '../naming';
+import { RegionStack, type RegionStackProps } from '../region-stack';
+
+export interface OperationsStackProps extends RegionStackProps {
+  readonly logsKey: kms.IKey;
+  readonly streamingKey: kms.IKey;
+}
+
+/**
+ * Readiness check, alarms on the data stores' own health, and (in the primary
+ * region) the environment's dashboard showing both regions.
+ */
+export class OperationsStack extends RegionStack {
+  readonly readiness: Readiness;
+  readonly dashboard?: cloudwatch.Dashboard;
+
+  constructor(scope: Construct, id: string, props: OperationsStackProps) {
+    super(scope, id, 'operations', {
+      ...props,
+      description: `dual-region-analytics ${props.config.name} ${props.role}: readiness checks, alarms${props.role === 'primary' ? ', dashboard' : ''}`,
+    });
+    const { config } = this;
+    this.readiness = new Readiness(this, 'Readiness', {
+      config,
+      role: this.role,
+      logsKey: props.logsKey,
+      topicKey: props.streamingKey,
+    });
+    this.dataStoreAlarms();
+    if (this.role === 'primary') this.dashboard = this.buildDashboard();
+  }
+
+  private dataStoreAlarms(): void {
+    const { config } = this;
+    const db = { DBInstanceIdentifier: databaseInstanceIdentifier(config) };
+    const node = { CacheClusterId: `${cacheReplicationGroupId(config)}-001` };
+    const defs: [string, cloudwatch.Metric, number, cloudwatch.ComparisonOperator, string][] = [
+      [
+        'RdsCpu',
+        new cloudwatch.Metric({
+          namespace: 'AWS/RDS',
+          metricName: 'CPUUtilization',
+          dimensionsMap: db,
+          statistic: 'Average',
+        }),
+        80,
+        cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        'PostgreSQL CPU above 80%',
+      ],
+      [
+        'RdsFreeStorage',
+        new cloudwatch.Metric({
+          namespace: 'AWS/RDS',
+          metricName: 'FreeStorageSpace',
+          dimensionsMap: db,
+          statistic: 'Minimum',
+        }),
+        10 * 1024 ** 3,
+        cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+        'PostgreSQL free storage below 10 GiB (autoscaling may be at its maximum)',
+      ],
+      [
+        'RdsConnections',
+        new cloudwatch.Metric({
+          namespace: 'AWS/RDS',
+          metricName: 'DatabaseConnections',
+          dimensionsMap: db,
+          statistic: 'Maximum',
+        }),
+        500,
+        cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        'PostgreSQL connections above 500',
+      ],
+      [
+        'CacheMemory',
+        new cloudwatch.Metric({
+          namespace: 'AWS/ElastiCache',
+          metricName: 'DatabaseMemoryUsagePercentage',
+          dimensionsMap: node,
+          statistic: 'Maximum',
+        }),
+        80,
+        cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        'Cache memory above 80%',
+      ],
+      [
+        'CacheEvictions',
+        new cloudwatch.Metric({
+          namespace: 'AWS/ElastiCache',
+          metricName: 'Evictions',
+          dimensionsMap: node,
+          statistic: 'Sum',
+        }),
+        0,
+        cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        'Cache is evicting keys',
+      ],
+      [
+        'JobSubmissionFailures',
+        new cloudwatch.Metric({
+          namespace: READINESS_NAMESPACE,
+          metricName: 'JobSubmissionFailures',
+          dimensionsMap: { service: 'job-submission' },
+          statistic: 'Sum',
+        }),
+        0,
+        cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        'Spark job submissions are failing',
+      ],
+    ];
+    for (const [id, metric, threshold, comparisonOperator, description] of defs) {
+      const alarm = new cloudwatch.Alarm(this, id, {
+        metric: metric.with({ period: Duration.minutes(5) }),
+        threshold,
+        comparisonOperator,
+        evaluationPeriods: 3,
+        datapointsToAlarm: 2,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        alarmDescription: `${config.name} ${this.role}: ${description}`,
+      });
+      alarm.addAlarmAction(new actions.SnsAction(this.readiness.topic));
+      this.readiness.alarms.push(alarm);
+    }
+  }
+
+  private buildDashboard(): cloudwatch.Dashboard {
+    const { config } = this;
+    const regions = (['primary', 'dr'] as const).map((r) => ({ role: r, region: regionOf(config, r) }));
+    const m = (
+      namespace: string,
+      metricName: string,
+      dimensionsMap: Record<string, string>,
+      region: string,
+      label: string,
+      statistic = 'Maximum',
+    ) =>
+      new cloudwatch.Metric({
+        namespace,
+        metricName,
+        dimensionsMap,
+        region,
+        label,
+        statistic,
+        period: Duration.minutes(1),
+      });
+    const dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      dashboardName: resourceName(config, 'dr-readiness'),
+      defaultInterval: Duration.hours(3),
+    });
+    dashboard.addWidgets(
+      new cloudwatch.TextWidget({
+        markdown: `# ${config.name}: ${regionOf(config, 'primary')} (primary) / ${regionOf(config, 'dr')} (DR)\nReadiness per check: 0 healthy, 1 degraded, 2 failed, 3 unknown. Fail over / fail back: README and docs/runbooks.`,
+        width: 24,
+        height: 2,
+      }),
+    );
+    dashboard.addWidgets(
+      ...regions.map(
+        ({ role, region }) =>
+          new cloudwatch.GraphWidget({
+            title: `Readiness per check, seen from ${role} (${region})`,
+            width: 12,
+            left: CHECK_NAMES.map((check) =>
+              m(
+                READINESS_NAMESPACE,
+                'CheckStatus',
+                { service: 'readiness', environment: config.name, check },
+                region,
+                check,
+              ),
+            ),
+            leftYAxis: { min: 0, max: 3 },
+          }),
+      ),
+    );
+    dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Estimated RPO (s)',
+        width: 8,
+        left: regions.map(({ role, region }) =>
+          m(
+            READINESS_NAMESPACE,
+            'EstimatedRpoSeconds',
+            { service: 'readiness', environment: config.name },
+            region,
+            `from ${role}`,
+          ),
+        ),
+        leftAnnotations: [{ value: config.failover.rpoBudgetSeconds, label: 'RPO budget' }],
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Replica lags (s)',
+        width: 8,
+        left: [
+          m(
+            'AWS/RDS',
+            'ReplicaLag',
+            { DBInstanceIdentifier: databaseInstanceIdentifier(config) },
+            regionOf(config, 'dr'),
+            'RDS replica',
+          ),
+          m(
+            'AWS/ElastiCache',
+            'GlobalDatastoreReplicationLag',
+            { CacheClusterId: `${cacheReplicationGroupId(config)}-001` },
+            regionOf(config, 'dr'),
+            'Global Datastore',
+          ),
+        ],
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Job submissions and failures',
+        width: 8,
+        left: regions.flatMap(({ role, region }) => [
+          m(
+            READINESS_NAMESPACE,
+            'JobsSubmitted',
+            { service: 'job-submission' },
+            region,
+            `submitted (${role})`,
+            'Sum',
+          ),
+          m(
+            READINESS_NAMESPACE,
+            'JobSubmissionFailures',
+            { service: 'job-submission' },
+            region,
+            `failed (${role})`,
+            'Sum',
+          ),
+        ]),
+      }),
+    );
+    dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Lambda errors',
+        width: 24,
+        left: regions.flatMap(({ role, region }) =>
+          ['readiness', 'submit-job'].map((fn) =>
+            m(
+              'AWS/Lambda',
+              'Errors',
+              { FunctionName: resourceName(config, fn) },
+              region,
+              `${fn} (${role})`,
+              'Sum',
+            ),
+          ),
+        ),
+      }),
+    );
+    return dashboard;
+  }
+}

@@ -1,0 +1,127 @@
+import { validateConfig } from '../../config';
+import { dev } from '../../config/dev';
+import { CHECK_NAMES, readinessSettings } from '../../lib/constructs/readiness';
+import { buildTestPlatform, templateOf } from '../support/app';
+
+describe('operations (prod)', () => {
+  const platform = buildTestPlatform('prod');
+  const primary = templateOf(platform.primary.operations);
+  const dr = templateOf(platform.dr.operations);
+  const alarms = (t: typeof primary) => Object.values(t.findResources('AWS::CloudWatch::Alarm')) as any[];
+
+  it('runs the readiness check every minute in both regions, outside the VPC, on Node.js 22+', () => {
+    for (const t of [primary, dr]) {
+      t.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 minute)' });
+      const fn = (Object.values(t.findResources('AWS::Lambda::Function')) as any[]).find(
+        (f) => f.Properties.FunctionName === 'dra-prod-readiness',
+      );
+      expect(fn.Properties.VpcConfig).toBeUndefined();
+      expect(Number(fn.Properties.Runtime.replace(/\D/g, ''))).toBeGreaterThanOrEqual(22);
+      expect(fn.Properties.ReservedConcurrentExecutions).toBe(1);
+    }
+  });
+
+  it('alarms on every check, the estimated RPO and its own errors, M of N, to an encrypted topic', () => {
+    const checkAlarms = alarms(dr).filter((a) => a.Properties.MetricName === 'CheckStatus');
+    expect(checkAlarms).toHaveLength(CHECK_NAMES.length);
+    for (const a of checkAlarms) {
+      expect(a.Properties).toMatchObject({
+        Threshold: 2,
+        EvaluationPeriods: 5,
+        DatapointsToAlarm: 3,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      });
+      expect(a.Properties.AlarmActions).toHaveLength(1);
+    }
+    const rpo = alarms(dr).find((a) => a.Properties.MetricName === 'EstimatedRpoSeconds');
+    expect(rpo.Properties.Threshold).toBe(900);
+    const [topic] = Object.values(dr.findResources('AWS::SNS::Topic')) as any[];
+    expect(JSON.stringify(topic.Properties.KmsMasterKeyId)).toMatch(/StreamingKey/);
+  });
+
+  it('alarms on a failover recommendation only from the DR region', () => {
+    expect(alarms(dr).filter((a) => a.Properties.MetricName === 'FailoverRecommended')).toHaveLength(1);
+    expect(alarms(primary).filter((a) => a.Properties.MetricName === 'FailoverRecommended')).toHaveLength(0);
+  });
+
+  it("alarms on the data stores' own health", () => {
+    const names = alarms(primary).map((a) => a.Properties.MetricName);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'CPUUtilization',
+        'FreeStorageSpace',
+        'DatabaseConnections',
+        'DatabaseMemoryUsagePercentage',
+        'Evictions',
+        'JobSubmissionFailures',
+      ]),
+    );
+    expect(alarms(primary)).toHaveLength(CHECK_NAMES.length + 2 + 6);
+    expect(alarms(dr)).toHaveLength(CHECK_NAMES.length + 3 + 6);
+  });
+
+  it('has one dashboard per environment, in the primary region, showing both regions', () => {
+    primary.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    dr.resourceCountIs('AWS::CloudWatch::Dashboard', 0);
+    const body = JSON.stringify(
+      (Object.values(primary.findResources('AWS::CloudWatch::Dashboard'))[0] as any).Properties.DashboardBody,
+    );
+    expect(body).toContain('us-east-1');
+    expect(body).toContain('us-west-2');
+    expect(body).toContain('EstimatedRpoSeconds');
+    expect(body).toContain('ReplicaLag');
+  });
+
+  it('reads both regions with named resources where the API allows, and writes only its state parameter', () => {
+    const policy = (Object.values(dr.findResources('AWS::IAM::Policy')) as any[]).find((p) =>
+      JSON.stringify(p).includes('ReadinessCheck'),
+    );
+    const statements = policy.Properties.PolicyDocument.Statement;
+    for (const action of statements.flatMap((s: any) => [s.Action].flat()))
+      expect(action).not.toMatch(/:\*$/);
+    const put = statements.find((s: any) => s.Action === 'ssm:PutParameter');
+    expect(put.Resource).toBe('arn:aws:ssm:us-west-2:111111111111:parameter/dra/prod/readiness/state');
+    const rds = statements.find((s: any) => s.Action === 'rds:DescribeDBInstances');
+    expect(rds.Resource).toEqual([
+      'arn:aws:rds:us-east-1:111111111111:db:dra-prod-postgres',
+      'arn:aws:rds:us-west-2:111111111111:db:dra-prod-postgres',
+    ]);
+    const unscoped = statements.find((s: any) => [s.Action].flat().includes('cloudwatch:GetMetricData'));
+    expect(unscoped.Condition).toEqual({
+      StringEquals: { 'aws:RequestedRegion': ['us-east-1', 'us-west-2'] },
+    });
+  });
+
+  it('deploys after every other stack of its region', () => {
+    for (const stack of [
+      platform.dr.storage,
+      platform.dr.database,
+      platform.dr.streaming,
+      platform.dr.processing,
+    ]) {
+      expect(platform.dr.operations.dependencies).toContain(stack);
+    }
+  });
+});
+
+describe('readiness settings come from config', () => {
+  it('name every resource the checks need, and skip what an environment does not have', () => {
+    const s = readinessSettings(validateConfig(structuredClone(dev), 'dev'), 'dr');
+    expect(s).toMatchObject({
+      primaryRegion: 'us-east-1',
+      drRegion: 'us-west-2',
+      databaseIdentifier: 'dra-dev-postgres',
+      globalDatastoreId: undefined,
+      replicatorName: undefined,
+      warehouseNamespace: 'dra-dev-warehouse',
+      stateParameter: '/dra/dev/readiness/state',
+      consecutiveFailuresToRecommend: 3,
+    });
+    expect(s.replication[0]).toEqual({
+      sourceBucket: 'dra-dev-raw-111111111111-us-east-1',
+      destinationBucket: 'dra-dev-raw-111111111111-us-west-2',
+      ruleId: 'to-dr-us-west-2',
+    });
+    expect(s.budgets.redshiftSnapshotAgeSeconds).toBe(7200);
+  });
+});
