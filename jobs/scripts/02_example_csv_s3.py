@@ -2,28 +2,8 @@
 import argparse
 
 from pyspark.sql import SparkSession
-from pyspark.sql.functions import col, count, desc, from_json, round as spark_round, sum as spark_sum
-from pyspark.sql.types import FloatType, IntegerType, StringType, StructField, StructType, TimestampType
 
-SALES_SCHEMA = StructType([
-    StructField("payment_id", IntegerType(), False),
-    StructField("customer_id", IntegerType(), False),
-    StructField("amount", FloatType(), False),
-    StructField("payment_date", TimestampType(), False),
-    StructField("city", StringType(), True),
-    StructField("district", StringType(), True),
-    StructField("country", StringType(), False),
-])
-
-
-def msk_iam_options(bootstrap_servers: str) -> dict:
-    return {
-        "kafka.bootstrap.servers": bootstrap_servers,
-        "kafka.security.protocol": "SASL_SSL",
-        "kafka.sasl.mechanism": "AWS_MSK_IAM",
-        "kafka.sasl.jaas.config": "software.amazon.msk.auth.iam.IAMLoginModule required;",
-        "kafka.sasl.client.callback.handler.class": "software.amazon.msk.auth.iam.IAMClientCallbackHandler",
-    }
+from sales_common import read_sales_batch, sales_by_country
 
 
 def parse_args():
@@ -37,20 +17,7 @@ def parse_args():
 def main():
     args = parse_args()
     spark = SparkSession.builder.appName("02-example-csv-s3").getOrCreate()
-    raw = (
-        spark.read.format("kafka")
-        .options(**msk_iam_options(args.bootstrap_servers))
-        .option("subscribe", args.read_topic)
-        .option("startingOffsets", "earliest")
-        .option("endingOffsets", "latest")
-        .load()
-    )
-    sales = raw.select(from_json(col("value").cast("string"), SALES_SCHEMA).alias("s")).select("s.*")
-    summary = (
-        sales.groupBy("country")
-        .agg(count("payment_id").alias("orders"), spark_round(spark_sum("amount"), 2).alias("sales"))
-        .orderBy(desc("sales"))
-    )
+    summary = sales_by_country(read_sales_batch(spark, args.bootstrap_servers, args.read_topic))
     (
         summary.coalesce(1)
         .write.mode("overwrite")

@@ -4,27 +4,8 @@ import time
 
 from pyspark.sql import SparkSession
 from pyspark.sql.functions import col, struct, to_json
-from pyspark.sql.types import FloatType, IntegerType, StringType, StructField, StructType, TimestampType
 
-SALES_SCHEMA = StructType([
-    StructField("payment_id", IntegerType(), False),
-    StructField("customer_id", IntegerType(), False),
-    StructField("amount", FloatType(), False),
-    StructField("payment_date", TimestampType(), False),
-    StructField("city", StringType(), True),
-    StructField("district", StringType(), True),
-    StructField("country", StringType(), False),
-])
-
-
-def msk_iam_options(bootstrap_servers: str) -> dict:
-    return {
-        "kafka.bootstrap.servers": bootstrap_servers,
-        "kafka.security.protocol": "SASL_SSL",
-        "kafka.sasl.mechanism": "AWS_MSK_IAM",
-        "kafka.sasl.jaas.config": "software.amazon.msk.auth.iam.IAMLoginModule required;",
-        "kafka.sasl.client.callback.handler.class": "software.amazon.msk.auth.iam.IAMClientCallbackHandler",
-    }
+from sales_common import SALES_SCHEMA, msk_iam_options
 
 
 def parse_args():

@@ -3,28 +3,9 @@ every 5 minutes, with a 10-minute watermark, printed to the console."""
 import argparse
 
 from pyspark.sql import SparkSession
-from pyspark.sql.functions import col, count, from_json, round as spark_round, sum as spark_sum, window
-from pyspark.sql.types import FloatType, IntegerType, StringType, StructField, StructType, TimestampType
+from pyspark.sql.functions import col, count, round as spark_round, sum as spark_sum, window
 
-SALES_SCHEMA = StructType([
-    StructField("payment_id", IntegerType(), False),
-    StructField("customer_id", IntegerType(), False),
-    StructField("amount", FloatType(), False),
-    StructField("payment_date", TimestampType(), False),
-    StructField("city", StringType(), True),
-    StructField("district", StringType(), True),
-    StructField("country", StringType(), False),
-])
-
-
-def msk_iam_options(bootstrap_servers: str) -> dict:
-    return {
-        "kafka.bootstrap.servers": bootstrap_servers,
-        "kafka.security.protocol": "SASL_SSL",
-        "kafka.sasl.mechanism": "AWS_MSK_IAM",
-        "kafka.sasl.jaas.config": "software.amazon.msk.auth.iam.IAMLoginModule required;",
-        "kafka.sasl.client.callback.handler.class": "software.amazon.msk.auth.iam.IAMClientCallbackHandler",
-    }
+from sales_common import msk_iam_options, parse_sales
 
 
 def parse_args():
@@ -44,9 +25,9 @@ def main():
         .option("startingOffsets", "earliest")
         .load()
     )
-    sales = stream.select(from_json(col("value").cast("string"), SALES_SCHEMA).alias("s")).select("s.*")
     windowed = (
-        sales.withWatermark("payment_date", "10 minutes")
+        parse_sales(stream)
+        .withWatermark("payment_date", "10 minutes")
         .groupBy(window("payment_date", "10 minutes", "5 minutes"), "country")
         .agg(count("payment_id").alias("orders"), spark_round(spark_sum("amount"), 2).alias("sales"))
         .orderBy(col("window").desc(), col("sales").desc())

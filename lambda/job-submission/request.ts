@@ -53,6 +53,8 @@ const fail = (code: ErrorCode, message: string, field?: string): BuildResult => 
   error: { code, message, field },
 });
 const TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
+/** The module every job imports (schema, MSK IAM settings, shared transforms), shipped with --py-files. */
+export const SHARED_MODULE = 'sales_common.py';
 
 /**
  * Validates a submission and builds the StartJobRun request. Pure: no AWS call,
@@ -185,7 +187,7 @@ export function buildStartJobRun(input: unknown, ctx: RegionContext): BuildResul
       sparkSubmit: {
         entryPoint: `s3://${bucket}/scripts/${job.file}`,
         entryPointArguments: values,
-        sparkSubmitParameters: `--conf spark.jars=${ctx.jars.map((key) => `s3://${bucket}/${key}`).join(',')}`,
+        sparkSubmitParameters: `--conf spark.jars=${ctx.jars.map((key) => `s3://${bucket}/${key}`).join(',')} --py-files s3://${bucket}/scripts/${SHARED_MODULE}`,
       },
     },
     configurationOverrides: {

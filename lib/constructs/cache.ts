@@ -17,17 +17,13 @@ import {
   secretName,
 } from '../naming';
 import { dataRemovalPolicy } from '../region-stack';
+import type { RegionPlacement } from './placement';
 
 export const CACHE_PORT = 6379;
 /** Current major engine versions; Global Datastore needs the same version in both regions. */
 export const ENGINE_VERSIONS = { valkey: '8.0', redis: '7.1' } as const;
 
-export interface CacheProps {
-  readonly config: EnvironmentConfig;
-  readonly role: RegionRole;
-  readonly vpc: ec2.IVpc;
-  readonly subnets: ec2.SubnetSelection;
-  readonly clientSecurityGroup: ec2.ISecurityGroup;
+export interface CacheProps extends RegionPlacement {
   /** Encrypts the cache at rest and its AUTH secret. */
   readonly databaseKey: kms.IKey;
   readonly logsKey: kms.IKey;

@@ -9,7 +9,6 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
-import type { EnvironmentConfig, RegionRole } from '../../config';
 import { acknowledge, acknowledgeDefaultPolicy } from '../acknowledge';
 import { SALES_DATABASE } from '../catalog/definitions';
 import { PlatformError } from '../errors';
@@ -18,14 +17,9 @@ import { platformFunction } from '../lambda-function';
 import { activeRegionParameterName, bucketName, parameterName, regionOf, resourceName } from '../naming';
 import { dataRemovalPolicy } from '../region-stack';
 import { consumerGroupsArn, kafkaResourceArn, TOPICS } from './msk-serverless';
+import type { RegionPlacement } from './placement';
 
-export interface EmrServerlessProps {
-  readonly config: EnvironmentConfig;
-  readonly role: RegionRole;
-  readonly vpc: ec2.IVpc;
-  /** Must select private subnets with no route to the internet; anything else is refused. */
-  readonly subnets: ec2.SubnetSelection;
-  readonly clientSecurityGroup: ec2.ISecurityGroup;
+export interface EmrServerlessProps extends RegionPlacement {
   readonly dataKey: kms.IKey;
   readonly logsKey: kms.IKey;
   /** ARN of this region's MSK Serverless cluster. */

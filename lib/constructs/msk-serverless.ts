@@ -13,6 +13,7 @@ import { acknowledge } from '../acknowledge';
 import { platformFunction } from '../lambda-function';
 import { parameterName, regionOf, resourceName } from '../naming';
 import { dataRemovalPolicy } from '../region-stack';
+import type { RegionPlacement } from './placement';
 
 export const KAFKA_IAM_PORT = 9098;
 export const TOPICS = ['topicA', 'topicB', 'topicC'] as const;
@@ -32,13 +33,7 @@ export function consumerGroupsArn(config: EnvironmentConfig, role: RegionRole): 
   return `arn:aws:kafka:${regionOf(config, role)}:${config.account}:group/${resourceName(config, 'msk')}/*/*`;
 }
 
-export interface MskServerlessProps {
-  readonly config: EnvironmentConfig;
-  readonly role: RegionRole;
-  readonly vpc: ec2.IVpc;
-  readonly subnets: ec2.SubnetSelection;
-  /** Worn by EMR Serverless and the platform's Lambdas: the only sources allowed on 9098. */
-  readonly clientSecurityGroup: ec2.ISecurityGroup;
+export interface MskServerlessProps extends RegionPlacement {
   readonly logsKey: kms.IKey;
 }
 

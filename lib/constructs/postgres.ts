@@ -6,7 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import type { EnvironmentConfig, RegionRole } from '../../config';
+import type { EnvironmentConfig } from '../../config';
 import { acknowledge } from '../acknowledge';
 import {
   databaseInstanceArn,
@@ -16,16 +16,11 @@ import {
   regionOf,
 } from '../naming';
 import { dataRemovalPolicy } from '../region-stack';
+import type { RegionPlacement } from './placement';
 
 export const POSTGRES_PORT = 5432;
 
-export interface PostgresProps {
-  readonly config: EnvironmentConfig;
-  readonly role: RegionRole;
-  readonly vpc: ec2.IVpc;
-  readonly subnets: ec2.SubnetSelection;
-  /** Workloads allowed to connect. */
-  readonly clientSecurityGroup: ec2.ISecurityGroup;
+export interface PostgresProps extends RegionPlacement {
   /** Encrypts storage, Performance Insights and the master secret in this region. */
   readonly databaseKey: kms.IKey;
   /** Encrypts the log groups of the exported logs. */

@@ -15,16 +15,12 @@ import { grantLake, objectWildcards } from '../grants';
 import { keyAliasArn, parameterName, regionOf, resourceName, warehouseName } from '../naming';
 import { dataRemovalPolicy } from '../region-stack';
 import { acknowledgeSdkCalls } from '../sdk-calls';
+import type { RegionPlacement } from './placement';
 
 export const WAREHOUSE_PORT = 5439;
 const LOG_EXPORTS = ['userlog', 'connectionlog', 'useractivitylog'];
 
-export interface WarehouseProps {
-  readonly config: EnvironmentConfig;
-  readonly role: RegionRole;
-  readonly vpc: ec2.IVpc;
-  readonly subnets: ec2.SubnetSelection;
-  readonly clientSecurityGroup: ec2.ISecurityGroup;
+export interface WarehouseProps extends RegionPlacement {
   readonly databaseKey: kms.IKey;
   /** Encrypts the log group of the SDK-call custom resources. */
   readonly logsKey: kms.IKey;

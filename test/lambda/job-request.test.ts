@@ -19,8 +19,9 @@ const ctx: RegionContext = {
 
 /**
  * The job drivers the seed's `aws emr-serverless start-job-run` commands send, with
- * one deliberate difference: spark.jars lists the configured jars instead of
- * `jars/*.jar`, so a stale jar of another version in the folder is never loaded.
+ * two deliberate differences: spark.jars lists the configured jars instead of
+ * `jars/*.jar`, so a stale jar of another version in the folder is never loaded;
+ * and --py-files ships the module the jobs share.
  */
 const SEED_DRIVERS: Record<string, { entryPoint: string; entryPointArguments: string[] }> = {
   '01-example-console': {
@@ -64,7 +65,7 @@ describe('StartJobRun request builder', () => {
       jobDriver: {
         sparkSubmit: {
           ...SEED_DRIVERS[job],
-          sparkSubmitParameters: `--conf spark.jars=s3://${BUCKET}/${JARS[0]},s3://${BUCKET}/${JARS[1]}`,
+          sparkSubmitParameters: `--conf spark.jars=s3://${BUCKET}/${JARS[0]},s3://${BUCKET}/${JARS[1]} --py-files s3://${BUCKET}/scripts/sales_common.py`,
         },
       },
       configurationOverrides: {

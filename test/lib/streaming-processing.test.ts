@@ -209,14 +209,15 @@ describe('EMR Serverless subnet guard', () => {
 
 describe('Spark jobs', () => {
   const dir = path.join(__dirname, '..', '..', 'jobs', 'scripts');
-  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.py'));
+  const files = fs.readdirSync(dir).filter((f) => /^\d\d_.*\.py$/.test(f));
+  const shared = fs.readFileSync(path.join(dir, 'sales_common.py'), 'utf8');
 
-  it('ships one script per catalog job', () => {
+  it('ships one script per catalog job, plus the shared module', () => {
     const { JOB_CATALOG } = require('../../lambda/job-submission/job-catalog');
     expect(files.sort()).toEqual(JOB_CATALOG.map((j: { file: string }) => j.file).sort());
   });
 
-  it.each(files)('%s compiles (python3 -m py_compile)', (file) => {
+  it.each([...files, 'sales_common.py'])('%s compiles (python3 -m py_compile)', (file) => {
     const out = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'pyc-'));
     execFileSync('python3', [
       '-c',
@@ -226,16 +227,24 @@ describe('Spark jobs', () => {
     ]);
   });
 
-  it.each(files)('%s uses MSK IAM auth settings every job needs', (file) => {
-    const text = fs.readFileSync(path.join(dir, file), 'utf8');
+  it('the shared module carries the MSK IAM settings and the sales message schema', () => {
     for (const needle of [
       '"kafka.security.protocol": "SASL_SSL"',
       '"kafka.sasl.mechanism": "AWS_MSK_IAM"',
       'IAMLoginModule required;',
       'IAMClientCallbackHandler',
+      'StructField("payment_id", IntegerType()',
+      'StructField("amount", FloatType()',
+      'StructField("payment_date", TimestampType()',
     ]) {
-      expect(text).toContain(needle);
+      expect(shared).toContain(needle);
     }
+  });
+
+  it.each(files)('%s reaches Kafka only through the shared MSK IAM settings', (file) => {
+    const text = fs.readFileSync(path.join(dir, file), 'utf8');
+    expect(text).toMatch(/^from sales_common import /m);
+    expect(text).not.toContain('kafka.bootstrap.servers');
   });
 
   it('streams with a 10-minute window sliding every 5 minutes and a 10-minute watermark', () => {
