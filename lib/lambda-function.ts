@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -9,6 +10,11 @@ import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../config';
 import { acknowledge, acknowledgeDefaultPolicy } from './acknowledge';
 import { dataRemovalPolicy } from './region-stack';
+
+/** Shared with npm run bench and the real-bundling test, so all three bundle the same way. */
+export const BUNDLING: { target: string; mainFields: string[]; external: string[] } = JSON.parse(
+  fs.readFileSync(path.join(__dirname, '..', 'lambda', 'bundling.json'), 'utf8'),
+);
 
 export interface PlatformFunctionProps {
   readonly config: EnvironmentConfig;
@@ -34,8 +40,8 @@ export interface PlatformFunctionProps {
 }
 
 /**
- * A platform Lambda: Node.js 24 (the newest Lambda runtime) on ARM, bundled locally by esbuild (no Docker),
- * AWS SDK v3 left to the runtime, in the private subnets, KMS-encrypted logs
+ * A platform Lambda: Node.js 24 (the newest Lambda runtime) on ARM, bundled locally by esbuild (no Docker)
+ * with the AWS SDK v3 clients tree-shaken into the bundle (lambda/bundling.json), in the private subnets, KMS-encrypted logs
  * kept a year, reserved concurrency, X-Ray tracing.
  */
 export function platformFunction(
@@ -67,10 +73,11 @@ export function platformFunction(
     bundling: {
       minify: true,
       sourceMap: true,
-      target: 'node24',
+      target: BUNDLING.target,
+      mainFields: BUNDLING.mainFields,
       format: nodejs.OutputFormat.CJS,
       forceDockerBundling: false,
-      externalModules: ['@aws-sdk/*'],
+      externalModules: BUNDLING.external,
     },
   });
   if (!props.vpc && !props.outsideVpcReason) {

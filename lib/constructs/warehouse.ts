@@ -155,7 +155,7 @@ export class Warehouse extends Construct {
     workgroup.addResourceDependency(namespace);
     workgroup.applyRemovalPolicy(dataRemovalPolicy(config, 'retain'));
 
-    const api = this.apiCallPolicy(config, role);
+    const api = this.sdkCallSettings();
     // No CloudFormation resource exists for Serverless usage limits: one SDK call, undone on delete.
     new cr.AwsCustomResource(this, 'UsageLimit', {
       ...api,
@@ -345,7 +345,7 @@ export class Warehouse extends Construct {
 
     // Associating a schedule with a cluster has no CloudFormation property.
     const association = new cr.AwsCustomResource(this, 'SnapshotScheduleAssociation', {
-      ...this.apiCallPolicy(config, role),
+      ...this.sdkCallSettings(),
       onCreate: {
         service: 'redshift',
         action: 'modifyClusterSnapshotSchedule',
@@ -386,10 +386,10 @@ export class Warehouse extends Construct {
    * Common settings of the SDK-call custom resources: inside the VPC (AWS APIs via the endpoints),
    * the SDK bundled with the runtime (no download at deploy time), an encrypted log group.
    */
-  private apiCallPolicy(
-    _config: EnvironmentConfig,
-    _role: RegionRole,
-  ): Pick<cr.AwsCustomResourceProps, 'installLatestAwsSdk' | 'vpc' | 'vpcSubnets' | 'logGroup'> {
+  private sdkCallSettings(): Pick<
+    cr.AwsCustomResourceProps,
+    'installLatestAwsSdk' | 'vpc' | 'vpcSubnets' | 'logGroup'
+  > {
     this.sdkCallLogs ??= new logs.LogGroup(this, 'SdkCallLogs', {
       encryptionKey: this.props.logsKey,
       retention: logs.RetentionDays.ONE_YEAR,

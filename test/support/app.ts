@@ -95,8 +95,3 @@ export function synthFindings(app: App): ValidationFinding[] {
   if (findings.length === 0 && synthError) throw synthError;
   return findings;
 }
-
-/** A deep copy of a shipped environment's raw config, to break in a test. */
-export function rawConfig(raw: EnvironmentConfigInput): EnvironmentConfigInput {
-  return structuredClone(raw);
-}
