@@ -122,7 +122,7 @@ const failover = z.strictObject({
   rpoBudgetSeconds: z.number().int().min(1).default(900),
   /** Consecutive failed evaluations of the primary, seen from the DR region, before recommending failover. */
   consecutiveFailuresToRecommend: z.number().int().min(2).default(3),
-  /** Whether the readiness Lambda may start the failover runbook itself (not supported yet: see validation). */
+  /** Whether the readiness Lambda may start the failover runbook itself (not implemented: validation refuses true). */
   automaticFailover: z.boolean().default(false),
   /** Per-check lag budgets in seconds: above budget a check is "degraded". */
   budgets: z
@@ -299,7 +299,7 @@ export const environmentConfigSchema = z
     if (cfg.failover.automaticFailover) {
       issue(
         ['failover', 'automaticFailover'],
-        'is true, but this version deploys no failover runbook for the readiness check to start; set it to false and fail over by hand (README, "Fail over / fail back")',
+        'is true, but the readiness check does not start the failover runbook by itself in this version; set it to false and run the runbook by hand (docs/runbooks/failover.md)',
       );
     }
 

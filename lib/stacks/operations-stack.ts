@@ -3,6 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
+import { FailoverRunbook } from '../constructs/failover-runbook';
 import { CHECK_NAMES, READINESS_NAMESPACE, Readiness } from '../constructs/readiness';
 import { cacheReplicationGroupId, databaseInstanceIdentifier, regionOf, resourceName } from '../naming';
 import { RegionStack, type RegionStackProps } from '../region-stack';
@@ -19,6 +20,8 @@ export interface OperationsStackProps extends RegionStackProps {
 export class OperationsStack extends RegionStack {
   readonly readiness: Readiness;
   readonly dashboard?: cloudwatch.Dashboard;
+  /** In the DR region: the runbook that makes it the active region. */
+  readonly failover?: FailoverRunbook;
 
   constructor(scope: Construct, id: string, props: OperationsStackProps) {
     super(scope, id, 'operations', {
@@ -34,6 +37,13 @@ export class OperationsStack extends RegionStack {
     });
     this.dataStoreAlarms();
     if (this.role === 'primary') this.dashboard = this.buildDashboard();
+    if (this.role === 'dr') {
+      this.failover = new FailoverRunbook(this, 'FailoverRunbook', {
+        config,
+        topic: this.readiness.topic,
+        topicKey: props.streamingKey,
+      });
+    }
   }
 
   private dataStoreAlarms(): void {

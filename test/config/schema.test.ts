@@ -203,9 +203,9 @@ describe('data store combinations that cannot work', () => {
 });
 
 describe('failover settings', () => {
-  it('refuses automatic failover while no failover runbook is deployed', () => {
+  it('refuses automatic failover, which is not implemented', () => {
     expect(rejectionOf(prod, (c) => (c.failover.automaticFailover = true))).toMatch(
-      /failover\.automaticFailover: is true, but this version deploys no failover runbook/,
+      /failover\.automaticFailover: is true, but the readiness check does not start the failover runbook by itself/,
     );
   });
 
