@@ -8,7 +8,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../config';
-import { acknowledge, acknowledgeDefaultPolicy } from './acknowledge';
+import { acknowledge, acknowledgeDefaultPolicy, MANAGED_EXECUTION_POLICY_RULES } from './acknowledge';
 import { dataRemovalPolicy } from './region-stack';
 
 /** Shared with npm run bench and the real-bundling test, so all three bundle the same way. */
@@ -97,10 +97,7 @@ export function platformFunction(
   );
   acknowledge(
     fn.role!,
-    [
-      'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-      'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
-    ],
+    MANAGED_EXECUTION_POLICY_RULES,
     'AWS-managed execution policies CDK attaches to every VPC function: logging and ENI management only.',
   );
   acknowledgeDefaultPolicy(fn.role!, `the ${id} function`);

@@ -87,6 +87,11 @@ export function cacheReplicationGroupId(config: EnvironmentConfig): string {
   return resourceName(config, 'cache');
 }
 
+/** The first node of the cache replication group: where ElastiCache publishes per-node metrics. */
+export function cacheNodeId(config: EnvironmentConfig): string {
+  return `${cacheReplicationGroupId(config)}-001`;
+}
+
 /** The Global Datastore's full id: the primary region's documented prefix plus our suffix. */
 export function globalDatastoreId(
   config: EnvironmentConfig,

@@ -1,7 +1,12 @@
 import { Stack } from 'aws-cdk-lib';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import type { IConstruct } from 'constructs';
-import { acknowledge, INLINE_POLICY_RULES } from './acknowledge';
+import {
+  acknowledge,
+  DEPLOY_TIME_FUNCTION_RULES,
+  INLINE_POLICY_RULES,
+  MANAGED_EXECUTION_POLICY_RULES,
+} from './acknowledge';
 
 /** Construct id CDK gives the singleton provider function of AwsCustomResource. */
 export const SDK_CALL_PROVIDER_ID = 'AWS679f53fac002430cb0da5b7982bd2287';
@@ -28,12 +33,7 @@ export function acknowledgeSdkCalls(scope: IConstruct, options: { outsideVpcReas
   if (!provider) return;
   acknowledge(
     provider,
-    [
-      'HIPAA.Security::HIPAA.Security-LambdaDLQ',
-      'NIST.800.53.R5::NIST.800.53.R5-LambdaDLQ',
-      'HIPAA.Security::HIPAA.Security-LambdaConcurrency',
-      'NIST.800.53.R5::NIST.800.53.R5-LambdaConcurrency',
-    ],
+    DEPLOY_TIME_FUNCTION_RULES,
     'CDK provider of SDK-call custom resources, invoked synchronously by CloudFormation during deploys only: failures surface as stack events, so a DLQ or reserved concurrency adds nothing.',
   );
   if (options.outsideVpcReason) {
@@ -45,10 +45,7 @@ export function acknowledgeSdkCalls(scope: IConstruct, options: { outsideVpcReas
   }
   acknowledge(
     provider.node.findChild('ServiceRole'),
-    [
-      'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-      'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
-    ],
+    MANAGED_EXECUTION_POLICY_RULES,
     'CDK attaches the AWS-managed basic and VPC execution policies to its custom-resource provider; they only allow logging and ENI management.',
   );
 }

@@ -38,7 +38,8 @@ export interface ReadinessSettings {
   readonly drRegion: string;
   readonly databaseIdentifier?: string;
   readonly globalDatastoreId?: string;
-  readonly cacheReplicationGroupId: string;
+  /** Node whose GlobalDatastoreReplicationLag the cache check reads. */
+  readonly cacheNodeId: string;
   readonly mskClusterArnParameter: string;
   readonly replicatorName?: string;
   readonly replication: readonly { sourceBucket: string; destinationBucket: string; ruleId: string }[];
@@ -235,7 +236,7 @@ export function buildChecks(
               id: 'lag',
               namespace: 'AWS/ElastiCache',
               metric: 'GlobalDatastoreReplicationLag',
-              dimensions: { CacheClusterId: `${settings.cacheReplicationGroupId}-001` },
+              dimensions: { CacheClusterId: settings.cacheNodeId },
               stat: 'Maximum',
             },
           ]),

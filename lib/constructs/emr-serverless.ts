@@ -9,7 +9,12 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
-import { acknowledge, acknowledgeDefaultPolicy } from '../acknowledge';
+import {
+  acknowledge,
+  acknowledgeDefaultPolicy,
+  DEPLOY_TIME_FUNCTION_RULES,
+  MANAGED_EXECUTION_POLICY_RULES,
+} from '../acknowledge';
 import { SALES_DATABASE } from '../catalog/definitions';
 import { PlatformError } from '../errors';
 import { grantLake, objectWildcards } from '../grants';
@@ -90,21 +95,12 @@ function acknowledgeBucketDeployment(
   );
   acknowledge(
     role,
-    [
-      'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-      'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
-    ],
+    MANAGED_EXECUTION_POLICY_RULES,
     'AWS-managed execution policies CDK attaches to its BucketDeployment function: logging and ENI management only.',
   );
   acknowledge(
     fn,
-    [
-      'AwsSolutions::AwsSolutions-L1',
-      'HIPAA.Security::HIPAA.Security-LambdaDLQ',
-      'NIST.800.53.R5::NIST.800.53.R5-LambdaDLQ',
-      'HIPAA.Security::HIPAA.Security-LambdaConcurrency',
-      'NIST.800.53.R5::NIST.800.53.R5-LambdaConcurrency',
-    ],
+    ['AwsSolutions::AwsSolutions-L1', ...DEPLOY_TIME_FUNCTION_RULES],
     'CDK BucketDeployment function: runs only during deploys, invoked by CloudFormation which reports failures; its runtime is chosen by CDK.',
   );
 }

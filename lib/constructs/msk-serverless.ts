@@ -9,7 +9,7 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import type { EnvironmentConfig, RegionRole } from '../../config';
-import { acknowledge } from '../acknowledge';
+import { acknowledge, DEPLOY_TIME_FUNCTION_RULES, MANAGED_EXECUTION_POLICY_RULES } from '../acknowledge';
 import { platformFunction } from '../lambda-function';
 import { parameterName, regionOf, resourceName } from '../naming';
 import { dataRemovalPolicy } from '../region-stack';
@@ -180,20 +180,13 @@ export function acknowledgeProvider(provider: cr.Provider, handler: lambda.IFunc
   );
   acknowledge(
     framework,
-    [
-      'HIPAA.Security::HIPAA.Security-LambdaDLQ',
-      'NIST.800.53.R5::NIST.800.53.R5-LambdaDLQ',
-      'HIPAA.Security::HIPAA.Security-LambdaConcurrency',
-      'NIST.800.53.R5::NIST.800.53.R5-LambdaConcurrency',
-      'AwsSolutions::AwsSolutions-L1',
-    ],
+    [...DEPLOY_TIME_FUNCTION_RULES, 'AwsSolutions::AwsSolutions-L1'],
     'CDK custom-resource provider framework: invoked by CloudFormation during deploys only, failures surface as stack events; its runtime is chosen by CDK.',
   );
   acknowledge(
     framework.node.findChild('ServiceRole'),
     [
-      'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-      'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
+      ...MANAGED_EXECUTION_POLICY_RULES,
       'HIPAA.Security::HIPAA.Security-IAMNoInlinePolicy',
       'NIST.800.53.R5::NIST.800.53.R5-IAMNoInlinePolicy',
     ],

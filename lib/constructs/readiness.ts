@@ -19,7 +19,7 @@ import { platformFunction } from '../lambda-function';
 import {
   activeRegionParameterName,
   bucketName,
-  cacheReplicationGroupId,
+  cacheNodeId,
   databaseInstanceIdentifier,
   globalDatastoreId,
   parameterName,
@@ -61,7 +61,7 @@ export function readinessSettings(config: EnvironmentConfig, role: RegionRole): 
     globalDatastoreId: config.elasticache.globalDatastore
       ? globalDatastoreId(config, GLOBAL_DATASTORE_PREFIXES)
       : undefined,
-    cacheReplicationGroupId: cacheReplicationGroupId(config),
+    cacheNodeId: cacheNodeId(config),
     mskClusterArnParameter: parameterName(config, 'msk/cluster-arn'),
     replicatorName: config.msk.replicator ? resourceName(config, 'msk-replicator') : undefined,
     replication: REPLICATED_PURPOSES.map((purpose) => ({

@@ -5,7 +5,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { FailoverRunbook } from '../constructs/failover-runbook';
 import { CHECK_NAMES, READINESS_NAMESPACE, Readiness } from '../constructs/readiness';
-import { cacheReplicationGroupId, databaseInstanceIdentifier, regionOf, resourceName } from '../naming';
+import { cacheNodeId, databaseInstanceIdentifier, regionOf, resourceName } from '../naming';
 import { RegionStack, type RegionStackProps } from '../region-stack';
 
 export interface OperationsStackProps extends RegionStackProps {
@@ -49,7 +49,7 @@ export class OperationsStack extends RegionStack {
   private dataStoreAlarms(): void {
     const { config } = this;
     const db = { DBInstanceIdentifier: databaseInstanceIdentifier(config) };
-    const node = { CacheClusterId: `${cacheReplicationGroupId(config)}-001` };
+    const node = { CacheClusterId: cacheNodeId(config) };
     const defs: [string, cloudwatch.Metric, number, cloudwatch.ComparisonOperator, string][] = [
       [
         'RdsCpu',
@@ -218,7 +218,7 @@ export class OperationsStack extends RegionStack {
           m(
             'AWS/ElastiCache',
             'GlobalDatastoreReplicationLag',
-            { CacheClusterId: `${cacheReplicationGroupId(config)}-001` },
+            { CacheClusterId: cacheNodeId(config) },
             regionOf(config, 'dr'),
             'Global Datastore',
           ),

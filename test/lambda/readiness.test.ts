@@ -28,7 +28,7 @@ const SETTINGS: ReadinessSettings = {
   drRegion: 'us-west-2',
   databaseIdentifier: 'dra-prod-postgres',
   globalDatastoreId: 'ldgnf-dra-prod-cache',
-  cacheReplicationGroupId: 'dra-prod-cache',
+  cacheNodeId: 'dra-prod-cache-001',
   mskClusterArnParameter: '/dra/prod/msk/cluster-arn',
   replicatorName: 'dra-prod-msk-replicator',
   replication: [{ sourceBucket: 'src', destinationBucket: 'dst', ruleId: 'to-dr' }],
