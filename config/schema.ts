@@ -118,6 +118,15 @@ const rds = z.strictObject({
 });
 
 const failover = z.strictObject({
+  /**
+   * How many times the writer has moved between the regions (failovers plus
+   * failbacks). Even: the primary region takes writes and the DR region is the
+   * standby; odd: the other way round. Stack names keep the regions' home roles;
+   * this number decides replication directions and database identifiers, so
+   * raising it by one and redeploying is how the old writer is re-seeded as the
+   * new standby (docs/runbooks/failback.md).
+   */
+  generation: z.number().int().min(0).max(999).default(0),
   /** The estimated RPO above which the failover runbook refuses to run unless forced (seconds). */
   rpoBudgetSeconds: z.number().int().min(1).default(900),
   /** Consecutive failed evaluations of the primary, seen from the DR region, before recommending failover. */
@@ -293,6 +302,13 @@ export const environmentConfigSchema = z
       issue(
         ['rds', 'maxAllocatedStorageGiB'],
         `${rds.maxAllocatedStorageGiB} is below allocatedStorageGiB (${rds.allocatedStorageGiB}); raise it`,
+      );
+    }
+
+    if (cfg.failover.generation > 0 && !rds.crossRegionReplica) {
+      issue(
+        ['failover', 'generation'],
+        `is ${cfg.failover.generation}, but rds.crossRegionReplica is false: after a failover the writer is the promoted replica, so there must be one; set rds.crossRegionReplica to true`,
       );
     }
 

@@ -73,13 +73,49 @@ export function activeRegionParameterName(config: EnvironmentConfig): string {
   return parameterName(config, 'active-region');
 }
 
-/** RDS instance identifier, identical in both regions (pinned: runbooks and checks name it). */
-export function databaseInstanceIdentifier(config: EnvironmentConfig): string {
-  return resourceName(config, 'postgres');
+/**
+ * The role whose region takes writes now: the primary in even failover
+ * generations, the DR region in odd ones. Replication always runs from the
+ * writer to the standby; stack names keep the regions' home roles.
+ */
+export function writerRole(config: EnvironmentConfig): RegionRole {
+  return config.failover.generation % 2 === 0 ? 'primary' : 'dr';
+}
+
+/** The role whose region receives the replicas and runs the failover runbook. */
+export function standbyRole(config: EnvironmentConfig): RegionRole {
+  return otherRole(writerRole(config));
+}
+
+export function isWriter(config: EnvironmentConfig, role: RegionRole): boolean {
+  return role === writerRole(config);
+}
+
+/**
+ * The failover generation in which this role's current database instance was
+ * created. The standby's replica is new in each generation (re-seeding makes a
+ * new instance); the writer is the replica promoted at the last switch, so it
+ * keeps the identifier it got one generation earlier (the primary's original
+ * instance is generation 0).
+ */
+export function databaseGeneration(config: EnvironmentConfig, role: RegionRole): number {
+  const generation = config.failover.generation;
+  return isWriter(config, role) ? Math.max(generation - 1, 0) : generation;
+}
+
+/**
+ * RDS instance identifier in a region. Generation 0 is `dra-{env}-postgres` in
+ * both regions; a re-seeded replica gets a `-g{N}` suffix so CloudFormation can
+ * create it next to the old writer it replaces (custom-named resources cannot be
+ * replaced under the same name), and keeps it when it is promoted.
+ */
+export function databaseInstanceIdentifier(config: EnvironmentConfig, role: RegionRole): string {
+  const created = databaseGeneration(config, role);
+  return resourceName(config, created === 0 ? 'postgres' : `postgres-g${created}`);
 }
 
 export function databaseInstanceArn(config: EnvironmentConfig, role: RegionRole): string {
-  return `arn:aws:rds:${regionOf(config, role)}:${config.account}:db:${databaseInstanceIdentifier(config)}`;
+  return `arn:aws:rds:${regionOf(config, role)}:${config.account}:db:${databaseInstanceIdentifier(config, role)}`;
 }
 
 /** ElastiCache replication group id, identical in both regions. */

@@ -1,5 +1,6 @@
 import type { App } from 'aws-cdk-lib';
 import type { EnvironmentConfig } from '../config';
+import { writerRole } from './naming';
 import { RegionDeployment } from './region-deployment';
 
 export interface Platform {
@@ -14,20 +15,23 @@ export interface Platform {
 export function buildPlatform(app: App, config: EnvironmentConfig): Platform {
   const primary = new RegionDeployment(app, `${config.name}-primary`, { config, role: 'primary' });
   const dr = new RegionDeployment(app, `${config.name}-dr`, { config, role: 'dr' });
-  // S3 replication needs its destination bucket to exist: DR storage first.
-  primary.storage.addStackDependency(dr.storage, 'replication destination buckets must exist first');
-  // The DR read replica is created from the primary instance.
-  dr.database.addStackDependency(primary.database, 'the cross-region read replica needs its source');
-  // The DR member joins a Global Datastore the primary region creates.
+  // Replication runs from the writer to the standby (which one is which follows failover.generation).
+  const writer = writerRole(config) === 'primary' ? primary : dr;
+  const standby = writer === primary ? dr : primary;
+  // S3 replication needs its destination bucket to exist: the standby's storage first.
+  writer.storage.addStackDependency(standby.storage, 'replication destination buckets must exist first');
+  // The standby's read replica is created from the writer instance.
+  standby.database.addStackDependency(writer.database, 'the cross-region read replica needs its source');
+  // The DR member joins a Global Datastore the primary region creates (membership does not move on failover).
   if (config.elasticache.globalDatastore) {
     dr.cache.addStackDependency(primary.cache, 'the Global Datastore secondary joins the primary');
   }
-  // Snapshot copies (and the primary database's replicated backups) are encrypted with the DR region's key.
-  primary.warehouse.addStackDependency(dr.foundation, 'snapshot copies use the DR database key');
-  primary.database.addStackDependency(dr.foundation, 'replicated backups use the DR database key');
-  // The DR Replicator reads the primary cluster's ARN, published by the primary streaming stack.
+  // Snapshot copies (and the writer's replicated backups) are encrypted with the standby region's key.
+  writer.warehouse.addStackDependency(standby.foundation, 'snapshot copies use the standby database key');
+  writer.database.addStackDependency(standby.foundation, 'replicated backups use the standby database key');
+  // The standby's Replicator reads the writer cluster's ARN, published by the writer's streaming stack.
   if (config.msk.replicator) {
-    dr.streaming.addStackDependency(primary.streaming, 'the Replicator reads the primary cluster ARN');
+    standby.streaming.addStackDependency(writer.streaming, 'the Replicator reads the source cluster ARN');
   }
   return { primary, dr };
 }

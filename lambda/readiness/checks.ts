@@ -36,7 +36,8 @@ export interface ReadinessSettings {
   readonly role: 'primary' | 'dr';
   readonly primaryRegion: string;
   readonly drRegion: string;
-  readonly databaseIdentifier?: string;
+  /** RDS instance identifiers of the writer ("primary") and its replica ("dr"); they differ after a re-seed. */
+  readonly database?: { readonly source: string; readonly replica: string };
   readonly globalDatastoreId?: string;
   /** Node whose GlobalDatastoreReplicationLag the cache check reads. */
   readonly cacheNodeId: string;
@@ -180,13 +181,13 @@ export function buildChecks(
   const b = settings.budgets;
   const checks: NamedCheck[] = [];
 
-  if (settings.databaseIdentifier) {
-    const id = settings.databaseIdentifier;
+  if (settings.database) {
+    const { source: sourceId, replica: id } = settings.database;
     checks.push({
       name: 'rds',
       run: async () => {
         const [source, replica, lag] = await Promise.all([
-          dbInstance(primary.rds, id),
+          dbInstance(primary.rds, sourceId),
           dbInstance(dr.rds, id),
           latestMetric(dr.cloudwatch, now, [
             {

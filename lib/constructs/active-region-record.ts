@@ -1,7 +1,7 @@
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../config';
-import { activeRegionParameterName } from '../naming';
+import { activeRegionParameterName, regionOf, writerRole } from '../naming';
 
 export interface ActiveRegionRecordProps {
   readonly config: EnvironmentConfig;
@@ -10,10 +10,12 @@ export interface ActiveRegionRecordProps {
 /**
  * The SSM parameter, in each region, naming the region that runs work now.
  *
- * CloudFormation writes the initial value (the primary region) once. The
- * failover and failback runbooks change it afterwards; redeploying the stack
- * does not reset it because CloudFormation only updates a resource whose
- * template properties changed. Failback ends with config and record agreeing again.
+ * CloudFormation writes the writer's region (the primary in even failover
+ * generations). The failover and failback runbooks change it during a switch;
+ * redeploying does not reset it, because CloudFormation only updates a resource
+ * whose template properties changed. Raising failover.generation after a
+ * switch changes the template to the region the runbook already set, so config
+ * and record agree again.
  */
 export class ActiveRegionRecord extends Construct {
   readonly parameter: ssm.StringParameter;
@@ -23,7 +25,7 @@ export class ActiveRegionRecord extends Construct {
     const { config } = props;
     this.parameter = new ssm.StringParameter(this, 'Parameter', {
       parameterName: activeRegionParameterName(config),
-      stringValue: config.regions.primary.region,
+      stringValue: regionOf(config, writerRole(config)),
       description: `Region where dual-region-analytics ${config.name} runs work now (changed by the failover runbooks)`,
       tier: ssm.ParameterTier.STANDARD,
     });

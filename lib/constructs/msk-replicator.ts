@@ -7,7 +7,7 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../config';
 import { acknowledge, acknowledgeDefaultPolicy } from '../acknowledge';
-import { parameterName, regionOf, resourceName } from '../naming';
+import { otherRole, parameterName, regionOf, resourceName, writerRole } from '../naming';
 import { dataRemovalPolicy } from '../region-stack';
 import { acknowledgeSdkCalls, CROSS_REGION_READ_REASON } from '../sdk-calls';
 import { consumerGroupsArn, kafkaResourceArn, TOPICS } from './msk-serverless';
@@ -24,8 +24,8 @@ export interface MskReplicatorProps {
 }
 
 /**
- * MSK Replicator, created in the DR (target) region as MSK requires, copying
- * topicA..C from the primary cluster with consumer group offset sync.
+ * MSK Replicator, created in the standby (target) region as MSK requires, copying
+ * topicA..C from the writer's cluster with consumer group offset sync.
  *
  * A Serverless cluster's ARN ends in a generated id, so it cannot be derived
  * from config: the primary publishes it in SSM and this construct reads it at
@@ -38,7 +38,8 @@ export class MskReplicator extends Construct {
   constructor(scope: Construct, id: string, props: MskReplicatorProps) {
     super(scope, id);
     const { config, vpc, subnets, targetClusterArn } = props;
-    const primaryRegion = regionOf(config, 'primary');
+    const writer = writerRole(config);
+    const sourceRegion = regionOf(config, writer);
     const sourceParameter = parameterName(config, 'msk/cluster-arn');
 
     const lookup = new cr.AwsCustomResource(this, 'SourceClusterArn', {
@@ -51,14 +52,14 @@ export class MskReplicator extends Construct {
       onUpdate: {
         service: 'ssm',
         action: 'getParameter',
-        region: primaryRegion,
+        region: sourceRegion,
         parameters: { Name: sourceParameter },
-        physicalResourceId: cr.PhysicalResourceId.of(`${sourceParameter}@${primaryRegion}`),
+        physicalResourceId: cr.PhysicalResourceId.of(`${sourceParameter}@${sourceRegion}`),
       },
       policy: cr.AwsCustomResourcePolicy.fromStatements([
         new iam.PolicyStatement({
           actions: ['ssm:GetParameter'],
-          resources: [`arn:aws:ssm:${primaryRegion}:${config.account}:parameter${sourceParameter}`],
+          resources: [`arn:aws:ssm:${sourceRegion}:${config.account}:parameter${sourceParameter}`],
         }),
       ]),
     });
@@ -67,11 +68,11 @@ export class MskReplicator extends Construct {
 
     const role = new iam.Role(this, 'ServiceRole', {
       assumedBy: new iam.ServicePrincipal('kafka.amazonaws.com'),
-      description: `MSK Replicator ${config.name}: ${primaryRegion} -> ${regionOf(config, 'dr')}`,
+      description: `MSK Replicator ${config.name}: ${sourceRegion} -> ${regionOf(config, otherRole(writer))}`,
     });
     for (const [cluster, write, groups] of [
-      [sourceClusterArn, false, consumerGroupsArn(config, 'primary')],
-      [targetClusterArn, true, consumerGroupsArn(config, 'dr')],
+      [sourceClusterArn, false, consumerGroupsArn(config, writer)],
+      [targetClusterArn, true, consumerGroupsArn(config, otherRole(writer))],
     ] as const) {
       role.addToPolicy(
         new iam.PolicyStatement({
@@ -118,7 +119,7 @@ export class MskReplicator extends Construct {
 
     this.replicator = new msk.CfnReplicator(this, 'Replicator', {
       replicatorName: resourceName(config, 'msk-replicator'),
-      description: `${config.name}: ${TOPICS.join(', ')} from ${primaryRegion}`,
+      description: `${config.name}: ${TOPICS.join(', ')} from ${sourceRegion}`,
       serviceExecutionRoleArn: role.roleArn,
       kafkaClusters: [
         {

@@ -11,7 +11,7 @@ import { Construct } from 'constructs';
 import type { EnvironmentConfig, RegionRole } from '../../config';
 import { acknowledge, DEPLOY_TIME_FUNCTION_RULES, MANAGED_EXECUTION_POLICY_RULES } from '../acknowledge';
 import { platformFunction } from '../lambda-function';
-import { parameterName, regionOf, resourceName } from '../naming';
+import { isWriter, parameterName, regionOf, resourceName } from '../naming';
 import { dataRemovalPolicy } from '../region-stack';
 import type { RegionPlacement } from './placement';
 
@@ -83,7 +83,7 @@ export class MskServerless extends Construct {
       description: `MSK Serverless ${config.name} cluster ARN in this region (the DR Replicator reads the primary's)`,
     });
 
-    if (role === 'primary' && config.msk.replicator) {
+    if (isWriter(config, role) && config.msk.replicator) {
       new msk.CfnClusterPolicy(this, 'ReplicatorAccess', {
         clusterArn: this.cluster.attrArn,
         policy: {

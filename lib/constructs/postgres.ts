@@ -11,9 +11,12 @@ import { acknowledge } from '../acknowledge';
 import {
   databaseInstanceArn,
   databaseInstanceIdentifier,
+  isWriter as isWriterRole,
   keyAliasArn,
+  otherRole,
   parameterName,
   regionOf,
+  writerRole,
 } from '../naming';
 import { dataRemovalPolicy } from '../region-stack';
 import type { RegionPlacement } from './placement';
@@ -28,12 +31,14 @@ export interface PostgresProps extends RegionPlacement {
 }
 
 /**
- * RDS for PostgreSQL. In the primary region: the writer, Multi-AZ per config,
+ * RDS for PostgreSQL. In the writer's region (the primary in even failover
+ * generations): the writer, Multi-AZ per config,
  * IAM auth, RDS-managed master secret (rotated by RDS), `rds.force_ssl` and
  * logical replication (outbox/CDC) on, Performance Insights, enhanced
  * monitoring, log exports, automated backups also replicated to the DR region.
- * In the DR region: a cross-region read replica created from the primary's ARN
- * (derived from config), encrypted with the DR key; promoting it is a runbook step.
+ * In the standby region: a cross-region read replica created from the writer's
+ * ARN (derived from config), encrypted with that region's key; promoting it is a
+ * runbook step, and the next generation's template promotes it in place.
  */
 export class Postgres extends Construct {
   readonly instance: rds.CfnDBInstance;
@@ -44,7 +49,8 @@ export class Postgres extends Construct {
     const { config, role, vpc, subnets, clientSecurityGroup, databaseKey } = props;
     const rdsConfig = config.rds;
     const major = rdsConfig.engineVersion.split('.')[0];
-    const isPrimary = role === 'primary';
+    const isWriter = isWriterRole(config, role);
+    const identifier = databaseInstanceIdentifier(config, role);
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc,
@@ -89,7 +95,7 @@ export class Postgres extends Construct {
 
     const removal = dataRemovalPolicy(config, 'snapshot');
     const common: Partial<rds.CfnDBInstanceProps> = {
-      dbInstanceIdentifier: databaseInstanceIdentifier(config),
+      dbInstanceIdentifier: identifier,
       dbInstanceClass: rdsConfig.instanceClass,
       dbSubnetGroupName: subnetGroup.subnetGroupName,
       dbParameterGroupName: parameterGroup.bindToInstance({}).parameterGroupName,
@@ -111,15 +117,24 @@ export class Postgres extends Construct {
       kmsKeyId: databaseKey.keyArn,
     };
 
-    if (isPrimary) {
+    const writer = writerRole(config);
+    if (isWriter) {
+      // The original writer is created here; in later generations the writer is the replica promoted at
+      // the last switch, and properties that would force a replacement of it (engine, master user,
+      // StorageEncrypted) are left out so removing SourceDBInstanceIdentifier promotes it in place.
+      const original = config.failover.generation === 0;
       this.instance = new rds.CfnDBInstance(this, 'Instance', {
         ...common,
-        engine: 'postgres',
-        engineVersion: rdsConfig.engineVersion,
-        allocatedStorage: String(rdsConfig.allocatedStorageGiB),
+        ...(original
+          ? {
+              engine: 'postgres',
+              engineVersion: rdsConfig.engineVersion,
+              allocatedStorage: String(rdsConfig.allocatedStorageGiB),
+              storageEncrypted: true,
+              masterUsername: 'dra_admin',
+            }
+          : {}),
         maxAllocatedStorage: rdsConfig.maxAllocatedStorageGiB,
-        storageEncrypted: true,
-        masterUsername: 'dra_admin',
         // RDS creates the secret, encrypts it with our key and rotates it; the password never enters the template.
         manageMasterUserPassword: true,
         masterUserSecret: { kmsKeyId: databaseKey.keyArn },
@@ -128,8 +143,8 @@ export class Postgres extends Construct {
         preferredMaintenanceWindow: 'sun:05:00-sun:06:00',
         ...(rdsConfig.crossRegionReplica
           ? {
-              automaticBackupReplicationRegion: regionOf(config, 'dr'),
-              automaticBackupReplicationKmsKeyId: keyAliasArn(config, 'dr', 'database'),
+              automaticBackupReplicationRegion: regionOf(config, otherRole(role)),
+              automaticBackupReplicationKmsKeyId: keyAliasArn(config, otherRole(role), 'database'),
               automaticBackupReplicationRetentionPeriod: rdsConfig.backupRetentionDays,
             }
           : {}),
@@ -138,20 +153,20 @@ export class Postgres extends Construct {
       this.instance = new rds.CfnDBInstance(this, 'Instance', {
         ...common,
         // Cross-region replica: the source is named by ARN, derived from config; CloudFormation presigns with SourceRegion.
-        sourceDbInstanceIdentifier: databaseInstanceArn(config, 'primary'),
-        sourceRegion: regionOf(config, 'primary'),
+        sourceDbInstanceIdentifier: databaseInstanceArn(config, writer),
+        sourceRegion: regionOf(config, writer),
         // Replicas of a Multi-AZ writer are single-AZ until promoted; the runbook converts them.
         multiAz: false,
       });
     }
     // Snapshot on removal (and on replacement) outside environments that may destroy data.
     this.instance.applyRemovalPolicy(removal);
-    this.acknowledgeChoices(config, isPrimary);
+    this.acknowledgeChoices(config, isWriter);
 
     // Pre-create the export log groups so they are KMS-encrypted and retained a year; RDS writes into them.
     for (const log of common.enableCloudwatchLogsExports as string[]) {
       const group = new logs.LogGroup(this, `Log-${log}`, {
-        logGroupName: `/aws/rds/instance/${databaseInstanceIdentifier(config)}/${log}`,
+        logGroupName: `/aws/rds/instance/${identifier}/${log}`,
         encryptionKey: props.logsKey,
         retention: logs.RetentionDays.ONE_YEAR,
         removalPolicy: dataRemovalPolicy(config, 'retain'),
@@ -162,9 +177,9 @@ export class Postgres extends Construct {
     new ssm.StringParameter(this, 'EndpointParameter', {
       parameterName: parameterName(config, 'rds/endpoint'),
       stringValue: `${this.instance.attrEndpointAddress}:${POSTGRES_PORT}`,
-      description: `PostgreSQL ${config.name} endpoint in this region (${isPrimary ? 'writer' : 'read replica'})`,
+      description: `PostgreSQL ${config.name} endpoint in this region (${isWriter ? 'writer' : 'read replica'})`,
     });
-    if (isPrimary) {
+    if (isWriter) {
       new ssm.StringParameter(this, 'SecretParameter', {
         parameterName: parameterName(config, 'rds/secret-arn'),
         stringValue: this.instance.attrMasterUserSecretSecretArn,
@@ -173,7 +188,7 @@ export class Postgres extends Construct {
     }
   }
 
-  private acknowledgeChoices(config: EnvironmentConfig, isPrimary: boolean): void {
+  private acknowledgeChoices(config: EnvironmentConfig, isWriter: boolean): void {
     acknowledge(
       this.instance,
       ['AwsSolutions::AwsSolutions-RDS11'],
@@ -184,7 +199,18 @@ export class Postgres extends Construct {
       ['HIPAA.Security::HIPAA.Security-RDSInBackupPlan', 'NIST.800.53.R5::NIST.800.53.R5-RDSInBackupPlan'],
       'Protected by RDS automated backups (retention from config) replicated to the DR region, plus the cross-region replica; an AWS Backup plan would duplicate them.',
     );
-    if (!isPrimary) {
+    if (isWriter && config.failover.generation > 0) {
+      acknowledge(
+        this.instance,
+        [
+          'AwsSolutions::AwsSolutions-RDS2',
+          'HIPAA.Security::HIPAA.Security-RDSStorageEncrypted',
+          'NIST.800.53.R5::NIST.800.53.R5-RDSStorageEncrypted',
+        ],
+        "A promoted replica: created encrypted with this region's database key (KmsKeyId); adding StorageEncrypted now would make CloudFormation replace the writer.",
+      );
+    }
+    if (!isWriter) {
       acknowledge(
         this.instance,
         [

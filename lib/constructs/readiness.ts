@@ -20,12 +20,16 @@ import {
   activeRegionParameterName,
   bucketName,
   cacheNodeId,
+  databaseInstanceArn,
   databaseInstanceIdentifier,
   globalDatastoreId,
+  isWriter,
+  otherRole,
   parameterName,
   regionOf,
   resourceName,
   warehouseName,
+  writerRole,
 } from '../naming';
 import { REPLICATED_PURPOSES } from './data-lake-buckets';
 
@@ -49,15 +53,27 @@ export interface ReadinessProps {
   readonly topicKey: kms.IKey;
 }
 
-/** The settings the readiness function reads, derived from config only (no cross-region reads at synth). */
+/**
+ * The settings the readiness function reads, derived from config only (no
+ * cross-region reads at synth). The function sees replication roles: its
+ * "primary" is the region that takes writes in this failover generation and its
+ * "dr" the standby, so after a failover the same code checks the way back.
+ */
 export function readinessSettings(config: EnvironmentConfig, role: RegionRole): ReadinessSettings {
   const f = config.failover;
+  const writer = writerRole(config);
+  const standby = otherRole(writer);
   return {
     environment: config.name,
-    role,
-    primaryRegion: regionOf(config, 'primary'),
-    drRegion: regionOf(config, 'dr'),
-    databaseIdentifier: config.rds.crossRegionReplica ? databaseInstanceIdentifier(config) : undefined,
+    role: role === writer ? 'primary' : 'dr',
+    primaryRegion: regionOf(config, writer),
+    drRegion: regionOf(config, standby),
+    database: config.rds.crossRegionReplica
+      ? {
+          source: databaseInstanceIdentifier(config, writer),
+          replica: databaseInstanceIdentifier(config, standby),
+        }
+      : undefined,
     globalDatastoreId: config.elasticache.globalDatastore
       ? globalDatastoreId(config, GLOBAL_DATASTORE_PREFIXES)
       : undefined,
@@ -65,9 +81,9 @@ export function readinessSettings(config: EnvironmentConfig, role: RegionRole): 
     mskClusterArnParameter: parameterName(config, 'msk/cluster-arn'),
     replicatorName: config.msk.replicator ? resourceName(config, 'msk-replicator') : undefined,
     replication: REPLICATED_PURPOSES.map((purpose) => ({
-      sourceBucket: bucketName(config, 'primary', purpose),
-      destinationBucket: bucketName(config, 'dr', purpose),
-      ruleId: `to-dr-${regionOf(config, 'dr')}`,
+      sourceBucket: bucketName(config, writer, purpose),
+      destinationBucket: bucketName(config, standby, purpose),
+      ruleId: `to-${standby}-${regionOf(config, standby)}`,
     })),
     warehouseNamespace: config.redshift.mode === 'serverless' ? warehouseName(config) : undefined,
     emrApplicationName: resourceName(config, 'spark'),
@@ -188,12 +204,12 @@ export class Readiness extends Construct {
       config.failover.rpoBudgetSeconds,
       `Estimated RPO above the ${config.failover.rpoBudgetSeconds}s budget in 3 of 5 minutes: a failover now would lose more data than agreed.`,
     );
-    if (role === 'dr') {
+    if (!isWriter(config, role)) {
       alarm(
         'FailoverRecommended',
         metric('FailoverRecommended', { environment: config.name }),
         1,
-        'The DR region recommends failing over: the primary failed consecutive evaluations. A human decides (docs/runbooks).',
+        "The standby region recommends failing over: the writer's region failed consecutive evaluations. A human decides (docs/runbooks).",
         1,
         1,
       );
@@ -218,7 +234,7 @@ export class Readiness extends Construct {
       fn.addToRolePolicy(new iam.PolicyStatement({ actions: actionsList, resources, conditions }));
     add(
       ['rds:DescribeDBInstances'],
-      arns((r) => `arn:aws:rds:${r}:${account}:db:${databaseInstanceIdentifier(config)}`),
+      (['primary', 'dr'] as const).map((role) => databaseInstanceArn(config, role)),
     );
     add(
       ['kafka:DescribeClusterV2'],

@@ -12,7 +12,15 @@ import type { EnvironmentConfig, RegionRole } from '../../config';
 import { acknowledge, acknowledgeDefaultPolicy } from '../acknowledge';
 import { RAW_TICKIT_DATABASE, REFINED_TICKIT_DATABASE, SALES_DATABASE } from '../catalog/definitions';
 import { grantLake, objectWildcards } from '../grants';
-import { keyAliasArn, parameterName, regionOf, resourceName, warehouseName } from '../naming';
+import {
+  isWriter,
+  keyAliasArn,
+  otherRole,
+  parameterName,
+  regionOf,
+  resourceName,
+  warehouseName,
+} from '../naming';
 import { dataRemovalPolicy } from '../region-stack';
 import { acknowledgeSdkCalls } from '../sdk-calls';
 import type { RegionPlacement } from './placement';
@@ -123,12 +131,12 @@ export class Warehouse extends Construct {
       ...(config.removal.allowDestroy
         ? {}
         : { finalSnapshotName: `${name}-final`, finalSnapshotRetentionPeriod: -1 }),
-      ...(role === 'primary'
+      ...(isWriter(config, role)
         ? {
             snapshotCopyConfigurations: [
               {
-                destinationRegion: regionOf(config, 'dr'),
-                destinationKmsKeyId: keyAliasArn(config, 'dr', 'database'),
+                destinationRegion: regionOf(config, otherRole(role)),
+                destinationKmsKeyId: keyAliasArn(config, otherRole(role), 'database'),
                 snapshotRetentionPeriod: rs.snapshotCopyRetentionDays,
               },
             ],
@@ -200,8 +208,8 @@ export class Warehouse extends Construct {
       'The usage limit id is assigned by CreateUsageLimit at deploy time; update and delete are limited to usage limits of this account and region.',
     );
 
-    if (role === 'primary') {
-      // The snapshot schedule sets the warehouse RPO: every snapshot is copied to the DR region.
+    if (isWriter(config, role)) {
+      // The snapshot schedule sets the warehouse RPO: every snapshot is copied to the standby region.
       const schedulerRole = new iam.Role(this, 'SnapshotSchedulerRole', {
         assumedBy: new iam.ServicePrincipal('scheduler.redshift.amazonaws.com'),
         description: `Takes the scheduled snapshots of the ${name} namespace`,
@@ -299,9 +307,9 @@ export class Warehouse extends Construct {
         { parameterName: 'enable_user_activity_logging', parameterValue: 'true' },
       ],
     });
-    // The grant that lets Redshift use the DR key for copied snapshots lives in the DR region, named from config.
+    // The grant that lets Redshift use the standby key for copied snapshots lives in the standby region, named from config.
     const copyGrantName = resourceName(config, 'warehouse-copy-grant');
-    if (role === 'dr') {
+    if (!isWriter(config, role)) {
       new redshift.CfnSnapshotCopyGrant(this, 'SnapshotCopyGrant', {
         snapshotCopyGrantName: copyGrantName,
         kmsKeyId: key.keyArn,
@@ -333,9 +341,9 @@ export class Warehouse extends Construct {
       automatedSnapshotRetentionPeriod: Math.max(1, rs.snapshotCopyRetentionDays),
       allowVersionUpgrade: true,
       loggingProperties: { logDestinationType: 'cloudwatch', logExports: LOG_EXPORTS },
-      ...(role === 'primary'
+      ...(isWriter(config, role)
         ? {
-            destinationRegion: regionOf(config, 'dr'),
+            destinationRegion: regionOf(config, otherRole(role)),
             snapshotCopyRetentionPeriod: rs.snapshotCopyRetentionDays,
             snapshotCopyGrantName: copyGrantName,
           }

@@ -7,7 +7,9 @@ import {
   globalDatastoreId,
   regionOf,
   resourceName,
+  standbyRole,
   warehouseName,
+  writerRole,
 } from '../naming';
 
 /** One step of an SSM Automation document, with what a person needs to run and check it. */
@@ -34,6 +36,9 @@ export interface AutomationDocument {
 }
 
 export const FAILOVER_STREAMING_JOBS = ['04-stream-sales-to-kafka', '05-streaming-kafka'] as const;
+
+/** The two runbooks: an unplanned failover, and the planned switch back after re-seeding (failback). */
+export type RunbookKind = 'failover' | 'failback';
 
 const GATE = `import json
 
@@ -116,49 +121,153 @@ const script = (
   outputs: outputs.map(([Name, Type]) => ({ Name, Selector: `$.Payload.${Name}`, Type })),
 });
 
+const RESEED_GATE = `import json
+
+def gate(events, context):
+    report = events["Payload"]
+    if isinstance(report, str):
+        report = json.loads(report)
+    force = str(events["Force"]).lower() == "true"
+    dry_run = str(events["DryRun"]).lower() == "true"
+    not_ready = [
+        f"{c['name']} {c['status']} ({c.get('detail', '')})"
+        for c in report.get("checks", [])
+        if c.get("status") != "healthy"
+    ]
+    if not report.get("checks"):
+        not_ready.append("no checks in the readiness report")
+    rpo = report.get("estimatedRpoSeconds")
+    reason = f"estimated RPO {rpo}s; not healthy: {', '.join(not_ready) if not_ready else 'none'}"
+    if not_ready and not force and not dry_run:
+        raise Exception(
+            "Refusing to fail back: the old writer is not fully re-seeded: " + reason
+            + ". Finish the re-seed (docs/runbooks/failback.md) or re-run with Force=true."
+        )
+    return {"Allowed": not not_ready or force, "EstimatedRpo": str(rpo), "Reason": reason}
+`;
+
+const QUIESCE = `import boto3
+
+def quiesce(events, context):
+    client = boto3.client("emr-serverless", region_name=events["Region"])
+    apps = [a for a in client.list_applications()["applications"] if a["name"] == events["Name"] and a["state"] != "TERMINATED"]
+    cancelled = []
+    for app in apps:
+        paginator = client.get_paginator("list_job_runs")
+        for page in paginator.paginate(applicationId=app["id"], states=["SUBMITTED", "PENDING", "SCHEDULED", "RUNNING"]):
+            for run in page["jobRuns"]:
+                if run.get("name") in events["Jobs"]:
+                    client.cancel_job_run(applicationId=app["id"], jobRunId=run["id"])
+                    cancelled.append(run["name"] + ":" + run["id"])
+    return {"Cancelled": ", ".join(cancelled) or "none running"}
+`;
+
+const CATCH_UP = `import time
+from datetime import datetime, timedelta, timezone
+import boto3
+
+def wait(events, context):
+    client = boto3.client("cloudwatch")
+    deadline = time.time() + int(events["TimeoutSeconds"])
+    while True:
+        now = datetime.now(timezone.utc)
+        data = client.get_metric_data(
+            MetricDataQueries=[{
+                "Id": "lag",
+                "MetricStat": {
+                    "Metric": {"Namespace": "AWS/RDS", "MetricName": "ReplicaLag",
+                               "Dimensions": [{"Name": "DBInstanceIdentifier", "Value": events["Replica"]}]},
+                    "Period": 60, "Stat": "Maximum"},
+            }],
+            StartTime=now - timedelta(minutes=3), EndTime=now, ScanBy="TimestampDescending",
+        )
+        values = data["MetricDataResults"][0]["Values"]
+        if len(values) >= 2 and max(values[:2]) <= float(events["MaxLagSeconds"]):
+            return {"LagSeconds": str(values[0])}
+        if time.time() > deadline:
+            raise Exception("Replica " + events["Replica"] + " did not catch up (last values: " + str(values[:3]) + "); nothing was switched. Check that writes have stopped and retry.")
+        time.sleep(30)
+`;
+
+/** The SSM document name of a runbook. */
+export function runbookName(config: EnvironmentConfig, kind: RunbookKind): string {
+  return resourceName(config, kind);
+}
+
 /**
- * The failover runbook: an SSM Automation document run in the DR region to make
- * it the active region. Steps are ordered as the DR rules require: readiness gate
- * (refuses when the estimated RPO exceeds the budget, unless forced), dry-run
- * exit, manual approval, then the data stores, the active-region records, Spark
- * and the streaming jobs, and a notification. DryRun defaults to true.
+ * Whether the failback runbook exists in this generation: only while the DR
+ * region is the writer (odd generations); it is deployed in the primary region.
  */
-export function failoverDocument(config: EnvironmentConfig, topicArn: string): AutomationDocument {
-  const dr = regionOf(config, 'dr');
-  const primary = regionOf(config, 'primary');
-  const db = databaseInstanceIdentifier(config);
+export function hasFailback(config: EnvironmentConfig): boolean {
+  return writerRole(config) === 'dr';
+}
+
+/**
+ * A runbook that makes the standby region (where it is deployed and run) the
+ * writer and the active region. Steps are ordered as the DR rules require.
+ *
+ * - failover (unplanned, the writer's region is impaired): readiness gate that
+ *   refuses an unknown or over-budget estimated RPO unless forced.
+ * - failback (planned, after the old writer was re-seeded as this standby):
+ *   gate that refuses unless every readiness check is healthy (the re-seed is
+ *   complete), then stops the streaming jobs in the current writer's region and
+ *   waits for the database replica to catch up, so nothing is lost.
+ *
+ * Both then approve, promote the RDS replica, fail over the Global Datastore,
+ * restore the warehouse, flip the active-region records, start Spark, resubmit
+ * the streaming jobs and notify. DryRun defaults to true and changes nothing.
+ */
+export function runbookDocument(
+  kind: RunbookKind,
+  config: EnvironmentConfig,
+  topicArn: string,
+): AutomationDocument {
+  const here = regionOf(config, standbyRole(config));
+  const writer = regionOf(config, writerRole(config));
+  const db = databaseInstanceIdentifier(config, standbyRole(config));
+  const failback = kind === 'failback';
+  const verb = failback ? 'Fail back' : 'Fail over';
+  const approve = failback ? 'ApproveFailback' : 'ApproveFailover';
+  const gate = failback ? 'GateOnReseed' : 'GateOnRpo';
   const steps: RunbookStep[] = [];
   const add = (step: RunbookStep) => steps.push(step);
 
   add({
     name: 'CheckReadiness',
     action: 'aws:invokeLambdaFunction',
-    description: `Runs the readiness checks now (dra-${config.name}-readiness in ${dr}). Verify: the step output Payload is a readiness report.`,
+    description: `Runs the readiness checks now (${resourceName(config, 'readiness')} in ${here}). Verify: the step output Payload is a readiness report.`,
     expectedMinutes: 1,
     inputs: { FunctionName: resourceName(config, 'readiness'), InvocationType: 'RequestResponse' },
     outputs: [{ Name: 'Payload', Selector: '$.Payload', Type: 'String' }],
   });
-  add({
-    name: 'GateOnRpo',
-    action: 'aws:executeScript',
-    description: `Refuses to continue when the estimated RPO is unknown or above ${config.failover.rpoBudgetSeconds}s, unless Force=true. Verify: the Reason output states the RPO and the readiness recommendation.`,
-    expectedMinutes: 1,
-    ...script(
-      'gate',
-      GATE,
-      {
-        Payload: '{{CheckReadiness.Payload}}',
-        RpoBudget: String(config.failover.rpoBudgetSeconds),
-        Force: '{{Force}}',
-        DryRun: '{{DryRun}}',
-      },
-      [
-        ['Allowed', 'Boolean'],
-        ['EstimatedRpo', 'String'],
-        ['Reason', 'String'],
-      ],
-    ),
-  });
+  const gateInputs = { Payload: '{{CheckReadiness.Payload}}', Force: '{{Force}}', DryRun: '{{DryRun}}' };
+  const gateOutputs: [string, string][] = [
+    ['Allowed', 'Boolean'],
+    ['EstimatedRpo', 'String'],
+    ['Reason', 'String'],
+  ];
+  if (failback) {
+    add({
+      name: gate,
+      action: 'aws:executeScript',
+      description: `Refuses to continue unless every readiness check is healthy: the replica ${db} in ${here} exists and keeps up, the buckets replicate from ${writer} to ${here} without failures, the Global Datastore member here is a healthy secondary, warehouse snapshots are copied here, and catalog and Spark match. Force=true overrides. Verify: the Reason output lists nothing as not healthy.`,
+      expectedMinutes: 1,
+      ...script('gate', RESEED_GATE, gateInputs, gateOutputs),
+    });
+  } else {
+    add({
+      name: gate,
+      action: 'aws:executeScript',
+      description: `Refuses to continue when the estimated RPO is unknown or above ${config.failover.rpoBudgetSeconds}s, unless Force=true. Verify: the Reason output states the RPO and the readiness recommendation.`,
+      expectedMinutes: 1,
+      ...script(
+        'gate',
+        GATE,
+        { ...gateInputs, RpoBudget: String(config.failover.rpoBudgetSeconds) },
+        gateOutputs,
+      ),
+    });
+  }
   add({
     name: 'BranchOnDryRun',
     action: 'aws:branch',
@@ -166,7 +275,7 @@ export function failoverDocument(config: EnvironmentConfig, topicArn: string): A
     expectedMinutes: 0,
     inputs: {
       Choices: [{ NextStep: 'ReportDryRun', Variable: '{{DryRun}}', BooleanEquals: true }],
-      Default: 'ApproveFailover',
+      Default: approve,
     },
   });
   add({
@@ -178,22 +287,49 @@ export function failoverDocument(config: EnvironmentConfig, topicArn: string): A
     ...script('report', REPORT, { Plan: '__PLAN__' }, [['Plan', 'String']]),
   });
   add({
-    name: 'ApproveFailover',
+    name: approve,
     action: 'aws:approve',
-    description:
-      'Waits for one of the Approvers (the incident commander or the data platform on-call) to approve. Verify: the approval is recorded on the execution.',
+    description: failback
+      ? 'Waits for one of the Approvers (the data platform owner, in a change window agreed with the consumers) to approve. Verify: the approval is recorded on the execution.'
+      : 'Waits for one of the Approvers (the incident commander or the data platform on-call) to approve. Verify: the approval is recorded on the execution.',
     expectedMinutes: 5,
     inputs: {
       Approvers: '{{Approvers}}',
       MinRequiredApprovals: 1,
-      Message: `Fail over ${config.name} from ${primary} to ${dr}? Readiness: {{GateOnRpo.Reason}}`,
+      Message: `${verb} ${config.name} from ${writer} to ${here}? Readiness: {{${gate}.Reason}}`,
     },
   });
+  if (failback) {
+    add({
+      name: 'StopStreamingJobs',
+      action: 'aws:executeScript',
+      description: `Cancels the running ${FAILOVER_STREAMING_JOBS.join(' and ')} job runs in ${writer}, so nothing new is written there while the data stores switch. Verify: the Cancelled output names them, and the job runs in ${writer} show CANCELLED.`,
+      expectedMinutes: 2,
+      ...script(
+        'quiesce',
+        QUIESCE,
+        { Region: writer, Name: resourceName(config, 'spark'), Jobs: [...FAILOVER_STREAMING_JOBS] },
+        [['Cancelled', 'String']],
+      ),
+    });
+    if (config.rds.crossRegionReplica) {
+      add({
+        name: 'WaitForReplicaCatchUp',
+        action: 'aws:executeScript',
+        description: `Waits (up to 15 minutes) until ReplicaLag of ${db} in ${here} is 0 for two consecutive minutes, so the promotion loses nothing. Verify: the LagSeconds output is 0.`,
+        expectedMinutes: 5,
+        timeoutSeconds: 960,
+        ...script('wait', CATCH_UP, { Replica: db, MaxLagSeconds: '0', TimeoutSeconds: '900' }, [
+          ['LagSeconds', 'String'],
+        ]),
+      });
+    }
+  }
   if (config.rds.crossRegionReplica) {
     add({
       name: 'PromoteDatabase',
       action: 'aws:executeAwsApi',
-      description: `Promotes the read replica ${db} in ${dr} to a standalone writer. Verify: DescribeDBInstances shows no ReadReplicaSourceDBInstanceIdentifier.`,
+      description: `Promotes the read replica ${db} in ${here} to a standalone writer. Verify: DescribeDBInstances shows no ReadReplicaSourceDBInstanceIdentifier.`,
       expectedMinutes: 10,
       inputs: {
         Service: 'rds',
@@ -220,7 +356,7 @@ export function failoverDocument(config: EnvironmentConfig, topicArn: string): A
       add({
         name: 'MakeDatabaseMultiAz',
         action: 'aws:executeAwsApi',
-        description: `Converts the promoted ${db} to Multi-AZ, as the primary was. Verify: MultiAZ true after the modification completes (runs in the background).`,
+        description: `Converts the promoted ${db} to Multi-AZ, as the writer was. Verify: MultiAZ true after the modification completes (runs in the background).`,
         expectedMinutes: 20,
         inputs: {
           Service: 'rds',
@@ -236,13 +372,13 @@ export function failoverDocument(config: EnvironmentConfig, topicArn: string): A
     add({
       name: 'FailoverCache',
       action: 'aws:executeAwsApi',
-      description: `Makes the ${dr} member the primary of the Global Datastore. Verify: DescribeGlobalReplicationGroups shows ${cacheReplicationGroupId(config)} in ${dr} as PRIMARY.`,
+      description: `Makes the ${here} member the primary of the Global Datastore. Verify: DescribeGlobalReplicationGroups shows ${cacheReplicationGroupId(config)} in ${here} as PRIMARY.`,
       expectedMinutes: 5,
       inputs: {
         Service: 'elasticache',
         Api: 'FailoverGlobalReplicationGroup',
         GlobalReplicationGroupId: globalDatastoreId(config, GLOBAL_DATASTORE_PREFIXES),
-        PrimaryRegion: dr,
+        PrimaryRegion: here,
         PrimaryReplicationGroupId: cacheReplicationGroupId(config),
       },
     });
@@ -251,7 +387,7 @@ export function failoverDocument(config: EnvironmentConfig, topicArn: string): A
     add({
       name: 'RestoreWarehouse',
       action: 'aws:executeScript',
-      description: `Restores the idle ${dr} warehouse from the newest snapshot copied from ${primary}. Verify: the SnapshotName output, and the namespace status AVAILABLE after the restore.`,
+      description: `Restores the idle ${here} warehouse from the newest snapshot copied from ${writer}. Verify: the SnapshotName output, and the namespace status AVAILABLE after the restore.`,
       expectedMinutes: 30,
       timeoutSeconds: 600,
       ...script(
@@ -266,21 +402,21 @@ export function failoverDocument(config: EnvironmentConfig, topicArn: string): A
     });
   }
   add({
-    name: 'ActivateDrRegion',
+    name: 'ActivateThisRegion',
     action: 'aws:executeScript',
-    description: `Sets ${activeRegionParameterName(config)} to ${dr} here and, if reachable, in ${primary}. Clients and jobs read this record and then the endpoints published in that region, so this points them at the DR MSK cluster and data stores. Verify: the parameter reads ${dr} in ${dr}.`,
+    description: `Sets ${activeRegionParameterName(config)} to ${here} here and, if reachable, in ${writer}. Clients and jobs read this record and then the endpoints published in that region, so this points them at the ${here} MSK cluster and data stores. Verify: the parameter reads ${here} in ${here}.`,
     expectedMinutes: 1,
     ...script(
       'activate',
       ACTIVATE,
-      { Parameter: activeRegionParameterName(config), ThisRegion: dr, OtherRegion: primary },
+      { Parameter: activeRegionParameterName(config), ThisRegion: here, OtherRegion: writer },
       [['OtherRegionUpdated', 'Boolean']],
     ),
   });
   add({
     name: 'StartSpark',
     action: 'aws:executeScript',
-    description: `Starts the ${resourceName(config, 'spark')} EMR Serverless application in ${dr}. Verify: application state STARTED.`,
+    description: `Starts the ${resourceName(config, 'spark')} EMR Serverless application in ${here}. Verify: application state STARTED.`,
     expectedMinutes: 3,
     ...script('start', START_SPARK, { Name: resourceName(config, 'spark') }, [['ApplicationId', 'String']]),
   });
@@ -288,7 +424,7 @@ export function failoverDocument(config: EnvironmentConfig, topicArn: string): A
     add({
       name: `Resubmit${job.slice(0, 2)}`,
       action: 'aws:invokeLambdaFunction',
-      description: `Resubmits ${job} through the job submission function in ${dr} (idempotent per execution). Verify: the Payload has ok true and a jobRunId.`,
+      description: `Resubmits ${job} through the job submission function in ${here} (idempotent per execution). Verify: the Payload has ok true and a jobRunId.`,
       expectedMinutes: 1,
       inputs: {
         FunctionName: resourceName(config, 'submit-job'),
@@ -296,7 +432,7 @@ export function failoverDocument(config: EnvironmentConfig, topicArn: string): A
         Payload: JSON.stringify({
           job,
           force: true,
-          idempotencyKey: `failover-{{automation:EXECUTION_ID}}-${job.slice(0, 2)}`,
+          idempotencyKey: `${kind}-{{automation:EXECUTION_ID}}-${job.slice(0, 2)}`,
         }),
       },
     });
@@ -304,22 +440,21 @@ export function failoverDocument(config: EnvironmentConfig, topicArn: string): A
   add({
     name: 'Notify',
     action: 'aws:executeAwsApi',
-    description:
-      'Tells the alarm topic subscribers that the DR region is now active. Verify: the message arrives.',
+    description: `Tells the alarm topic subscribers that ${here} is now the active region and what to do next. Verify: the message arrives.`,
     expectedMinutes: 0,
     isEnd: true,
     inputs: {
       Service: 'sns',
       Api: 'Publish',
       TopicArn: topicArn,
-      Subject: `dual-region-analytics ${config.name}: failed over to ${dr}`,
-      Message: `Execution {{automation:EXECUTION_ID}} made ${dr} the active region of ${config.name}. Readiness before failover: {{GateOnRpo.Reason}}`,
+      Subject: `dual-region-analytics ${config.name}: ${failback ? 'failed back' : 'failed over'} to ${here}`,
+      Message: `Execution {{automation:EXECUTION_ID}} made ${here} the active region of ${config.name}. Readiness before: {{${gate}.Reason}}. Next: set failover.generation to ${config.failover.generation + 1} in config/${config.name}.ts and deploy (docs/runbooks/${kind}.md, "After").`,
     },
   });
 
   // The dry run prints the real steps (everything after the dry-run exit).
   const plan = steps
-    .slice(steps.findIndex((s) => s.name === 'ApproveFailover'))
+    .slice(steps.findIndex((s) => s.name === approve))
     .map((s) => ({ name: s.name, description: s.description }));
   const report = steps.find((s) => s.name === 'ReportDryRun') as RunbookStep & {
     inputs: { InputPayload: Record<string, unknown> };
@@ -328,7 +463,7 @@ export function failoverDocument(config: EnvironmentConfig, topicArn: string): A
 
   return {
     schemaVersion: '0.3',
-    description: `Fail over dual-region-analytics ${config.name} from ${primary} to ${dr}. Run in ${dr}. DryRun defaults to true.`,
+    description: `${verb} dual-region-analytics ${config.name} from ${writer} to ${here}. Run in ${here}. DryRun defaults to true.`,
     assumeRole: '{{AutomationAssumeRole}}',
     parameters: {
       AutomationAssumeRole: {
@@ -342,11 +477,23 @@ export function failoverDocument(config: EnvironmentConfig, topicArn: string): A
       },
       Force: {
         type: 'Boolean',
-        description: 'Fail over even when the estimated RPO is above the budget or unknown.',
+        description: failback
+          ? 'Fail back even when a readiness check is not healthy (the re-seed may be incomplete).'
+          : 'Fail over even when the estimated RPO is above the budget or unknown.',
         default: false,
       },
-      Approvers: { type: 'StringList', description: 'IAM users or roles allowed to approve the failover.' },
+      Approvers: { type: 'StringList', description: `IAM users or roles allowed to approve the ${kind}.` },
     },
     mainSteps: steps,
   };
+}
+
+/** The failover runbook (unplanned), deployed in the standby region. */
+export function failoverDocument(config: EnvironmentConfig, topicArn: string): AutomationDocument {
+  return runbookDocument('failover', config, topicArn);
+}
+
+/** The failback runbook (planned, after re-seeding), deployed in the primary region while the DR region writes. */
+export function failbackDocument(config: EnvironmentConfig, topicArn: string): AutomationDocument {
+  return runbookDocument('failback', config, topicArn);
 }

@@ -5,8 +5,16 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { FailoverRunbook } from '../constructs/failover-runbook';
 import { CHECK_NAMES, READINESS_NAMESPACE, Readiness } from '../constructs/readiness';
-import { cacheNodeId, databaseInstanceIdentifier, regionOf, resourceName } from '../naming';
+import {
+  cacheNodeId,
+  databaseInstanceIdentifier,
+  isWriter,
+  regionOf,
+  resourceName,
+  standbyRole,
+} from '../naming';
 import { RegionStack, type RegionStackProps } from '../region-stack';
+import { hasFailback } from '../runbooks/failover';
 
 export interface OperationsStackProps extends RegionStackProps {
   readonly logsKey: kms.IKey;
@@ -20,8 +28,10 @@ export interface OperationsStackProps extends RegionStackProps {
 export class OperationsStack extends RegionStack {
   readonly readiness: Readiness;
   readonly dashboard?: cloudwatch.Dashboard;
-  /** In the DR region: the runbook that makes it the active region. */
+  /** In the standby region: the runbook that makes it the active region. */
   readonly failover?: FailoverRunbook;
+  /** In the primary region while the DR region writes: the planned switch back. */
+  readonly failback?: FailoverRunbook;
 
   constructor(scope: Construct, id: string, props: OperationsStackProps) {
     super(scope, id, 'operations', {
@@ -37,18 +47,18 @@ export class OperationsStack extends RegionStack {
     });
     this.dataStoreAlarms();
     if (this.role === 'primary') this.dashboard = this.buildDashboard();
-    if (this.role === 'dr') {
-      this.failover = new FailoverRunbook(this, 'FailoverRunbook', {
-        config,
-        topic: this.readiness.topic,
-        topicKey: props.streamingKey,
-      });
+    if (!isWriter(config, this.role)) {
+      const runbook = { config, topic: this.readiness.topic, topicKey: props.streamingKey };
+      this.failover = new FailoverRunbook(this, 'FailoverRunbook', runbook);
+      if (hasFailback(config)) {
+        this.failback = new FailoverRunbook(this, 'FailbackRunbook', { ...runbook, kind: 'failback' });
+      }
     }
   }
 
   private dataStoreAlarms(): void {
     const { config } = this;
-    const db = { DBInstanceIdentifier: databaseInstanceIdentifier(config) };
+    const db = { DBInstanceIdentifier: databaseInstanceIdentifier(config, this.role) };
     const node = { CacheClusterId: cacheNodeId(config) };
     const defs: [string, cloudwatch.Metric, number, cloudwatch.ComparisonOperator, string][] = [
       [
@@ -211,15 +221,15 @@ export class OperationsStack extends RegionStack {
           m(
             'AWS/RDS',
             'ReplicaLag',
-            { DBInstanceIdentifier: databaseInstanceIdentifier(config) },
-            regionOf(config, 'dr'),
+            { DBInstanceIdentifier: databaseInstanceIdentifier(config, standbyRole(config)) },
+            regionOf(config, standbyRole(config)),
             'RDS replica',
           ),
           m(
             'AWS/ElastiCache',
             'GlobalDatastoreReplicationLag',
             { CacheClusterId: cacheNodeId(config) },
-            regionOf(config, 'dr'),
+            regionOf(config, standbyRole(config)),
             'Global Datastore',
           ),
         ],

@@ -7,6 +7,7 @@ import {
   DataLakeBuckets,
   REPLICATED_PURPOSES,
 } from '../constructs/data-lake-buckets';
+import { isWriter } from '../naming';
 import { RegionStack, type RegionStackProps } from '../region-stack';
 
 export interface StorageStackProps extends RegionStackProps {
@@ -14,8 +15,9 @@ export interface StorageStackProps extends RegionStackProps {
 }
 
 /**
- * The region's buckets. The primary replicates to the DR region; the DR region
- * replicates back only when `storage.reverseReplication` is on (failback without rebuild).
+ * The region's buckets. The writer's region (the primary unless failed over)
+ * replicates to the standby; the standby replicates back only when
+ * `storage.reverseReplication` is on (keeps the old writer current for failback).
  */
 export class StorageStack extends RegionStack {
   readonly buckets: DataLakeBuckets;
@@ -31,7 +33,8 @@ export class StorageStack extends RegionStack {
       role: this.role,
       dataKey: props.dataKey,
     });
-    const replicates = this.role === 'primary' || this.config.storage.reverseReplication;
+    // The writer's buckets replicate to the standby's; the standby replicates back only with the switch on.
+    const replicates = isWriter(this.config, this.role) || this.config.storage.reverseReplication;
     if (replicates) {
       this.replication = new BucketReplication(this, 'Replication', {
         config: this.config,
@@ -44,7 +47,7 @@ export class StorageStack extends RegionStack {
         acknowledge(
           this.buckets.bucketFor(purpose),
           BUCKET_REPLICATION_RULES,
-          'DR replica of the primary bucket; replication back to the primary is the storage.reverseReplication switch, used for failback.',
+          "Standby replica of the writer's bucket; replication back is the storage.reverseReplication switch, and the writer changes with failover.generation.",
         );
       }
     }

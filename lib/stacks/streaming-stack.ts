@@ -4,6 +4,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { MskReplicator } from '../constructs/msk-replicator';
 import { KAFKA_IAM_PORT, MskServerless } from '../constructs/msk-serverless';
+import { isWriter } from '../naming';
 import { RegionStack, type RegionStackProps } from '../region-stack';
 
 export interface StreamingStackProps extends RegionStackProps {
@@ -13,7 +14,7 @@ export interface StreamingStackProps extends RegionStackProps {
   readonly logsKey: kms.IKey;
 }
 
-/** MSK Serverless and its topics; in the DR region also the Replicator from the primary. */
+/** MSK Serverless and its topics; in the standby region also the Replicator from the writer's cluster. */
 export class StreamingStack extends RegionStack {
   readonly msk: MskServerless;
   readonly replicator?: MskReplicator;
@@ -21,13 +22,13 @@ export class StreamingStack extends RegionStack {
   constructor(scope: Construct, id: string, props: StreamingStackProps) {
     super(scope, id, 'streaming', {
       ...props,
-      description: `dual-region-analytics ${props.config.name} ${props.role}: MSK Serverless, topics${props.role === 'dr' ? ', Replicator' : ''}`,
+      description: `dual-region-analytics ${props.config.name} ${props.role}: MSK Serverless, topics${isWriter(props.config, props.role) ? '' : ', Replicator'}`,
     });
     this.msk = new MskServerless(this, 'Msk', { ...props, config: this.config, role: this.role });
-    if (this.role === 'dr' && this.config.msk.replicator) {
+    if (!isWriter(this.config, this.role) && this.config.msk.replicator) {
       const replicatorSg = new ec2lib.SecurityGroup(this, 'ReplicatorSecurityGroup', {
         vpc: props.vpc,
-        description: `MSK Replicator ${this.config.name}: reaches the DR cluster on ${KAFKA_IAM_PORT}`,
+        description: `MSK Replicator ${this.config.name}: reaches the standby cluster on ${KAFKA_IAM_PORT}`,
         allowAllOutbound: true,
       });
       this.msk.securityGroup.addIngressRule(replicatorSg, ec2lib.Port.tcp(KAFKA_IAM_PORT), 'MSK Replicator');

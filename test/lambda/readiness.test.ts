@@ -26,7 +26,7 @@ const SETTINGS: ReadinessSettings = {
   role: 'dr',
   primaryRegion: 'us-east-1',
   drRegion: 'us-west-2',
-  databaseIdentifier: 'dra-prod-postgres',
+  database: { source: 'dra-prod-postgres', replica: 'dra-prod-postgres' },
   globalDatastoreId: 'ldgnf-dra-prod-cache',
   cacheNodeId: 'dra-prod-cache-001',
   mskClusterArnParameter: '/dra/prod/msk/cluster-arn',

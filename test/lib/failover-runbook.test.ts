@@ -4,12 +4,35 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadConfig, validateConfig } from '../../config';
 import { dev } from '../../config/dev';
+import { prod as prodInput } from '../../config/prod';
 import { deployableContent } from '../../lib/constructs/failover-runbook';
-import { failoverDocument } from '../../lib/runbooks/failover';
-import { renderFailoverRunbook } from '../../lib/runbooks/render';
+import { type AutomationDocument, failbackDocument, failoverDocument } from '../../lib/runbooks/failover';
+import { renderFailbackRunbook, renderFailoverRunbook } from '../../lib/runbooks/render';
 import { buildTestPlatform, templateOf } from '../support/app';
 
 const prod = loadConfig('prod');
+
+/** Runs a gate step's Python with a readiness report; returns its result or the refusal message. */
+function gateRunner(document: AutomationDocument, stepName: string) {
+  const gateStep = document.mainSteps.find((s) => s.name === stepName)!;
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'gate-')), 'gate.py');
+  fs.writeFileSync(file, (gateStep.inputs as { Script: string }).Script);
+  const harness = [
+    'import importlib.util, json, sys',
+    'spec = importlib.util.spec_from_file_location("gate", sys.argv[1])',
+    'mod = importlib.util.module_from_spec(spec); spec.loader.exec_module(mod)',
+    'events = json.loads(sys.argv[2])',
+    'try:',
+    '    print(json.dumps({"ok": True, "result": mod.gate(events, None)}))',
+    'except Exception as e:',
+    '    print(json.dumps({"ok": False, "error": str(e)}))',
+  ].join('\n');
+  return (report: unknown, inputs: Record<string, string> = {}) => {
+    const events = { Payload: JSON.stringify(report), Force: 'false', DryRun: 'false', ...inputs };
+    const out = execFileSync('python3', ['-c', harness, file, JSON.stringify(events)], { encoding: 'utf8' });
+    return JSON.parse(out) as { ok: boolean; result?: Record<string, unknown>; error?: string };
+  };
+}
 const doc = failoverDocument(prod, 'arn:aws:sns:us-west-2:111111111111:alarms');
 const names = doc.mainSteps.map((s) => s.name);
 const step = (name: string) => doc.mainSteps.find((s) => s.name === name)!;
@@ -26,7 +49,7 @@ describe('failover runbook (prod)', () => {
       'MakeDatabaseMultiAz',
       'FailoverCache',
       'RestoreWarehouse',
-      'ActivateDrRegion',
+      'ActivateThisRegion',
       'StartSpark',
       'Resubmit04',
       'Resubmit05',
@@ -102,6 +125,31 @@ describe('failover runbook (prod)', () => {
     },
   );
 
+  it('the RPO gate refuses an over-budget or incomplete RPO, and lets Force and DryRun through', () => {
+    const run = gateRunner(doc, 'GateOnRpo');
+    const report = (rpo: number | null, complete = true) => ({
+      estimatedRpoSeconds: rpo,
+      rpoComplete: complete,
+      decision: 'hold',
+      checks: [],
+    });
+    expect(run(report(120), { RpoBudget: '900' })).toMatchObject({ ok: true, result: { Allowed: true } });
+    expect(run(report(1200), { RpoBudget: '900' })).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/Refusing to fail over: estimated RPO 1200s/),
+    });
+    expect(run(report(120, false), { RpoBudget: '900' }).ok).toBe(false);
+    expect(run(report(null), { RpoBudget: '900' }).ok).toBe(false);
+    expect(run(report(1200), { RpoBudget: '900', Force: 'true' })).toMatchObject({
+      ok: true,
+      result: { Allowed: true },
+    });
+    expect(run(report(1200), { RpoBudget: '900', DryRun: 'true' })).toMatchObject({
+      ok: true,
+      result: { Allowed: false },
+    });
+  });
+
   it('deploys without the docs-only fields SSM would reject', () => {
     const content = deployableContent(doc) as { mainSteps: Record<string, unknown>[] };
     for (const s of content.mainSteps) expect(s.expectedMinutes).toBeUndefined();
@@ -154,5 +202,122 @@ describe('failover runbook deployment', () => {
     for (const a of actions) expect(a).not.toMatch(/:\*$/);
     const promote = statements.find((s: any) => [s.Action].flat().includes('rds:PromoteReadReplica'));
     expect(promote.Resource).toBe('arn:aws:rds:us-west-2:111111111111:db:dra-prod-postgres');
+  });
+});
+
+describe('failback runbook (prod, DR region writing)', () => {
+  const config = { ...prod, failover: { ...prod.failover, generation: 1 } };
+  const back = failbackDocument(config, 'arn:aws:sns:us-east-1:111111111111:alarms');
+  const backNames = back.mainSteps.map((s) => s.name);
+  const backStep = (name: string) => back.mainSteps.find((s) => s.name === name)!;
+
+  it('gates on the re-seed, then stops writes and waits for zero lag before promoting', () => {
+    expect(backNames).toEqual([
+      'CheckReadiness',
+      'GateOnReseed',
+      'BranchOnDryRun',
+      'ReportDryRun',
+      'ApproveFailback',
+      'StopStreamingJobs',
+      'WaitForReplicaCatchUp',
+      'PromoteDatabase',
+      'WaitForDatabase',
+      'MakeDatabaseMultiAz',
+      'FailoverCache',
+      'RestoreWarehouse',
+      'ActivateThisRegion',
+      'StartSpark',
+      'Resubmit04',
+      'Resubmit05',
+      'Notify',
+    ]);
+    expect(back.description).toBe(
+      'Fail back dual-region-analytics prod from us-west-2 to us-east-1. Run in us-east-1. DryRun defaults to true.',
+    );
+  });
+
+  it('acts on the re-seeded replica in the primary region and stops the jobs in the DR region', () => {
+    expect(backStep('PromoteDatabase').inputs).toMatchObject({
+      DBInstanceIdentifier: 'dra-prod-postgres-g1',
+    });
+    expect(backStep('WaitForReplicaCatchUp').inputs.InputPayload).toMatchObject({
+      Replica: 'dra-prod-postgres-g1',
+      MaxLagSeconds: '0',
+    });
+    expect(backStep('StopStreamingJobs').inputs.InputPayload).toEqual({
+      Region: 'us-west-2',
+      Name: 'dra-prod-spark',
+      Jobs: ['04-stream-sales-to-kafka', '05-streaming-kafka'],
+    });
+    expect(backStep('FailoverCache').inputs).toMatchObject({ PrimaryRegion: 'us-east-1' });
+    expect(backStep('ActivateThisRegion').inputs.InputPayload).toMatchObject({
+      ThisRegion: 'us-east-1',
+      OtherRegion: 'us-west-2',
+    });
+    expect(backStep('Notify').inputs.Message).toMatch(/set failover\.generation to 2/);
+  });
+
+  it('changes nothing before the approval and defaults to a dry run', () => {
+    expect(back.parameters.DryRun.default).toBe(true);
+    expect(back.mainSteps.slice(0, backNames.indexOf('ApproveFailback')).map((s) => s.action)).not.toContain(
+      'aws:executeAwsApi',
+    );
+    const plan = (backStep('ReportDryRun').inputs.InputPayload as { Plan: { name: string }[] }).Plan;
+    expect(plan.map((p) => p.name)).toEqual(backNames.slice(backNames.indexOf('ApproveFailback')));
+  });
+
+  it('the re-seed gate refuses while any check is not healthy, unless forced', () => {
+    const run = gateRunner(back, 'GateOnReseed');
+    const check = (name: string, status: string) => ({ name, status, detail: `${name} is ${status}` });
+    const healthy = { estimatedRpoSeconds: 2, checks: [check('rds', 'healthy'), check('s3', 'healthy')] };
+    expect(run(healthy)).toMatchObject({ ok: true, result: { Allowed: true } });
+    const lagging = { estimatedRpoSeconds: 2, checks: [check('rds', 'healthy'), check('s3', 'degraded')] };
+    expect(run(lagging)).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/Refusing to fail back: .*s3 degraded \(s3 is degraded\)/),
+    });
+    const unknown = { estimatedRpoSeconds: 2, checks: [check('rds', 'unknown')] };
+    expect(run(unknown).ok).toBe(false);
+    expect(run({ checks: [] }).ok).toBe(false);
+    expect(run(lagging, { Force: 'true' })).toMatchObject({ ok: true, result: { Allowed: true } });
+    expect(run(lagging, { DryRun: 'true' })).toMatchObject({ ok: true, result: { Allowed: false } });
+  });
+
+  it.each(back.mainSteps.filter((s) => s.action === 'aws:executeScript').map((s) => [s.name, s] as const))(
+    '%s script compiles as Python',
+    (_name, s) => {
+      const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'runbook-')), 'step.py');
+      fs.writeFileSync(file, (s.inputs as { Script: string }).Script);
+      execFileSync('python3', [
+        '-c',
+        'import py_compile,sys; py_compile.compile(sys.argv[1], doraise=True)',
+        file,
+      ]);
+    },
+  );
+
+  it('docs/runbooks/failback.md is generated from this document (npm run docs:runbooks)', () => {
+    const file = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'runbooks', 'failback.md'), 'utf8');
+    expect(file).toBe(renderFailbackRunbook());
+  });
+});
+
+describe('failback runbook deployment (generation 1)', () => {
+  const platform = buildTestPlatform({
+    ...structuredClone(prodInput),
+    failover: { ...prodInput.failover, generation: 1 },
+  });
+  const primary = templateOf(platform.primary.operations);
+
+  it('stops jobs only in the writer region and promotes only the re-seeded replica', () => {
+    const policy = (Object.values(primary.findResources('AWS::IAM::Policy')) as any[]).find((p) =>
+      JSON.stringify(p).includes('FailbackRunbookRole'),
+    );
+    const statements = policy.Properties.PolicyDocument.Statement as any[];
+    const cancel = statements.find((s) => [s.Action].flat().includes('emr-serverless:CancelJobRun'));
+    expect(cancel.Condition).toEqual({ StringEquals: { 'aws:RequestedRegion': 'us-west-2' } });
+    const promote = statements.find((s) => [s.Action].flat().includes('rds:PromoteReadReplica'));
+    expect(promote.Resource).toBe('arn:aws:rds:us-east-1:111111111111:db:dra-prod-postgres-g1');
+    for (const a of statements.flatMap((s) => [s.Action].flat())) expect(a).not.toMatch(/:\*$/);
   });
 });

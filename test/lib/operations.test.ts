@@ -110,7 +110,7 @@ describe('readiness settings come from config', () => {
     expect(s).toMatchObject({
       primaryRegion: 'us-east-1',
       drRegion: 'us-west-2',
-      databaseIdentifier: 'dra-dev-postgres',
+      database: { source: 'dra-dev-postgres', replica: 'dra-dev-postgres' },
       globalDatastoreId: undefined,
       replicatorName: undefined,
       warehouseNamespace: 'dra-dev-warehouse',
