@@ -1,7 +1,10 @@
-import { Duration } from 'aws-cdk-lib';
+import { ArnFormat, Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { FailoverRunbook } from '../constructs/failover-runbook';
 import { CHECK_NAMES, READINESS_NAMESPACE, Readiness } from '../constructs/readiness';
@@ -12,8 +15,9 @@ import {
   regionOf,
   resourceName,
   standbyRole,
+  warehouseName,
 } from '../naming';
-import { RegionStack, type RegionStackProps } from '../region-stack';
+import { dataRemovalPolicy, RegionStack, type RegionStackProps } from '../region-stack';
 import { hasFailback } from '../runbooks/failover';
 
 export interface OperationsStackProps extends RegionStackProps {
@@ -32,6 +36,7 @@ export class OperationsStack extends RegionStack {
   readonly failover?: FailoverRunbook;
   /** In the primary region while the DR region writes: the planned switch back. */
   readonly failback?: FailoverRunbook;
+  private readonly logsKey: kms.IKey;
 
   constructor(scope: Construct, id: string, props: OperationsStackProps) {
     super(scope, id, 'operations', {
@@ -39,6 +44,7 @@ export class OperationsStack extends RegionStack {
       description: `dual-region-analytics ${props.config.name} ${props.role}: readiness checks, alarms${props.role === 'primary' ? ', dashboard' : ''}`,
     });
     const { config } = this;
+    this.logsKey = props.logsKey;
     this.readiness = new Readiness(this, 'Readiness', {
       config,
       role: this.role,
@@ -133,6 +139,19 @@ export class OperationsStack extends RegionStack {
         cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         'Spark job submissions are failing',
       ],
+      [
+        'SparkJobFailures',
+        new cloudwatch.Metric({
+          namespace: 'AWS/Events',
+          metricName: 'MatchedEvents',
+          dimensionsMap: { RuleName: this.jobFailureRule().ruleName },
+          statistic: 'Sum',
+        }),
+        0,
+        cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        `Spark job runs are failing (EMR Serverless FAILED events; details in ${this.jobFailureLogName()})`,
+      ],
+      ...this.warehouseAlarms(),
     ];
     for (const [id, metric, threshold, comparisonOperator, description] of defs) {
       const alarm = new cloudwatch.Alarm(this, id, {
@@ -147,6 +166,91 @@ export class OperationsStack extends RegionStack {
       alarm.addAlarmAction(new actions.SnsAction(this.readiness.topic));
       this.readiness.alarms.push(alarm);
     }
+  }
+
+  private jobFailureLogName(): string {
+    return `/dra/${this.config.name}/emr-serverless/failed-job-runs`;
+  }
+
+  /**
+   * EMR Serverless reports job run state changes to EventBridge; FAILED runs in
+   * this region are kept in a log group (a year, KMS) and counted by the rule's
+   * MatchedEvents metric, which the SparkJobFailures alarm watches.
+   */
+  private jobFailureRule(): events.Rule {
+    const existing = this.node.tryFindChild('SparkJobFailed') as events.Rule | undefined;
+    if (existing) return existing;
+    const log = new logs.LogGroup(this, 'SparkJobFailedLog', {
+      logGroupName: this.jobFailureLogName(),
+      encryptionKey: this.logsKey,
+      retention: logs.RetentionDays.ONE_YEAR,
+      removalPolicy: dataRemovalPolicy(this.config, 'retain'),
+    });
+    // The log group's resource policy is plain CloudFormation (the events-targets
+    // helper would add a custom-resource Lambda to write it).
+    new logs.ResourcePolicy(this, 'SparkJobFailedLogPolicy', {
+      resourcePolicyName: `${resourceName(this.config, 'failed-job-runs')}-events`,
+      policyStatements: [
+        new iam.PolicyStatement({
+          principals: [
+            new iam.ServicePrincipal('events.amazonaws.com'),
+            new iam.ServicePrincipal('delivery.logs.amazonaws.com'),
+          ],
+          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          resources: [`${log.logGroupArn}`],
+        }),
+      ],
+    });
+    const rule = new events.Rule(this, 'SparkJobFailed', {
+      ruleName: resourceName(this.config, 'spark-job-failed'),
+      description: `Failed EMR Serverless job runs of ${this.config.name} in this region`,
+      eventPattern: {
+        source: ['aws.emr-serverless'],
+        detailType: ['EMR Serverless Job Run State Change'],
+        detail: { state: ['FAILED'] },
+      },
+    });
+    const logArn = this.formatArn({
+      service: 'logs',
+      resource: 'log-group',
+      resourceName: this.jobFailureLogName(),
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    rule.addTarget({ bind: () => ({ arn: logArn }) });
+    rule.node.addDependency(log);
+    return rule;
+  }
+
+  /** Redshift's own health: for a provisioned cluster, HealthStatus and disk use (AWS/Redshift). */
+  private warehouseAlarms(): [string, cloudwatch.Metric, number, cloudwatch.ComparisonOperator, string][] {
+    if (this.config.redshift.mode !== 'provisioned') return [];
+    const cluster = { ClusterIdentifier: warehouseName(this.config) };
+    return [
+      [
+        'WarehouseHealth',
+        new cloudwatch.Metric({
+          namespace: 'AWS/Redshift',
+          metricName: 'HealthStatus',
+          dimensionsMap: cluster,
+          statistic: 'Minimum',
+        }),
+        1,
+        cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+        'Redshift cluster reports UNHEALTHY (HealthStatus 0)',
+      ],
+      [
+        'WarehouseDisk',
+        new cloudwatch.Metric({
+          namespace: 'AWS/Redshift',
+          metricName: 'PercentageDiskSpaceUsed',
+          dimensionsMap: cluster,
+          statistic: 'Maximum',
+        }),
+        80,
+        cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        'Redshift disk use above 80%',
+      ],
+    ];
   }
 
   private buildDashboard(): cloudwatch.Dashboard {
@@ -251,7 +355,15 @@ export class OperationsStack extends RegionStack {
             'JobSubmissionFailures',
             { service: 'job-submission' },
             region,
-            `failed (${role})`,
+            `submission failed (${role})`,
+            'Sum',
+          ),
+          m(
+            'AWS/Events',
+            'MatchedEvents',
+            { RuleName: resourceName(config, 'spark-job-failed') },
+            region,
+            `run failed (${role})`,
             'Sum',
           ),
         ]),

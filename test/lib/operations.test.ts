@@ -1,5 +1,7 @@
+import { Match } from 'aws-cdk-lib/assertions';
 import { validateConfig } from '../../config';
 import { dev } from '../../config/dev';
+import { prod as prodInput } from '../../config/prod';
 import { CHECK_NAMES, readinessSettings } from '../../lib/constructs/readiness';
 import { buildTestPlatform, templateOf } from '../support/app';
 
@@ -54,10 +56,55 @@ describe('operations (prod)', () => {
         'DatabaseMemoryUsagePercentage',
         'Evictions',
         'JobSubmissionFailures',
+        'MatchedEvents',
       ]),
     );
-    expect(alarms(primary)).toHaveLength(CHECK_NAMES.length + 2 + 6);
-    expect(alarms(dr)).toHaveLength(CHECK_NAMES.length + 3 + 6);
+    expect(alarms(primary)).toHaveLength(CHECK_NAMES.length + 2 + 7);
+    expect(alarms(dr)).toHaveLength(CHECK_NAMES.length + 3 + 7);
+  });
+
+  it('alarms on failed Spark job runs, from EMR Serverless events kept in an encrypted log group', () => {
+    const [ruleId, rule] = Object.entries(primary.findResources('AWS::Events::Rule')).find(([, r]: any) =>
+      JSON.stringify(r.Properties.EventPattern ?? {}).includes('aws.emr-serverless'),
+    ) as [string, any];
+    expect(rule.Properties.EventPattern).toEqual({
+      source: ['aws.emr-serverless'],
+      'detail-type': ['EMR Serverless Job Run State Change'],
+      detail: { state: ['FAILED'] },
+    });
+    expect(JSON.stringify(rule.Properties.Targets[0].Arn)).toContain(
+      'log-group:/dra/prod/emr-serverless/failed-job-runs',
+    );
+    const alarm = alarms(primary).find((a) => a.Properties.MetricName === 'MatchedEvents');
+    expect(alarm.Properties.Namespace).toBe('AWS/Events');
+    expect(alarm.Properties.Dimensions).toEqual([{ Name: 'RuleName', Value: { Ref: ruleId } }]);
+    expect(rule.Properties.Name).toBe('dra-prod-spark-job-failed');
+    primary.hasResourceProperties('AWS::Logs::LogGroup', {
+      LogGroupName: '/dra/prod/emr-serverless/failed-job-runs',
+      KmsKeyId: Match.anyValue(),
+    });
+    const [policy] = Object.values(primary.findResources('AWS::Logs::ResourcePolicy')) as any[];
+    expect(JSON.stringify(policy.Properties.PolicyDocument)).toContain('events.amazonaws.com');
+    // No custom-resource Lambda writes the policy.
+    expect(Object.keys(primary.findResources('AWS::Lambda::Function'))).toHaveLength(1);
+  });
+
+  it('alarms on Redshift health and disk only where there is a provisioned cluster', () => {
+    const names = (t: typeof primary) => alarms(t).map((a) => a.Properties.MetricName);
+    expect(names(primary)).not.toContain('HealthStatus');
+    const provisioned = buildTestPlatform({
+      ...structuredClone(prodInput),
+      redshift: { ...prodInput.redshift, mode: 'provisioned' },
+    });
+    const ops = templateOf(provisioned.primary.operations);
+    const health = alarms(ops).find((a) => a.Properties.MetricName === 'HealthStatus');
+    expect(health.Properties).toMatchObject({
+      Namespace: 'AWS/Redshift',
+      Threshold: 1,
+      ComparisonOperator: 'LessThanThreshold',
+      Dimensions: [{ Name: 'ClusterIdentifier', Value: 'dra-prod-warehouse' }],
+    });
+    expect(names(ops)).toContain('PercentageDiskSpaceUsed');
   });
 
   it('has one dashboard per environment, in the primary region, showing both regions', () => {
