@@ -3,6 +3,7 @@ import * as athena from 'aws-cdk-lib/aws-athena';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
+import * as redshift from 'aws-cdk-lib/aws-redshift';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
@@ -99,6 +100,15 @@ export const GUARD_ACKNOWLEDGEMENTS: ReadonlyArray<{
     rule: 'rds_instance_deletion_protection_enabled_check',
     applies: (c) => c instanceof rds.CfnDBInstance && c.deletionProtection === false,
     reason: 'Off only where removal.allowDestroy is true, which validation forbids in prod.',
+  },
+  {
+    rule: 'redshift_cluster_audit_logging_enabled_check',
+    applies: (c) =>
+      c instanceof redshift.CfnCluster &&
+      (c.loggingProperties as redshift.CfnCluster.LoggingPropertiesProperty | undefined)
+        ?.logDestinationType === 'cloudwatch',
+    reason:
+      'Audit logging is on, delivered to CloudWatch Logs (connection, user and user-activity logs) instead of an S3 bucket; the rule only recognizes S3 delivery.',
   },
 ];
 

@@ -13,6 +13,7 @@ import {
 import { GetTablesCommand, type GlueClient } from '@aws-sdk/client-glue';
 import { DescribeClusterV2Command, type KafkaClient, ListReplicatorsCommand } from '@aws-sdk/client-kafka';
 import { DescribeDBInstancesCommand, type RDSClient } from '@aws-sdk/client-rds';
+import { DescribeClusterSnapshotsCommand, type RedshiftClient } from '@aws-sdk/client-redshift';
 import { ListSnapshotsCommand, type RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';
 import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import {
@@ -44,7 +45,8 @@ export interface ReadinessSettings {
   readonly mskClusterArnParameter: string;
   readonly replicatorName?: string;
   readonly replication: readonly { sourceBucket: string; destinationBucket: string; ruleId: string }[];
-  readonly warehouseNamespace?: string;
+  /** The warehouse whose snapshots must reach the standby: a Serverless namespace or a provisioned cluster. */
+  readonly warehouse?: { readonly mode: 'serverless' | 'provisioned'; readonly name: string };
   readonly emrApplicationName: string;
   readonly databases: readonly string[];
   readonly workgroups: readonly string[];
@@ -61,6 +63,7 @@ export interface RegionClients {
   readonly kafka: KafkaClient;
   readonly cloudwatch: CloudWatchClient;
   readonly redshift: RedshiftServerlessClient;
+  readonly redshiftProvisioned: RedshiftClient;
   readonly emr: EMRServerlessClient;
   readonly glue: GlueClient;
   readonly athena: AthenaClient;
@@ -169,6 +172,39 @@ async function catalogShape(c: RegionClients, settings: ReadinessSettings): Prom
     });
   }
   return { tables, workgroups };
+}
+
+async function serverlessSnapshotTimes(
+  client: RedshiftServerlessClient,
+  namespace: string,
+  since: Date,
+): Promise<number[]> {
+  const out = await client.send(new ListSnapshotsCommand({ startTime: since, maxResults: 100 }));
+  return (out.snapshots ?? [])
+    .filter((s) => s.namespaceName === namespace && s.snapshotCreateTime)
+    .map((s) => (s.snapshotCreateTime as Date).getTime());
+}
+
+/** Available snapshots of the cluster in this region that were copied from the source region. */
+async function copiedClusterSnapshotTimes(
+  client: RedshiftClient,
+  cluster: string,
+  sourceRegion: string,
+  since: Date,
+): Promise<number[]> {
+  const times: number[] = [];
+  let marker: string | undefined;
+  do {
+    const page = await client.send(
+      new DescribeClusterSnapshotsCommand({ ClusterIdentifier: cluster, StartTime: since, Marker: marker }),
+    );
+    for (const s of page.Snapshots ?? []) {
+      if (s.Status === 'available' && s.SourceRegion === sourceRegion && s.SnapshotCreateTime)
+        times.push(s.SnapshotCreateTime.getTime());
+    }
+    marker = page.Marker;
+  } while (marker);
+  return times;
 }
 
 /** The checks of one evaluation; `primary` and `dr` are clients bound to each region. */
@@ -360,17 +396,16 @@ export function buildChecks(
     });
   }
 
-  if (settings.warehouseNamespace) {
-    const namespace = settings.warehouseNamespace;
+  if (settings.warehouse) {
+    const { mode, name } = settings.warehouse;
+    const since = new Date(now.getTime() - 7 * 86_400_000);
     checks.push({
       name: 'redshift',
       run: async () => {
-        const out = await dr.redshift.send(
-          new ListSnapshotsCommand({ startTime: new Date(now.getTime() - 7 * 86_400_000), maxResults: 100 }),
-        );
-        const times = (out.snapshots ?? [])
-          .filter((s) => s.namespaceName === namespace && s.snapshotCreateTime)
-          .map((s) => (s.snapshotCreateTime as Date).getTime());
+        const times =
+          mode === 'serverless'
+            ? await serverlessSnapshotTimes(dr.redshift, name, since)
+            : await copiedClusterSnapshotTimes(dr.redshiftProvisioned, name, settings.primaryRegion, since);
         return evaluateRedshift(
           { newestCopiedSnapshot: times.length > 0 ? new Date(Math.max(...times)) : undefined, now },
           b,

@@ -7,6 +7,7 @@ import { EMRServerlessClient } from '@aws-sdk/client-emr-serverless';
 import { GlueClient } from '@aws-sdk/client-glue';
 import { KafkaClient } from '@aws-sdk/client-kafka';
 import { RDSClient } from '@aws-sdk/client-rds';
+import { RedshiftClient } from '@aws-sdk/client-redshift';
 import { RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { buildChecks, type ReadinessSettings, type RegionClients } from './checks';
@@ -92,6 +93,7 @@ function clients(region: string): RegionClients {
     kafka: new KafkaClient(common),
     cloudwatch: new CloudWatchClient(common),
     redshift: new RedshiftServerlessClient(common),
+    redshiftProvisioned: new RedshiftClient(common),
     emr: new EMRServerlessClient(common),
     glue: new GlueClient(common),
     athena: new AthenaClient(common),

@@ -85,7 +85,7 @@ export function readinessSettings(config: EnvironmentConfig, role: RegionRole): 
       destinationBucket: bucketName(config, standby, purpose),
       ruleId: `to-${standby}-${regionOf(config, standby)}`,
     })),
-    warehouseNamespace: config.redshift.mode === 'serverless' ? warehouseName(config) : undefined,
+    warehouse: { mode: config.redshift.mode, name: warehouseName(config) },
     emrApplicationName: resourceName(config, 'spark'),
     databases: DATABASES.map((d) => d.name),
     workgroups: ['analysts', 'jobs'].map((w) => resourceName(config, w)),
@@ -280,6 +280,7 @@ export class Readiness extends Construct {
       'elasticache:DescribeGlobalReplicationGroups',
       'kafka:ListReplicators',
       'redshift-serverless:ListSnapshots',
+      'redshift:DescribeClusterSnapshots',
       'emr-serverless:ListApplications',
     ];
     add(unscoped, ['*'], { StringEquals: { 'aws:RequestedRegion': regions } });

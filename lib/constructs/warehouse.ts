@@ -340,6 +340,7 @@ export class Warehouse extends Construct {
       iamRoles: [this.spectrumRole.roleArn],
       automatedSnapshotRetentionPeriod: Math.max(1, rs.snapshotCopyRetentionDays),
       allowVersionUpgrade: true,
+      preferredMaintenanceWindow: 'sun:07:00-sun:07:30',
       loggingProperties: { logDestinationType: 'cloudwatch', logExports: LOG_EXPORTS },
       ...(isWriter(config, role)
         ? {
@@ -350,6 +351,11 @@ export class Warehouse extends Construct {
         : {}),
     });
     cluster.applyRemovalPolicy(dataRemovalPolicy(config, 'snapshot'));
+    acknowledge(
+      cluster,
+      ['AwsSolutions::AwsSolutions-RS4'],
+      'Default port kept: access is limited by private subnets, a security group admitting platform workloads only, and require_ssl; a non-default port breaks client defaults without adding control.',
+    );
 
     // Associating a schedule with a cluster has no CloudFormation property.
     const association = new cr.AwsCustomResource(this, 'SnapshotScheduleAssociation', {

@@ -5,6 +5,7 @@ import {
   cacheReplicationGroupId,
   databaseInstanceIdentifier,
   globalDatastoreId,
+  parameterName,
   regionOf,
   resourceName,
   standbyRole,
@@ -187,6 +188,53 @@ def wait(events, context):
         if time.time() > deadline:
             raise Exception("Replica " + events["Replica"] + " did not catch up (last values: " + str(values[:3]) + "); nothing was switched. Check that writes have stopped and retry.")
         time.sleep(30)
+`;
+
+const RESTORE_CLUSTER = `from datetime import datetime, timezone
+import boto3
+
+def restore(events, context):
+    client = boto3.client("redshift")
+    name, source = events["Cluster"], events["SourceRegion"]
+    snapshots = []
+    for page in client.get_paginator("describe_cluster_snapshots").paginate(ClusterIdentifier=name):
+        snapshots += [
+            s for s in page["Snapshots"]
+            if s.get("Status") == "available" and s.get("SourceRegion") == source
+        ]
+    if not snapshots:
+        raise Exception("No available snapshot of " + name + " copied from " + source + " in this region; restore by hand.")
+    newest = max(snapshots, key=lambda s: s["SnapshotCreateTime"])
+    # The idle cluster of the same shape supplies the network, parameters and roles.
+    idle = client.describe_clusters(ClusterIdentifier=name)["Clusters"][0]
+    target = name + "-" + datetime.now(timezone.utc).strftime("%Y%m%d%H%M")
+    client.restore_from_cluster_snapshot(
+        ClusterIdentifier=target,
+        SnapshotIdentifier=newest["SnapshotIdentifier"],
+        ClusterSubnetGroupName=idle["ClusterSubnetGroupName"],
+        VpcSecurityGroupIds=[g["VpcSecurityGroupId"] for g in idle["VpcSecurityGroups"]],
+        ClusterParameterGroupName=idle["ClusterParameterGroups"][0]["ParameterGroupName"],
+        IamRoles=[r["IamRoleArn"] for r in idle.get("IamRoles", [])],
+        NodeType=idle["NodeType"],
+        NumberOfNodes=idle["NumberOfNodes"],
+        PubliclyAccessible=False,
+        EnhancedVpcRouting=True,
+        ManageMasterPassword=True,
+    )
+    return {
+        "ClusterId": target,
+        "SnapshotName": newest["SnapshotIdentifier"],
+        "SnapshotTime": newest["SnapshotCreateTime"].isoformat(),
+    }
+`;
+
+const PUBLISH_CLUSTER = `import boto3
+
+def publish(events, context):
+    cluster = boto3.client("redshift").describe_clusters(ClusterIdentifier=events["ClusterId"])["Clusters"][0]
+    endpoint = cluster["Endpoint"]["Address"] + ":" + str(cluster["Endpoint"]["Port"])
+    boto3.client("ssm").put_parameter(Name=events["Parameter"], Value=endpoint, Type="String", Overwrite=True)
+    return {"Endpoint": endpoint}
 `;
 
 /** The SSM document name of a runbook. */
@@ -398,6 +446,48 @@ export function runbookDocument(
           ['SnapshotName', 'String'],
           ['SnapshotTime', 'String'],
         ],
+      ),
+    });
+  } else {
+    add({
+      name: 'RestoreWarehouse',
+      action: 'aws:executeScript',
+      description: `Restores the newest snapshot of ${warehouseName(config)} copied from ${writer} into a new cluster ${warehouseName(config)}-{timestamp} in ${here}, with the idle cluster's network, parameter group and roles, and an admin password managed in Secrets Manager here. Verify: the ClusterId and SnapshotName outputs.`,
+      expectedMinutes: 5,
+      timeoutSeconds: 600,
+      ...script('restore', RESTORE_CLUSTER, { Cluster: warehouseName(config), SourceRegion: writer }, [
+        ['ClusterId', 'String'],
+        ['SnapshotName', 'String'],
+        ['SnapshotTime', 'String'],
+      ]),
+    });
+    add({
+      name: 'WaitForWarehouse',
+      action: 'aws:waitForAwsResourceProperty',
+      description: 'Waits until the restored cluster is available. Verify: ClusterStatus available.',
+      expectedMinutes: 30,
+      timeoutSeconds: 7200,
+      inputs: {
+        Service: 'redshift',
+        Api: 'DescribeClusters',
+        ClusterIdentifier: '{{RestoreWarehouse.ClusterId}}',
+        PropertySelector: '$.Clusters[0].ClusterStatus',
+        DesiredValues: ['available'],
+      },
+    });
+    add({
+      name: 'PublishWarehouseEndpoint',
+      action: 'aws:executeScript',
+      description: `Points ${parameterName(config, 'redshift/endpoint')} in ${here} at the restored cluster, so clients that read it connect there. Verify: the Endpoint output, and the parameter reads it.`,
+      expectedMinutes: 1,
+      ...script(
+        'publish',
+        PUBLISH_CLUSTER,
+        {
+          ClusterId: '{{RestoreWarehouse.ClusterId}}',
+          Parameter: parameterName(config, 'redshift/endpoint'),
+        },
+        [['Endpoint', 'String']],
       ),
     });
   }

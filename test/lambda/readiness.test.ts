@@ -11,6 +11,7 @@ import {
 import { GetTablesCommand, GlueClient } from '@aws-sdk/client-glue';
 import { DescribeClusterV2Command, KafkaClient, ListReplicatorsCommand } from '@aws-sdk/client-kafka';
 import { DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
+import { DescribeClusterSnapshotsCommand, RedshiftClient } from '@aws-sdk/client-redshift';
 import { ListSnapshotsCommand, RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
@@ -32,7 +33,7 @@ const SETTINGS: ReadinessSettings = {
   mskClusterArnParameter: '/dra/prod/msk/cluster-arn',
   replicatorName: 'dra-prod-msk-replicator',
   replication: [{ sourceBucket: 'src', destinationBucket: 'dst', ruleId: 'to-dr' }],
-  warehouseNamespace: 'dra-prod-warehouse',
+  warehouse: { mode: 'serverless', name: 'dra-prod-warehouse' },
   emrApplicationName: 'dra-prod-spark',
   databases: ['tickit_demo'],
   workgroups: ['dra-prod-analysts'],
@@ -59,6 +60,7 @@ const mocks = {
   kafka: mockClient(KafkaClient),
   cloudwatch: mockClient(CloudWatchClient),
   redshift: mockClient(RedshiftServerlessClient),
+  redshiftProvisioned: mockClient(RedshiftClient),
   emr: mockClient(EMRServerlessClient),
   glue: mockClient(GlueClient),
   athena: mockClient(AthenaClient),
@@ -70,6 +72,7 @@ const clients = (region: string): RegionClients => ({
   kafka: new KafkaClient({ region }),
   cloudwatch: new CloudWatchClient({ region }),
   redshift: new RedshiftServerlessClient({ region }),
+  redshiftProvisioned: new RedshiftClient({ region }),
   emr: new EMRServerlessClient({ region }),
   glue: new GlueClient({ region }),
   athena: new AthenaClient({ region }),
@@ -175,8 +178,8 @@ function healthyWorld(overrides: { metrics?: Record<string, number | undefined> 
   });
 }
 
-const run = async () => {
-  const results = await runChecks(buildChecks(SETTINGS, primary, dr, NOW), SETTINGS.checkTimeoutMs);
+const run = async (settings: ReadinessSettings = SETTINGS) => {
+  const results = await runChecks(buildChecks(settings, primary, dr, NOW), settings.checkTimeoutMs);
   return Object.fromEntries(results.map((r) => [r.name, r])) as Record<string, CheckResult>;
 };
 const throwing = (name: string) => Object.assign(new Error(`${name} happened`), { name });
@@ -223,6 +226,38 @@ describe('readiness checks: healthy, degraded, failed, unknown', () => {
         primaryFault: true,
         detail: 'primary instance is storage-full',
       });
+    });
+    it('after a re-seed, looks up the writer and the replica under their own identifiers', async () => {
+      healthyWorld();
+      const reseeded = {
+        ...SETTINGS,
+        database: { source: 'dra-prod-postgres', replica: 'dra-prod-postgres-g1' },
+      };
+      byRegion(mocks.rds, DescribeDBInstancesCommand, (region, input) => {
+        if (region === 'us-east-1' && input.DBInstanceIdentifier === 'dra-prod-postgres')
+          return { DBInstances: [{ DBInstanceStatus: 'available' }] };
+        if (region === 'us-west-2' && input.DBInstanceIdentifier === 'dra-prod-postgres-g1')
+          return {
+            DBInstances: [
+              {
+                DBInstanceStatus: 'available',
+                ReadReplicaSourceDBInstanceIdentifier:
+                  'arn:aws:rds:us-east-1:111111111111:db:dra-prod-postgres',
+              },
+            ],
+          };
+        throw throwing('DBInstanceNotFoundFault');
+      });
+      expect((await run(reseeded)).rds.status).toBe('healthy');
+      // Before the re-seed deploy the new replica does not exist yet: failed, not healthy.
+      expect(
+        (
+          await run({
+            ...reseeded,
+            database: { source: 'dra-prod-postgres', replica: 'dra-prod-postgres-g2' },
+          })
+        ).rds,
+      ).toMatchObject({ status: 'failed', detail: 'DR read replica does not exist' });
     });
     it('is unknown on throttling, not failed', async () => {
       healthyWorld();
@@ -304,6 +339,40 @@ describe('readiness checks: healthy, degraded, failed, unknown', () => {
       expect((await run()).redshift.status).toBe('failed');
       mocks.redshift.on(ListSnapshotsCommand).rejects(throwing('ThrottlingException'));
       expect((await run()).redshift.status).toBe('unknown');
+    });
+
+    it('for a provisioned cluster, counts only available snapshots copied from the writer region, across pages', async () => {
+      healthyWorld();
+      const provisioned = {
+        ...SETTINGS,
+        warehouse: { mode: 'provisioned' as const, name: 'dra-prod-warehouse' },
+      };
+      const ago = (hours: number) => new Date(NOW.getTime() - hours * 3600_000);
+      mocks.redshiftProvisioned
+        .on(DescribeClusterSnapshotsCommand, { Marker: undefined })
+        .resolves({
+          Snapshots: [
+            // The standby's own cluster snapshots itself: not a copy, must not count.
+            { Status: 'available', SourceRegion: undefined, SnapshotCreateTime: ago(0.1) },
+            { Status: 'creating', SourceRegion: 'us-east-1', SnapshotCreateTime: ago(0.2) },
+            { Status: 'available', SourceRegion: 'us-east-1', SnapshotCreateTime: ago(5) },
+          ],
+          Marker: 'next',
+        })
+        .on(DescribeClusterSnapshotsCommand, { Marker: 'next' })
+        .resolves({
+          Snapshots: [{ Status: 'available', SourceRegion: 'us-east-1', SnapshotCreateTime: ago(1) }],
+        });
+      expect((await run(provisioned)).redshift).toMatchObject({ status: 'healthy', value: 3600 });
+      expect(
+        mocks.redshiftProvisioned.commandCalls(DescribeClusterSnapshotsCommand)[0].args[0].input,
+      ).toMatchObject({
+        ClusterIdentifier: 'dra-prod-warehouse',
+      });
+      mocks.redshiftProvisioned.on(DescribeClusterSnapshotsCommand).resolves({ Snapshots: [] });
+      expect((await run(provisioned)).redshift.status).toBe('failed');
+      mocks.redshiftProvisioned.on(DescribeClusterSnapshotsCommand).rejects(throwing('ThrottlingException'));
+      expect((await run(provisioned)).redshift.status).toBe('unknown');
     });
   });
 

@@ -190,13 +190,19 @@ describe('generation 2: back on the primary, DR re-seeded', () => {
   });
 });
 
-describe.each([1, 2])('generation %i passes every check', (generation) => {
+describe.each([
+  ['generation 1', atGeneration(1)],
+  ['generation 2', atGeneration(2)],
+  [
+    'generation 1 with a provisioned warehouse',
+    (() => {
+      const input = atGeneration(1);
+      return { ...input, redshift: { ...input.redshift, mode: 'provisioned' as const } };
+    })(),
+  ],
+])('%s passes every check', (_name, input) => {
   it('has no unacknowledged nag, built-in validation or Control Tower finding', () => {
-    const platform = buildTestPlatform(atGeneration(generation), {
-      nag: true,
-      builtinValidation: true,
-      controlTower: true,
-    });
+    const platform = buildTestPlatform(input, { nag: true, builtinValidation: true, controlTower: true });
     expect(synthFindings(platform.app)).toEqual([]);
   });
 });

@@ -161,6 +161,47 @@ describe('failover runbook (prod)', () => {
   });
 });
 
+describe('failover runbook with a provisioned warehouse', () => {
+  const config = { ...prod, redshift: { ...prod.redshift, mode: 'provisioned' as const } };
+  const provisioned = failoverDocument(config, 'arn:x');
+  const names = provisioned.mainSteps.map((s) => s.name);
+
+  it('restores the newest copied cluster snapshot into a new cluster, waits for it and publishes its endpoint', () => {
+    const at = names.indexOf('RestoreWarehouse');
+    expect(names.slice(at, at + 3)).toEqual([
+      'RestoreWarehouse',
+      'WaitForWarehouse',
+      'PublishWarehouseEndpoint',
+    ]);
+    const restore = provisioned.mainSteps[at].inputs as { Script: string; InputPayload: unknown };
+    expect(restore.InputPayload).toEqual({ Cluster: 'dra-prod-warehouse', SourceRegion: 'us-east-1' });
+    expect(restore.Script).toContain('restore_from_cluster_snapshot');
+    expect(provisioned.mainSteps[at + 1].inputs).toMatchObject({
+      Api: 'DescribeClusters',
+      ClusterIdentifier: '{{RestoreWarehouse.ClusterId}}',
+      DesiredValues: ['available'],
+    });
+    expect(provisioned.mainSteps[at + 2].inputs.InputPayload).toEqual({
+      ClusterId: '{{RestoreWarehouse.ClusterId}}',
+      Parameter: '/dra/prod/redshift/endpoint',
+    });
+  });
+
+  it.each(
+    provisioned.mainSteps
+      .filter((s) => s.action === 'aws:executeScript' && /Warehouse/.test(s.name))
+      .map((s) => [s.name, s] as const),
+  )('%s script compiles as Python', (_name, s) => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'runbook-')), 'step.py');
+    fs.writeFileSync(file, (s.inputs as { Script: string }).Script);
+    execFileSync('python3', [
+      '-c',
+      'import py_compile,sys; py_compile.compile(sys.argv[1], doraise=True)',
+      file,
+    ]);
+  });
+});
+
 describe('failover runbook (dev)', () => {
   it('leaves out the data stores dev does not replicate', () => {
     const devDoc = failoverDocument(validateConfig(structuredClone(dev), 'dev'), 'arn:x');

@@ -160,7 +160,7 @@ describe('readiness settings come from config', () => {
       database: { source: 'dra-dev-postgres', replica: 'dra-dev-postgres' },
       globalDatastoreId: undefined,
       replicatorName: undefined,
-      warehouseNamespace: 'dra-dev-warehouse',
+      warehouse: { mode: 'serverless', name: 'dra-dev-warehouse' },
       stateParameter: '/dra/dev/readiness/state',
       consecutiveFailuresToRecommend: 3,
     });
