@@ -4,7 +4,9 @@ import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import { DefaultDashboardFactory, MonitoringFacade, SnsAlarmActionStrategy } from 'cdk-monitoring-constructs';
 import type { Construct } from 'constructs';
 import { FailoverRunbook } from '../constructs/failover-runbook';
 import { CHECK_NAMES, READINESS_NAMESPACE, Readiness } from '../constructs/readiness';
@@ -52,6 +54,7 @@ export class OperationsStack extends RegionStack {
       topicKey: props.streamingKey,
     });
     this.dataStoreAlarms();
+    this.libraryMonitoring();
     if (this.role === 'primary') this.dashboard = this.buildDashboard();
     if (!isWriter(config, this.role)) {
       const runbook = { config, topic: this.readiness.topic, topicKey: props.streamingKey };
@@ -168,6 +171,50 @@ export class OperationsStack extends RegionStack {
     }
   }
 
+  /**
+   * Alarms from cdk-monitoring-constructs where it covers a service we run and
+   * do not alarm on by hand: the job submission function (faults, throttles)
+   * and a provisioned Redshift cluster (disk, CPU). Same topic and M-of-N as the
+   * other alarms; its own dashboards are off (the environment has one, built below).
+   * It has no RDS-instance, MSK Serverless or EMR Serverless monitoring.
+   */
+  private libraryMonitoring(): void {
+    const { config } = this;
+    const monitoring = new MonitoringFacade(this, 'Monitoring', {
+      alarmFactoryDefaults: {
+        alarmNamePrefix: `${resourceName(config, this.role)}`,
+        actionsEnabled: true,
+        action: new SnsAlarmActionStrategy({ onAlarmTopic: this.readiness.topic }),
+        evaluationPeriods: 5,
+        datapointsToAlarm: 3,
+      },
+      dashboardFactory: new DefaultDashboardFactory(this, 'MonitoringDashboards', {
+        dashboardNamePrefix: resourceName(config, `${this.role}-services`),
+        createDashboard: false,
+        createSummaryDashboard: false,
+        createAlarmDashboard: false,
+      }),
+    });
+    monitoring.monitorLambdaFunction({
+      lambdaFunction: lambda.Function.fromFunctionName(
+        this,
+        'JobSubmissionFunction',
+        resourceName(config, 'submit-job'),
+      ),
+      humanReadableName: `${config.name} job submission`,
+      addFaultCountAlarm: { Critical: { maxErrorCount: 0 } },
+      addThrottlesCountAlarm: { Critical: { maxErrorCount: 0 } },
+    });
+    if (config.redshift.mode === 'provisioned') {
+      monitoring.monitorRedshiftCluster({
+        clusterIdentifier: warehouseName(config),
+        humanReadableName: `${config.name} warehouse`,
+        addDiskSpaceUsageAlarm: { Critical: { maxUsagePercent: 80 } },
+        addCpuUsageAlarm: { Warning: { maxUsagePercent: 90 } },
+      });
+    }
+  }
+
   private jobFailureLogName(): string {
     return `/dra/${this.config.name}/emr-serverless/failed-job-runs`;
   }
@@ -221,7 +268,11 @@ export class OperationsStack extends RegionStack {
     return rule;
   }
 
-  /** Redshift's own health: for a provisioned cluster, HealthStatus and disk use (AWS/Redshift). */
+  /**
+   * Redshift's own health for a provisioned cluster: HealthStatus (AWS/Redshift),
+   * which cdk-monitoring-constructs does not alarm on; disk and CPU come from it
+   * (see libraryMonitoring).
+   */
   private warehouseAlarms(): [string, cloudwatch.Metric, number, cloudwatch.ComparisonOperator, string][] {
     if (this.config.redshift.mode !== 'provisioned') return [];
     const cluster = { ClusterIdentifier: warehouseName(this.config) };
@@ -237,18 +288,6 @@ export class OperationsStack extends RegionStack {
         1,
         cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
         'Redshift cluster reports UNHEALTHY (HealthStatus 0)',
-      ],
-      [
-        'WarehouseDisk',
-        new cloudwatch.Metric({
-          namespace: 'AWS/Redshift',
-          metricName: 'PercentageDiskSpaceUsed',
-          dimensionsMap: cluster,
-          statistic: 'Maximum',
-        }),
-        80,
-        cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        'Redshift disk use above 80%',
       ],
     ];
   }

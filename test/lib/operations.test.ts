@@ -59,8 +59,22 @@ describe('operations (prod)', () => {
         'MatchedEvents',
       ]),
     );
-    expect(alarms(primary)).toHaveLength(CHECK_NAMES.length + 2 + 7);
-    expect(alarms(dr)).toHaveLength(CHECK_NAMES.length + 3 + 7);
+    // + 2 from cdk-monitoring-constructs (job submission faults and throttles)
+    expect(alarms(primary)).toHaveLength(CHECK_NAMES.length + 2 + 7 + 2);
+    expect(alarms(dr)).toHaveLength(CHECK_NAMES.length + 3 + 7 + 2);
+  });
+
+  it('uses cdk-monitoring-constructs for the job submission function, on the same topic, M of N, without extra dashboards', () => {
+    const metricOf = (a: any) => a.Properties.Metrics?.find((m: any) => m.MetricStat)?.MetricStat.Metric;
+    const lambdaAlarms = alarms(primary).filter((a) => metricOf(a)?.Namespace === 'AWS/Lambda');
+    expect(lambdaAlarms.map((a) => metricOf(a).MetricName).sort()).toEqual(['Errors', 'Throttles']);
+    for (const a of lambdaAlarms) {
+      expect(metricOf(a).Dimensions).toEqual([{ Name: 'FunctionName', Value: 'dra-prod-submit-job' }]);
+      expect(a.Properties).toMatchObject({ EvaluationPeriods: 5, DatapointsToAlarm: 3, Threshold: 0 });
+      expect(JSON.stringify(a.Properties.AlarmActions)).toMatch(/ReadinessAlarmTopic/);
+    }
+    primary.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    dr.resourceCountIs('AWS::CloudWatch::Dashboard', 0);
   });
 
   it('alarms on failed Spark job runs, from EMR Serverless events kept in an encrypted log group', () => {
@@ -104,7 +118,12 @@ describe('operations (prod)', () => {
       ComparisonOperator: 'LessThanThreshold',
       Dimensions: [{ Name: 'ClusterIdentifier', Value: 'dra-prod-warehouse' }],
     });
-    expect(names(ops)).toContain('PercentageDiskSpaceUsed');
+    const libraryMetrics = alarms(ops).flatMap((a) =>
+      (a.Properties.Metrics ?? [])
+        .filter((m: any) => m.MetricStat)
+        .map((m: any) => m.MetricStat.Metric.MetricName),
+    );
+    expect(libraryMetrics).toEqual(expect.arrayContaining(['PercentageDiskSpaceUsed', 'CPUUtilization']));
   });
 
   it('has one dashboard per environment, in the primary region, showing both regions', () => {
