@@ -3,11 +3,15 @@ import type { EnvironmentConfig, RegionRole } from '../config';
 /**
  * Deterministic physical names. Anything one region needs from the other is
  * derived here from config, never through CloudFormation exports, so that a
- * failover or failback (swapping which physical region plays which role) never
- * meets "Some exports have changed!" (aws-cdk #30771).
+ * failover or failback (changing which region writes) never meets "Some
+ * exports have changed!" (aws-cdk #30771).
+ *
+ * Roles name the regions' home roles and never move; which one writes is
+ * `failover.generation` (writerRole below), so a switch updates the same stacks.
  *
  * Scheme (documented in the README):
  *   stacks        {env}-{role}-{concern}                    dev-primary-foundation
+ *   RDS instance  dra-{env}-postgres[-g{N}]                 dra-prod-postgres-g1
  *   buckets       dra-{env}-{purpose}-{account}-{region}    dra-dev-raw-111111111111-us-east-1
  *   KMS aliases   alias/dra/{env}/{purpose}                 alias/dra/dev/data
  *   SSM params    /dra/{env}/{path}                         /dra/dev/active-region
