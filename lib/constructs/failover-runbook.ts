@@ -9,6 +9,7 @@ import { GLOBAL_DATASTORE_PREFIXES } from '../../config/regions';
 import { acknowledge, acknowledgeDefaultPolicy } from '../acknowledge';
 import {
   activeRegionParameterName,
+  cacheReplicationGroupId,
   databaseInstanceArn,
   globalDatastoreId,
   parameterName,
@@ -75,12 +76,18 @@ export class FailoverRunbook extends Construct {
       [databaseInstanceArn(config, standbyRole(config))],
     );
     if (config.elasticache.globalDatastore) {
-      allow(
-        ['elasticache:FailoverGlobalReplicationGroup'],
-        [
-          `arn:aws:elasticache::${account}:globalreplicationgroup:${globalDatastoreId(config, GLOBAL_DATASTORE_PREFIXES)}`,
-        ],
-      );
+      const datastore = `arn:aws:elasticache::${account}:globalreplicationgroup:${globalDatastoreId(config, GLOBAL_DATASTORE_PREFIXES)}`;
+      allow(['elasticache:FailoverGlobalReplicationGroup'], [datastore]);
+      if (kind === 'failover') {
+        // The fallback when the writer's side cannot take part: take this region's member out of the datastore.
+        allow(
+          ['elasticache:DisassociateGlobalReplicationGroup'],
+          [
+            datastore,
+            `arn:aws:elasticache:${here}:${account}:replicationgroup:${cacheReplicationGroupId(config)}`,
+          ],
+        );
+      }
     }
     allow(
       ['ssm:PutParameter'],

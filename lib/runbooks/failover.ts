@@ -237,6 +237,31 @@ def publish(events, context):
     return {"Endpoint": endpoint}
 `;
 
+const FAILOVER_CACHE = `import boto3
+from botocore.exceptions import ClientError
+
+def failover(events, context):
+    client = boto3.client("elasticache")
+    try:
+        client.failover_global_replication_group(
+            GlobalReplicationGroupId=events["GlobalReplicationGroupId"],
+            PrimaryRegion=events["PrimaryRegion"],
+            PrimaryReplicationGroupId=events["PrimaryReplicationGroupId"],
+        )
+        return {"Mode": "failover"}
+    except ClientError as error:
+        code = error.response["Error"]["Code"]
+        if code != "InvalidGlobalReplicationGroupState":
+            raise
+        print("Failover refused (" + code + "): " + str(error) + "; disassociating this region's member instead.")
+        client.disassociate_global_replication_group(
+            GlobalReplicationGroupId=events["GlobalReplicationGroupId"],
+            ReplicationGroupId=events["PrimaryReplicationGroupId"],
+            ReplicationGroupRegion=events["PrimaryRegion"],
+        )
+        return {"Mode": "disassociated"}
+`;
+
 /** The SSM document name of a runbook. */
 export function runbookName(config: EnvironmentConfig, kind: RunbookKind): string {
   return resourceName(config, kind);
@@ -417,19 +442,28 @@ export function runbookDocument(
     }
   }
   if (config.elasticache.globalDatastore) {
-    add({
-      name: 'FailoverCache',
-      action: 'aws:executeAwsApi',
-      description: `Makes the ${here} member the primary of the Global Datastore. Verify: DescribeGlobalReplicationGroups shows ${cacheReplicationGroupId(config)} in ${here} as PRIMARY.`,
-      expectedMinutes: 5,
-      inputs: {
-        Service: 'elasticache',
-        Api: 'FailoverGlobalReplicationGroup',
-        GlobalReplicationGroupId: globalDatastoreId(config, GLOBAL_DATASTORE_PREFIXES),
-        PrimaryRegion: here,
-        PrimaryReplicationGroupId: cacheReplicationGroupId(config),
-      },
-    });
+    const cacheInputs = {
+      GlobalReplicationGroupId: globalDatastoreId(config, GLOBAL_DATASTORE_PREFIXES),
+      PrimaryRegion: here,
+      PrimaryReplicationGroupId: cacheReplicationGroupId(config),
+    };
+    if (failback) {
+      add({
+        name: 'FailoverCache',
+        action: 'aws:executeAwsApi',
+        description: `Makes the ${here} member the primary of the Global Datastore. Verify: DescribeGlobalReplicationGroups shows ${cacheReplicationGroupId(config)} in ${here} as PRIMARY.`,
+        expectedMinutes: 5,
+        inputs: { Service: 'elasticache', Api: 'FailoverGlobalReplicationGroup', ...cacheInputs },
+      });
+    } else {
+      add({
+        name: 'FailoverCache',
+        action: 'aws:executeScript',
+        description: `Makes the ${here} member the primary of the Global Datastore; if ElastiCache refuses because the ${writer} side is unreachable, disassociates the ${here} member instead so it takes writes on its own. Verify: the Mode output (failover or disassociated) and ${cacheReplicationGroupId(config)} in ${here} accepting writes; after "disassociated" the Global Datastore must be re-formed before failback (docs/runbooks/failback.md).`,
+        expectedMinutes: 5,
+        ...script('failover', FAILOVER_CACHE, cacheInputs, [['Mode', 'String']]),
+      });
+    }
   }
   if (config.redshift.mode === 'serverless') {
     add({

@@ -166,10 +166,16 @@ as \`Approvers\`. The execution waits at \`ApproveFailback\`.
    replicated by the rule: copy them with S3 Batch Replication
    (\`aws s3control create-job ... --operation '{"S3ReplicateObject":{}}'\`, manifest
    generated for the bucket, replication status \`NONE\`/\`FAILED\`).
-4. The Global Datastore keeps its membership: after the failover the ${here}
-   member rejoins as a secondary once its region is back. Check
+4. The Global Datastore keeps its membership when the failover's \`FailoverCache\`
+   step reported \`Mode: failover\`: the ${here} member is a secondary again once
+   its region is back. Check
    \`aws elasticache describe-global-replication-groups --show-member-info\`.
-   If the member was removed during the outage, redeploy \`${env}-primary-cache\`.
+   If it reported \`Mode: disassociated\` (${here} could not take part), the
+   ${writer} cache now runs on its own and the datastore must be re-formed;
+   ElastiCache cannot add a group that already holds data, and this project does
+   not automate that. The \`elasticache\` readiness check stays failed and the
+   failback gate refuses until it is done (or \`Force=true\`, accepting a cold
+   cache in ${here}).
 5. Wait until the readiness check in ${here} reports every check healthy
    (dashboard \`dra-${env}-dr-readiness\`, or invoke \`dra-${env}-readiness\` in ${here}).
    The re-seed gate below refuses until then.

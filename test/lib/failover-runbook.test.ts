@@ -95,7 +95,7 @@ describe('failover runbook (prod)', () => {
       Api: 'PromoteReadReplica',
       DBInstanceIdentifier: 'dra-prod-postgres',
     });
-    expect(step('FailoverCache').inputs).toMatchObject({
+    expect(step('FailoverCache').inputs.InputPayload).toEqual({
       GlobalReplicationGroupId: 'ldgnf-dra-prod-cache',
       PrimaryRegion: 'us-west-2',
       PrimaryReplicationGroupId: 'dra-prod-cache',
@@ -148,6 +148,68 @@ describe('failover runbook (prod)', () => {
       ok: true,
       result: { Allowed: false },
     });
+  });
+
+  it('fails the cache over, and disassociates this member when the other side cannot take part', () => {
+    // A stand-in boto3/botocore on PYTHONPATH records the calls and scripts the failover's answer.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fake-boto-'));
+    fs.mkdirSync(path.join(dir, 'boto3'));
+    fs.mkdirSync(path.join(dir, 'botocore'));
+    fs.writeFileSync(path.join(dir, 'botocore', '__init__.py'), '');
+    fs.writeFileSync(
+      path.join(dir, 'botocore', 'exceptions.py'),
+      'class ClientError(Exception):\n    def __init__(self, code):\n        super().__init__(code)\n        self.response = {"Error": {"Code": code}}\n',
+    );
+    fs.writeFileSync(
+      path.join(dir, 'boto3', '__init__.py'),
+      [
+        'import os',
+        'from botocore.exceptions import ClientError',
+        'calls = []',
+        'class _Client:',
+        '    def failover_global_replication_group(self, **kw):',
+        '        calls.append("failover")',
+        '        if os.environ.get("FAIL_WITH"):',
+        '            raise ClientError(os.environ["FAIL_WITH"])',
+        '    def disassociate_global_replication_group(self, **kw):',
+        '        calls.append("disassociate:" + kw["ReplicationGroupId"] + "@" + kw["ReplicationGroupRegion"])',
+        'def client(name, **kw):',
+        '    return _Client()',
+      ].join('\n'),
+    );
+    const script = path.join(dir, 'step.py');
+    fs.writeFileSync(script, (step('FailoverCache').inputs as { Script: string }).Script);
+    const harness = [
+      'import importlib.util, json, sys, boto3',
+      'spec = importlib.util.spec_from_file_location("step", sys.argv[1])',
+      'mod = importlib.util.module_from_spec(spec); spec.loader.exec_module(mod)',
+      'try:',
+      '    out = mod.failover(json.loads(sys.argv[2]), None)',
+      'except Exception as e:',
+      '    out = {"error": str(e)}',
+      'print(json.dumps({"out": out, "calls": boto3.calls}))',
+    ].join('\n');
+    const run = (failWith?: string) =>
+      JSON.parse(
+        execFileSync(
+          'python3',
+          ['-c', harness, script, JSON.stringify(step('FailoverCache').inputs.InputPayload)],
+          {
+            encoding: 'utf8',
+            env: { ...process.env, PYTHONPATH: dir, FAIL_WITH: failWith ?? '' },
+          },
+        )
+          .trim()
+          .split('\n')
+          .pop() as string,
+      );
+    expect(run()).toEqual({ out: { Mode: 'failover' }, calls: ['failover'] });
+    expect(run('InvalidGlobalReplicationGroupState')).toEqual({
+      out: { Mode: 'disassociated' },
+      calls: ['failover', 'disassociate:dra-prod-cache@us-west-2'],
+    });
+    // Any other error stops the runbook instead of splitting the datastore.
+    expect(run('AccessDenied')).toEqual({ out: { error: 'AccessDenied' }, calls: ['failover'] });
   });
 
   it('deploys without the docs-only fields SSM would reject', () => {
