@@ -81,7 +81,9 @@ describe('generation 1: the DR region writes, the primary is re-seeded', () => {
       SourceRegion: 'us-west-2',
       MultiAZ: false,
     });
-    // Replacing the custom-named writer under a new name is allowed; the old one is deleted with a snapshot.
+    // Replacing the custom-named writer under a new name is allowed; the replaced instance is
+    // removed under UpdateReplacePolicy, which keeps a final snapshot.
+    expect(primaryInstance.UpdateReplacePolicy).toBe('Snapshot');
     expect(primaryInstance.DeletionPolicy).toBe('Snapshot');
   });
 
