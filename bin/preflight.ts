@@ -1,14 +1,19 @@
 #!/usr/bin/env node
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 import { ConfigError, loadConfig } from '../config';
 import { preflight } from '../lib/preflight';
 import { environmentFromArgs } from './cli-args';
 
-/** `npm run preflight -- -c env=NAME`: exits 1, with the reason, if deploying would go to the wrong account. */
+/** `npm run preflight -- -c env=NAME`: exits 1, with the reason, if deploying would go to the wrong account or contradict the active region. */
 export async function runPreflight(argv: readonly string[]): Promise<number> {
   try {
     const config = loadConfig(environmentFromArgs(argv));
-    const result = await preflight(config, new STSClient({ region: config.regions.primary.region }));
+    const result = await preflight(
+      config,
+      new STSClient({ region: config.regions.primary.region }),
+      (region) => new SSMClient({ region, maxAttempts: 2 }),
+    );
     (result.ok ? process.stdout : process.stderr).write(`${result.message}\n`);
     return result.ok ? 0 : 1;
   } catch (error) {

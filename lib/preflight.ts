@@ -1,16 +1,23 @@
+import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
 import { type EnvironmentConfig, PLACEHOLDER_ACCOUNTS } from '../config';
+import { activeRegionParameterName, otherRole, regionOf, writerRole } from './naming';
 
 export type PreflightResult =
   | { readonly ok: true; readonly message: string }
   | { readonly ok: false; readonly message: string };
 
 /**
- * Checks, before `cdk deploy`, that the config names a real account and that the
- * caller's credentials belong to it. Synth never calls AWS; this is the one place
- * deploy tooling does, and only STS GetCallerIdentity.
+ * Checks, before `cdk deploy`, that the config names a real account, that the
+ * caller's credentials belong to it, and that `failover.generation` agrees with
+ * the region the runbooks made active. Synth never calls AWS; this is the one
+ * place deploy tooling does: STS GetCallerIdentity and one SSM GetParameter.
  */
-export async function preflight(config: EnvironmentConfig, sts: STSClient): Promise<PreflightResult> {
+export async function preflight(
+  config: EnvironmentConfig,
+  sts: STSClient,
+  ssmIn: (region: string) => SSMClient,
+): Promise<PreflightResult> {
   if (PLACEHOLDER_ACCOUNTS.includes(config.account)) {
     return {
       ok: false,
@@ -33,8 +40,52 @@ export async function preflight(config: EnvironmentConfig, sts: STSClient): Prom
       message: `Your credentials are for account ${identity.Account} (${identity.Arn}), but environment "${config.name}" deploys to account ${config.account}. Switch to a profile for ${config.account}, or fix "account" in config/${config.name}.ts.`,
     };
   }
+  const generation = await generationCheck(config, ssmIn);
+  if (!generation.ok) return generation;
   return {
     ok: true,
-    message: `Preflight passed: ${identity.Arn} may deploy "${config.name}" to ${config.account} (${config.regions.primary.region} primary, ${config.regions.dr.region} DR).`,
+    message: `Preflight passed: ${identity.Arn} may deploy "${config.name}" to ${config.account} (${config.regions.primary.region} primary, ${config.regions.dr.region} DR; ${generation.message}).`,
+  };
+}
+
+/**
+ * A deploy re-seeds the standby's database from the writer that failover.generation
+ * names, replacing whatever instance the standby had. That is only safe once the
+ * runbook has made the writer's region active, so the record there must name it.
+ */
+async function generationCheck(
+  config: EnvironmentConfig,
+  ssmIn: (region: string) => SSMClient,
+): Promise<PreflightResult> {
+  const { generation } = config.failover;
+  const writer = regionOf(config, writerRole(config));
+  const other = regionOf(config, otherRole(writerRole(config)));
+  const name = activeRegionParameterName(config);
+  let active: string | undefined;
+  try {
+    active = (await ssmIn(writer).send(new GetParameterCommand({ Name: name }))).Parameter?.Value;
+  } catch (error) {
+    if (error instanceof Error && error.name === 'ParameterNotFound') {
+      return generation === 0
+        ? { ok: true, message: 'first deploy: no active-region record yet' }
+        : {
+            ok: false,
+            message: `failover.generation is ${generation} in config/${config.name}.ts, but ${writer} has no ${name} record, so this environment was never deployed there. Deploy generation 0 first.`,
+          };
+    }
+    const reason = error instanceof Error ? error.message : String(error);
+    return {
+      ok: false,
+      message: `Could not read ${name} in ${writer} (${reason}). A deploy needs the writer's region (${writer}, failover.generation ${generation}) reachable: during an outage run the failover runbook instead of deploying (docs/runbooks/failover.md).`,
+    };
+  }
+  if (active === writer)
+    return { ok: true, message: `generation ${generation}, ${writer} writes and is active` };
+  return {
+    ok: false,
+    message:
+      active === other
+        ? `failover.generation ${generation} in config/${config.name}.ts makes ${writer} the writer, but the runbooks made ${other} active (${name} in ${writer} reads ${other}). Deploying now would re-seed ${other}'s live database from ${writer}. After a failover or failback, set failover.generation to ${generation + 1} (docs/runbooks/failback.md); if no switch happened, set ${name} back to ${writer}.`
+        : `${name} in ${writer} reads "${active}", which is neither region of ${config.name}; set it to ${writer} (the writer in failover.generation ${generation}) before deploying.`,
   };
 }

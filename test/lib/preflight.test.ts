@@ -1,3 +1,4 @@
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { environmentFromArgs } from '../../bin/cli-args';
@@ -6,16 +7,36 @@ import { prod } from '../../config/prod';
 import { preflight } from '../../lib/preflight';
 
 const stsMock = mockClient(STSClient);
+const ssmMock = mockClient(SSMClient);
 const realProd = validateConfig({ ...structuredClone(prod), account: '444455556666' }, 'test');
+const ssmIn = (region: string) => new SSMClient({ region });
+/** The active-region record as the runbooks left it, per region. */
+function activeRegion(records: Record<string, string | Error>) {
+  ssmMock.on(GetParameterCommand).callsFake(async (_input, getClient) => {
+    const value = records[await getClient().config.region()];
+    if (value instanceof Error) throw value;
+    if (value === undefined) throw Object.assign(new Error('not found'), { name: 'ParameterNotFound' });
+    return { Parameter: { Value: value } };
+  });
+}
+const atGeneration = (generation: number) =>
+  validateConfig({ ...structuredClone(prod), account: '444455556666', failover: { generation } }, 'test');
 
 describe('deploy preflight', () => {
-  beforeEach(() => stsMock.reset());
+  beforeEach(() => {
+    stsMock.reset();
+    ssmMock.reset();
+    stsMock
+      .on(GetCallerIdentityCommand)
+      .resolves({ Account: '444455556666', Arn: 'arn:aws:sts::444455556666:assumed-role/deployer/me' });
+    activeRegion({ 'us-east-1': 'us-east-1', 'us-west-2': 'us-east-1' });
+  });
 
   it('passes when the credentials belong to the environment account', async () => {
     stsMock
       .on(GetCallerIdentityCommand)
       .resolves({ Account: '444455556666', Arn: 'arn:aws:sts::444455556666:assumed-role/deployer/me' });
-    const result = await preflight(realProd, new STSClient({ region: 'us-east-1' }));
+    const result = await preflight(realProd, new STSClient({ region: 'us-east-1' }), ssmIn);
     expect(result).toEqual({
       ok: true,
       message: expect.stringMatching(/Preflight passed: .*deployer.* "prod" to 444455556666/),
@@ -26,7 +47,7 @@ describe('deploy preflight', () => {
     stsMock
       .on(GetCallerIdentityCommand)
       .resolves({ Account: '999988887777', Arn: 'arn:aws:iam::999988887777:user/dev' });
-    const result = await preflight(realProd, new STSClient({ region: 'us-east-1' }));
+    const result = await preflight(realProd, new STSClient({ region: 'us-east-1' }), ssmIn);
     expect(result.ok).toBe(false);
     expect(result.message).toMatch(
       /credentials are for account 999988887777 .* deploys to account 444455556666/,
@@ -35,7 +56,7 @@ describe('deploy preflight', () => {
 
   it('refuses a placeholder account without calling AWS', async () => {
     const placeholder = validateConfig(structuredClone(prod), 'test');
-    const result = await preflight(placeholder, new STSClient({ region: 'us-east-1' }));
+    const result = await preflight(placeholder, new STSClient({ region: 'us-east-1' }), ssmIn);
     expect(result.ok).toBe(false);
     expect(result.message).toMatch(/config\/prod\.ts still holds the placeholder account 111111111111/);
     expect(stsMock.calls()).toHaveLength(0);
@@ -45,10 +66,49 @@ describe('deploy preflight', () => {
     stsMock
       .on(GetCallerIdentityCommand)
       .rejects(new Error('The security token included in the request is expired'));
-    const result = await preflight(realProd, new STSClient({ region: 'us-east-1' }));
+    const result = await preflight(realProd, new STSClient({ region: 'us-east-1' }), ssmIn);
     expect(result.ok).toBe(false);
     expect(result.message).toMatch(
       /Could not identify your AWS credentials \(The security token .* expired\)\. Sign in/,
+    );
+  });
+
+  it('passes a first deploy, where there is no active-region record yet', async () => {
+    activeRegion({});
+    const result = await preflight(realProd, new STSClient({ region: 'us-east-1' }), ssmIn);
+    expect(result).toMatchObject({ ok: true, message: expect.stringMatching(/first deploy/) });
+  });
+
+  it('refuses to deploy generation 0 after a failover made the DR region active, and says to raise the generation', async () => {
+    activeRegion({ 'us-east-1': 'us-west-2', 'us-west-2': 'us-west-2' });
+    const result = await preflight(realProd, new STSClient({ region: 'us-east-1' }), ssmIn);
+    expect(result.ok).toBe(false);
+    expect(result.message).toMatch(
+      /failover\.generation 0 .* makes us-east-1 the writer, but the runbooks made us-west-2 active .* set failover\.generation to 1/,
+    );
+  });
+
+  it('refuses a raised generation before the runbook switched, which would re-seed the live writer', async () => {
+    const result = await preflight(atGeneration(1), new STSClient({ region: 'us-east-1' }), ssmIn);
+    expect(result.ok).toBe(false);
+    expect(result.message).toMatch(
+      /generation 1 .* makes us-west-2 the writer, but the runbooks made us-east-1 active/,
+    );
+    // Once the failover runbook has run, generation 1 deploys.
+    activeRegion({ 'us-east-1': 'us-west-2', 'us-west-2': 'us-west-2' });
+    const after = await preflight(atGeneration(1), new STSClient({ region: 'us-east-1' }), ssmIn);
+    expect(after).toMatchObject({
+      ok: true,
+      message: expect.stringMatching(/generation 1, us-west-2 writes/),
+    });
+  });
+
+  it("refuses when the writer's region cannot be read, pointing at the runbook instead", async () => {
+    activeRegion({ 'us-east-1': Object.assign(new Error('connect ETIMEDOUT'), { name: 'TimeoutError' }) });
+    const result = await preflight(realProd, new STSClient({ region: 'us-east-1' }), ssmIn);
+    expect(result.ok).toBe(false);
+    expect(result.message).toMatch(
+      /Could not read \/dra\/prod\/active-region in us-east-1 \(connect ETIMEDOUT\).*failover runbook/,
     );
   });
 
