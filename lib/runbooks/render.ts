@@ -159,9 +159,11 @@ as \`Approvers\`. The execution waits at \`ApproveFailback\`.
    - storage: ${writer} buckets replicate to ${here}; the MSK Replicator and the
      warehouse snapshot copy turn round; the active-region record reads ${writer};
    - \`${env}-primary-operations\`: the failback document appears.
-2. Deploy: \`npm run deploy -- -c env=${env}\`. Stack dependencies deploy the
-   standby's buckets before the writer's replication rule and the writer's
-   database before the new replica.
+2. Deploy: \`npm run deploy -- -c env=${env}\`. Preflight first checks that
+   \`/dra/${env}/active-region\` in ${writer} reads ${writer} (the failover runbook
+   set it) and refuses otherwise. Stack dependencies deploy the standby's buckets
+   before the writer's replication rule and the writer's database before the new
+   replica.
 3. Objects written in ${writer} before its replication rule existed are not
    replicated by the rule: copy them with S3 Batch Replication
    (\`aws s3control create-job ... --operation '{"S3ReplicateObject":{}}'\`, manifest
@@ -194,7 +196,8 @@ completed failback loses nothing.
 
 ## 3. After: re-seed the DR region (generation ${generation} to ${generation + 1})
 
-Set \`failover.generation\` to ${generation + 1} and deploy as in part 1. The primary's
+Set \`failover.generation\` to ${generation + 1} and deploy as in part 1 (preflight
+refuses any deploy until you do: the record now names ${here}). The primary's
 promoted \`${reseeded}\` stays the writer under that name, the DR region gets a
 new replica \`${databaseInstanceIdentifier({ ...config, failover: { ...config.failover, generation: generation + 1 } }, 'dr')}\`,
 replication runs from ${here} to ${writer} again, the failback document is removed
