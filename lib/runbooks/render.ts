@@ -191,8 +191,12 @@ ${commands('failback', config, env)}
 ${table}
 
 Expected total for a real run: about ${total} minutes. Writes stop at
-\`StopStreamingJobs\`; the database switch waits for zero replica lag, so a
-completed failback loses nothing.
+\`StopStreamingJobs\`; the database switch waits for zero replica lag, so
+PostgreSQL loses nothing, and the Global Datastore fails over with both sides up.
+The warehouse is restored from the newest snapshot copied to ${here}, which is
+up to \`redshift.snapshotIntervalHours\` (${config.redshift.snapshotIntervalHours} h) old: to lose nothing there either,
+stop loads into Redshift before the window, take a snapshot in ${writer} and wait
+until the \`redshift\` readiness check shows a copy newer than it.
 
 ## 3. After: re-seed the DR region (generation ${generation} to ${generation + 1})
 
