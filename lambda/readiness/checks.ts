@@ -13,8 +13,16 @@ import {
 import { GetTablesCommand, type GlueClient } from '@aws-sdk/client-glue';
 import { DescribeClusterV2Command, type KafkaClient, ListReplicatorsCommand } from '@aws-sdk/client-kafka';
 import { DescribeDBInstancesCommand, type RDSClient } from '@aws-sdk/client-rds';
-import { DescribeClusterSnapshotsCommand, type RedshiftClient } from '@aws-sdk/client-redshift';
-import { ListSnapshotsCommand, type RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';
+import {
+  DescribeClusterSnapshotsCommand,
+  DescribeClustersCommand,
+  type RedshiftClient,
+} from '@aws-sdk/client-redshift';
+import {
+  GetWorkgroupCommand,
+  ListSnapshotsCommand,
+  type RedshiftServerlessClient,
+} from '@aws-sdk/client-redshift-serverless';
 import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import {
   type CatalogShape,
@@ -183,6 +191,29 @@ async function serverlessSnapshotTimes(
   return (out.snapshots ?? [])
     .filter((s) => s.namespaceName === namespace && s.snapshotCreateTime)
     .map((s) => (s.snapshotCreateTime as Date).getTime());
+}
+
+async function workgroupStatus(client: RedshiftServerlessClient, name: string): Promise<string> {
+  try {
+    return (
+      (await client.send(new GetWorkgroupCommand({ workgroupName: name }))).workgroup?.status ?? 'missing'
+    );
+  } catch (error) {
+    if (notFound(error, 'ResourceNotFoundException')) return 'missing';
+    throw error;
+  }
+}
+
+async function clusterStatus(client: RedshiftClient, name: string): Promise<string> {
+  try {
+    return (
+      (await client.send(new DescribeClustersCommand({ ClusterIdentifier: name }))).Clusters?.[0]
+        ?.ClusterStatus ?? 'missing'
+    );
+  } catch (error) {
+    if (notFound(error, 'ClusterNotFoundFault', 'ClusterNotFound')) return 'missing';
+    throw error;
+  }
 }
 
 /** Available snapshots of the cluster in this region that were copied from the source region. */
@@ -402,12 +433,20 @@ export function buildChecks(
     checks.push({
       name: 'redshift',
       run: async () => {
-        const times =
+        const [times, writerStatus] = await Promise.all(
           mode === 'serverless'
-            ? await serverlessSnapshotTimes(dr.redshift, name, since)
-            : await copiedClusterSnapshotTimes(dr.redshiftProvisioned, name, settings.primaryRegion, since);
+            ? [serverlessSnapshotTimes(dr.redshift, name, since), workgroupStatus(primary.redshift, name)]
+            : [
+                copiedClusterSnapshotTimes(dr.redshiftProvisioned, name, settings.primaryRegion, since),
+                clusterStatus(primary.redshiftProvisioned, name),
+              ],
+        );
         return evaluateRedshift(
-          { newestCopiedSnapshot: times.length > 0 ? new Date(Math.max(...times)) : undefined, now },
+          {
+            newestCopiedSnapshot: times.length > 0 ? new Date(Math.max(...times)) : undefined,
+            now,
+            writerStatus,
+          },
           b,
         );
       },

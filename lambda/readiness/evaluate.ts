@@ -156,8 +156,12 @@ export function evaluateS3(o: S3Observation, budgets: Budgets): CheckResult {
   };
 }
 
+/**
+ * The warehouse: the writer's workgroup or cluster must be available (its own
+ * health), and the newest snapshot copied to the standby bounds the data lost.
+ */
 export function evaluateRedshift(
-  o: { newestCopiedSnapshot?: Date; now: Date },
+  o: { newestCopiedSnapshot?: Date; now: Date; writerStatus?: string },
   budgets: Budgets,
 ): CheckResult {
   const base = {
@@ -166,14 +170,18 @@ export function evaluateRedshift(
     unit: 'Seconds' as const,
     lag: true,
   };
+  const writerDown =
+    o.writerStatus !== undefined && o.writerStatus.toLowerCase() !== 'available'
+      ? `primary warehouse is ${o.writerStatus}; `
+      : '';
   if (!o.newestCopiedSnapshot)
-    return { ...base, status: 'failed', detail: 'no snapshot has been copied to the DR region' };
+    return { ...base, status: 'failed', detail: `${writerDown}no snapshot has been copied to the DR region` };
   const age = Math.round((o.now.getTime() - o.newestCopiedSnapshot.getTime()) / 1000);
   return {
     ...base,
-    status: lagStatus(age, budgets.redshiftSnapshotAgeSeconds),
+    status: writerDown ? 'failed' : lagStatus(age, budgets.redshiftSnapshotAgeSeconds),
     value: age,
-    detail: `newest copied snapshot is ${age}s old`,
+    detail: `${writerDown}newest copied snapshot is ${age}s old`,
   };
 }
 

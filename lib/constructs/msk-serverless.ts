@@ -18,6 +18,19 @@ import type { RegionPlacement } from './placement';
 export const KAFKA_IAM_PORT = 9098;
 export const TOPICS = ['topicA', 'topicB', 'topicC'] as const;
 
+/**
+ * MSK Serverless throughput quotas (MSK Developer Guide, "MSK Serverless quota"),
+ * in bytes per second. Above them MSK Serverless throttles clients; it publishes
+ * no throttling metric, so the throttling alarms watch BytesIn/OutPerSec against
+ * these. Quotas can be raised per account: change them here if yours were.
+ */
+export const MSK_SERVERLESS_QUOTAS = {
+  clusterIngressBytesPerSecond: 200_000_000,
+  clusterEgressBytesPerSecond: 400_000_000,
+  partitionIngressBytesPerSecond: 5_000_000,
+  partitionEgressBytesPerSecond: 10_000_000,
+} as const;
+
 /** Builds the ARN of a topic or consumer group of a cluster from the cluster ARN (a token is fine). */
 export function kafkaResourceArn(clusterArn: string, kind: 'topic' | 'group', name: string): string {
   const parts = Fn.split(':cluster/', clusterArn);

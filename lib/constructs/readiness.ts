@@ -281,6 +281,8 @@ export class Readiness extends Construct {
       'kafka:ListReplicators',
       'redshift-serverless:ListSnapshots',
       'redshift:DescribeClusterSnapshots',
+      'redshift:DescribeClusters',
+      'redshift-serverless:GetWorkgroup',
       'emr-serverless:ListApplications',
     ];
     add(unscoped, ['*'], { StringEquals: { 'aws:RequestedRegion': regions } });

@@ -9,6 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { DefaultDashboardFactory, MonitoringFacade, SnsAlarmActionStrategy } from 'cdk-monitoring-constructs';
 import type { Construct } from 'constructs';
 import { FailoverRunbook } from '../constructs/failover-runbook';
+import { MSK_SERVERLESS_QUOTAS, TOPICS } from '../constructs/msk-serverless';
 import { CHECK_NAMES, READINESS_NAMESPACE, Readiness } from '../constructs/readiness';
 import {
   cacheNodeId,
@@ -55,6 +56,7 @@ export class OperationsStack extends RegionStack {
     });
     this.dataStoreAlarms();
     this.libraryMonitoring();
+    this.streamingThrottleAlarms();
     if (this.role === 'primary') this.dashboard = this.buildDashboard();
     if (!isWriter(config, this.role)) {
       const runbook = { config, topic: this.readiness.topic, topicKey: props.streamingKey };
@@ -212,6 +214,68 @@ export class OperationsStack extends RegionStack {
         addDiskSpaceUsageAlarm: { Critical: { maxUsagePercent: 80 } },
         addCpuUsageAlarm: { Warning: { maxUsagePercent: 90 } },
       });
+    }
+  }
+
+  /**
+   * MSK Serverless throttles a topic above its partitions' throughput quota and
+   * the cluster above its own, and publishes no throttling metric (AWS/Kafka has
+   * BytesInPerSec and BytesOutPerSec per Cluster Name and Topic, as a per-minute
+   * rate best read as Sum over one minute). These alarms fire at 80% of a quota,
+   * before producers and consumers are throttled: the busiest topic against its
+   * partitions' quota, and all topics together against the cluster's.
+   */
+  private streamingThrottleAlarms(): void {
+    const { config } = this;
+    const cluster = resourceName(config, 'msk');
+    const partitions = config.msk.topicPartitions;
+    const q = MSK_SERVERLESS_QUOTAS;
+    const rate = (metricName: string, topic: string) =>
+      new cloudwatch.Metric({
+        namespace: 'AWS/Kafka',
+        metricName,
+        dimensionsMap: { 'Cluster Name': cluster, Topic: topic },
+        statistic: 'Sum',
+        period: Duration.minutes(1),
+      });
+    const perTopic = (metricName: string) =>
+      Object.fromEntries(TOPICS.map((t, i) => [`t${i}`, rate(metricName, t)]));
+    const defs: [string, string, string, number, string][] = [
+      [
+        'MskTopicIngress',
+        'BytesInPerSec',
+        'MAX',
+        partitions * q.partitionIngressBytesPerSecond,
+        'busiest topic ingress',
+      ],
+      [
+        'MskTopicEgress',
+        'BytesOutPerSec',
+        'MAX',
+        partitions * q.partitionEgressBytesPerSecond,
+        'busiest topic egress',
+      ],
+      ['MskClusterIngress', 'BytesInPerSec', 'SUM', q.clusterIngressBytesPerSecond, 'cluster ingress'],
+      ['MskClusterEgress', 'BytesOutPerSec', 'SUM', q.clusterEgressBytesPerSecond, 'cluster egress'],
+    ];
+    for (const [id, metricName, fn, quota, what] of defs) {
+      const usingMetrics = perTopic(metricName);
+      const alarm = new cloudwatch.Alarm(this, id, {
+        metric: new cloudwatch.MathExpression({
+          expression: `${fn}([${Object.keys(usingMetrics).join(', ')}])`,
+          usingMetrics,
+          period: Duration.minutes(1),
+          label: `${what} (bytes/s)`,
+        }),
+        threshold: 0.8 * quota,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 5,
+        datapointsToAlarm: 3,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        alarmDescription: `${config.name} ${this.role}: MSK Serverless ${what} at 80% of the ${quota / 1_000_000} MB/s quota where it throttles clients (3 of 5 minutes)`,
+      });
+      alarm.addAlarmAction(new actions.SnsAction(this.readiness.topic));
+      this.readiness.alarms.push(alarm);
     }
   }
 

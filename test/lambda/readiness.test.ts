@@ -11,8 +11,16 @@ import {
 import { GetTablesCommand, GlueClient } from '@aws-sdk/client-glue';
 import { DescribeClusterV2Command, KafkaClient, ListReplicatorsCommand } from '@aws-sdk/client-kafka';
 import { DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
-import { DescribeClusterSnapshotsCommand, RedshiftClient } from '@aws-sdk/client-redshift';
-import { ListSnapshotsCommand, RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';
+import {
+  DescribeClusterSnapshotsCommand,
+  DescribeClustersCommand,
+  RedshiftClient,
+} from '@aws-sdk/client-redshift';
+import {
+  GetWorkgroupCommand,
+  ListSnapshotsCommand,
+  RedshiftServerlessClient,
+} from '@aws-sdk/client-redshift-serverless';
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import { buildChecks, type ReadinessSettings, type RegionClients } from '../../lambda/readiness/checks';
@@ -149,6 +157,10 @@ function healthyWorld(overrides: { metrics?: Record<string, number | undefined> 
       { namespaceName: 'dra-prod-warehouse', snapshotCreateTime: new Date(NOW.getTime() - 1800_000) },
     ],
   });
+  mocks.redshift.on(GetWorkgroupCommand).resolves({ workgroup: { status: 'AVAILABLE' } as any });
+  mocks.redshiftProvisioned
+    .on(DescribeClustersCommand)
+    .resolves({ Clusters: [{ ClusterStatus: 'available' }] });
   mocks.emr
     .on(ListApplicationsCommand)
     .resolves({ applications: [{ id: 'app', name: 'dra-prod-spark', state: 'CREATED' } as any] });
@@ -339,6 +351,42 @@ describe('readiness checks: healthy, degraded, failed, unknown', () => {
       expect((await run()).redshift.status).toBe('failed');
       mocks.redshift.on(ListSnapshotsCommand).rejects(throwing('ThrottlingException'));
       expect((await run()).redshift.status).toBe('unknown');
+    });
+
+    it("fails when the writer's warehouse itself is not available, whatever the snapshot age", async () => {
+      healthyWorld();
+      byRegion(mocks.redshift, GetWorkgroupCommand, (region) => ({
+        workgroup: { status: region === 'us-east-1' ? 'MODIFYING' : 'AVAILABLE' } as any,
+      }));
+      expect((await run()).redshift).toMatchObject({
+        status: 'failed',
+        value: 1800,
+        detail: 'primary warehouse is MODIFYING; newest copied snapshot is 1800s old',
+      });
+      mocks.redshift.on(GetWorkgroupCommand).rejects(throwing('ResourceNotFoundException'));
+      expect((await run()).redshift.detail).toMatch(/^primary warehouse is missing/);
+      mocks.redshift.on(GetWorkgroupCommand).rejects(throwing('ThrottlingException'));
+      expect((await run()).redshift.status).toBe('unknown');
+      const provisioned = {
+        ...SETTINGS,
+        warehouse: { mode: 'provisioned' as const, name: 'dra-prod-warehouse' },
+      };
+      mocks.redshiftProvisioned.on(DescribeClusterSnapshotsCommand).resolves({
+        Snapshots: [
+          {
+            Status: 'available',
+            SourceRegion: 'us-east-1',
+            SnapshotCreateTime: new Date(NOW.getTime() - 600_000),
+          },
+        ],
+      });
+      mocks.redshiftProvisioned
+        .on(DescribeClustersCommand)
+        .resolves({ Clusters: [{ ClusterStatus: 'paused' }] });
+      expect((await run(provisioned)).redshift).toMatchObject({
+        status: 'failed',
+        detail: expect.stringMatching(/^primary warehouse is paused/),
+      });
     });
 
     it('for a provisioned cluster, counts only available snapshots copied from the writer region, across pages', async () => {

@@ -60,8 +60,42 @@ describe('operations (prod)', () => {
       ]),
     );
     // + 2 from cdk-monitoring-constructs (job submission faults and throttles)
-    expect(alarms(primary)).toHaveLength(CHECK_NAMES.length + 2 + 7 + 2);
-    expect(alarms(dr)).toHaveLength(CHECK_NAMES.length + 3 + 7 + 2);
+    // + 4 MSK Serverless throttling alarms
+    expect(alarms(primary)).toHaveLength(CHECK_NAMES.length + 2 + 7 + 2 + 4);
+    expect(alarms(dr)).toHaveLength(CHECK_NAMES.length + 3 + 7 + 2 + 4);
+  });
+
+  it('alarms before MSK Serverless throttles: busiest topic and whole cluster against the documented quotas', () => {
+    const byId = (id: string) => {
+      const [, alarm] = Object.entries(primary.findResources('AWS::CloudWatch::Alarm')).find(([k]) =>
+        k.startsWith(id),
+      ) as [string, any];
+      return alarm.Properties;
+    };
+    const topicIngress = byId('MskTopicIngress');
+    // 6 partitions x 5 MB/s per partition, alarm at 80%.
+    expect(topicIngress).toMatchObject({
+      Threshold: 24_000_000,
+      EvaluationPeriods: 5,
+      DatapointsToAlarm: 3,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+    const expression = topicIngress.Metrics.find((m: any) => m.Expression);
+    expect(expression.Expression).toBe('MAX([t0, t1, t2])');
+    const inputs = topicIngress.Metrics.filter((m: any) => m.MetricStat).map((m: any) => m.MetricStat);
+    expect(inputs.map((m: any) => m.Metric.Dimensions)).toEqual(
+      ['topicA', 'topicB', 'topicC'].map((t) => [
+        { Name: 'Cluster Name', Value: 'dra-prod-msk' },
+        { Name: 'Topic', Value: t },
+      ]),
+    );
+    for (const m of inputs) expect(m).toMatchObject({ Stat: 'Sum', Period: 60 });
+    expect(inputs[0].Metric).toMatchObject({ Namespace: 'AWS/Kafka', MetricName: 'BytesInPerSec' });
+    expect(byId('MskTopicEgress').Threshold).toBe(48_000_000);
+    const cluster = byId('MskClusterIngress');
+    expect(cluster.Threshold).toBe(160_000_000);
+    expect(cluster.Metrics.find((m: any) => m.Expression).Expression).toBe('SUM([t0, t1, t2])');
+    expect(byId('MskClusterEgress').Threshold).toBe(320_000_000);
   });
 
   it('uses cdk-monitoring-constructs for the job submission function, on the same topic, M of N, without extra dashboards', () => {
