@@ -188,9 +188,12 @@ async function serverlessSnapshotTimes(
   since: Date,
 ): Promise<number[]> {
   const out = await client.send(new ListSnapshotsCommand({ startTime: since, maxResults: 100 }));
-  return (out.snapshots ?? [])
-    .filter((s) => s.namespaceName === namespace && s.snapshotCreateTime)
-    .map((s) => (s.snapshotCreateTime as Date).getTime());
+  return (
+    (out.snapshots ?? [])
+      // Only finished copies count: one still COPYING cannot be restored yet.
+      .filter((s) => s.namespaceName === namespace && s.status === 'AVAILABLE' && s.snapshotCreateTime)
+      .map((s) => (s.snapshotCreateTime as Date).getTime())
+  );
 }
 
 async function workgroupStatus(client: RedshiftServerlessClient, name: string): Promise<string> {

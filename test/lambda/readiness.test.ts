@@ -154,7 +154,11 @@ function healthyWorld(overrides: { metrics?: Record<string, number | undefined> 
     .resolves({ Replicators: [{ ReplicatorName: 'dra-prod-msk-replicator', ReplicatorState: 'RUNNING' }] });
   mocks.redshift.on(ListSnapshotsCommand).resolves({
     snapshots: [
-      { namespaceName: 'dra-prod-warehouse', snapshotCreateTime: new Date(NOW.getTime() - 1800_000) },
+      {
+        namespaceName: 'dra-prod-warehouse',
+        status: 'AVAILABLE',
+        snapshotCreateTime: new Date(NOW.getTime() - 1800_000),
+      },
     ],
   });
   mocks.redshift.on(GetWorkgroupCommand).resolves({ workgroup: { status: 'AVAILABLE' } as any });
@@ -342,7 +346,14 @@ describe('readiness checks: healthy, degraded, failed, unknown', () => {
         snapshots: [
           {
             namespaceName: 'dra-prod-warehouse',
+            status: 'AVAILABLE',
             snapshotCreateTime: new Date(NOW.getTime() - 3 * 3600_000),
+          },
+          // A newer copy still in progress cannot be restored: it does not count.
+          {
+            namespaceName: 'dra-prod-warehouse',
+            status: 'COPYING',
+            snapshotCreateTime: new Date(NOW.getTime() - 600_000),
           },
         ],
       });
