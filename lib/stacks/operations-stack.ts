@@ -289,8 +289,6 @@ export class OperationsStack extends RegionStack {
    * MatchedEvents metric, which the SparkJobFailures alarm watches.
    */
   private jobFailureRule(): events.Rule {
-    const existing = this.node.tryFindChild('SparkJobFailed') as events.Rule | undefined;
-    if (existing) return existing;
     const log = new logs.LogGroup(this, 'SparkJobFailedLog', {
       logGroupName: this.jobFailureLogName(),
       encryptionKey: this.logsKey,

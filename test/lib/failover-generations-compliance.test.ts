@@ -1,11 +1,4 @@
-import type { EnvironmentConfigInput } from '../../config';
-import { prod } from '../../config/prod';
-import { buildTestPlatform, synthFindings } from '../support/app';
-
-const atGeneration = (generation: number): EnvironmentConfigInput => {
-  const input = structuredClone(prod);
-  return { ...input, failover: { ...input.failover, generation } };
-};
+import { atGeneration, buildTestPlatform, synthFindings } from '../support/app';
 
 /**
  * The odd and even generations under the nag packs and CloudFormation's own

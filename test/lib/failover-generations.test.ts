@@ -1,17 +1,19 @@
-import { ConfigError, type EnvironmentConfigInput, validateConfig } from '../../config';
+import { ConfigError, validateConfig } from '../../config';
 import { dev } from '../../config/dev';
-import { prod } from '../../config/prod';
 import { databaseInstanceArn, databaseInstanceIdentifier, standbyRole, writerRole } from '../../lib/naming';
-import { buildTestPlatform, templateOf } from '../support/app';
+import { atGeneration, buildTestPlatform, type TestPlatform, templateOf } from '../support/app';
 
 /**
  * Region roles are data: failover.generation says which region writes. Raising
  * it by one and redeploying promotes the new writer in place and re-seeds the
  * old writer as a fresh replica, under the same stack names.
  */
-const atGeneration = (generation: number, base: EnvironmentConfigInput = prod): EnvironmentConfigInput => {
-  const input = structuredClone(base);
-  return { ...input, failover: { ...input.failover, generation } };
+
+/** Each generation is built once for the whole file. */
+const platforms = new Map<number, TestPlatform>();
+const platformAt = (generation: number) => {
+  if (!platforms.has(generation)) platforms.set(generation, buildTestPlatform(atGeneration(generation)));
+  return platforms.get(generation) as TestPlatform;
 };
 const resourcesOf = (t: ReturnType<typeof templateOf>, type: string) =>
   Object.values(t.findResources(type)) as any[];
@@ -52,7 +54,7 @@ describe('database identifiers and roles per generation', () => {
 });
 
 describe('generation 1: the DR region writes, the primary is re-seeded', () => {
-  const platform = buildTestPlatform(atGeneration(1));
+  const platform = platformAt(1);
   const primaryDb = templateOf(platform.primary.database);
   const drDb = templateOf(platform.dr.database);
 
@@ -167,7 +169,7 @@ describe('generation 1: the DR region writes, the primary is re-seeded', () => {
 });
 
 describe('generation 2: back on the primary, DR re-seeded', () => {
-  const platform = buildTestPlatform(atGeneration(2));
+  const platform = platformAt(2);
 
   it('promotes the primary replica in place and re-seeds DR from it', () => {
     const primary = instanceOf(templateOf(platform.primary.database));
@@ -197,7 +199,7 @@ describe('the active-region record follows the writer', () => {
     [0, 'us-east-1'],
     [1, 'us-west-2'],
   ])('generation %i writes %s in both regions', (generation, region) => {
-    const platform = buildTestPlatform(atGeneration(generation));
+    const platform = platformAt(generation);
     for (const deployment of [platform.primary, platform.dr]) {
       templateOf(deployment.foundation).hasResourceProperties('AWS::SSM::Parameter', {
         Name: '/dra/prod/active-region',

@@ -1,37 +1,21 @@
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadConfig, validateConfig } from '../../config';
 import { dev } from '../../config/dev';
-import { prod as prodInput } from '../../config/prod';
 import { deployableContent } from '../../lib/constructs/failover-runbook';
 import { type AutomationDocument, failbackDocument, failoverDocument } from '../../lib/runbooks/failover';
 import { renderFailbackRunbook, renderFailoverRunbook } from '../../lib/runbooks/render';
-import { buildTestPlatform, templateOf } from '../support/app';
+import { atGeneration, buildTestPlatform, templateOf } from '../support/app';
+import { compilesAsPython, runStepScript, scriptSteps } from '../support/python';
 
 const prod = loadConfig('prod');
 
 /** Runs a gate step's Python with a readiness report; returns its result or the refusal message. */
 function gateRunner(document: AutomationDocument, stepName: string) {
   const gateStep = document.mainSteps.find((s) => s.name === stepName)!;
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'gate-')), 'gate.py');
-  fs.writeFileSync(file, (gateStep.inputs as { Script: string }).Script);
-  const harness = [
-    'import importlib.util, json, sys',
-    'spec = importlib.util.spec_from_file_location("gate", sys.argv[1])',
-    'mod = importlib.util.module_from_spec(spec); spec.loader.exec_module(mod)',
-    'events = json.loads(sys.argv[2])',
-    'try:',
-    '    print(json.dumps({"ok": True, "result": mod.gate(events, None)}))',
-    'except Exception as e:',
-    '    print(json.dumps({"ok": False, "error": str(e)}))',
-  ].join('\n');
-  return (report: unknown, inputs: Record<string, string> = {}) => {
-    const events = { Payload: JSON.stringify(report), Force: 'false', DryRun: 'false', ...inputs };
-    const out = execFileSync('python3', ['-c', harness, file, JSON.stringify(events)], { encoding: 'utf8' });
-    return JSON.parse(out) as { ok: boolean; result?: Record<string, unknown>; error?: string };
-  };
+  return (report: unknown, inputs: Record<string, string> = {}) =>
+    runStepScript(gateStep, { Payload: JSON.stringify(report), Force: 'false', DryRun: 'false', ...inputs });
 }
 const doc = failoverDocument(prod, 'arn:aws:sns:us-west-2:111111111111:alarms');
 const names = doc.mainSteps.map((s) => s.name);
@@ -112,18 +96,7 @@ describe('failover runbook (prod)', () => {
       expect(s.description).toMatch(/Verify:|changes nothing|goes to ReportDryRun/);
   });
 
-  it.each(doc.mainSteps.filter((s) => s.action === 'aws:executeScript').map((s) => [s.name, s] as const))(
-    '%s script compiles as Python',
-    (_name, s) => {
-      const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'runbook-')), 'step.py');
-      fs.writeFileSync(file, (s.inputs as { Script: string }).Script);
-      execFileSync('python3', [
-        '-c',
-        'import py_compile,sys; py_compile.compile(sys.argv[1], doraise=True)',
-        file,
-      ]);
-    },
-  );
+  it.each(scriptSteps(doc))('%s script compiles as Python', (_name, s) => compilesAsPython(s));
 
   it('the RPO gate refuses an over-budget or incomplete RPO, and lets Force and DryRun through', () => {
     const run = gateRunner(doc, 'GateOnRpo');
@@ -177,39 +150,19 @@ describe('failover runbook (prod)', () => {
         '    return _Client()',
       ].join('\n'),
     );
-    const script = path.join(dir, 'step.py');
-    fs.writeFileSync(script, (step('FailoverCache').inputs as { Script: string }).Script);
-    const harness = [
-      'import importlib.util, json, sys, boto3',
-      'spec = importlib.util.spec_from_file_location("step", sys.argv[1])',
-      'mod = importlib.util.module_from_spec(spec); spec.loader.exec_module(mod)',
-      'try:',
-      '    out = mod.failover(json.loads(sys.argv[2]), None)',
-      'except Exception as e:',
-      '    out = {"error": str(e)}',
-      'print(json.dumps({"out": out, "calls": boto3.calls}))',
-    ].join('\n');
     const run = (failWith?: string) =>
-      JSON.parse(
-        execFileSync(
-          'python3',
-          ['-c', harness, script, JSON.stringify(step('FailoverCache').inputs.InputPayload)],
-          {
-            encoding: 'utf8',
-            env: { ...process.env, PYTHONPATH: dir, FAIL_WITH: failWith ?? '' },
-          },
-        )
-          .trim()
-          .split('\n')
-          .pop() as string,
-      );
-    expect(run()).toEqual({ out: { Mode: 'failover' }, calls: ['failover'] });
+      runStepScript(step('FailoverCache'), step('FailoverCache').inputs.InputPayload, {
+        pythonPath: dir,
+        env: { FAIL_WITH: failWith ?? '' },
+      });
+    expect(run()).toEqual({ ok: true, result: { Mode: 'failover' }, calls: ['failover'] });
     expect(run('InvalidGlobalReplicationGroupState')).toEqual({
-      out: { Mode: 'disassociated' },
+      ok: true,
+      result: { Mode: 'disassociated' },
       calls: ['failover', 'disassociate:dra-prod-cache@us-west-2'],
     });
     // Any other error stops the runbook instead of splitting the datastore.
-    expect(run('AccessDenied')).toEqual({ out: { error: 'AccessDenied' }, calls: ['failover'] });
+    expect(run('AccessDenied')).toEqual({ ok: false, error: 'AccessDenied', calls: ['failover'] });
   });
 
   it('deploys without the docs-only fields SSM would reject', () => {
@@ -249,19 +202,10 @@ describe('failover runbook with a provisioned warehouse', () => {
     });
   });
 
-  it.each(
-    provisioned.mainSteps
-      .filter((s) => s.action === 'aws:executeScript' && /Warehouse/.test(s.name))
-      .map((s) => [s.name, s] as const),
-  )('%s script compiles as Python', (_name, s) => {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'runbook-')), 'step.py');
-    fs.writeFileSync(file, (s.inputs as { Script: string }).Script);
-    execFileSync('python3', [
-      '-c',
-      'import py_compile,sys; py_compile.compile(sys.argv[1], doraise=True)',
-      file,
-    ]);
-  });
+  it.each(scriptSteps(provisioned, (s) => /Warehouse/.test(s.name)))(
+    '%s script compiles as Python',
+    (_name, s) => compilesAsPython(s),
+  );
 });
 
 describe('failover runbook (dev)', () => {
@@ -386,18 +330,7 @@ describe('failback runbook (prod, DR region writing)', () => {
     expect(run(lagging, { DryRun: 'true' })).toMatchObject({ ok: true, result: { Allowed: false } });
   });
 
-  it.each(back.mainSteps.filter((s) => s.action === 'aws:executeScript').map((s) => [s.name, s] as const))(
-    '%s script compiles as Python',
-    (_name, s) => {
-      const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'runbook-')), 'step.py');
-      fs.writeFileSync(file, (s.inputs as { Script: string }).Script);
-      execFileSync('python3', [
-        '-c',
-        'import py_compile,sys; py_compile.compile(sys.argv[1], doraise=True)',
-        file,
-      ]);
-    },
-  );
+  it.each(scriptSteps(back))('%s script compiles as Python', (_name, s) => compilesAsPython(s));
 
   it('docs/runbooks/failback.md is generated from this document (npm run docs:runbooks)', () => {
     const file = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'runbooks', 'failback.md'), 'utf8');
@@ -406,10 +339,7 @@ describe('failback runbook (prod, DR region writing)', () => {
 });
 
 describe('failback runbook deployment (generation 1)', () => {
-  const platform = buildTestPlatform({
-    ...structuredClone(prodInput),
-    failover: { ...prodInput.failover, generation: 1 },
-  });
+  const platform = buildTestPlatform(atGeneration(1));
   const primary = templateOf(platform.primary.operations);
 
   it('stops jobs only in the writer region and promotes only the re-seeded replica', () => {

@@ -5,6 +5,7 @@ import { environmentFromArgs } from '../../bin/cli-args';
 import { validateConfig } from '../../config';
 import { prod } from '../../config/prod';
 import { preflight } from '../../lib/preflight';
+import { atGeneration } from '../support/app';
 
 const stsMock = mockClient(STSClient);
 const ssmMock = mockClient(SSMClient);
@@ -19,8 +20,8 @@ function activeRegion(records: Record<string, string | Error>) {
     return { Parameter: { Value: value } };
   });
 }
-const atGeneration = (generation: number) =>
-  validateConfig({ ...structuredClone(prod), account: '444455556666', failover: { generation } }, 'test');
+const deployable = (generation: number) =>
+  validateConfig({ ...atGeneration(generation), account: '444455556666' }, 'test');
 
 describe('deploy preflight', () => {
   beforeEach(() => {
@@ -89,14 +90,14 @@ describe('deploy preflight', () => {
   });
 
   it('refuses a raised generation before the runbook switched, which would re-seed the live writer', async () => {
-    const result = await preflight(atGeneration(1), new STSClient({ region: 'us-east-1' }), ssmIn);
+    const result = await preflight(deployable(1), new STSClient({ region: 'us-east-1' }), ssmIn);
     expect(result.ok).toBe(false);
     expect(result.message).toMatch(
       /generation 1 .* makes us-west-2 the writer, but the runbooks made us-east-1 active/,
     );
     // Once the failover runbook has run, generation 1 deploys.
     activeRegion({ 'us-east-1': 'us-west-2', 'us-west-2': 'us-west-2' });
-    const after = await preflight(atGeneration(1), new STSClient({ region: 'us-east-1' }), ssmIn);
+    const after = await preflight(deployable(1), new STSClient({ region: 'us-east-1' }), ssmIn);
     expect(after).toMatchObject({
       ok: true,
       message: expect.stringMatching(/generation 1, us-west-2 writes/),

@@ -9,6 +9,7 @@ import {
   loadConfig,
   validateConfig,
 } from '../../config';
+import { prod } from '../../config/prod';
 import { registerCompliance } from '../../lib/compliance';
 import { buildPlatform, type Platform } from '../../lib/platform';
 
@@ -46,6 +47,15 @@ export function buildTestPlatform(
   const platform = buildPlatform(app, config);
   if (options.nag || options.controlTower) registerCompliance(app, { controlTower: options.controlTower });
   return { app, config, ...platform };
+}
+
+/** An environment's config input (prod by default) in a given failover generation. */
+export function atGeneration(
+  generation: number,
+  base: EnvironmentConfigInput = prod,
+): EnvironmentConfigInput {
+  const input = structuredClone(base);
+  return { ...input, failover: { ...input.failover, generation } };
 }
 
 /** Memoized Template.fromStack: each stack is turned into a template once per test file. */

@@ -1,0 +1,74 @@
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { AutomationDocument, RunbookStep } from '../../lib/runbooks/failover';
+
+/** The aws:executeScript steps of a document, as [name, step] rows for it.each. */
+export function scriptSteps(
+  document: AutomationDocument,
+  keep: (step: RunbookStep) => boolean = () => true,
+): (readonly [string, RunbookStep])[] {
+  return document.mainSteps
+    .filter((s) => s.action === 'aws:executeScript' && keep(s))
+    .map((s) => [s.name, s] as const);
+}
+
+function scriptFile(step: RunbookStep): string {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'runbook-')), 'step.py');
+  fs.writeFileSync(file, (step.inputs as { Script: string }).Script);
+  return file;
+}
+
+/** Throws (with Python's message) unless the step's script compiles. */
+export function compilesAsPython(step: RunbookStep): void {
+  execFileSync('python3', [
+    '-c',
+    'import py_compile,sys; py_compile.compile(sys.argv[1], doraise=True)',
+    scriptFile(step),
+  ]);
+}
+
+export interface ScriptRun {
+  readonly ok: boolean;
+  readonly result?: Record<string, unknown>;
+  readonly error?: string;
+  /** What a stand-in boto3 on the PYTHONPATH recorded (its module-level `calls`), if there is one. */
+  readonly calls?: string[];
+}
+
+const HARNESS = [
+  'import importlib.util, json, sys',
+  'spec = importlib.util.spec_from_file_location("step", sys.argv[1])',
+  'mod = importlib.util.module_from_spec(spec); spec.loader.exec_module(mod)',
+  'try:',
+  '    out = {"ok": True, "result": getattr(mod, sys.argv[2])(json.loads(sys.argv[3]), None)}',
+  'except Exception as e:',
+  '    out = {"ok": False, "error": str(e)}',
+  'boto3 = sys.modules.get("boto3")',
+  'if boto3 is not None and hasattr(boto3, "calls"):',
+  '    out["calls"] = boto3.calls',
+  'print(json.dumps(out))',
+].join('\n');
+
+/**
+ * Runs the step's script the way SSM does: its handler is called with the
+ * events; returns the result or the error it raised. `pythonPath` puts
+ * stand-in modules (e.g. boto3) first; `env` reaches them as os.environ.
+ */
+export function runStepScript(
+  step: RunbookStep,
+  events: unknown,
+  options: { pythonPath?: string; env?: Record<string, string> } = {},
+): ScriptRun {
+  const handler = (step.inputs as { Handler: string }).Handler;
+  const out = execFileSync('python3', ['-c', HARNESS, scriptFile(step), handler, JSON.stringify(events)], {
+    encoding: 'utf8',
+    env: {
+      ...process.env,
+      ...options.env,
+      ...(options.pythonPath ? { PYTHONPATH: options.pythonPath } : {}),
+    },
+  });
+  return JSON.parse(out.trim().split('\n').pop() as string) as ScriptRun;
+}
