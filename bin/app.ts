@@ -3,9 +3,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { ConfigError, DEFAULT_ENVIRONMENT, loadConfig } from '../config';
-import { registerCompliance } from '../lib/compliance';
-import { PlatformError } from '../lib/errors';
-import { buildPlatform } from '../lib/platform';
+import { buildPlatform } from '../lib/app/platform';
+import { registerCompliance } from '../lib/compliance/compliance';
+import { PlatformError } from '../lib/shared/errors';
 
 /**
  * Entry point: `cdk synth [-c env=NAME] [-c controlTower=true]`.

@@ -1,4 +1,5 @@
 import type { EnvironmentConfig, RegionRole } from '../config';
+import { databaseGeneration } from './topology';
 
 /**
  * Deterministic physical names. Anything one region needs from the other is
@@ -7,7 +8,7 @@ import type { EnvironmentConfig, RegionRole } from '../config';
  * exports have changed!" (aws-cdk #30771).
  *
  * Roles name the regions' home roles and never move; which one writes is
- * `failover.generation` (writerRole below), so a switch updates the same stacks.
+ * `failover.generation` (lib/topology.ts), so a switch updates the same stacks.
  *
  * Scheme (documented in the README):
  *   stacks        {env}-{role}-{concern}                    dev-primary-foundation
@@ -32,10 +33,6 @@ export type Concern =
 
 export function regionOf(config: EnvironmentConfig, role: RegionRole): string {
   return config.regions[role].region;
-}
-
-export function otherRole(role: RegionRole): RegionRole {
-  return role === 'primary' ? 'dr' : 'primary';
 }
 
 export function stackName(config: EnvironmentConfig, role: RegionRole, concern: Concern): string {
@@ -75,36 +72,6 @@ export function parameterName(config: EnvironmentConfig, path: string): string {
 /** The SSM parameter, present in both regions, naming the region where work runs now. */
 export function activeRegionParameterName(config: EnvironmentConfig): string {
   return parameterName(config, 'active-region');
-}
-
-/**
- * The role whose region takes writes now: the primary in even failover
- * generations, the DR region in odd ones. Replication always runs from the
- * writer to the standby; stack names keep the regions' home roles.
- */
-export function writerRole(config: EnvironmentConfig): RegionRole {
-  return config.failover.generation % 2 === 0 ? 'primary' : 'dr';
-}
-
-/** The role whose region receives the replicas and runs the failover runbook. */
-export function standbyRole(config: EnvironmentConfig): RegionRole {
-  return otherRole(writerRole(config));
-}
-
-export function isWriter(config: EnvironmentConfig, role: RegionRole): boolean {
-  return role === writerRole(config);
-}
-
-/**
- * The failover generation in which this role's current database instance was
- * created. The standby's replica is new in each generation (re-seeding makes a
- * new instance); the writer is the replica promoted at the last switch, so it
- * keeps the identifier it got one generation earlier (the primary's original
- * instance is generation 0).
- */
-export function databaseGeneration(config: EnvironmentConfig, role: RegionRole): number {
-  const generation = config.failover.generation;
-  return isWriter(config, role) ? Math.max(generation - 1, 0) : generation;
 }
 
 /**

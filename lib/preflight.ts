@@ -1,7 +1,8 @@
 import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
 import { type EnvironmentConfig, PLACEHOLDER_ACCOUNTS } from '../config';
-import { activeRegionParameterName, otherRole, regionOf, writerRole } from './naming';
+import { activeRegionParameterName, regionOf } from './naming';
+import { otherRole, writerRole } from './topology';
 
 export type PreflightResult =
   | { readonly ok: true; readonly message: string }

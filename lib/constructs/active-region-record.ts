@@ -1,7 +1,8 @@
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../config';
-import { activeRegionParameterName, regionOf, writerRole } from '../naming';
+import { activeRegionParameterName, regionOf } from '../naming';
+import { writerRole } from '../topology';
 
 export interface ActiveRegionRecordProps {
   readonly config: EnvironmentConfig;

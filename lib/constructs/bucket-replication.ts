@@ -3,8 +3,9 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { EnvironmentConfig, RegionRole } from '../../config';
-import { acknowledge, acknowledgeDefaultPolicy } from '../acknowledge';
-import { bucketArn, keyAliasArn, keyAliasName, otherRole, regionOf } from '../naming';
+import { acknowledge, acknowledgeDefaultPolicy } from '../compliance/acknowledge';
+import { bucketArn, keyAliasArn, keyAliasName, regionOf } from '../naming';
+import { otherRole } from '../topology';
 import { type DataLakeBuckets, REPLICATED_PURPOSES } from './data-lake-buckets';
 
 /** S3 Replication Time Control: 99.99% of objects within 15 minutes (the S3 SLA). */

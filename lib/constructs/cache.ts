@@ -7,7 +7,8 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import type { EnvironmentConfig, RegionRole } from '../../config';
 import { GLOBAL_DATASTORE_PREFIXES } from '../../config/regions';
-import { acknowledge } from '../acknowledge';
+import { dataRemovalPolicy } from '../app/region-stack';
+import { acknowledge } from '../compliance/acknowledge';
 import {
   cacheReplicationGroupId,
   globalDatastoreId,
@@ -16,7 +17,6 @@ import {
   regionOf,
   secretName,
 } from '../naming';
-import { dataRemovalPolicy } from '../region-stack';
 import type { RegionPlacement } from './placement';
 
 export const CACHE_PORT = 6379;

@@ -3,9 +3,9 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { EnvironmentConfig, RegionRole } from '../../config';
-import { acknowledge } from '../acknowledge';
+import { dataRemovalPolicy } from '../app/region-stack';
+import { acknowledge } from '../compliance/acknowledge';
 import { type BucketPurpose, bucketName } from '../naming';
-import { dataRemovalPolicy } from '../region-stack';
 
 /** The lake's layers: bronze (raw), silver (refined), gold (curated). */
 export const LAKE_LAYERS = ['raw', 'refined', 'curated'] as const;

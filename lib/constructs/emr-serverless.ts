@@ -9,18 +9,18 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
+import { dataRemovalPolicy } from '../app/region-stack';
+import { SALES_DATABASE } from '../catalog/definitions';
 import {
   acknowledge,
   acknowledgeDefaultPolicy,
   DEPLOY_TIME_FUNCTION_RULES,
   MANAGED_EXECUTION_POLICY_RULES,
-} from '../acknowledge';
-import { SALES_DATABASE } from '../catalog/definitions';
-import { PlatformError } from '../errors';
-import { grantLake, objectWildcards } from '../grants';
-import { platformFunction } from '../lambda-function';
+} from '../compliance/acknowledge';
 import { activeRegionParameterName, bucketName, parameterName, regionOf, resourceName } from '../naming';
-import { dataRemovalPolicy } from '../region-stack';
+import { PlatformError } from '../shared/errors';
+import { grantLake, objectWildcards } from '../shared/grants';
+import { platformFunction } from '../shared/lambda-function';
 import { consumerGroupsArn, kafkaResourceArn, TOPICS } from './msk-serverless';
 import type { RegionPlacement } from './placement';
 

@@ -6,7 +6,7 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../config';
 import { GLOBAL_DATASTORE_PREFIXES } from '../../config/regions';
-import { acknowledge, acknowledgeDefaultPolicy } from '../acknowledge';
+import { acknowledge, acknowledgeDefaultPolicy } from '../compliance/acknowledge';
 import {
   activeRegionParameterName,
   cacheReplicationGroupId,
@@ -15,9 +15,7 @@ import {
   parameterName,
   regionOf,
   resourceName,
-  standbyRole,
   warehouseName,
-  writerRole,
 } from '../naming';
 import {
   type AutomationDocument,
@@ -25,6 +23,7 @@ import {
   runbookDocument,
   runbookName,
 } from '../runbooks/failover';
+import { standbyRole, writerRole } from '../topology';
 
 export interface FailoverRunbookProps {
   readonly config: EnvironmentConfig;

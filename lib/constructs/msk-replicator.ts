@@ -6,10 +6,11 @@ import * as msk from 'aws-cdk-lib/aws-msk';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../config';
-import { acknowledge, acknowledgeDefaultPolicy } from '../acknowledge';
-import { otherRole, parameterName, regionOf, resourceName, writerRole } from '../naming';
-import { dataRemovalPolicy } from '../region-stack';
-import { acknowledgeSdkCalls, CROSS_REGION_READ_REASON } from '../sdk-calls';
+import { dataRemovalPolicy } from '../app/region-stack';
+import { acknowledge, acknowledgeDefaultPolicy } from '../compliance/acknowledge';
+import { acknowledgeSdkCalls, CROSS_REGION_READ_REASON } from '../compliance/sdk-calls';
+import { parameterName, regionOf, resourceName } from '../naming';
+import { otherRole, writerRole } from '../topology';
 import { consumerGroupsArn, kafkaResourceArn, TOPICS } from './msk-serverless';
 
 export interface MskReplicatorProps {

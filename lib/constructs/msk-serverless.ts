@@ -9,10 +9,15 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import type { EnvironmentConfig, RegionRole } from '../../config';
-import { acknowledge, DEPLOY_TIME_FUNCTION_RULES, MANAGED_EXECUTION_POLICY_RULES } from '../acknowledge';
-import { platformFunction } from '../lambda-function';
-import { isWriter, parameterName, regionOf, resourceName } from '../naming';
-import { dataRemovalPolicy } from '../region-stack';
+import { dataRemovalPolicy } from '../app/region-stack';
+import {
+  acknowledge,
+  DEPLOY_TIME_FUNCTION_RULES,
+  MANAGED_EXECUTION_POLICY_RULES,
+} from '../compliance/acknowledge';
+import { parameterName, regionOf, resourceName } from '../naming';
+import { platformFunction } from '../shared/lambda-function';
+import { isWriter } from '../topology';
 import type { RegionPlacement } from './placement';
 
 export const KAFKA_IAM_PORT = 9098;

@@ -3,8 +3,8 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { EnvironmentConfig, RegionRole } from '../../config';
-import { acknowledge, acknowledgeDefaultPolicy } from '../acknowledge';
-import { dataRemovalPolicy } from '../region-stack';
+import { dataRemovalPolicy } from '../app/region-stack';
+import { acknowledge, acknowledgeDefaultPolicy } from '../compliance/acknowledge';
 
 export interface NetworkProps {
   readonly config: EnvironmentConfig;

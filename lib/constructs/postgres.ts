@@ -7,18 +7,16 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../config';
-import { acknowledge } from '../acknowledge';
+import { dataRemovalPolicy } from '../app/region-stack';
+import { acknowledge } from '../compliance/acknowledge';
 import {
   databaseInstanceArn,
   databaseInstanceIdentifier,
-  isWriter as isWriterRole,
   keyAliasArn,
-  otherRole,
   parameterName,
   regionOf,
-  writerRole,
 } from '../naming';
-import { dataRemovalPolicy } from '../region-stack';
+import { isWriter as isWriterRole, otherRole, writerRole } from '../topology';
 import type { RegionPlacement } from './placement';
 
 export const POSTGRES_PORT = 5432;

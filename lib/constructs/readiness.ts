@@ -13,9 +13,8 @@ import { Construct } from 'constructs';
 import type { EnvironmentConfig, RegionRole } from '../../config';
 import { GLOBAL_DATASTORE_PREFIXES } from '../../config/regions';
 import type { ReadinessSettings } from '../../lambda/readiness/checks';
-import { acknowledge } from '../acknowledge';
 import { DATABASES } from '../catalog/definitions';
-import { platformFunction } from '../lambda-function';
+import { acknowledge } from '../compliance/acknowledge';
 import {
   activeRegionParameterName,
   bucketName,
@@ -23,14 +22,13 @@ import {
   databaseInstanceArn,
   databaseInstanceIdentifier,
   globalDatastoreId,
-  isWriter,
-  otherRole,
   parameterName,
   regionOf,
   resourceName,
   warehouseName,
-  writerRole,
 } from '../naming';
+import { platformFunction } from '../shared/lambda-function';
+import { isWriter, otherRole, writerRole } from '../topology';
 import { REPLICATED_PURPOSES } from './data-lake-buckets';
 
 export const READINESS_NAMESPACE = 'DualRegionAnalytics';

@@ -9,20 +9,13 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import type { EnvironmentConfig, RegionRole } from '../../config';
-import { acknowledge, acknowledgeDefaultPolicy } from '../acknowledge';
+import { dataRemovalPolicy } from '../app/region-stack';
 import { RAW_TICKIT_DATABASE, REFINED_TICKIT_DATABASE, SALES_DATABASE } from '../catalog/definitions';
-import { grantLake, objectWildcards } from '../grants';
-import {
-  isWriter,
-  keyAliasArn,
-  otherRole,
-  parameterName,
-  regionOf,
-  resourceName,
-  warehouseName,
-} from '../naming';
-import { dataRemovalPolicy } from '../region-stack';
-import { acknowledgeSdkCalls } from '../sdk-calls';
+import { acknowledge, acknowledgeDefaultPolicy } from '../compliance/acknowledge';
+import { acknowledgeSdkCalls } from '../compliance/sdk-calls';
+import { keyAliasArn, parameterName, regionOf, resourceName, warehouseName } from '../naming';
+import { grantLake, objectWildcards } from '../shared/grants';
+import { isWriter, otherRole } from '../topology';
 import type { RegionPlacement } from './placement';
 
 export const WAREHOUSE_PORT = 5439;

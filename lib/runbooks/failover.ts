@@ -8,10 +8,9 @@ import {
   parameterName,
   regionOf,
   resourceName,
-  standbyRole,
   warehouseName,
-  writerRole,
 } from '../naming';
+import { standbyRole, writerRole } from '../topology';
 
 /** One step of an SSM Automation document, with what a person needs to run and check it. */
 export interface RunbookStep {

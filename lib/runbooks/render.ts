@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type EnvironmentConfig, loadConfig } from '../../config';
-import { databaseInstanceIdentifier, regionOf, standbyRole, writerRole } from '../naming';
+import { databaseInstanceIdentifier, regionOf } from '../naming';
+import { standbyRole, writerRole } from '../topology';
 import { type RunbookKind, runbookDocument, runbookName } from './failover';
 
 /**

@@ -8,20 +8,13 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { DefaultDashboardFactory, MonitoringFacade, SnsAlarmActionStrategy } from 'cdk-monitoring-constructs';
 import type { Construct } from 'constructs';
+import { dataRemovalPolicy, RegionStack, type RegionStackProps } from '../app/region-stack';
 import { FailoverRunbook } from '../constructs/failover-runbook';
 import { MSK_SERVERLESS_QUOTAS, TOPICS } from '../constructs/msk-serverless';
 import { CHECK_NAMES, READINESS_NAMESPACE, Readiness } from '../constructs/readiness';
-import {
-  cacheNodeId,
-  databaseInstanceIdentifier,
-  isWriter,
-  regionOf,
-  resourceName,
-  standbyRole,
-  warehouseName,
-} from '../naming';
-import { dataRemovalPolicy, RegionStack, type RegionStackProps } from '../region-stack';
+import { cacheNodeId, databaseInstanceIdentifier, regionOf, resourceName, warehouseName } from '../naming';
 import { hasFailback } from '../runbooks/failover';
+import { isWriter, standbyRole } from '../topology';
 
 export interface OperationsStackProps extends RegionStackProps {
   readonly logsKey: kms.IKey;

@@ -1,14 +1,14 @@
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
-import { acknowledge } from '../acknowledge';
+import { RegionStack, type RegionStackProps } from '../app/region-stack';
+import { acknowledge } from '../compliance/acknowledge';
 import { BucketReplication } from '../constructs/bucket-replication';
 import {
   BUCKET_REPLICATION_RULES,
   DataLakeBuckets,
   REPLICATED_PURPOSES,
 } from '../constructs/data-lake-buckets';
-import { isWriter } from '../naming';
-import { RegionStack, type RegionStackProps } from '../region-stack';
+import { isWriter } from '../topology';
 
 export interface StorageStackProps extends RegionStackProps {
   readonly dataKey: kms.IKey;

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildSync } from 'esbuild';
-import { BUNDLING } from '../../lib/lambda-function';
+import { BUNDLING } from '../../lib/shared/lambda-function';
 
 /**
  * The deployed artifact, for real: the job submission handler bundled exactly as

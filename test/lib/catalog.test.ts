@@ -7,7 +7,7 @@ import {
   SALES_BY_DAY_AND_CATEGORY_VIEW,
   SALES_BY_SELLER_STATEMENT,
 } from '../../lib/catalog/queries';
-import { lakeStatements } from '../../lib/grants';
+import { lakeStatements } from '../../lib/shared/grants';
 import { buildTestPlatform, templateOf } from '../support/app';
 
 const ACCOUNT = '111111111111';

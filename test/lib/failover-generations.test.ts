@@ -1,6 +1,7 @@
 import { ConfigError, validateConfig } from '../../config';
 import { dev } from '../../config/dev';
-import { databaseInstanceArn, databaseInstanceIdentifier, standbyRole, writerRole } from '../../lib/naming';
+import { databaseInstanceArn, databaseInstanceIdentifier } from '../../lib/naming';
+import { standbyRole, writerRole } from '../../lib/topology';
 import { atGeneration, buildTestPlatform, type TestPlatform, templateOf } from '../support/app';
 
 /**

@@ -7,7 +7,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { loadConfig } from '../../config';
 import { EmrServerless } from '../../lib/constructs/emr-serverless';
-import { PlatformError } from '../../lib/errors';
+import { PlatformError } from '../../lib/shared/errors';
 import { buildTestPlatform, templateOf } from '../support/app';
 
 const ACCOUNT = '111111111111';

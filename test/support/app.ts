@@ -10,8 +10,8 @@ import {
   validateConfig,
 } from '../../config';
 import { prod } from '../../config/prod';
-import { registerCompliance } from '../../lib/compliance';
-import { buildPlatform, type Platform } from '../../lib/platform';
+import { buildPlatform, type Platform } from '../../lib/app/platform';
+import { registerCompliance } from '../../lib/compliance/compliance';
 
 const CDK_JSON = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8'));
 

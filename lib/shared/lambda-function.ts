@@ -7,13 +7,17 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import type { EnvironmentConfig } from '../config';
-import { acknowledge, acknowledgeDefaultPolicy, MANAGED_EXECUTION_POLICY_RULES } from './acknowledge';
-import { dataRemovalPolicy } from './region-stack';
+import type { EnvironmentConfig } from '../../config';
+import { dataRemovalPolicy } from '../app/region-stack';
+import {
+  acknowledge,
+  acknowledgeDefaultPolicy,
+  MANAGED_EXECUTION_POLICY_RULES,
+} from '../compliance/acknowledge';
 
 /** Shared with npm run bench and the real-bundling test, so all three bundle the same way. */
 export const BUNDLING: { target: string; mainFields: string[]; external: string[] } = JSON.parse(
-  fs.readFileSync(path.join(__dirname, '..', 'lambda', 'bundling.json'), 'utf8'),
+  fs.readFileSync(path.join(__dirname, '..', '..', 'lambda', 'bundling.json'), 'utf8'),
 );
 
 export interface PlatformFunctionProps {
@@ -55,7 +59,7 @@ export function platformFunction(
     removalPolicy: dataRemovalPolicy(props.config, 'retain'),
   });
   const fn = new nodejs.NodejsFunction(scope, id, {
-    entry: path.join(__dirname, '..', 'lambda', props.entry),
+    entry: path.join(__dirname, '..', '..', 'lambda', props.entry),
     handler: 'handler',
     functionName: props.functionName,
     runtime: lambda.Runtime.NODEJS_24_X,

@@ -1,12 +1,12 @@
 import { Construct } from 'constructs';
-import type { EnvironmentConfig, RegionRole } from '../config';
-import { CatalogStack } from './stacks/catalog-stack';
-import { CacheStack, DatabaseStack, WarehouseStack } from './stacks/data-stores';
-import { FoundationStack } from './stacks/foundation-stack';
-import { OperationsStack } from './stacks/operations-stack';
-import { ProcessingStack } from './stacks/processing-stack';
-import { StorageStack } from './stacks/storage-stack';
-import { StreamingStack } from './stacks/streaming-stack';
+import type { EnvironmentConfig, RegionRole } from '../../config';
+import { CatalogStack } from '../stacks/catalog-stack';
+import { CacheStack, DatabaseStack, WarehouseStack } from '../stacks/data-stores';
+import { FoundationStack } from '../stacks/foundation-stack';
+import { OperationsStack } from '../stacks/operations-stack';
+import { ProcessingStack } from '../stacks/processing-stack';
+import { StorageStack } from '../stacks/storage-stack';
+import { StreamingStack } from '../stacks/streaming-stack';
 
 export interface RegionDeploymentProps {
   readonly config: EnvironmentConfig;

@@ -1,7 +1,7 @@
 import { RemovalPolicy, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import type { EnvironmentConfig, RegionDeploymentConfig, RegionRole } from '../config';
-import { type Concern, regionOf, stackName } from './naming';
+import type { EnvironmentConfig, RegionDeploymentConfig, RegionRole } from '../../config';
+import { type Concern, regionOf, stackName } from '../naming';
 
 export interface RegionStackProps extends Omit<StackProps, 'env' | 'stackName'> {
   /** The validated environment configuration. */
