@@ -1,5 +1,6 @@
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import type { EnvironmentConfig, RegionRole } from '../config';
-import { databaseGeneration } from './topology';
+import { atGeneration, databaseGeneration, databaseOrigin } from './topology';
 
 /**
  * Deterministic physical names. Anything one region needs from the other is
@@ -35,6 +36,26 @@ export function regionOf(config: EnvironmentConfig, role: RegionRole): string {
   return config.regions[role].region;
 }
 
+/**
+ * The ARN partition of a region (aws, aws-cn, aws-us-gov), from aws-cdk-lib's region-info.
+ * Used for ARNs of resources in the *other* region, which a stack cannot build with
+ * Stack.formatArn (that names its own region); config validation refuses unknown regions.
+ */
+export function partitionOf(region: string): string {
+  return RegionInfo.get(region).partition ?? 'aws';
+}
+
+/** An ARN in a role's region, in that region's partition. `service` and `resource` as in formatArn. */
+export function regionalArn(
+  config: EnvironmentConfig,
+  role: RegionRole,
+  service: string,
+  resource: string,
+): string {
+  const region = regionOf(config, role);
+  return `arn:${partitionOf(region)}:${service}:${region}:${config.account}:${resource}`;
+}
+
 export function stackName(config: EnvironmentConfig, role: RegionRole, concern: Concern): string {
   return `${config.name}-${role}-${concern}`;
 }
@@ -51,7 +72,7 @@ export function bucketName(config: EnvironmentConfig, role: RegionRole, purpose:
 }
 
 export function bucketArn(config: EnvironmentConfig, role: RegionRole, purpose: BucketPurpose): string {
-  return `arn:aws:s3:::${bucketName(config, role, purpose)}`;
+  return `arn:${partitionOf(regionOf(config, role))}:s3:::${bucketName(config, role, purpose)}`;
 }
 
 export type KeyPurpose = 'data' | 'logs' | 'database' | 'streaming';
@@ -62,7 +83,7 @@ export function keyAliasName(config: EnvironmentConfig, purpose: KeyPurpose): st
 
 /** The alias ARN of a key in the given role's region; usable where AWS accepts an alias ARN. */
 export function keyAliasArn(config: EnvironmentConfig, role: RegionRole, purpose: KeyPurpose): string {
-  return `arn:aws:kms:${regionOf(config, role)}:${config.account}:${keyAliasName(config, purpose)}`;
+  return regionalArn(config, role, 'kms', keyAliasName(config, purpose));
 }
 
 export function parameterName(config: EnvironmentConfig, path: string): string {
@@ -85,8 +106,18 @@ export function databaseInstanceIdentifier(config: EnvironmentConfig, role: Regi
   return resourceName(config, created === 0 ? 'postgres' : `postgres-g${created}`);
 }
 
+/**
+ * The ARN of the writer this role's instance was created as a replica of, as its template has
+ * said since creation (undefined for the original writer).
+ */
+export function databaseSourceArn(config: EnvironmentConfig, role: RegionRole): string | undefined {
+  const origin = databaseOrigin(config, role);
+  if (origin.kind === 'original') return undefined;
+  return databaseInstanceArn(atGeneration(config, origin.createdIn), origin.sourceRole);
+}
+
 export function databaseInstanceArn(config: EnvironmentConfig, role: RegionRole): string {
-  return `arn:aws:rds:${regionOf(config, role)}:${config.account}:db:${databaseInstanceIdentifier(config, role)}`;
+  return regionalArn(config, role, 'rds', `db:${databaseInstanceIdentifier(config, role)}`);
 }
 
 /** ElastiCache replication group id, identical in both regions. */

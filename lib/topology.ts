@@ -42,3 +42,28 @@ export function databaseGeneration(config: EnvironmentConfig, role: RegionRole):
   const generation = config.failover.generation;
   return isWriter(config, role) ? Math.max(generation - 1, 0) : generation;
 }
+
+/** The same environment in another failover generation (for names a resource got when it was created). */
+export function atGeneration(config: EnvironmentConfig, generation: number): EnvironmentConfig {
+  return { ...config, failover: { ...config.failover, generation } };
+}
+
+/**
+ * How this role's current database instance was created: the primary's
+ * original writer (generation 0), or a cross-region read replica of the writer
+ * of the generation it was created in. CloudFormation keeps seeing the
+ * properties it was created with for as long as the instance lives, so that no
+ * later template asks for a replacement (SourceRegion, KmsKeyId and
+ * MasterUsername are create-only) or a second promotion (removing
+ * SourceDBInstanceIdentifier makes the update call PromoteReadReplica, which
+ * the runbook has already done: docs/failover-generations.md).
+ */
+export type DatabaseOrigin =
+  | { readonly kind: 'original' }
+  | { readonly kind: 'replica'; readonly sourceRole: RegionRole; readonly createdIn: number };
+
+export function databaseOrigin(config: EnvironmentConfig, role: RegionRole): DatabaseOrigin {
+  const createdIn = databaseGeneration(config, role);
+  if (createdIn === 0 && role === 'primary') return { kind: 'original' };
+  return { kind: 'replica', sourceRole: writerRole(atGeneration(config, createdIn)), createdIn };
+}

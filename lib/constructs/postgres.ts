@@ -1,4 +1,4 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { CfnDeletionPolicy, RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -10,13 +10,13 @@ import type { EnvironmentConfig } from '../../config';
 import { dataRemovalPolicy } from '../app/region-stack';
 import { acknowledge } from '../compliance/acknowledge';
 import {
-  databaseInstanceArn,
   databaseInstanceIdentifier,
+  databaseSourceArn,
   keyAliasArn,
   parameterName,
   regionOf,
 } from '../naming';
-import { isWriter as isWriterRole, otherRole, writerRole } from '../topology';
+import { databaseOrigin, isWriter as isWriterRole, otherRole } from '../topology';
 import type { RegionPlacement } from './placement';
 
 export const POSTGRES_PORT = 5432;
@@ -115,50 +115,61 @@ export class Postgres extends Construct {
       kmsKeyId: databaseKey.keyArn,
     };
 
-    const writer = writerRole(config);
-    if (isWriter) {
-      // The original writer is created here; in later generations the writer is the replica promoted at
-      // the last switch, and properties that would force a replacement of it (engine, master user,
-      // StorageEncrypted) are left out so removing SourceDBInstanceIdentifier promotes it in place.
-      const original = config.failover.generation === 0;
-      this.instance = new rds.CfnDBInstance(this, 'Instance', {
-        ...common,
-        ...(original
-          ? {
-              engine: 'postgres',
-              engineVersion: rdsConfig.engineVersion,
-              allocatedStorage: String(rdsConfig.allocatedStorageGiB),
-              storageEncrypted: true,
-              masterUsername: 'dra_admin',
-            }
-          : {}),
-        maxAllocatedStorage: rdsConfig.maxAllocatedStorageGiB,
-        // RDS creates the secret, encrypts it with our key and rotates it; the password never enters the template.
-        manageMasterUserPassword: true,
-        masterUserSecret: { kmsKeyId: databaseKey.keyArn },
-        backupRetentionPeriod: rdsConfig.backupRetentionDays,
-        preferredBackupWindow: '03:00-04:00',
-        preferredMaintenanceWindow: 'sun:05:00-sun:06:00',
-        ...(rdsConfig.crossRegionReplica
-          ? {
-              automaticBackupReplicationRegion: regionOf(config, otherRole(role)),
-              automaticBackupReplicationKmsKeyId: keyAliasArn(config, otherRole(role), 'database'),
-              automaticBackupReplicationRetentionPeriod: rdsConfig.backupRetentionDays,
-            }
-          : {}),
-      });
-    } else {
-      this.instance = new rds.CfnDBInstance(this, 'Instance', {
-        ...common,
-        // Cross-region replica: the source is named by ARN, derived from config; CloudFormation presigns with SourceRegion.
-        sourceDbInstanceIdentifier: databaseInstanceArn(config, writer),
-        sourceRegion: regionOf(config, writer),
-        // Replicas of a Multi-AZ writer are single-AZ until promoted; the runbook converts them.
-        multiAz: false,
-      });
-    }
-    // Snapshot on removal (and on replacement) outside environments that may destroy data.
+    // Properties CloudFormation only accepts at creation stay as they were when this instance was
+    // created (topology.ts, databaseOrigin): the original writer keeps its engine and master user,
+    // a replica keeps SourceDBInstanceIdentifier and SourceRegion even after the runbook promoted it.
+    // Removing SourceDBInstanceIdentifier would make the update call PromoteReadReplica a second time
+    // (UpdateHandler, ResourceModelHelper.isDBInstanceReadReplicaPromotion in
+    // aws-cloudformation-resource-providers-rds) and fail with InvalidDBInstanceState; removing
+    // SourceRegion (create-only) would ask for a replacement a custom-named instance cannot have.
+    const origin = databaseOrigin(config, role);
+    const creation: Partial<rds.CfnDBInstanceProps> =
+      origin.kind === 'original'
+        ? {
+            engine: 'postgres',
+            engineVersion: rdsConfig.engineVersion,
+            allocatedStorage: String(rdsConfig.allocatedStorageGiB),
+            storageEncrypted: true,
+            masterUsername: 'dra_admin',
+          }
+        : {
+            // Cross-region replica: the source is named by ARN, derived from config; CloudFormation presigns with SourceRegion.
+            sourceDbInstanceIdentifier: databaseSourceArn(config, role),
+            sourceRegion: regionOf(config, origin.sourceRole),
+          };
+    this.instance = new rds.CfnDBInstance(this, 'Instance', {
+      ...common,
+      ...creation,
+      ...(isWriter
+        ? {
+            // Settings of the writer. On a promoted replica the next deploy applies them with
+            // ModifyDBInstance (the update handler's diff of the two templates).
+            maxAllocatedStorage: rdsConfig.maxAllocatedStorageGiB,
+            // RDS creates the secret, encrypts it with our key and rotates it; the password never enters the template.
+            manageMasterUserPassword: true,
+            masterUserSecret: { kmsKeyId: databaseKey.keyArn },
+            backupRetentionPeriod: rdsConfig.backupRetentionDays,
+            preferredBackupWindow: '03:00-04:00',
+            preferredMaintenanceWindow: 'sun:05:00-sun:06:00',
+            ...(rdsConfig.crossRegionReplica
+              ? {
+                  automaticBackupReplicationRegion: regionOf(config, otherRole(role)),
+                  automaticBackupReplicationKmsKeyId: keyAliasArn(config, otherRole(role), 'database'),
+                  automaticBackupReplicationRetentionPeriod: rdsConfig.backupRetentionDays,
+                }
+              : {}),
+          }
+        : {
+            // Replicas of a Multi-AZ writer are single-AZ until promoted; the runbook converts them.
+            multiAz: false,
+          }),
+    });
+    // Snapshot on removal outside environments that may destroy data. A replacement only ever happens
+    // to an old writer being re-seeded as the new standby (a new identifier, naming.ts): CloudFormation
+    // leaves that instance running, with whatever writes never reached the new writer, and
+    // `npm run retire-old-writer` snapshots and deletes it once they are recovered.
     this.instance.applyRemovalPolicy(removal);
+    this.instance.cfnOptions.updateReplacePolicy = CfnDeletionPolicy.RETAIN;
     this.acknowledgeChoices(config, isWriter);
 
     // Pre-create the export log groups so they are KMS-encrypted and retained a year; RDS writes into them.

@@ -82,10 +82,10 @@ describe('data stores (prod)', () => {
       expect(r.MasterUsername).toBeUndefined();
     });
 
-    it('snapshots the database on removal and on replacement', () => {
+    it('snapshots the database on removal and keeps a replaced (re-seeded) old writer running', () => {
       for (const db of [primary(), replica()]) {
         expect(db.DeletionPolicy).toBe('Snapshot');
-        expect(db.UpdateReplacePolicy).toBe('Snapshot');
+        expect(db.UpdateReplacePolicy).toBe('Retain');
       }
     });
 

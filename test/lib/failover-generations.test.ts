@@ -59,12 +59,16 @@ describe('generation 1: the DR region writes, the primary is re-seeded', () => {
   const primaryDb = templateOf(platform.primary.database);
   const drDb = templateOf(platform.dr.database);
 
-  it('promotes the DR replica in place: same logical id and name, no source, no replacing properties', () => {
+  it('keeps the promoted DR writer as CloudFormation created it: same id, source and region, so no second promotion', () => {
     const drInstance = instanceOf(drDb);
     expect(Object.keys(drDb.findResources('AWS::RDS::DBInstance'))[0]).toMatch(/^PostgresInstance/);
-    expect(drInstance.Properties.DBInstanceIdentifier).toBe('dra-prod-postgres');
-    expect(drInstance.Properties.SourceDBInstanceIdentifier).toBeUndefined();
-    expect(drInstance.Properties.SourceRegion).toBeUndefined();
+    // The runbook promoted it out of band; removing SourceDBInstanceIdentifier would make the update
+    // call PromoteReadReplica again, and dropping SourceRegion (create-only) would ask for a replacement.
+    expect(drInstance.Properties).toMatchObject({
+      DBInstanceIdentifier: 'dra-prod-postgres',
+      SourceDBInstanceIdentifier: 'arn:aws:rds:us-east-1:111111111111:db:dra-prod-postgres',
+      SourceRegion: 'us-east-1',
+    });
     for (const replacing of ['MasterUsername', 'Engine', 'StorageEncrypted', 'DBName'])
       expect(drInstance.Properties[replacing]).toBeUndefined();
     expect(drInstance.Properties).toMatchObject({
@@ -84,9 +88,9 @@ describe('generation 1: the DR region writes, the primary is re-seeded', () => {
       SourceRegion: 'us-west-2',
       MultiAZ: false,
     });
-    // Replacing the custom-named writer under a new name is allowed; the replaced instance is
-    // removed under UpdateReplacePolicy, which keeps a final snapshot.
-    expect(primaryInstance.UpdateReplacePolicy).toBe('Snapshot');
+    // Replacing the custom-named writer under a new name is allowed; the replaced old writer is
+    // retained (it may hold writes the new writer never received) until retire-old-writer removes it.
+    expect(primaryInstance.UpdateReplacePolicy).toBe('Retain');
     expect(primaryInstance.DeletionPolicy).toBe('Snapshot');
   });
 
@@ -172,10 +176,13 @@ describe('generation 1: the DR region writes, the primary is re-seeded', () => {
 describe('generation 2: back on the primary, DR re-seeded', () => {
   const platform = platformAt(2);
 
-  it('promotes the primary replica in place and re-seeds DR from it', () => {
+  it('keeps the promoted primary writer as created (a replica of the DR writer) and re-seeds DR from it', () => {
     const primary = instanceOf(templateOf(platform.primary.database));
     expect(primary.Properties.DBInstanceIdentifier).toBe('dra-prod-postgres-g1');
-    expect(primary.Properties.SourceDBInstanceIdentifier).toBeUndefined();
+    expect(primary.Properties.SourceDBInstanceIdentifier).toBe(
+      'arn:aws:rds:us-west-2:111111111111:db:dra-prod-postgres',
+    );
+    expect(primary.Properties.SourceRegion).toBe('us-west-2');
     expect(primary.Properties.MasterUsername).toBeUndefined();
     const dr = instanceOf(templateOf(platform.dr.database));
     expect(dr.Properties).toMatchObject({
