@@ -1,5 +1,9 @@
 #!/usr/bin/env node
 import { spawnSync } from 'node:child_process';
+import { RDSClient } from '@aws-sdk/client-rds';
+import { loadConfig } from '../config';
+import { oldWriterOf, retireOldWriter } from '../lib/retire-old-writer';
+import { environmentFromArgs } from './cli-args';
 import { runPreflight } from './preflight';
 
 /**
@@ -14,6 +18,15 @@ async function main(): Promise<number> {
   const result = spawnSync('npx', ['cdk', 'deploy', '--all', '--require-approval', 'broadening', ...args], {
     stdio: 'inherit',
   });
+  if (result.status === 0) {
+    // After a re-seed the old writer keeps running (and costing) until it is retired.
+    const config = loadConfig(environmentFromArgs(args));
+    const old = oldWriterOf(config);
+    if (old) {
+      const rds = new RDSClient({ region: old.region, maxAttempts: 2 });
+      process.stdout.write(`\n${(await retireOldWriter(config, rds, { delete: false })).message}\n`);
+    }
+  }
   return result.status ?? 1;
 }
 
