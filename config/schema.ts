@@ -99,6 +99,21 @@ const elasticache = z.strictObject({
   replicasPerNodeGroup: z.number().int().min(0).max(5).default(1),
   /** Global Datastore across the two regions (node-based only). */
   globalDatastore: z.boolean(),
+  /**
+   * The region role whose replication group created the Global Datastore: its ID carries that
+   * region's prefix, and the other region's group joins it. Fixed for the life of the datastore
+   * (a secondary is created as one and cannot be turned into the creator by a deploy).
+   * @default 'primary'
+   */
+  globalDatastoreHome: z.enum(['primary', 'dr']).default('primary'),
+  /**
+   * 'joined': the other region's group is a secondary member. 'dissolved': a failover
+   * disassociated it (the runbook does so when the datastore cannot fail over during an outage);
+   * both groups are standalone, the readiness check and the runbooks treat them so, and their
+   * templates stay as created. Re-forming is manual (docs/runbooks/failback.md).
+   * @default 'joined'
+   */
+  globalDatastoreMembership: z.enum(['joined', 'dissolved']).default('joined'),
   /** Days of automatic cache snapshots kept (15 or more satisfies HIPAA/NIST backup retention). */
   snapshotRetentionDays: z.number().int().min(15).max(35).default(15),
 });

@@ -130,12 +130,21 @@ export function cacheNodeId(config: EnvironmentConfig): string {
   return `${cacheReplicationGroupId(config)}-001`;
 }
 
-/** The Global Datastore's full id: the primary region's documented prefix plus our suffix. */
+/**
+ * The Global Datastore's full id: the documented prefix of the region that created it
+ * (`elasticache.globalDatastoreHome`) plus our suffix. The id keeps that prefix after a failover
+ * moves the primary role (ElastiCache guide, "Using global datastores (CLI)").
+ */
 export function globalDatastoreId(
   config: EnvironmentConfig,
   prefixes: Readonly<Record<string, string>>,
 ): string {
-  return `${prefixes[regionOf(config, 'primary')]}-${cacheReplicationGroupId(config)}`;
+  return `${prefixes[regionOf(config, config.elasticache.globalDatastoreHome)]}-${cacheReplicationGroupId(config)}`;
+}
+
+/** Whether the two cache groups replicate through a Global Datastore now (not dissolved by a failover). */
+export function globalDatastoreJoined(config: EnvironmentConfig): boolean {
+  return config.elasticache.globalDatastore && config.elasticache.globalDatastoreMembership === 'joined';
 }
 
 /** Redshift Serverless namespace and workgroup name (or provisioned cluster id), identical in both regions. */

@@ -22,9 +22,14 @@ export function buildPlatform(app: App, config: EnvironmentConfig): Platform {
   writer.storage.addStackDependency(standby.storage, 'replication destination buckets must exist first');
   // The standby's read replica is created from the writer instance.
   standby.database.addStackDependency(writer.database, 'the cross-region read replica needs its source');
-  // The DR member joins a Global Datastore the primary region creates (membership does not move on failover).
+  // The other member joins the Global Datastore its home region creates (membership does not move on failover).
   if (config.elasticache.globalDatastore) {
-    dr.cache.addStackDependency(primary.cache, 'the Global Datastore secondary joins the primary');
+    const [home, joiner] =
+      config.elasticache.globalDatastoreHome === 'primary' ? [primary, dr] : [dr, primary];
+    joiner.cache.addStackDependency(
+      home.cache,
+      'the Global Datastore secondary joins the datastore its home region created',
+    );
   }
   // Snapshot copies (and the writer's replicated backups) are encrypted with the standby region's key.
   writer.warehouse.addStackDependency(standby.foundation, 'snapshot copies use the standby database key');

@@ -17,6 +17,7 @@ import {
   regionOf,
   secretName,
 } from '../naming';
+import { otherRole } from '../topology';
 import type { RegionPlacement } from './placement';
 
 export const CACHE_PORT = 6379;
@@ -79,7 +80,10 @@ export class Cache extends Construct {
       removalPolicy: dataRemovalPolicy(config, 'retain'),
     });
 
-    const secondary = cache.globalDatastore && role === 'dr';
+    // The member that joined the datastore; after a dissolution its template stays as created
+    // (GlobalReplicationGroupId is how it was made), so a deploy does not touch the standalone group.
+    const home = cache.globalDatastoreHome;
+    const secondary = cache.globalDatastore && role !== home;
     const authToken = this.authToken(config, role, databaseKey);
     const replicas = cache.replicasPerNodeGroup;
     const common: elasticache.CfnReplicationGroupProps = {
@@ -129,15 +133,15 @@ export class Cache extends Construct {
     this.replicationGroup.addResourceDependency(subnetGroup);
     this.replicationGroup.applyRemovalPolicy(dataRemovalPolicy(config, 'snapshot'));
 
-    if (cache.globalDatastore && role === 'primary') {
+    if (cache.globalDatastore && role === home) {
       this.globalDatastore = new elasticache.CfnGlobalReplicationGroup(this, 'GlobalDatastore', {
         globalReplicationGroupIdSuffix: cacheReplicationGroupId(config),
-        globalReplicationGroupDescription: `dual-region-analytics ${config.name} cache, ${regionOf(config, 'primary')} primary`,
+        globalReplicationGroupDescription: `dual-region-analytics ${config.name} cache, created in ${regionOf(config, home)}`,
         automaticFailoverEnabled: replicas > 0,
         members: [
           {
             replicationGroupId: this.replicationGroup.ref,
-            replicationGroupRegion: regionOf(config, 'primary'),
+            replicationGroupRegion: regionOf(config, home),
             role: 'PRIMARY',
           },
         ],
@@ -163,7 +167,8 @@ export class Cache extends Construct {
    */
   private authToken(config: EnvironmentConfig, role: RegionRole, key: kms.IKey): string {
     const name = secretName(config, 'cache/auth-token');
-    if (config.elasticache.globalDatastore && role === 'dr') {
+    const home = config.elasticache.globalDatastoreHome;
+    if (config.elasticache.globalDatastore && role !== home) {
       return `{{resolve:secretsmanager:${name}:SecretString:::}}`;
     }
     const secret = new secretsmanager.Secret(this, 'AuthToken', {
@@ -175,7 +180,7 @@ export class Cache extends Construct {
     });
     if (config.elasticache.globalDatastore) {
       (secret.node.defaultChild as secretsmanager.CfnSecret).replicaRegions = [
-        { region: regionOf(config, 'dr'), kmsKeyId: keyAliasName(config, 'database') },
+        { region: regionOf(config, otherRole(home)), kmsKeyId: keyAliasName(config, 'database') },
       ];
     }
     acknowledge(
