@@ -1,7 +1,6 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elasticache from 'aws-cdk-lib/aws-elasticache';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
@@ -17,6 +16,8 @@ import {
   regionOf,
   secretName,
 } from '../naming';
+import { platformLogGroup } from '../shared/log-group';
+
 import { otherRole } from '../topology';
 import type { RegionPlacement } from './placement';
 
@@ -74,11 +75,7 @@ export class Cache extends Construct {
       subnetIds,
     });
 
-    const slowLog = new logs.LogGroup(this, 'SlowLog', {
-      encryptionKey: props.logsKey,
-      retention: logs.RetentionDays.ONE_YEAR,
-      removalPolicy: dataRemovalPolicy(config, 'retain'),
-    });
+    const slowLog = platformLogGroup(this, 'SlowLog', { config: config, logsKey: props.logsKey });
 
     // The member that joined the datastore; after a dissolution its template stays as created
     // (GlobalReplicationGroupId is how it was made), so a deploy does not touch the standalone group.

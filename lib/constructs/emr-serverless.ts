@@ -5,11 +5,10 @@ import * as emrs from 'aws-cdk-lib/aws-emrserverless';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
-import { dataRemovalPolicy } from '../app/region-stack';
 import { SALES_DATABASE } from '../catalog/definitions';
 import {
   acknowledge,
@@ -21,6 +20,7 @@ import { activeRegionParameterName, bucketName, parameterName, regionOf, resourc
 import { PlatformError } from '../shared/errors';
 import { grantLake, objectWildcards } from '../shared/grants';
 import { platformFunction } from '../shared/lambda-function';
+import { platformLogGroup } from '../shared/log-group';
 import { consumerGroupsArn, kafkaResourceArn, TOPICS } from './msk-serverless';
 import type { RegionPlacement } from './placement';
 
@@ -124,11 +124,10 @@ export class EmrServerless extends Construct {
     const artifacts = bucketName(config, role, 'artifacts');
     const region = regionOf(config, role);
 
-    this.jobLogGroup = new logs.LogGroup(this, 'JobLogs', {
+    this.jobLogGroup = platformLogGroup(this, 'JobLogs', {
+      config: config,
+      logsKey: logsKey,
       logGroupName: `/dra/${config.name}/emr-serverless/jobs`,
-      encryptionKey: logsKey,
-      retention: logs.RetentionDays.ONE_YEAR,
-      removalPolicy: dataRemovalPolicy(config, 'retain'),
     });
 
     this.application = new emrs.CfnApplication(this, 'Application', {
@@ -220,11 +219,7 @@ export class EmrServerless extends Construct {
 
     // Job scripts and sample data; jars are uploaded by operators (README, "Spark jars").
     const artifactsBucket = s3.Bucket.fromBucketName(this, 'ArtifactsBucket', artifacts);
-    const uploadLogs = new logs.LogGroup(this, 'JobArtifactsLogs', {
-      encryptionKey: logsKey,
-      retention: logs.RetentionDays.ONE_YEAR,
-      removalPolicy: dataRemovalPolicy(config, 'retain'),
-    });
+    const uploadLogs = platformLogGroup(this, 'JobArtifactsLogs', { config: config, logsKey: logsKey });
     const upload = new s3deploy.BucketDeployment(this, 'JobArtifacts', {
       logGroup: uploadLogs,
       destinationBucket: artifactsBucket,

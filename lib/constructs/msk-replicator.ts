@@ -1,15 +1,14 @@
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as msk from 'aws-cdk-lib/aws-msk';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../config';
-import { dataRemovalPolicy } from '../app/region-stack';
 import { acknowledge, acknowledgeDefaultPolicy } from '../compliance/acknowledge';
 import { acknowledgeSdkCalls, CROSS_REGION_READ_REASON } from '../compliance/sdk-calls';
 import { parameterName, regionOf, resourceName } from '../naming';
+import { platformLogGroup } from '../shared/log-group';
 import { otherRole, writerRole } from '../topology';
 import { consumerGroupsArn, kafkaResourceArn, TOPICS } from './msk-serverless';
 
@@ -45,11 +44,7 @@ export class MskReplicator extends Construct {
 
     const lookup = new cr.AwsCustomResource(this, 'SourceClusterArn', {
       installLatestAwsSdk: false,
-      logGroup: new logs.LogGroup(this, 'SourceClusterArnLogs', {
-        encryptionKey: props.logsKey,
-        retention: logs.RetentionDays.ONE_YEAR,
-        removalPolicy: dataRemovalPolicy(config, 'retain'),
-      }),
+      logGroup: platformLogGroup(this, 'SourceClusterArnLogs', { config: config, logsKey: props.logsKey }),
       onUpdate: {
         service: 'ssm',
         action: 'getParameter',

@@ -3,7 +3,6 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as msk from 'aws-cdk-lib/aws-msk';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import * as cr from 'aws-cdk-lib/custom-resources';
@@ -17,6 +16,7 @@ import {
 } from '../compliance/acknowledge';
 import { parameterName, regionOf, resourceName } from '../naming';
 import { platformFunction } from '../shared/lambda-function';
+import { platformLogGroup } from '../shared/log-group';
 import { isWriter } from '../topology';
 import type { RegionPlacement } from './placement';
 
@@ -153,10 +153,9 @@ export class MskServerless extends Construct {
       }),
     );
 
-    const providerLogs = new logs.LogGroup(this, 'TopicsProviderLogs', {
-      encryptionKey: props.logsKey,
-      retention: logs.RetentionDays.ONE_YEAR,
-      removalPolicy: dataRemovalPolicy(config, 'retain'),
+    const providerLogs = platformLogGroup(this, 'TopicsProviderLogs', {
+      config: config,
+      logsKey: props.logsKey,
     });
     const provider = new cr.Provider(this, 'TopicsProvider', {
       onEventHandler: topicsFn,

@@ -1,10 +1,9 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { EnvironmentConfig, RegionRole } from '../../config';
-import { dataRemovalPolicy } from '../app/region-stack';
 import { acknowledge, acknowledgeDefaultPolicy } from '../compliance/acknowledge';
+import { platformLogGroup } from '../shared/log-group';
 
 export interface NetworkProps {
   readonly config: EnvironmentConfig;
@@ -58,12 +57,7 @@ export class Network extends Construct {
     const deployment = config.regions[role];
     const prefix = Number(deployment.vpcCidr.split('/')[1]);
 
-    const flowLogGroup = new logs.LogGroup(this, 'FlowLogs', {
-      encryptionKey: logsKey,
-      // A year in every tier: the Control Tower baseline, and flow logs are what an incident review reads.
-      retention: logs.RetentionDays.ONE_YEAR,
-      removalPolicy: dataRemovalPolicy(config, 'retain'),
-    });
+    const flowLogGroup = platformLogGroup(this, 'FlowLogs', { config: config, logsKey: logsKey });
 
     this.vpc = new ec2.Vpc(this, 'Vpc', {
       ipAddresses: ec2.IpAddresses.cidr(deployment.vpcCidr),

@@ -2,7 +2,6 @@ import { CfnDeletionPolicy, RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
@@ -16,6 +15,8 @@ import {
   parameterName,
   regionOf,
 } from '../naming';
+import { platformLogGroup } from '../shared/log-group';
+
 import { databaseOrigin, isWriter as isWriterRole, otherRole } from '../topology';
 import type { RegionPlacement } from './placement';
 
@@ -174,11 +175,10 @@ export class Postgres extends Construct {
 
     // Pre-create the export log groups so they are KMS-encrypted and retained a year; RDS writes into them.
     for (const log of common.enableCloudwatchLogsExports as string[]) {
-      const group = new logs.LogGroup(this, `Log-${log}`, {
+      const group = platformLogGroup(this, `Log-${log}`, {
+        config: config,
+        logsKey: props.logsKey,
         logGroupName: `/aws/rds/instance/${identifier}/${log}`,
-        encryptionKey: props.logsKey,
-        retention: logs.RetentionDays.ONE_YEAR,
-        removalPolicy: dataRemovalPolicy(config, 'retain'),
       });
       this.instance.node.addDependency(group);
     }

@@ -2,7 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as redshift from 'aws-cdk-lib/aws-redshift';
 import * as rss from 'aws-cdk-lib/aws-redshiftserverless';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
@@ -15,6 +15,7 @@ import { acknowledge, acknowledgeDefaultPolicy } from '../compliance/acknowledge
 import { acknowledgeSdkCalls } from '../compliance/sdk-calls';
 import { keyAliasArn, parameterName, regionOf, resourceName, warehouseName } from '../naming';
 import { grantLake, objectWildcards } from '../shared/grants';
+import { platformLogGroup } from '../shared/log-group';
 import { isWriter, otherRole } from '../topology';
 import type { RegionPlacement } from './placement';
 
@@ -397,10 +398,9 @@ export class Warehouse extends Construct {
     cr.AwsCustomResourceProps,
     'installLatestAwsSdk' | 'vpc' | 'vpcSubnets' | 'logGroup'
   > {
-    this.sdkCallLogs ??= new logs.LogGroup(this, 'SdkCallLogs', {
-      encryptionKey: this.props.logsKey,
-      retention: logs.RetentionDays.ONE_YEAR,
-      removalPolicy: dataRemovalPolicy(this.props.config, 'retain'),
+    this.sdkCallLogs ??= platformLogGroup(this, 'SdkCallLogs', {
+      config: this.props.config,
+      logsKey: this.props.logsKey,
     });
     return {
       installLatestAwsSdk: false,

@@ -5,15 +5,14 @@ import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../config';
-import { dataRemovalPolicy } from '../app/region-stack';
 import {
   acknowledge,
   acknowledgeDefaultPolicy,
   MANAGED_EXECUTION_POLICY_RULES,
 } from '../compliance/acknowledge';
+import { platformLogGroup } from './log-group';
 
 /** Shared with npm run bench and the real-bundling test, so all three bundle the same way. */
 export const BUNDLING: { target: string; mainFields: string[]; external: string[] } = JSON.parse(
@@ -53,11 +52,7 @@ export function platformFunction(
   id: string,
   props: PlatformFunctionProps,
 ): nodejs.NodejsFunction {
-  const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
-    encryptionKey: props.logsKey,
-    retention: logs.RetentionDays.ONE_YEAR,
-    removalPolicy: dataRemovalPolicy(props.config, 'retain'),
-  });
+  const logGroup = platformLogGroup(scope, `${id}Logs`, { config: props.config, logsKey: props.logsKey });
   const fn = new nodejs.NodejsFunction(scope, id, {
     entry: path.join(__dirname, '..', '..', 'lambda', props.entry),
     handler: 'handler',
