@@ -4,7 +4,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { EnvironmentConfig, RegionRole } from '../../config';
 import { acknowledge, acknowledgeDefaultPolicy } from '../compliance/acknowledge';
-import { bucketArn, keyAliasArn, keyAliasName, regionOf } from '../naming';
+import { bucketArn, keyAliasArn, keyAliasName, regionalArn, regionOf } from '../naming';
 import { otherRole } from '../topology';
 import { type DataLakeBuckets, REPLICATED_PURPOSES } from './data-lake-buckets';
 
@@ -80,7 +80,7 @@ export class BucketReplication extends Construct {
       }),
     );
     // The other region's key ARN is not derivable; its alias is. Scope to keys carrying that alias.
-    const targetKeys = `arn:aws:kms:${targetRegion}:${config.account}:key/*`;
+    const targetKeys = regionalArn(config, target, 'kms', 'key/*');
     this.role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'EncryptReplicasWithTargetDataKey',

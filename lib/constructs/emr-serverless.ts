@@ -16,7 +16,15 @@ import {
   DEPLOY_TIME_FUNCTION_RULES,
   MANAGED_EXECUTION_POLICY_RULES,
 } from '../compliance/acknowledge';
-import { activeRegionParameterName, bucketName, parameterName, regionOf, resourceName } from '../naming';
+import {
+  activeRegionParameterName,
+  bucketName,
+  parameterName,
+  partitionOf,
+  regionalArn,
+  regionOf,
+  resourceName,
+} from '../naming';
 import { PlatformError } from '../shared/errors';
 import { grantLake, objectWildcards } from '../shared/grants';
 import { platformFunction } from '../shared/lambda-function';
@@ -79,8 +87,8 @@ function acknowledgeBucketDeployment(
   acknowledge(
     role.node.findChild('DefaultPolicy'),
     [
-      `AwsSolutions::AwsSolutions-IAM5[Resource::arn:aws:s3:::${bucket}/*]`,
-      `AwsSolutions::AwsSolutions-IAM5[Resource::arn:aws:s3:::cdk-hnb659fds-assets-${account}-${region}/*]`,
+      `AwsSolutions::AwsSolutions-IAM5[Resource::arn:${partitionOf(region)}:s3:::${bucket}/*]`,
+      `AwsSolutions::AwsSolutions-IAM5[Resource::arn:${partitionOf(region)}:s3:::cdk-hnb659fds-assets-${account}-${region}/*]`,
       ...[
         's3:GetBucket*',
         's3:GetObject*',
@@ -168,7 +176,7 @@ export class EmrServerless extends Construct {
     };
     grantLake(this.executionRole, lake);
     // Jobs write their output (job 02) and logs under the artifacts bucket.
-    const writable = ['output/', 'logs/'].map((p) => `arn:aws:s3:::${artifacts}/${p}*`);
+    const writable = ['output/', 'logs/'].map((p) => `arn:${partitionOf(region)}:s3:::${artifacts}/${p}*`);
     this.executionRole.addToPolicy(
       new iam.PolicyStatement({
         actions: ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
@@ -288,7 +296,7 @@ export class EmrServerless extends Construct {
       new iam.PolicyStatement({
         actions: ['ssm:GetParameters'],
         resources: [activeRegionParameterName(config), parameterName(config, 'msk/bootstrap-servers')].map(
-          (name) => `arn:aws:ssm:${region}:${config.account}:parameter${name}`,
+          (name) => regionalArn(config, role, 'ssm', `parameter${name}`),
         ),
       }),
     );

@@ -7,7 +7,7 @@ import { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../config';
 import { acknowledge, acknowledgeDefaultPolicy } from '../compliance/acknowledge';
 import { acknowledgeSdkCalls, CROSS_REGION_READ_REASON } from '../compliance/sdk-calls';
-import { parameterName, regionOf, resourceName } from '../naming';
+import { parameterName, regionalArn, regionOf, resourceName } from '../naming';
 import { platformLogGroup } from '../shared/log-group';
 import { otherRole, writerRole } from '../topology';
 import { consumerGroupsArn, kafkaResourceArn, TOPICS } from './msk-serverless';
@@ -55,7 +55,7 @@ export class MskReplicator extends Construct {
       policy: cr.AwsCustomResourcePolicy.fromStatements([
         new iam.PolicyStatement({
           actions: ['ssm:GetParameter'],
-          resources: [`arn:aws:ssm:${sourceRegion}:${config.account}:parameter${sourceParameter}`],
+          resources: [regionalArn(config, writerRole(config), 'ssm', `parameter${sourceParameter}`)],
         }),
       ]),
     });

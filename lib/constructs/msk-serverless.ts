@@ -14,7 +14,7 @@ import {
   DEPLOY_TIME_FUNCTION_RULES,
   MANAGED_EXECUTION_POLICY_RULES,
 } from '../compliance/acknowledge';
-import { parameterName, regionOf, resourceName } from '../naming';
+import { parameterName, regionalArn, resourceName } from '../naming';
 import { platformFunction } from '../shared/lambda-function';
 import { platformLogGroup } from '../shared/log-group';
 import { isWriter } from '../topology';
@@ -48,7 +48,7 @@ export function kafkaResourceArn(clusterArn: string, kind: 'topic' | 'group', na
  * wildcard finding it causes has a stable id to acknowledge.
  */
 export function consumerGroupsArn(config: EnvironmentConfig, role: RegionRole): string {
-  return `arn:aws:kafka:${regionOf(config, role)}:${config.account}:group/${resourceName(config, 'msk')}/*/*`;
+  return regionalArn(config, role, 'kafka', `group/${resourceName(config, 'msk')}/*/*`);
 }
 
 export interface MskServerlessProps extends RegionPlacement {

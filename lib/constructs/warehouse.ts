@@ -1,4 +1,3 @@
-import { Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -13,7 +12,7 @@ import { dataRemovalPolicy } from '../app/region-stack';
 import { RAW_TICKIT_DATABASE, REFINED_TICKIT_DATABASE, SALES_DATABASE } from '../catalog/definitions';
 import { acknowledge, acknowledgeDefaultPolicy } from '../compliance/acknowledge';
 import { acknowledgeSdkCalls } from '../compliance/sdk-calls';
-import { keyAliasArn, parameterName, regionOf, resourceName, warehouseName } from '../naming';
+import { keyAliasArn, parameterName, regionalArn, regionOf, resourceName, warehouseName } from '../naming';
 import { grantLake, objectWildcards } from '../shared/grants';
 import { platformLogGroup } from '../shared/log-group';
 import { isWriter, otherRole } from '../topology';
@@ -411,10 +410,10 @@ export class Warehouse extends Construct {
   }
 
   private arn(config: EnvironmentConfig, role: RegionRole, resource: string): string {
-    return `arn:aws:redshift-serverless:${regionOf(config, role)}:${config.account}:${resource}`;
+    return regionalArn(config, role, 'redshift-serverless', resource);
   }
 
   private redshiftArn(config: EnvironmentConfig, role: RegionRole, resource: string): string {
-    return `arn:aws:redshift:${regionOf(config, role)}:${Stack.of(this).account}:${resource}`;
+    return regionalArn(config, role, 'redshift', resource);
   }
 }

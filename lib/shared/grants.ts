@@ -3,7 +3,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { EnvironmentConfig, RegionRole } from '../../config';
 import { databaseNamed } from '../catalog/definitions';
 import { SALES_BY_DAY_AND_CATEGORY_VIEW } from '../catalog/queries';
-import { type BucketPurpose, bucketArn, regionOf } from '../naming';
+import { type BucketPurpose, bucketArn, regionalArn, regionOf } from '../naming';
 
 export type LakeAccess = 'read' | 'write';
 
@@ -82,7 +82,7 @@ export function lakeStatements(grant: LakeGrant): iam.PolicyStatement[] {
   for (const access of ['read', 'write'] as const) {
     const matching = databases.filter(([, a]) => a === access).map(([name]) => databaseNamed(name));
     if (matching.length === 0) continue;
-    const arn = (path: string) => `arn:aws:glue:${region}:${config.account}:${path}`;
+    const arn = (path: string) => regionalArn(config, role, 'glue', path);
     statements.push(
       new iam.PolicyStatement({
         actions: access === 'read' ? GLUE_READ : GLUE_WRITE,
