@@ -1,3 +1,4 @@
+import { PlatformError } from '../shared/errors';
 /**
  * The Glue Data Catalog this platform defines, identical in both regions except
  * for bucket locations. Single source for the tables, the grants that name them,
@@ -167,6 +168,8 @@ export const DATABASES: readonly DatabaseDefinition[] = [
 export function databaseNamed(name: string): DatabaseDefinition {
   const db = DATABASES.find((d) => d.name === name);
   if (!db)
-    throw new Error(`No catalog database "${name}"; known: ${DATABASES.map((d) => d.name).join(', ')}`);
+    throw new PlatformError(
+      `No catalog database "${name}" is defined in lib/catalog/definitions.ts; use one of ${DATABASES.map((d) => d.name).join(', ')}, or add it to DATABASES there.`,
+    );
   return db;
 }

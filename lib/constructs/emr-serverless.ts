@@ -81,7 +81,10 @@ function acknowledgeBucketDeployment(
   account: string,
 ): void {
   const fn = Stack.of(scope).node.children.find((c) => c.node.id.startsWith('Custom::CDKBucketDeployment'));
-  if (!fn) throw new Error('BucketDeployment singleton not found; CDK changed its construct id');
+  if (!fn)
+    throw new PlatformError(
+      'The BucketDeployment singleton function was not found under the stack, so its nag findings cannot be acknowledged: aws-cdk-lib changed its construct id. Update the id searched for in acknowledgeBucketDeployment (lib/constructs/emr-serverless.ts).',
+    );
   const role = upload.handlerRole;
   acknowledgeDefaultPolicy(role, 'the job artifacts upload');
   acknowledge(

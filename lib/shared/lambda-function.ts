@@ -12,6 +12,7 @@ import {
   acknowledgeDefaultPolicy,
   MANAGED_EXECUTION_POLICY_RULES,
 } from '../compliance/acknowledge';
+import { PlatformError } from './errors';
 import { platformLogGroup } from './log-group';
 
 /** Shared with npm run bench and the real-bundling test, so all three bundle the same way. */
@@ -80,7 +81,9 @@ export function platformFunction(
     },
   });
   if (!props.vpc && !props.outsideVpcReason) {
-    throw new Error(`${id}: a platform function runs in the VPC unless outsideVpcReason says why not`);
+    throw new PlatformError(
+      `${id}: platformFunction was given neither vpc nor outsideVpcReason. Platform functions run in the VPC; pass vpc and vpcSubnets, or set outsideVpcReason to say why this one cannot.`,
+    );
   }
   if (props.outsideVpcReason) {
     acknowledge(
