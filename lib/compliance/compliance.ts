@@ -115,7 +115,10 @@ export const GUARD_ACKNOWLEDGEMENTS: ReadonlyArray<{
 const GUARD_NAMESPACE = 'cdk-validator-cfnguard';
 
 export interface ComplianceOptions {
-  /** Also run the AWS Control Tower proactive controls through cfn-guard (slower; CI turns it on). */
+  /**
+   * Also run the AWS Control Tower proactive controls through cfn-guard (slower; CI turns it on).
+   * @default false
+   */
   readonly controlTower?: boolean;
 }
 

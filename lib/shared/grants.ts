@@ -12,11 +12,20 @@ export interface LakeGrant {
   readonly role: RegionRole;
   /** The key that encrypts the buckets and the catalog of this region. */
   readonly dataKey: kms.IKey;
-  /** Bucket purposes (lake layers, artifacts...) and the access to each. */
+  /**
+   * Bucket purposes (lake layers, artifacts...) and the access to each.
+   * @default - no bucket access
+   */
   readonly buckets?: Partial<Record<BucketPurpose, LakeAccess>>;
-  /** Object key prefix the access is limited to, per bucket purpose (default: the whole bucket). */
+  /**
+   * Object key prefix the access is limited to, per bucket purpose.
+   * @default - the whole bucket
+   */
   readonly prefixes?: Partial<Record<BucketPurpose, string>>;
-  /** Catalog databases and the access to each. */
+  /**
+   * Catalog databases and the access to each.
+   * @default - no catalog access
+   */
   readonly databases?: Readonly<Record<string, LakeAccess>>;
 }
 

@@ -21,23 +21,58 @@ export const BUNDLING: { target: string; mainFields: string[]; external: string[
 );
 
 export interface PlatformFunctionProps {
+  /** The validated environment configuration. */
   readonly config: EnvironmentConfig;
-  /** Physical function name, when operators or scripts call it by name. */
+  /**
+   * Physical function name, when operators or scripts call it by name.
+   * @default - a name CloudFormation generates
+   */
   readonly functionName?: string;
   /** Handler file under lambda/, e.g. job-submission/handler.ts. */
   readonly entry: string;
+  /** What the function does, shown in the console. */
   readonly description: string;
-  /** The VPC placement; omit only with `outsideVpcReason`. */
+  /**
+   * The VPC the function runs in; omit only with `outsideVpcReason`.
+   * @default - none: then `outsideVpcReason` is required
+   */
   readonly vpc?: ec2.IVpc;
+  /**
+   * Subnets of `vpc` the function's interfaces go in.
+   * @default - the VPC's private subnets
+   */
   readonly subnets?: ec2.SubnetSelection;
+  /**
+   * Security group of the function's interfaces.
+   * @default - a new group allowing all outbound traffic
+   */
   readonly securityGroup?: ec2.ISecurityGroup;
-  /** Why this function runs outside the VPC (e.g. it must call another region's APIs). */
+  /**
+   * Why this function runs outside the VPC (e.g. it must call another region's APIs).
+   * @default - none: the function must be given `vpc`
+   */
   readonly outsideVpcReason?: string;
+  /** The region's logs key, which encrypts the function's log group. */
   readonly logsKey: kms.IKey;
+  /**
+   * Extra environment variables.
+   * @default - only POWERTOOLS_LOG_LEVEL=INFO
+   */
   readonly environment?: Record<string, string>;
+  /**
+   * Maximum run time of one invocation.
+   * @default Duration.seconds(30)
+   */
   readonly timeout?: Duration;
+  /**
+   * Memory in MiB.
+   * @default 256
+   */
   readonly memorySize?: number;
-  /** Reserved concurrency; caps what a runaway caller can start. */
+  /**
+   * Reserved concurrency; caps what a runaway caller can start.
+   * @default 5
+   */
   readonly reservedConcurrency?: number;
   /** Why the function has no dead-letter queue (every caller waits for its result). */
   readonly synchronousReason: string;
