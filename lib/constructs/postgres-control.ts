@@ -13,9 +13,12 @@ import { POSTGRES_PORT, type Postgres } from './postgres';
 export const CONTROL_USER = 'dra_control';
 
 /**
- * Lambda's Node.js runtimes ship the Amazon RDS CA bundle at this path but, from Node.js 20,
- * load it only when NODE_EXTRA_CA_CERTS names it (unverified: no AWS page found in the docs
- * corpus; the Lambda Node.js runtime release notes state it).
+ * Lambda's Node.js runtimes ship the Amazon root CAs (RDS included) in this file but, from
+ * Node.js 20 on, load it only when NODE_EXTRA_CA_CERTS names it; without it the TLS
+ * verification of the RDS certificate fails. Source: the AWS Compute blog post announcing
+ * the Node.js 20 runtime, as summarized in
+ * https://dev.classmethod.jp/articles/node-extra-ca-certs-influence-cold-start/ (the AWS page
+ * itself is unverified: not found in the docs corpus).
  */
 export const LAMBDA_RDS_CA_BUNDLE = '/var/runtime/ca-cert.pem';
 
