@@ -179,17 +179,19 @@ async function ensureMarkerTable(db: Queryable, reader?: string): Promise<void> 
        terminated_sessions integer NOT NULL
      )`,
   );
-  if (reader) {
-    const exists = await one<{ n: number }>(
-      db,
-      'SELECT count(*)::int AS n FROM pg_roles WHERE rolname = $1',
-      [reader],
-    );
-    if (exists.n > 0) {
-      await db.query(`GRANT USAGE ON SCHEMA ${CONTROL_SCHEMA} TO ${quoteIdent(reader)}`);
-      await db.query(`GRANT SELECT, INSERT ON ${MARKER_TABLE} TO ${quoteIdent(reader)}`);
-    }
-  }
+  if (!reader) return;
+  // Granted only when missing: a repeated GRANT rewrites the catalog row (WAL on every status call).
+  const granted = await one<{ role: boolean; usage: boolean; select: boolean }>(
+    db,
+    `SELECT r.oid IS NOT NULL AS role,
+            r.oid IS NOT NULL AND has_schema_privilege(r.oid, $2, 'USAGE') AS usage,
+            r.oid IS NOT NULL AND has_table_privilege(r.oid, $3, 'SELECT, INSERT') AS select
+       FROM (SELECT $1::text AS name) n LEFT JOIN pg_roles r ON r.rolname = n.name`,
+    [reader, CONTROL_SCHEMA, MARKER_TABLE],
+  );
+  if (!granted.role) return;
+  if (!granted.usage) await db.query(`GRANT USAGE ON SCHEMA ${CONTROL_SCHEMA} TO ${quoteIdent(reader)}`);
+  if (!granted.select) await db.query(`GRANT SELECT, INSERT ON ${MARKER_TABLE} TO ${quoteIdent(reader)}`);
 }
 
 function describeFailure(error: unknown): string {
