@@ -9,7 +9,7 @@ import {
   unfence,
 } from '../../lambda/postgres-control/control';
 import { type Connection, run } from '../../lambda/postgres-control/handler';
-import { type PostgresServers, startPrimaryAndReplica } from '../support/postgres-servers';
+import { findBinDir, type PostgresServers, startPrimaryAndReplica } from '../support/postgres-servers';
 
 /**
  * The fence and catch-up logic against a real PostgreSQL primary and a real streaming
@@ -280,5 +280,13 @@ describe('PostgreSQL control against a real primary and streaming replica', () =
     expect(await unfence(promoted)).toMatchObject({ ok: true, databases: ['app', 'postgres'] });
     const again = await replica('app', 'app');
     await again.query("INSERT INTO orders (note) VALUES ('on the promoted replica, unfenced')");
+  });
+});
+
+describe('the real-server test support', () => {
+  it('fails (does not skip) without the server binaries, saying how to install them', () => {
+    expect(() => findBinDir('/nonexistent/postgresql', '/nonexistent/bin')).toThrow(
+      /initdb, pg_ctl, pg_basebackup, postgres\) not found.*scripts\/postgres-test-server\.sh.*apt-get install -y postgresql/,
+    );
   });
 });

@@ -23,14 +23,13 @@ export interface PostgresServers {
 export const INSTALL_HINT =
   'Install the server binaries with `sudo bash scripts/postgres-test-server.sh` (Debian/Ubuntu: `apt-get install -y postgresql`), then run the tests again.';
 
-export function findBinDir(): string {
+export function findBinDir(debian = '/usr/lib/postgresql', searchPath = process.env.PATH ?? ''): string {
   const candidates: string[] = [];
-  const debian = '/usr/lib/postgresql';
   if (fs.existsSync(debian)) {
     for (const major of fs.readdirSync(debian).sort((a, b) => Number(b) - Number(a)))
       candidates.push(path.join(debian, major, 'bin'));
   }
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) if (dir) candidates.push(dir);
+  for (const dir of searchPath.split(path.delimiter)) if (dir) candidates.push(dir);
   const found = candidates.find((dir) =>
     ['initdb', 'pg_ctl', 'pg_basebackup', 'postgres'].every((b) => fs.existsSync(path.join(dir, b))),
   );
