@@ -150,5 +150,16 @@ export async function startPrimaryAndReplica(): Promise<PostgresServers> {
     stop();
     throw error;
   }
-  return { dir, binDir, primaryPort, replicaPort, stop };
+  // Also when the test process ends without afterAll (a crash or a kill by the runner).
+  process.once('exit', stop);
+  return {
+    dir,
+    binDir,
+    primaryPort,
+    replicaPort,
+    stop: () => {
+      process.removeListener('exit', stop);
+      stop();
+    },
+  };
 }
