@@ -72,6 +72,7 @@ const outDir = join(process.cwd(), 'bench-results');
 for (const [name, entry, target] of [
   ['job-submission', 'lambda/job-submission/handler.ts', { kb: 350, ms: 60 }],
   ['kafka-topics', 'lambda/kafka-topics/handler.ts', null],
+  ['postgres-control', 'lambda/postgres-control/handler.ts', { kb: 350, ms: 60 }],
 ]) {
   const outfile = join(outDir, `${name}.js`);
   const bundling = JSON.parse(readFileSync('lambda/bundling.json', 'utf8'));

@@ -4,6 +4,7 @@ import type { Construct } from 'constructs';
 import { RegionStack, type RegionStackProps } from '../app/region-stack';
 import { Cache } from '../constructs/cache';
 import { Postgres } from '../constructs/postgres';
+import { PostgresControl } from '../constructs/postgres-control';
 import { Warehouse } from '../constructs/warehouse';
 
 /** What every data-store stack takes from the region's foundation. */
@@ -16,15 +17,25 @@ export interface DataStoreStackProps extends RegionStackProps {
   readonly dataKey: kms.IKey;
 }
 
-/** RDS for PostgreSQL: the writer in the primary region, a cross-region read replica in DR. */
+/**
+ * RDS for PostgreSQL: the writer in the primary region, a cross-region read replica in DR,
+ * and in each region the function that fences it and checks catch-up (contract B).
+ */
 export class DatabaseStack extends RegionStack {
   readonly postgres: Postgres;
+  readonly control: PostgresControl;
   constructor(scope: Construct, id: string, props: DataStoreStackProps) {
     super(scope, id, 'database', {
       ...props,
       description: `dual-region-analytics ${props.config.name} ${props.role}: RDS for PostgreSQL`,
     });
     this.postgres = new Postgres(this, 'Postgres', { ...props, config: this.config, role: this.role });
+    this.control = new PostgresControl(this, 'PostgresControl', {
+      ...props,
+      config: this.config,
+      role: this.role,
+      postgres: this.postgres,
+    });
   }
 }
 

@@ -1,0 +1,192 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import {
+  type CatchUpResult,
+  ControlError,
+  catchUp,
+  ensureControlRole,
+  type FenceResult,
+  fence,
+  type Queryable,
+  type StatusResult,
+  status,
+  type UnfenceResult,
+  unfence,
+} from './control';
+import { type ControlRequest, parseRequest } from './request';
+
+/** Where the function connects and as whom; from the environment the construct sets. */
+export interface ControlSettings {
+  readonly host: string;
+  readonly port: number;
+  readonly database: string;
+  readonly region: string;
+  /** The IAM-authenticated login role (created by the writer's function, replicated to the replica). */
+  readonly controlUser: string;
+  /** The RDS-managed master secret of this region's writer; absent in the standby region. */
+  readonly masterSecretArn?: string;
+}
+
+export interface Connection {
+  readonly db: Queryable;
+  /** Who we are: the master user (from the secret) or the control user (IAM token). */
+  readonly user: string;
+  readonly via: 'master secret' | 'IAM token';
+  end(): Promise<void>;
+}
+
+export interface HandlerDependencies {
+  readonly settings: ControlSettings;
+  readonly connect: (settings: ControlSettings) => Promise<Connection>;
+}
+
+/** Contract B: the result of the action, or a message naming what failed and the fix. */
+export type ControlResponse =
+  | StatusResult
+  | FenceResult
+  | CatchUpResult
+  | UnfenceResult
+  | { ok: false; error: string };
+
+const logger = new Logger({ serviceName: 'postgres-control' });
+
+export function settingsFromEnv(env: NodeJS.ProcessEnv): ControlSettings {
+  return {
+    host: env.DB_HOST ?? '',
+    port: Number(env.DB_PORT ?? '5432'),
+    database: env.DB_NAME ?? 'postgres',
+    region: env.AWS_REGION ?? '',
+    controlUser: env.CONTROL_USER ?? 'dra_control',
+    masterSecretArn: env.MASTER_SECRET_ARN || undefined,
+  };
+}
+
+/** A failure in a named step, already worded for the operator. */
+class StepError extends Error {}
+
+async function step<T>(what: string, fix: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new StepError(`${what} failed: ${message}. ${fix}`);
+  }
+}
+
+/** Connects over TLS with the master secret (writer region) or an IAM token (standby region). */
+export async function connectToRds(settings: ControlSettings): Promise<Connection> {
+  const { host, port, database, region, controlUser, masterSecretArn } = settings;
+  let user = controlUser;
+  let password: string;
+  if (masterSecretArn) {
+    // The RDS-managed master secret holds {"username","password"}; RDS rotates it, so it is read on every call.
+    // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-secrets-manager.html
+    const secret = await step(
+      `Reading the master secret ${masterSecretArn}`,
+      'Check that the secret exists in this region and that the function role may call secretsmanager:GetSecretValue on it and kms:Decrypt with the database key.',
+      async () => {
+        const { SecretsManagerClient, GetSecretValueCommand } = await import(
+          '@aws-sdk/client-secrets-manager'
+        );
+        const out = await new SecretsManagerClient({ region }).send(
+          new GetSecretValueCommand({ SecretId: masterSecretArn }),
+        );
+        return JSON.parse(out.SecretString ?? '{}') as { username?: string; password?: string };
+      },
+    );
+    if (!secret.username || !secret.password) {
+      throw new StepError(
+        `The master secret ${masterSecretArn} has no username/password fields; it must be the RDS-managed master secret (ManageMasterUserPassword).`,
+      );
+    }
+    user = secret.username;
+    password = secret.password;
+  } else {
+    // IAM database authentication: a 15-minute token signed locally with the function's credentials.
+    // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.IAMDBAuth.Connecting.html
+    password = await step(
+      `Signing an IAM database token for ${controlUser}@${host}`,
+      'Check the function has AWS credentials and AWS_REGION.',
+      async () => {
+        const { Signer } = await import('@aws-sdk/rds-signer');
+        return new Signer({ hostname: host, port, username: controlUser, region }).getAuthToken();
+      },
+    );
+  }
+  const { Client } = await import('pg');
+  // TLS with verification; Lambda's Node.js runtime trusts the RDS CAs through NODE_EXTRA_CA_CERTS (set by the construct).
+  const client = new Client({
+    host,
+    port,
+    database,
+    user,
+    password,
+    ssl: { rejectUnauthorized: true, servername: host },
+    connectionTimeoutMillis: 5000,
+    statement_timeout: 20000,
+    application_name: 'dra-postgres-control',
+  });
+  await step(
+    `Connecting to ${host}:${port}/${database} as ${user} (${masterSecretArn ? 'master secret' : 'IAM token'}, TLS)`,
+    masterSecretArn
+      ? 'Check that the instance is available and that its security group admits this function on 5432.'
+      : `Check that the instance is available, that its security group admits this function on 5432, and that the role ${controlUser} exists on it: invoke the writer region's postgres-control function once with {"action":"status"} (it creates ${controlUser} with rds_iam, and the role replicates).`,
+    () => client.connect(),
+  );
+  return {
+    db: { query: (sql, params) => client.query(sql, params as unknown[]) as never },
+    user,
+    via: masterSecretArn ? 'master secret' : 'IAM token',
+    end: () => client.end(),
+  };
+}
+
+async function perform(
+  request: ControlRequest,
+  connection: Connection,
+  settings: ControlSettings,
+): Promise<ControlResponse> {
+  const { db } = connection;
+  // The master user keeps the IAM login role in place; the catalog carries it to the replica.
+  if (connection.via === 'master secret') await ensureControlRole(db, settings.controlUser);
+  switch (request.action) {
+    case 'status':
+      return status(db);
+    case 'fence':
+      return fence(db, { controlRole: settings.controlUser });
+    case 'catchUp':
+      return catchUp(db, request);
+    case 'unfence':
+      return unfence(db);
+  }
+}
+
+/** Runs one action; every failure comes back as {ok:false,error}, never as a thrown stack trace. */
+export async function run(event: unknown, deps: HandlerDependencies): Promise<ControlResponse> {
+  const request = parseRequest(event);
+  if ('error' in request) return { ok: false, error: request.error };
+  let connection: Connection | undefined;
+  try {
+    connection = await deps.connect(deps.settings);
+    return await perform(request, connection, deps.settings);
+  } catch (error) {
+    const message =
+      error instanceof ControlError || error instanceof StepError
+        ? error.message
+        : `${request.action} on ${deps.settings.host} failed: ${error instanceof Error ? error.message : String(error)}${(error as { code?: string }).code ? ` (SQLSTATE ${(error as { code?: string }).code})` : ''}. Check the function's log for the statement, fix the cause and invoke again: every action is idempotent.`;
+    return { ok: false, error: message };
+  } finally {
+    await connection?.end().catch(() => undefined);
+  }
+}
+
+export const handler = async (event: unknown): Promise<ControlResponse> => {
+  const settings = settingsFromEnv(process.env);
+  const response = await run(event, { settings, connect: connectToRds });
+  if (response.ok) logger.info('postgres control', { event: event as Record<string, unknown>, response });
+  else
+    logger.error('postgres control failed', {
+      event: event as Record<string, unknown>,
+      error: response.error,
+    });
+  return response;
+};
