@@ -1,6 +1,25 @@
 import { z } from 'zod';
 import { cidrsOverlap, parseCidr } from './cidr';
 import {
+  AWS_PAGES,
+  EMR_SERVERLESS_7_RELEASES,
+  GLOBAL_DATASTORE_FAMILIES,
+  GLOBAL_DATASTORE_TOO_SMALL_SIZES,
+  isAllowedBaseRpu,
+  minimumMaxAllocatedStorage,
+  REDSHIFT_PROVISIONED_COPY_RETENTION,
+  REDSHIFT_SERVERLESS_1024_RPU_REGIONS,
+  REDSHIFT_SERVERLESS_COPY_RETENTION,
+  REDSHIFT_SERVERLESS_MIN_AZS,
+  REDSHIFT_SERVERLESS_TWO_AZ_REGIONS,
+  RESERVED_TAG_PREFIXES,
+  TAG_CHARACTERS,
+  TAG_KEY_MAX,
+  TAG_VALUE_MAX,
+  TAGS_PER_RESOURCE_MAX,
+} from './limits';
+import { physicalNames } from './names';
+import {
   availabilityZonesOf,
   GLOBAL_DATASTORE_PREFIXES,
   KNOWN_REGIONS,
@@ -56,7 +75,7 @@ const msk = z.strictObject({
 });
 
 const emr = z.strictObject({
-  /** EMR Serverless release label, a 7.x release. */
+  /** EMR Serverless release label, a 7.x release AWS lists (config/limits.ts); the jars must match it. */
   releaseLabel: z.string().regex(/^emr-7\.\d+\.\d+$/, 'must be an EMR 7.x release label like emr-7.9.0'),
   architecture: z.enum(['ARM64', 'X86_64']).default('ARM64'),
   /** Minutes of idleness before the application stops. */
@@ -87,8 +106,13 @@ const redshift = z.strictObject({
   numberOfNodes: z.number().int().min(1).max(128).default(2),
   /** Hours between snapshots: the warehouse RPO. */
   snapshotIntervalHours: z.number().int().min(1).max(24).default(1),
-  /** Days the DR region keeps copied snapshots. */
-  snapshotCopyRetentionDays: z.number().int().min(1).max(3653).default(7),
+  /** Days the DR region keeps copied snapshots (serverless: 1 to 3653; provisioned: 1 to 35). */
+  snapshotCopyRetentionDays: z
+    .number()
+    .int()
+    .min(REDSHIFT_SERVERLESS_COPY_RETENTION.min)
+    .max(REDSHIFT_SERVERLESS_COPY_RETENTION.max)
+    .default(7),
 });
 
 const elasticache = z.strictObject({
@@ -112,7 +136,22 @@ const rds = z.strictObject({
   multiAz: z.boolean(),
   allocatedStorageGiB: z.number().int().min(20).max(65536).default(100),
   maxAllocatedStorageGiB: z.number().int().min(20).max(65536).default(500),
-  backupRetentionDays: z.number().int().min(1).max(35).default(7),
+  /**
+   * Days of automated backups, 1 to 35. AWS allows 0 (no backups), but a source of
+   * read replicas and of backup replication cannot have 0, and the compliance packs refuse it.
+   */
+  backupRetentionDays: z
+    .number()
+    .int()
+    .min(
+      1,
+      `must be at least 1: 0 turns automated backups off, which a read replica's source cannot do (${AWS_PAGES.rdsCreateDbInstance})`,
+    )
+    .max(
+      35,
+      `must be at most 35, the longest automated backup retention RDS allows (${AWS_PAGES.rdsCreateDbInstance})`,
+    )
+    .default(7),
   /** Cross-region read replica plus automated backup replication in the DR region. */
   crossRegionReplica: z.boolean(),
 });
@@ -155,177 +194,309 @@ const failover = z.strictObject({
   alarmEmails: z.array(z.email()).default([]),
 });
 
-export const environmentConfigSchema = z
-  .strictObject({
-    /** Environment name; also the prefix of every stack name. */
-    name: z.string().regex(/^[a-z][a-z0-9-]{1,11}$/, 'must be 2-12 lowercase letters, digits or dashes'),
-    /** The deployment tier; prod rules (no destroy, Multi-AZ) follow the tier, not the name. */
-    tier: z.enum(['dev', 'staging', 'prod']),
-    /** The AWS account both regions deploy to. */
-    account: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id'),
-    regions: z.strictObject({ primary: regionDeployment, dr: regionDeployment }),
-    /** Tags on every resource. */
-    tags: z.record(z.string(), z.string()),
-    removal: z.strictObject({
-      /** Destroy stateful data (buckets emptied, databases without snapshot) on stack removal. Never in prod. */
-      allowDestroy: z.boolean(),
-    }),
-    storage,
-    athena,
-    msk,
-    emr,
-    redshift,
-    elasticache,
-    rds,
-    failover,
-  })
-  .superRefine((cfg, ctx) => {
-    const issue = (path: (string | number)[], message: string) =>
-      ctx.addIssue({ code: 'custom', path, message });
+const environmentConfigSchemaBase = z.strictObject({
+  /**
+   * Environment name; also the prefix of every stack name and physical name. Its
+   * real limit is the longest name it ends up in (bucket names hold the account and
+   * region too); the rule below checks each one.
+   */
+  name: z
+    .string()
+    .regex(
+      /^[a-z][a-z0-9-]{1,23}$/,
+      'must be 2-24 lowercase letters, digits or dashes, starting with a letter',
+    ),
+  /** The deployment tier; prod rules (no destroy, Multi-AZ) follow the tier, not the name. */
+  tier: z.enum(['dev', 'staging', 'prod']),
+  /** The AWS account both regions deploy to. */
+  account: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id'),
+  regions: z.strictObject({ primary: regionDeployment, dr: regionDeployment }),
+  /** Tags on every resource. */
+  tags: z.record(z.string(), z.string()),
+  removal: z.strictObject({
+    /** Destroy stateful data (buckets emptied, databases without snapshot) on stack removal. Never in prod. */
+    allowDestroy: z.boolean(),
+  }),
+  storage,
+  athena,
+  msk,
+  emr,
+  redshift,
+  elasticache,
+  rds,
+  failover,
+});
 
-    for (const role of ['primary', 'dr'] as const) {
-      const { region, vpcCidr, availabilityZones } = cfg.regions[role];
-      const at = ['regions', role];
-      if (!KNOWN_REGIONS.includes(region)) {
-        issue([...at, 'region'], `"${region}" is not an AWS Region. Use one of: ${KNOWN_REGIONS.join(', ')}`);
-      } else {
-        const valid = availabilityZonesOf(region);
-        availabilityZones.forEach((az, i) => {
-          if (!valid.includes(az)) {
-            issue(
-              [...at, 'availabilityZones', i],
-              `"${az}" is not an Availability Zone of ${region}. Use names from: ${valid.join(', ')}`,
-            );
-          } else if (MSK_SERVERLESS_UNSUPPORTED_AZS.includes(az)) {
-            const usable = valid.filter((z) => !MSK_SERVERLESS_UNSUPPORTED_AZS.includes(z));
-            issue(
-              [...at, 'availabilityZones', i],
-              `"${az}" is not supported by MSK Serverless (listed in config/regions.ts). Use one of: ${usable.join(', ')}`,
-            );
-          }
-        });
-        const dupes = availabilityZones.filter((az, i) => availabilityZones.indexOf(az) !== i);
-        if (dupes.length > 0) {
-          issue([...at, 'availabilityZones'], `lists "${dupes[0]}" twice; each zone once`);
-        }
-      }
-      const cidr = parseCidr(vpcCidr);
-      if (typeof cidr === 'string') {
-        issue([...at, 'vpcCidr'], `"${vpcCidr}" ${cidr}`);
-      } else if (cidr.prefix > SMALLEST_VPC_PREFIX || cidr.prefix < LARGEST_VPC_PREFIX) {
-        issue(
-          [...at, 'vpcCidr'],
-          `"${vpcCidr}" is /${cidr.prefix}; use a prefix from /${LARGEST_VPC_PREFIX} to /${SMALLEST_VPC_PREFIX} (e.g. 10.20.0.0/16)`,
-        );
-      }
-    }
+export const environmentConfigSchema = environmentConfigSchemaBase.superRefine((cfg, ctx) => {
+  const issue = (path: (string | number)[], message: string) =>
+    ctx.addIssue({ code: 'custom', path, message });
 
-    if (cfg.regions.primary.region === cfg.regions.dr.region) {
-      issue(
-        ['regions', 'dr', 'region'],
-        `"${cfg.regions.dr.region}" is also the primary region; the DR region must be a different region`,
-      );
-    }
-    const a = parseCidr(cfg.regions.primary.vpcCidr);
-    const b = parseCidr(cfg.regions.dr.vpcCidr);
-    if (typeof a !== 'string' && typeof b !== 'string' && cidrsOverlap(a, b)) {
-      issue(
-        ['regions', 'dr', 'vpcCidr'],
-        `"${cfg.regions.dr.vpcCidr}" overlaps the primary VPC ${cfg.regions.primary.vpcCidr}; pick a disjoint block so the regions can be peered or routed later`,
-      );
-    }
-
-    for (const role of ['primary', 'dr'] as const) {
-      const { region } = cfg.regions[role];
-      if (KNOWN_REGIONS.includes(region) && !MSK_SERVERLESS_REGIONS.includes(region)) {
-        issue(
-          ['regions', role, 'region'],
-          `"${region}" does not offer MSK Serverless; use one of: ${MSK_SERVERLESS_REGIONS.join(', ')}`,
-        );
-      }
-    }
-
-    const { redshift, elasticache, rds } = cfg;
-    if (
-      !(
-        redshift.baseRpu === 4 ||
-        (redshift.baseRpu >= 8 && redshift.baseRpu <= 1024 && redshift.baseRpu % 8 === 0)
-      )
-    ) {
-      issue(['redshift', 'baseRpu'], `${redshift.baseRpu} is not allowed; use 4, or 8 to 1024 in steps of 8`);
-    }
-    if (redshift.maxRpu < redshift.baseRpu || redshift.maxRpu % 8 !== 0) {
-      issue(
-        ['redshift', 'maxRpu'],
-        `${redshift.maxRpu} must be a multiple of 8 and at least baseRpu (${redshift.baseRpu})`,
-      );
-    }
-    if (elasticache.mode === 'serverless' && elasticache.globalDatastore) {
-      issue(
-        ['elasticache', 'globalDatastore'],
-        'is true but mode is "serverless"; Global Datastore needs node-based clusters. Set mode to "node-based" or globalDatastore to false',
-      );
-    }
-    if (elasticache.globalDatastore) {
-      for (const role of ['primary', 'dr'] as const) {
-        const { region } = cfg.regions[role];
-        if (KNOWN_REGIONS.includes(region) && !GLOBAL_DATASTORE_PREFIXES[region]) {
+  for (const role of ['primary', 'dr'] as const) {
+    const { region, vpcCidr, availabilityZones } = cfg.regions[role];
+    const at = ['regions', role];
+    if (!KNOWN_REGIONS.includes(region)) {
+      issue([...at, 'region'], `"${region}" is not an AWS Region. Use one of: ${KNOWN_REGIONS.join(', ')}`);
+    } else {
+      const valid = availabilityZonesOf(region);
+      availabilityZones.forEach((az, i) => {
+        if (!valid.includes(az)) {
           issue(
-            ['elasticache', 'globalDatastore'],
-            `is true but ${region} (${role}) has no documented Global Datastore ID prefix in config/regions.ts; add it from the ElastiCache guide or set globalDatastore to false`,
+            [...at, 'availabilityZones', i],
+            `"${az}" is not an Availability Zone of ${region}. Use names from: ${valid.join(', ')}`,
+          );
+        } else if (MSK_SERVERLESS_UNSUPPORTED_AZS.includes(az)) {
+          const usable = valid.filter((z) => !MSK_SERVERLESS_UNSUPPORTED_AZS.includes(z));
+          issue(
+            [...at, 'availabilityZones', i],
+            `"${az}" is not supported by MSK Serverless (listed in config/regions.ts). Use one of: ${usable.join(', ')}`,
           );
         }
+      });
+      const dupes = availabilityZones.filter((az, i) => availabilityZones.indexOf(az) !== i);
+      if (dupes.length > 0) {
+        issue([...at, 'availabilityZones'], `lists "${dupes[0]}" twice; each zone once`);
       }
     }
-    if (cfg.tier === 'prod' && !elasticache.globalDatastore && elasticache.mode === 'node-based') {
+    const cidr = parseCidr(vpcCidr);
+    if (typeof cidr === 'string') {
+      issue([...at, 'vpcCidr'], `"${vpcCidr}" ${cidr}`);
+    } else if (cidr.prefix > SMALLEST_VPC_PREFIX || cidr.prefix < LARGEST_VPC_PREFIX) {
       issue(
-        ['elasticache', 'globalDatastore'],
-        'is false in a prod-tier environment; the DR cache would start empty. Set it to true',
+        [...at, 'vpcCidr'],
+        `"${vpcCidr}" is /${cidr.prefix}; use a prefix from /${LARGEST_VPC_PREFIX} to /${SMALLEST_VPC_PREFIX} (e.g. 10.20.0.0/16)`,
       );
     }
-    if (cfg.tier === 'prod' && !rds.crossRegionReplica) {
-      issue(
-        ['rds', 'crossRegionReplica'],
-        'is false in a prod-tier environment; the DR region would have no database. Set it to true',
-      );
-    }
-    if (elasticache.mode === 'node-based' && elasticache.replicasPerNodeGroup < 1 && cfg.tier !== 'dev') {
-      issue(
-        ['elasticache', 'replicasPerNodeGroup'],
-        `is ${elasticache.replicasPerNodeGroup}; Multi-AZ automatic failover needs at least 1 replica outside dev`,
-      );
-    }
-    if (cfg.tier === 'prod' && !rds.multiAz) {
-      issue(['rds', 'multiAz'], 'is false in a prod-tier environment; set it to true');
-    }
-    if (rds.maxAllocatedStorageGiB < rds.allocatedStorageGiB) {
-      issue(
-        ['rds', 'maxAllocatedStorageGiB'],
-        `${rds.maxAllocatedStorageGiB} is below allocatedStorageGiB (${rds.allocatedStorageGiB}); raise it`,
-      );
-    }
+  }
 
-    if (cfg.failover.generation > 0 && !rds.crossRegionReplica) {
-      issue(
-        ['failover', 'generation'],
-        `is ${cfg.failover.generation}, but rds.crossRegionReplica is false: after a failover the writer is the promoted replica, so there must be one; set rds.crossRegionReplica to true`,
-      );
-    }
+  if (cfg.regions.primary.region === cfg.regions.dr.region) {
+    issue(
+      ['regions', 'dr', 'region'],
+      `"${cfg.regions.dr.region}" is also the primary region; the DR region must be a different region`,
+    );
+  }
+  const a = parseCidr(cfg.regions.primary.vpcCidr);
+  const b = parseCidr(cfg.regions.dr.vpcCidr);
+  if (typeof a !== 'string' && typeof b !== 'string' && cidrsOverlap(a, b)) {
+    issue(
+      ['regions', 'dr', 'vpcCidr'],
+      `"${cfg.regions.dr.vpcCidr}" overlaps the primary VPC ${cfg.regions.primary.vpcCidr}; pick a disjoint block so the regions can be peered or routed later`,
+    );
+  }
 
-    if (cfg.failover.automaticFailover) {
+  for (const role of ['primary', 'dr'] as const) {
+    const { region } = cfg.regions[role];
+    if (KNOWN_REGIONS.includes(region) && !MSK_SERVERLESS_REGIONS.includes(region)) {
       issue(
-        ['failover', 'automaticFailover'],
-        'is true, but the readiness check does not start the failover runbook by itself in this version; set it to false and run the runbook by hand (docs/runbooks/failover.md)',
+        ['regions', role, 'region'],
+        `"${region}" does not offer MSK Serverless; use one of: ${MSK_SERVERLESS_REGIONS.join(', ')}`,
       );
     }
+  }
 
-    if (cfg.tier === 'prod' && cfg.removal.allowDestroy) {
+  const { redshift, elasticache, rds } = cfg;
+  if (redshift.mode === 'serverless') {
+    checkRedshiftServerless(cfg, issue);
+  } else if (redshift.snapshotCopyRetentionDays > REDSHIFT_PROVISIONED_COPY_RETENTION.max) {
+    issue(
+      ['redshift', 'snapshotCopyRetentionDays'],
+      `${redshift.snapshotCopyRetentionDays} is above ${REDSHIFT_PROVISIONED_COPY_RETENTION.max}: a provisioned cluster keeps copied automated snapshots 1 to ${REDSHIFT_PROVISIONED_COPY_RETENTION.max} days. Set it to ${REDSHIFT_PROVISIONED_COPY_RETENTION.max} or less (${AWS_PAGES.redshiftEnableSnapshotCopy})`,
+    );
+  }
+  if (redshift.maxRpu < redshift.baseRpu || redshift.maxRpu % 8 !== 0) {
+    issue(
+      ['redshift', 'maxRpu'],
+      `${redshift.maxRpu} must be a multiple of 8 and at least baseRpu (${redshift.baseRpu})`,
+    );
+  }
+  if (elasticache.mode === 'serverless' && elasticache.globalDatastore) {
+    issue(
+      ['elasticache', 'globalDatastore'],
+      'is true but mode is "serverless"; Global Datastore needs node-based clusters. Set mode to "node-based" or globalDatastore to false',
+    );
+  }
+  if (elasticache.globalDatastore) {
+    for (const role of ['primary', 'dr'] as const) {
+      const { region } = cfg.regions[role];
+      if (KNOWN_REGIONS.includes(region) && !GLOBAL_DATASTORE_PREFIXES[region]) {
+        issue(
+          ['elasticache', 'globalDatastore'],
+          `is true but ${region} (${role}) has no documented Global Datastore ID prefix in config/regions.ts; add it from the ElastiCache guide or set globalDatastore to false`,
+        );
+      }
+    }
+  }
+  if (cfg.tier === 'prod' && !elasticache.globalDatastore && elasticache.mode === 'node-based') {
+    issue(
+      ['elasticache', 'globalDatastore'],
+      'is false in a prod-tier environment; the DR cache would start empty. Set it to true',
+    );
+  }
+  if (cfg.tier === 'prod' && !rds.crossRegionReplica) {
+    issue(
+      ['rds', 'crossRegionReplica'],
+      'is false in a prod-tier environment; the DR region would have no database. Set it to true',
+    );
+  }
+  if (elasticache.mode === 'node-based' && elasticache.replicasPerNodeGroup < 1 && cfg.tier !== 'dev') {
+    issue(
+      ['elasticache', 'replicasPerNodeGroup'],
+      `is ${elasticache.replicasPerNodeGroup}; Multi-AZ automatic failover needs at least 1 replica outside dev`,
+    );
+  }
+  if (cfg.tier === 'prod' && !rds.multiAz) {
+    issue(['rds', 'multiAz'], 'is false in a prod-tier environment; set it to true');
+  }
+  const smallestMax = minimumMaxAllocatedStorage(rds.allocatedStorageGiB);
+  if (rds.maxAllocatedStorageGiB < smallestMax) {
+    issue(
+      ['rds', 'maxAllocatedStorageGiB'],
+      `${rds.maxAllocatedStorageGiB} is less than 10% above allocatedStorageGiB (${rds.allocatedStorageGiB}); RDS refuses it ("Invalid max storage size"). Set it to at least ${smallestMax} (${AWS_PAGES.rdsStorageAutoscaling})`,
+    );
+  }
+  if (elasticache.mode === 'node-based' && elasticache.globalDatastore) {
+    checkGlobalDatastoreNodeType(elasticache.nodeType, issue);
+  }
+  if (
+    !EMR_SERVERLESS_7_RELEASES.includes(cfg.emr.releaseLabel) &&
+    /^emr-7\.\d+\.\d+$/.test(cfg.emr.releaseLabel)
+  ) {
+    issue(
+      ['emr', 'releaseLabel'],
+      `"${cfg.emr.releaseLabel}" is not an EMR Serverless release; use one of ${EMR_SERVERLESS_7_RELEASES.join(', ')} (${AWS_PAGES.emrServerlessReleases}), and change emr.jars with it`,
+    );
+  }
+  checkTags(cfg.tags, issue);
+  checkNameLengths(cfg, issue);
+
+  if (cfg.failover.generation > 0 && !rds.crossRegionReplica) {
+    issue(
+      ['failover', 'generation'],
+      `is ${cfg.failover.generation}, but rds.crossRegionReplica is false: after a failover the writer is the promoted replica, so there must be one; set rds.crossRegionReplica to true`,
+    );
+  }
+
+  if (cfg.failover.automaticFailover) {
+    issue(
+      ['failover', 'automaticFailover'],
+      'is true, but the readiness check does not start the failover runbook by itself in this version; set it to false and run the runbook by hand (docs/runbooks/failover.md)',
+    );
+  }
+
+  if (cfg.tier === 'prod' && cfg.removal.allowDestroy) {
+    issue(
+      ['removal', 'allowDestroy'],
+      'is true in a prod-tier environment; prod data is never destroyed, set it to false',
+    );
+  }
+});
+
+type Issue = (path: (string | number)[], message: string) => void;
+
+/** Workgroup subnets and base capacity, per region (Redshift Serverless considerations and capacity pages). */
+function checkRedshiftServerless(cfg: z.output<typeof environmentConfigSchemaBase>, issue: Issue): void {
+  for (const role of ['primary', 'dr'] as const) {
+    const { region, availabilityZones } = cfg.regions[role];
+    const zones = new Set(availabilityZones).size;
+    if (REDSHIFT_SERVERLESS_TWO_AZ_REGIONS.includes(region)) {
       issue(
-        ['removal', 'allowDestroy'],
-        'is true in a prod-tier environment; prod data is never destroyed, set it to false',
+        ['regions', role, 'region'],
+        `"${region}" needs three Redshift Serverless subnets in two Availability Zones, and this VPC builds one subnet per zone. Pick another region, or set redshift.mode to "provisioned" (${AWS_PAGES.redshiftServerlessConsiderations})`,
+      );
+    } else if (zones < REDSHIFT_SERVERLESS_MIN_AZS) {
+      const more = availabilityZonesOf(region).filter(
+        (az) => !availabilityZones.includes(az) && !MSK_SERVERLESS_UNSUPPORTED_AZS.includes(az),
+      );
+      issue(
+        ['regions', role, 'availabilityZones'],
+        `${JSON.stringify(availabilityZones)} has ${zones} Availability Zone${zones === 1 ? '' : 's'}; a Redshift Serverless workgroup needs subnets in at least ${REDSHIFT_SERVERLESS_MIN_AZS}. Add ${more.slice(0, REDSHIFT_SERVERLESS_MIN_AZS - zones).join(', ') || 'a zone of this region'} (${AWS_PAGES.redshiftServerlessConsiderations})`,
       );
     }
-  });
+  }
+  const { baseRpu } = cfg.redshift;
+  const refusing = (['primary', 'dr'] as const)
+    .map((role) => cfg.regions[role].region)
+    .filter((region) => KNOWN_REGIONS.includes(region) && !isAllowedBaseRpu(baseRpu, region));
+  if (refusing.length === 0) return;
+  const anywhere = REDSHIFT_SERVERLESS_1024_RPU_REGIONS.some((region) => isAllowedBaseRpu(baseRpu, region));
+  issue(
+    ['redshift', 'baseRpu'],
+    anywhere
+      ? `${baseRpu} is above 512, which ${refusing.join(' and ')} does not offer (only ${REDSHIFT_SERVERLESS_1024_RPU_REGIONS.join(', ')}); use 512 or less (${AWS_PAGES.redshiftServerlessCapacity})`
+      : `${baseRpu} is not allowed; use 4, 8 to 512 in steps of 8, or 512 to 1024 in steps of 32 where both regions offer it (${REDSHIFT_SERVERLESS_1024_RPU_REGIONS.join(', ')}) (${AWS_PAGES.redshiftServerlessCapacity})`,
+  );
+}
+
+/** Global Datastore node families and sizes (ElastiCache "Prerequisites and limitations"). */
+function checkGlobalDatastoreNodeType(nodeType: string, issue: Issue): void {
+  const [, family = '', size = ''] = nodeType.split('.');
+  if (GLOBAL_DATASTORE_FAMILIES.includes(family) && !GLOBAL_DATASTORE_TOO_SMALL_SIZES.includes(size)) return;
+  issue(
+    ['elasticache', 'nodeType'],
+    `"${nodeType}" cannot join a Global Datastore, which takes ${GLOBAL_DATASTORE_FAMILIES.map((f) => f.toUpperCase()).join(', ')} nodes of size large or above. Use e.g. cache.r7g.large, or set elasticache.globalDatastore to false (${AWS_PAGES.globalDatastorePrerequisites})`,
+  );
+}
+
+/** Tag keys and values every service accepts (Tag Editor quotas; RDS also refuses "rds:"). */
+function checkTags(tags: Record<string, string>, issue: Issue): void {
+  const entries = Object.entries(tags);
+  // region-stack.ts adds dra:role to every resource.
+  if (entries.length > TAGS_PER_RESOURCE_MAX - 1) {
+    issue(
+      ['tags'],
+      `has ${entries.length} tags; AWS allows ${TAGS_PER_RESOURCE_MAX} per resource and the app adds "dra:role". Keep at most ${TAGS_PER_RESOURCE_MAX - 1} (${AWS_PAGES.tagLimits})`,
+    );
+  }
+  for (const [key, value] of entries) {
+    const at = ['tags', key];
+    const problems: string[] = [];
+    if (key.length === 0 || key.length > TAG_KEY_MAX)
+      problems.push(`the key must be 1 to ${TAG_KEY_MAX} characters (it has ${key.length})`);
+    if (value.length > TAG_VALUE_MAX)
+      problems.push(`the value must be at most ${TAG_VALUE_MAX} characters (it has ${value.length})`);
+    for (const [what, text] of [
+      ['key', key],
+      ['value', value],
+    ] as const) {
+      if (!TAG_CHARACTERS.test(text)) {
+        problems.push(`the ${what} may hold only letters, digits, spaces and _ . : / = + - @`);
+      }
+      const reserved = RESERVED_TAG_PREFIXES.find((r) => text.toLowerCase().startsWith(r.prefix));
+      if (reserved)
+        problems.push(`the ${what} starts with "${reserved.prefix}", which AWS reserves (${reserved.page})`);
+    }
+    if (key === 'dra:role') problems.push('the app sets "dra:role" itself');
+    if (problems.length > 0) {
+      issue(
+        at,
+        `${JSON.stringify(key)}: ${JSON.stringify(value)} is refused: ${problems.join('; ')}. Rename or shorten it (${AWS_PAGES.tagLimits})`,
+      );
+    }
+  }
+}
+
+/** Physical names, computed with lib/naming.ts, against each resource type's length and characters. */
+function checkNameLengths(cfg: z.output<typeof environmentConfigSchemaBase>, issue: Issue): void {
+  if (!KNOWN_REGIONS.includes(cfg.regions.primary.region) || !KNOWN_REGIONS.includes(cfg.regions.dr.region))
+    return;
+  const reported = new Set<string>();
+  for (const { name, limit } of physicalNames(cfg as EnvironmentConfig)) {
+    if (reported.has(limit.what)) continue;
+    if (name.length > limit.maxLength) {
+      reported.add(limit.what);
+      const room = cfg.name.length - (name.length - limit.maxLength);
+      issue(
+        ['name'],
+        `"${cfg.name}" makes the ${limit.what} "${name}" ${name.length} characters; AWS allows ${limit.maxLength}. Shorten name to ${room >= 2 ? `at most ${room} characters` : 'fewer characters'} (${limit.page})`,
+      );
+    } else if (!limit.allowed.test(name)) {
+      reported.add(limit.what);
+      issue(
+        ['name'],
+        `"${cfg.name}" makes the ${limit.what} "${name}", which AWS refuses (no double or trailing dashes). Change name (${limit.page})`,
+      );
+    }
+  }
+}
 
 /** The validated configuration of one environment, as passed to every stack and construct. */
 export type EnvironmentConfig = z.output<typeof environmentConfigSchema>;
