@@ -129,6 +129,12 @@ export function describeLoadError(error: unknown, file: string, shown: string, s
     const { line, column, lineText } = esbuildError.location;
     return `${shown}:${line}:${column + 1}: syntax error: ${esbuildError.text}${lineText ? `\n    ${lineText.trim()}` : ''}`;
   }
+  // tsx's TransformError carries esbuild's text only: "Transform failed ...\n<file>:<line>:<col>: ERROR: <text>".
+  const transform = /:(\d+):(\d+): ERROR: (.+)/.exec(String(err.message ?? ''));
+  if (transform) {
+    const lineText = source.split('\n')[Number(transform[1]) - 1]?.trim();
+    return `${shown}:${transform[1]}:${Number(transform[2]) + 1}: syntax error: ${transform[3]}${lineText ? `\n    ${lineText}` : ''}`;
+  }
   const message = String(err.message ?? error).split('\n')[0];
   if (err.code === 'MODULE_NOT_FOUND') {
     const missing = /Cannot find module '([^']+)'/.exec(message)?.[1] ?? '';
