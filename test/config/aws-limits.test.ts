@@ -1,8 +1,10 @@
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { ConfigError, ENVIRONMENTS, loadConfig, validateConfig } from '../../config';
 import { dev } from '../../config/dev';
 import { AWS_PAGES, EMR_SERVERLESS_7_RELEASES, isAllowedBaseRpu } from '../../config/limits';
 import { physicalNames } from '../../config/names';
 import { prod } from '../../config/prod';
+import { GLOBAL_DATASTORE_PREFIXES, KNOWN_REGIONS, MSK_SERVERLESS_REGIONS } from '../../config/regions';
 import type { EnvironmentConfigInput } from '../../config/schema';
 
 /** Validates a mutated copy of a shipped config and returns the error message (or fails). */
@@ -219,5 +221,15 @@ describe('numbers AWS cannot take', () => {
     expect(message).toMatch(/rds\.allocatedStorageGiB: NaN is not a number/);
     expect(message).toMatch(/redshift\.baseRpu: Infinity is not a finite number/);
     expect(message).not.toMatch(/null/);
+  });
+});
+
+describe('region tables agree with aws-cdk-lib region-info', () => {
+  it('every region config/regions.ts names is a commercial-partition region aws-cdk-lib knows', () => {
+    const known = new Set(RegionInfo.regions.map((r) => r.name));
+    const tables = [...KNOWN_REGIONS, ...MSK_SERVERLESS_REGIONS, ...Object.keys(GLOBAL_DATASTORE_PREFIXES)];
+    expect(tables.filter((r) => !known.has(r))).toEqual([]);
+    // Both regions of an environment share a partition: the naming scheme's ARNs and S3 replication assume "aws".
+    expect([...new Set(tables.map((r) => RegionInfo.get(r).partition))]).toEqual(['aws']);
   });
 });
