@@ -206,9 +206,11 @@ describe('physical names', () => {
   });
 
   it('refuses a name AWS would refuse for its characters (double dash in an RDS identifier)', () => {
-    expect(rejectionOf(dev, (c) => (c.name = 'qa--east'))).toMatch(
-      /name: "qa--east" makes the S3 bucket name .*|name: "qa--east" makes the RDS DB instance identifier "dra-qa--east-postgres", which AWS refuses/,
+    const message = rejectionOf(dev, (c) => (c.name = 'qa--east'));
+    expect(message).toMatch(
+      /name: "qa--east" makes the RDS DB instance identifier "dra-qa--east-postgres", which AWS refuses \(no double or trailing dashes\)\. Change name/,
     );
+    expect(message).toContain(AWS_PAGES.rdsNamingConstraints);
   });
 });
 
