@@ -194,206 +194,206 @@ const failover = z.strictObject({
   alarmEmails: z.array(z.email()).default([]),
 });
 
-const environmentConfigSchemaBase = z.strictObject({
-  /**
-   * Environment name; also the prefix of every stack name and physical name. Its
-   * real limit is the longest name it ends up in (bucket names hold the account and
-   * region too); the rule below checks each one.
-   */
-  name: z
-    .string()
-    .regex(
-      /^[a-z][a-z0-9-]{1,23}$/,
-      'must be 2-24 lowercase letters, digits or dashes, starting with a letter',
-    ),
-  /** The deployment tier; prod rules (no destroy, Multi-AZ) follow the tier, not the name. */
-  tier: z.enum(['dev', 'staging', 'prod']),
-  /** The AWS account both regions deploy to. */
-  account: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id'),
-  regions: z.strictObject({ primary: regionDeployment, dr: regionDeployment }),
-  /** Tags on every resource. */
-  tags: z.record(z.string(), z.string()),
-  removal: z.strictObject({
-    /** Destroy stateful data (buckets emptied, databases without snapshot) on stack removal. Never in prod. */
-    allowDestroy: z.boolean(),
-  }),
-  storage,
-  athena,
-  msk,
-  emr,
-  redshift,
-  elasticache,
-  rds,
-  failover,
-});
+export const environmentConfigSchema = z
+  .strictObject({
+    /**
+     * Environment name; also the prefix of every stack name and physical name. Its
+     * real limit is the longest name it ends up in (bucket names hold the account and
+     * region too); the rule below checks each one.
+     */
+    name: z
+      .string()
+      .regex(
+        /^[a-z][a-z0-9-]{1,23}$/,
+        'must be 2-24 lowercase letters, digits or dashes, starting with a letter',
+      ),
+    /** The deployment tier; prod rules (no destroy, Multi-AZ) follow the tier, not the name. */
+    tier: z.enum(['dev', 'staging', 'prod']),
+    /** The AWS account both regions deploy to. */
+    account: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id'),
+    regions: z.strictObject({ primary: regionDeployment, dr: regionDeployment }),
+    /** Tags on every resource. */
+    tags: z.record(z.string(), z.string()),
+    removal: z.strictObject({
+      /** Destroy stateful data (buckets emptied, databases without snapshot) on stack removal. Never in prod. */
+      allowDestroy: z.boolean(),
+    }),
+    storage,
+    athena,
+    msk,
+    emr,
+    redshift,
+    elasticache,
+    rds,
+    failover,
+  })
+  .superRefine((cfg, ctx) => {
+    const issue = (path: (string | number)[], message: string) =>
+      ctx.addIssue({ code: 'custom', path, message });
 
-export const environmentConfigSchema = environmentConfigSchemaBase.superRefine((cfg, ctx) => {
-  const issue = (path: (string | number)[], message: string) =>
-    ctx.addIssue({ code: 'custom', path, message });
-
-  for (const role of ['primary', 'dr'] as const) {
-    const { region, vpcCidr, availabilityZones } = cfg.regions[role];
-    const at = ['regions', role];
-    if (!KNOWN_REGIONS.includes(region)) {
-      issue([...at, 'region'], `"${region}" is not an AWS Region. Use one of: ${KNOWN_REGIONS.join(', ')}`);
-    } else {
-      const valid = availabilityZonesOf(region);
-      availabilityZones.forEach((az, i) => {
-        if (!valid.includes(az)) {
-          issue(
-            [...at, 'availabilityZones', i],
-            `"${az}" is not an Availability Zone of ${region}. Use names from: ${valid.join(', ')}`,
-          );
-        } else if (MSK_SERVERLESS_UNSUPPORTED_AZS.includes(az)) {
-          const usable = valid.filter((z) => !MSK_SERVERLESS_UNSUPPORTED_AZS.includes(z));
-          issue(
-            [...at, 'availabilityZones', i],
-            `"${az}" is not supported by MSK Serverless (listed in config/regions.ts). Use one of: ${usable.join(', ')}`,
-          );
-        }
-      });
-      const dupes = availabilityZones.filter((az, i) => availabilityZones.indexOf(az) !== i);
-      if (dupes.length > 0) {
-        issue([...at, 'availabilityZones'], `lists "${dupes[0]}" twice; each zone once`);
-      }
-    }
-    const cidr = parseCidr(vpcCidr);
-    if (typeof cidr === 'string') {
-      issue([...at, 'vpcCidr'], `"${vpcCidr}" ${cidr}`);
-    } else if (cidr.prefix > SMALLEST_VPC_PREFIX || cidr.prefix < LARGEST_VPC_PREFIX) {
-      issue(
-        [...at, 'vpcCidr'],
-        `"${vpcCidr}" is /${cidr.prefix}; use a prefix from /${LARGEST_VPC_PREFIX} to /${SMALLEST_VPC_PREFIX} (e.g. 10.20.0.0/16)`,
-      );
-    }
-  }
-
-  if (cfg.regions.primary.region === cfg.regions.dr.region) {
-    issue(
-      ['regions', 'dr', 'region'],
-      `"${cfg.regions.dr.region}" is also the primary region; the DR region must be a different region`,
-    );
-  }
-  const a = parseCidr(cfg.regions.primary.vpcCidr);
-  const b = parseCidr(cfg.regions.dr.vpcCidr);
-  if (typeof a !== 'string' && typeof b !== 'string' && cidrsOverlap(a, b)) {
-    issue(
-      ['regions', 'dr', 'vpcCidr'],
-      `"${cfg.regions.dr.vpcCidr}" overlaps the primary VPC ${cfg.regions.primary.vpcCidr}; pick a disjoint block so the regions can be peered or routed later`,
-    );
-  }
-
-  for (const role of ['primary', 'dr'] as const) {
-    const { region } = cfg.regions[role];
-    if (KNOWN_REGIONS.includes(region) && !MSK_SERVERLESS_REGIONS.includes(region)) {
-      issue(
-        ['regions', role, 'region'],
-        `"${region}" does not offer MSK Serverless; use one of: ${MSK_SERVERLESS_REGIONS.join(', ')}`,
-      );
-    }
-  }
-
-  const { redshift, elasticache, rds } = cfg;
-  if (redshift.mode === 'serverless') {
-    checkRedshiftServerless(cfg, issue);
-  } else if (redshift.snapshotCopyRetentionDays > REDSHIFT_PROVISIONED_COPY_RETENTION.max) {
-    issue(
-      ['redshift', 'snapshotCopyRetentionDays'],
-      `${redshift.snapshotCopyRetentionDays} is above ${REDSHIFT_PROVISIONED_COPY_RETENTION.max}: a provisioned cluster keeps copied automated snapshots 1 to ${REDSHIFT_PROVISIONED_COPY_RETENTION.max} days. Set it to ${REDSHIFT_PROVISIONED_COPY_RETENTION.max} or less (${AWS_PAGES.redshiftEnableSnapshotCopy})`,
-    );
-  }
-  if (redshift.maxRpu < redshift.baseRpu || redshift.maxRpu % 8 !== 0) {
-    issue(
-      ['redshift', 'maxRpu'],
-      `${redshift.maxRpu} must be a multiple of 8 and at least baseRpu (${redshift.baseRpu})`,
-    );
-  }
-  if (elasticache.mode === 'serverless' && elasticache.globalDatastore) {
-    issue(
-      ['elasticache', 'globalDatastore'],
-      'is true but mode is "serverless"; Global Datastore needs node-based clusters. Set mode to "node-based" or globalDatastore to false',
-    );
-  }
-  if (elasticache.globalDatastore) {
     for (const role of ['primary', 'dr'] as const) {
-      const { region } = cfg.regions[role];
-      if (KNOWN_REGIONS.includes(region) && !GLOBAL_DATASTORE_PREFIXES[region]) {
+      const { region, vpcCidr, availabilityZones } = cfg.regions[role];
+      const at = ['regions', role];
+      if (!KNOWN_REGIONS.includes(region)) {
+        issue([...at, 'region'], `"${region}" is not an AWS Region. Use one of: ${KNOWN_REGIONS.join(', ')}`);
+      } else {
+        const valid = availabilityZonesOf(region);
+        availabilityZones.forEach((az, i) => {
+          if (!valid.includes(az)) {
+            issue(
+              [...at, 'availabilityZones', i],
+              `"${az}" is not an Availability Zone of ${region}. Use names from: ${valid.join(', ')}`,
+            );
+          } else if (MSK_SERVERLESS_UNSUPPORTED_AZS.includes(az)) {
+            const usable = valid.filter((z) => !MSK_SERVERLESS_UNSUPPORTED_AZS.includes(z));
+            issue(
+              [...at, 'availabilityZones', i],
+              `"${az}" is not supported by MSK Serverless (listed in config/regions.ts). Use one of: ${usable.join(', ')}`,
+            );
+          }
+        });
+        const dupes = availabilityZones.filter((az, i) => availabilityZones.indexOf(az) !== i);
+        if (dupes.length > 0) {
+          issue([...at, 'availabilityZones'], `lists "${dupes[0]}" twice; each zone once`);
+        }
+      }
+      const cidr = parseCidr(vpcCidr);
+      if (typeof cidr === 'string') {
+        issue([...at, 'vpcCidr'], `"${vpcCidr}" ${cidr}`);
+      } else if (cidr.prefix > SMALLEST_VPC_PREFIX || cidr.prefix < LARGEST_VPC_PREFIX) {
         issue(
-          ['elasticache', 'globalDatastore'],
-          `is true but ${region} (${role}) has no documented Global Datastore ID prefix in config/regions.ts; add it from the ElastiCache guide or set globalDatastore to false`,
+          [...at, 'vpcCidr'],
+          `"${vpcCidr}" is /${cidr.prefix}; use a prefix from /${LARGEST_VPC_PREFIX} to /${SMALLEST_VPC_PREFIX} (e.g. 10.20.0.0/16)`,
         );
       }
     }
-  }
-  if (cfg.tier === 'prod' && !elasticache.globalDatastore && elasticache.mode === 'node-based') {
-    issue(
-      ['elasticache', 'globalDatastore'],
-      'is false in a prod-tier environment; the DR cache would start empty. Set it to true',
-    );
-  }
-  if (cfg.tier === 'prod' && !rds.crossRegionReplica) {
-    issue(
-      ['rds', 'crossRegionReplica'],
-      'is false in a prod-tier environment; the DR region would have no database. Set it to true',
-    );
-  }
-  if (elasticache.mode === 'node-based' && elasticache.replicasPerNodeGroup < 1 && cfg.tier !== 'dev') {
-    issue(
-      ['elasticache', 'replicasPerNodeGroup'],
-      `is ${elasticache.replicasPerNodeGroup}; Multi-AZ automatic failover needs at least 1 replica outside dev`,
-    );
-  }
-  if (cfg.tier === 'prod' && !rds.multiAz) {
-    issue(['rds', 'multiAz'], 'is false in a prod-tier environment; set it to true');
-  }
-  const smallestMax = minimumMaxAllocatedStorage(rds.allocatedStorageGiB);
-  if (rds.maxAllocatedStorageGiB < smallestMax) {
-    issue(
-      ['rds', 'maxAllocatedStorageGiB'],
-      `${rds.maxAllocatedStorageGiB} is less than 10% above allocatedStorageGiB (${rds.allocatedStorageGiB}); RDS refuses it ("Invalid max storage size"). Set it to at least ${smallestMax} (${AWS_PAGES.rdsStorageAutoscaling})`,
-    );
-  }
-  if (elasticache.mode === 'node-based' && elasticache.globalDatastore) {
-    checkGlobalDatastoreNodeType(elasticache.nodeType, issue);
-  }
-  if (
-    !EMR_SERVERLESS_7_RELEASES.includes(cfg.emr.releaseLabel) &&
-    /^emr-7\.\d+\.\d+$/.test(cfg.emr.releaseLabel)
-  ) {
-    issue(
-      ['emr', 'releaseLabel'],
-      `"${cfg.emr.releaseLabel}" is not an EMR Serverless release; use one of ${EMR_SERVERLESS_7_RELEASES.join(', ')} (${AWS_PAGES.emrServerlessReleases}), and change emr.jars with it`,
-    );
-  }
-  checkTags(cfg.tags, issue);
-  checkNameLengths(cfg, issue);
 
-  if (cfg.failover.generation > 0 && !rds.crossRegionReplica) {
-    issue(
-      ['failover', 'generation'],
-      `is ${cfg.failover.generation}, but rds.crossRegionReplica is false: after a failover the writer is the promoted replica, so there must be one; set rds.crossRegionReplica to true`,
-    );
-  }
+    if (cfg.regions.primary.region === cfg.regions.dr.region) {
+      issue(
+        ['regions', 'dr', 'region'],
+        `"${cfg.regions.dr.region}" is also the primary region; the DR region must be a different region`,
+      );
+    }
+    const a = parseCidr(cfg.regions.primary.vpcCidr);
+    const b = parseCidr(cfg.regions.dr.vpcCidr);
+    if (typeof a !== 'string' && typeof b !== 'string' && cidrsOverlap(a, b)) {
+      issue(
+        ['regions', 'dr', 'vpcCidr'],
+        `"${cfg.regions.dr.vpcCidr}" overlaps the primary VPC ${cfg.regions.primary.vpcCidr}; pick a disjoint block so the regions can be peered or routed later`,
+      );
+    }
 
-  if (cfg.failover.automaticFailover) {
-    issue(
-      ['failover', 'automaticFailover'],
-      'is true, but the readiness check does not start the failover runbook by itself in this version; set it to false and run the runbook by hand (docs/runbooks/failover.md)',
-    );
-  }
+    for (const role of ['primary', 'dr'] as const) {
+      const { region } = cfg.regions[role];
+      if (KNOWN_REGIONS.includes(region) && !MSK_SERVERLESS_REGIONS.includes(region)) {
+        issue(
+          ['regions', role, 'region'],
+          `"${region}" does not offer MSK Serverless; use one of: ${MSK_SERVERLESS_REGIONS.join(', ')}`,
+        );
+      }
+    }
 
-  if (cfg.tier === 'prod' && cfg.removal.allowDestroy) {
-    issue(
-      ['removal', 'allowDestroy'],
-      'is true in a prod-tier environment; prod data is never destroyed, set it to false',
-    );
-  }
-});
+    const { redshift, elasticache, rds } = cfg;
+    if (redshift.mode === 'serverless') {
+      checkRedshiftServerless(cfg, issue);
+    } else if (redshift.snapshotCopyRetentionDays > REDSHIFT_PROVISIONED_COPY_RETENTION.max) {
+      issue(
+        ['redshift', 'snapshotCopyRetentionDays'],
+        `${redshift.snapshotCopyRetentionDays} is above ${REDSHIFT_PROVISIONED_COPY_RETENTION.max}: a provisioned cluster keeps copied automated snapshots 1 to ${REDSHIFT_PROVISIONED_COPY_RETENTION.max} days. Set it to ${REDSHIFT_PROVISIONED_COPY_RETENTION.max} or less (${AWS_PAGES.redshiftEnableSnapshotCopy})`,
+      );
+    }
+    if (redshift.maxRpu < redshift.baseRpu || redshift.maxRpu % 8 !== 0) {
+      issue(
+        ['redshift', 'maxRpu'],
+        `${redshift.maxRpu} must be a multiple of 8 and at least baseRpu (${redshift.baseRpu})`,
+      );
+    }
+    if (elasticache.mode === 'serverless' && elasticache.globalDatastore) {
+      issue(
+        ['elasticache', 'globalDatastore'],
+        'is true but mode is "serverless"; Global Datastore needs node-based clusters. Set mode to "node-based" or globalDatastore to false',
+      );
+    }
+    if (elasticache.globalDatastore) {
+      for (const role of ['primary', 'dr'] as const) {
+        const { region } = cfg.regions[role];
+        if (KNOWN_REGIONS.includes(region) && !GLOBAL_DATASTORE_PREFIXES[region]) {
+          issue(
+            ['elasticache', 'globalDatastore'],
+            `is true but ${region} (${role}) has no documented Global Datastore ID prefix in config/regions.ts; add it from the ElastiCache guide or set globalDatastore to false`,
+          );
+        }
+      }
+    }
+    if (cfg.tier === 'prod' && !elasticache.globalDatastore && elasticache.mode === 'node-based') {
+      issue(
+        ['elasticache', 'globalDatastore'],
+        'is false in a prod-tier environment; the DR cache would start empty. Set it to true',
+      );
+    }
+    if (cfg.tier === 'prod' && !rds.crossRegionReplica) {
+      issue(
+        ['rds', 'crossRegionReplica'],
+        'is false in a prod-tier environment; the DR region would have no database. Set it to true',
+      );
+    }
+    if (elasticache.mode === 'node-based' && elasticache.replicasPerNodeGroup < 1 && cfg.tier !== 'dev') {
+      issue(
+        ['elasticache', 'replicasPerNodeGroup'],
+        `is ${elasticache.replicasPerNodeGroup}; Multi-AZ automatic failover needs at least 1 replica outside dev`,
+      );
+    }
+    if (cfg.tier === 'prod' && !rds.multiAz) {
+      issue(['rds', 'multiAz'], 'is false in a prod-tier environment; set it to true');
+    }
+    const smallestMax = minimumMaxAllocatedStorage(rds.allocatedStorageGiB);
+    if (rds.maxAllocatedStorageGiB < smallestMax) {
+      issue(
+        ['rds', 'maxAllocatedStorageGiB'],
+        `${rds.maxAllocatedStorageGiB} is less than 10% above allocatedStorageGiB (${rds.allocatedStorageGiB}); RDS refuses it ("Invalid max storage size"). Set it to at least ${smallestMax} (${AWS_PAGES.rdsStorageAutoscaling})`,
+      );
+    }
+    if (elasticache.mode === 'node-based' && elasticache.globalDatastore) {
+      checkGlobalDatastoreNodeType(elasticache.nodeType, issue);
+    }
+    if (
+      !EMR_SERVERLESS_7_RELEASES.includes(cfg.emr.releaseLabel) &&
+      /^emr-7\.\d+\.\d+$/.test(cfg.emr.releaseLabel)
+    ) {
+      issue(
+        ['emr', 'releaseLabel'],
+        `"${cfg.emr.releaseLabel}" is not an EMR Serverless release; use one of ${EMR_SERVERLESS_7_RELEASES.join(', ')} (${AWS_PAGES.emrServerlessReleases}), and change emr.jars with it`,
+      );
+    }
+    checkTags(cfg.tags, issue);
+    checkNameLengths(cfg, issue);
+
+    if (cfg.failover.generation > 0 && !rds.crossRegionReplica) {
+      issue(
+        ['failover', 'generation'],
+        `is ${cfg.failover.generation}, but rds.crossRegionReplica is false: after a failover the writer is the promoted replica, so there must be one; set rds.crossRegionReplica to true`,
+      );
+    }
+
+    if (cfg.failover.automaticFailover) {
+      issue(
+        ['failover', 'automaticFailover'],
+        'is true, but the readiness check does not start the failover runbook by itself in this version; set it to false and run the runbook by hand (docs/runbooks/failover.md)',
+      );
+    }
+
+    if (cfg.tier === 'prod' && cfg.removal.allowDestroy) {
+      issue(
+        ['removal', 'allowDestroy'],
+        'is true in a prod-tier environment; prod data is never destroyed, set it to false',
+      );
+    }
+  });
 
 type Issue = (path: (string | number)[], message: string) => void;
 
 /** Workgroup subnets and base capacity, per region (Redshift Serverless considerations and capacity pages). */
-function checkRedshiftServerless(cfg: z.output<typeof environmentConfigSchemaBase>, issue: Issue): void {
+function checkRedshiftServerless(cfg: EnvironmentConfig, issue: Issue): void {
   for (const role of ['primary', 'dr'] as const) {
     const { region, availabilityZones } = cfg.regions[role];
     const zones = new Set(availabilityZones).size;
@@ -475,11 +475,11 @@ function checkTags(tags: Record<string, string>, issue: Issue): void {
 }
 
 /** Physical names, computed with lib/naming.ts, against each resource type's length and characters. */
-function checkNameLengths(cfg: z.output<typeof environmentConfigSchemaBase>, issue: Issue): void {
+function checkNameLengths(cfg: EnvironmentConfig, issue: Issue): void {
   if (!KNOWN_REGIONS.includes(cfg.regions.primary.region) || !KNOWN_REGIONS.includes(cfg.regions.dr.region))
     return;
   const reported = new Set<string>();
-  for (const { name, limit } of physicalNames(cfg as EnvironmentConfig)) {
+  for (const { name, limit } of physicalNames(cfg)) {
     if (reported.has(limit.what)) continue;
     if (name.length > limit.maxLength) {
       reported.add(limit.what);
