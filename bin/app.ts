@@ -6,38 +6,34 @@ import { ConfigError, DEFAULT_ENVIRONMENT, loadConfig } from '../config';
 import { buildPlatform } from '../lib/app/platform';
 import { registerCompliance } from '../lib/compliance/compliance';
 import { PlatformError } from '../lib/shared/errors';
+import { describeFindings } from './validation-findings';
 
 /**
  * Entry point: `cdk synth [-c env=NAME] [-c controlTower=true]`.
  * The only place that reads context; everything below gets typed, validated config.
  */
+/** The environment being synthesized, for messages printed after main() has thrown. */
+let selectedEnvironment = DEFAULT_ENVIRONMENT;
+
 function main(): void {
   const app = new App();
   const envName = String(app.node.tryGetContext('env') ?? DEFAULT_ENVIRONMENT);
+  selectedEnvironment = envName;
   const controlTower = String(app.node.tryGetContext('controlTower') ?? 'false') === 'true';
   const config = loadConfig(envName);
   buildPlatform(app, config);
   registerCompliance(app, { controlTower });
   const assembly = app.synth();
-  failOnFindings(path.join(assembly.directory, 'validation-report.json'));
+  failOnFindings(path.join(assembly.directory, 'validation-report.json'), envName);
 }
 
 /**
  * Zero findings is the rule, warnings included. Under the CDK CLI the app only writes the
  * validation report and the CLI fails on errors alone, so the app checks the report itself.
  */
-function failOnFindings(reportFile: string): void {
+function failOnFindings(reportFile: string, envName: string): void {
   if (!fs.existsSync(reportFile)) return;
-  const report = JSON.parse(fs.readFileSync(reportFile, 'utf8'));
-  const open: string[] = [];
-  for (const plugin of report.pluginReports ?? []) {
-    for (const violation of plugin.violations ?? []) {
-      const where = (violation.violatingConstructs ?? []).map(
-        (c: { constructPath: string }) => c.constructPath,
-      );
-      open.push(`  - [${plugin.pluginName}] ${violation.ruleName} at ${where.join(', ')}`);
-    }
-  }
+  const open = describeFindings(JSON.parse(fs.readFileSync(reportFile, 'utf8')), envName);
   if (open.length > 0) {
     process.stderr.write(
       `\n${open.length} unacknowledged validation finding(s); fix them, or acknowledge each on its construct with a reason:\n${open.join('\n')}\nFull report: ${reportFile}\n\n`,
@@ -52,6 +48,13 @@ try {
   if (error instanceof ConfigError || error instanceof PlatformError) {
     // A config mistake is the user's to fix: the message says what and how; a stack trace would only hide it.
     process.stderr.write(`\n${error.message}\n\n`);
+    process.exit(1);
+  }
+  // Outside the CDK CLI, aws-cdk-lib throws on failed validation and names the report; read it instead.
+  const report =
+    error instanceof Error ? /report can be found in: (\S+)/.exec(error.message)?.[1] : undefined;
+  if (report && fs.existsSync(report)) {
+    failOnFindings(report, selectedEnvironment);
     process.exit(1);
   }
   throw error;

@@ -10,9 +10,14 @@ export const dev: EnvironmentConfigInput = {
     primary: {
       region: 'us-east-1',
       vpcCidr: '10.10.0.0/16',
-      availabilityZones: ['us-east-1a', 'us-east-1b'],
+      // Three zones: a Redshift Serverless workgroup needs subnets in at least three (config/limits.ts).
+      availabilityZones: ['us-east-1a', 'us-east-1b', 'us-east-1c'],
     },
-    dr: { region: 'us-west-2', vpcCidr: '10.20.0.0/16', availabilityZones: ['us-west-2a', 'us-west-2b'] },
+    dr: {
+      region: 'us-west-2',
+      vpcCidr: '10.20.0.0/16',
+      availabilityZones: ['us-west-2a', 'us-west-2b', 'us-west-2c'],
+    },
   },
   tags: { project: 'dual-region-analytics', environment: 'dev', 'cost-center': 'data-platform' },
   removal: { allowDestroy: true },

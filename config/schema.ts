@@ -1,6 +1,25 @@
 import { z } from 'zod';
 import { cidrsOverlap, parseCidr } from './cidr';
 import {
+  AWS_PAGES,
+  EMR_SERVERLESS_7_RELEASES,
+  GLOBAL_DATASTORE_FAMILIES,
+  GLOBAL_DATASTORE_TOO_SMALL_SIZES,
+  isAllowedBaseRpu,
+  minimumMaxAllocatedStorage,
+  REDSHIFT_PROVISIONED_COPY_RETENTION,
+  REDSHIFT_SERVERLESS_1024_RPU_REGIONS,
+  REDSHIFT_SERVERLESS_COPY_RETENTION,
+  REDSHIFT_SERVERLESS_MIN_AZS,
+  REDSHIFT_SERVERLESS_TWO_AZ_REGIONS,
+  RESERVED_TAG_PREFIXES,
+  TAG_CHARACTERS,
+  TAG_KEY_MAX,
+  TAG_VALUE_MAX,
+  TAGS_PER_RESOURCE_MAX,
+} from './limits';
+import { physicalNames } from './names';
+import {
   availabilityZonesOf,
   GLOBAL_DATASTORE_PREFIXES,
   KNOWN_REGIONS,
@@ -56,7 +75,7 @@ const msk = z.strictObject({
 });
 
 const emr = z.strictObject({
-  /** EMR Serverless release label, a 7.x release. */
+  /** EMR Serverless release label, a 7.x release AWS lists (config/limits.ts); the jars must match it. */
   releaseLabel: z.string().regex(/^emr-7\.\d+\.\d+$/, 'must be an EMR 7.x release label like emr-7.9.0'),
   architecture: z.enum(['ARM64', 'X86_64']).default('ARM64'),
   /** Minutes of idleness before the application stops. */
@@ -87,8 +106,13 @@ const redshift = z.strictObject({
   numberOfNodes: z.number().int().min(1).max(128).default(2),
   /** Hours between snapshots: the warehouse RPO. */
   snapshotIntervalHours: z.number().int().min(1).max(24).default(1),
-  /** Days the DR region keeps copied snapshots. */
-  snapshotCopyRetentionDays: z.number().int().min(1).max(3653).default(7),
+  /** Days the DR region keeps copied snapshots (serverless: 1 to 3653; provisioned: 1 to 35). */
+  snapshotCopyRetentionDays: z
+    .number()
+    .int()
+    .min(REDSHIFT_SERVERLESS_COPY_RETENTION.min)
+    .max(REDSHIFT_SERVERLESS_COPY_RETENTION.max)
+    .default(7),
 });
 
 const elasticache = z.strictObject({
@@ -127,7 +151,22 @@ const rds = z.strictObject({
   multiAz: z.boolean(),
   allocatedStorageGiB: z.number().int().min(20).max(65536).default(100),
   maxAllocatedStorageGiB: z.number().int().min(20).max(65536).default(500),
-  backupRetentionDays: z.number().int().min(1).max(35).default(7),
+  /**
+   * Days of automated backups, 1 to 35. AWS allows 0 (no backups), but a source of
+   * read replicas and of backup replication cannot have 0, and the compliance packs refuse it.
+   */
+  backupRetentionDays: z
+    .number()
+    .int()
+    .min(
+      1,
+      `must be at least 1: 0 turns automated backups off, which a read replica's source cannot do (${AWS_PAGES.rdsCreateDbInstance})`,
+    )
+    .max(
+      35,
+      `must be at most 35, the longest automated backup retention RDS allows (${AWS_PAGES.rdsCreateDbInstance})`,
+    )
+    .default(7),
   /** Cross-region read replica plus automated backup replication in the DR region. */
   crossRegionReplica: z.boolean(),
 });
@@ -172,8 +211,17 @@ const failover = z.strictObject({
 
 export const environmentConfigSchema = z
   .strictObject({
-    /** Environment name; also the prefix of every stack name. */
-    name: z.string().regex(/^[a-z][a-z0-9-]{1,11}$/, 'must be 2-12 lowercase letters, digits or dashes'),
+    /**
+     * Environment name; also the prefix of every stack name and physical name. Its
+     * real limit is the longest name it ends up in (bucket names hold the account and
+     * region too); the rule below checks each one.
+     */
+    name: z
+      .string()
+      .regex(
+        /^[a-z][a-z0-9-]{1,23}$/,
+        'must be 2-24 lowercase letters, digits or dashes, starting with a letter',
+      ),
     /** The deployment tier; prod rules (no destroy, Multi-AZ) follow the tier, not the name. */
     tier: z.enum(['dev', 'staging', 'prod']),
     /** The AWS account both regions deploy to. */
@@ -261,13 +309,13 @@ export const environmentConfigSchema = z
     }
 
     const { redshift, elasticache, rds } = cfg;
-    if (
-      !(
-        redshift.baseRpu === 4 ||
-        (redshift.baseRpu >= 8 && redshift.baseRpu <= 1024 && redshift.baseRpu % 8 === 0)
-      )
-    ) {
-      issue(['redshift', 'baseRpu'], `${redshift.baseRpu} is not allowed; use 4, or 8 to 1024 in steps of 8`);
+    if (redshift.mode === 'serverless') {
+      checkRedshiftServerless(cfg, issue);
+    } else if (redshift.snapshotCopyRetentionDays > REDSHIFT_PROVISIONED_COPY_RETENTION.max) {
+      issue(
+        ['redshift', 'snapshotCopyRetentionDays'],
+        `${redshift.snapshotCopyRetentionDays} is above ${REDSHIFT_PROVISIONED_COPY_RETENTION.max}: a provisioned cluster keeps copied automated snapshots 1 to ${REDSHIFT_PROVISIONED_COPY_RETENTION.max} days. Set it to ${REDSHIFT_PROVISIONED_COPY_RETENTION.max} or less (${AWS_PAGES.redshiftEnableSnapshotCopy})`,
+      );
     }
     if (redshift.maxRpu < redshift.baseRpu || redshift.maxRpu % 8 !== 0) {
       issue(
@@ -313,12 +361,27 @@ export const environmentConfigSchema = z
     if (cfg.tier === 'prod' && !rds.multiAz) {
       issue(['rds', 'multiAz'], 'is false in a prod-tier environment; set it to true');
     }
-    if (rds.maxAllocatedStorageGiB < rds.allocatedStorageGiB) {
+    const smallestMax = minimumMaxAllocatedStorage(rds.allocatedStorageGiB);
+    if (rds.maxAllocatedStorageGiB < smallestMax) {
       issue(
         ['rds', 'maxAllocatedStorageGiB'],
-        `${rds.maxAllocatedStorageGiB} is below allocatedStorageGiB (${rds.allocatedStorageGiB}); raise it`,
+        `${rds.maxAllocatedStorageGiB} is less than 10% above allocatedStorageGiB (${rds.allocatedStorageGiB}); RDS refuses it ("Invalid max storage size"). Set it to at least ${smallestMax} (${AWS_PAGES.rdsStorageAutoscaling})`,
       );
     }
+    if (elasticache.mode === 'node-based' && elasticache.globalDatastore) {
+      checkGlobalDatastoreNodeType(elasticache.nodeType, issue);
+    }
+    if (
+      !EMR_SERVERLESS_7_RELEASES.includes(cfg.emr.releaseLabel) &&
+      /^emr-7\.\d+\.\d+$/.test(cfg.emr.releaseLabel)
+    ) {
+      issue(
+        ['emr', 'releaseLabel'],
+        `"${cfg.emr.releaseLabel}" is not an EMR Serverless release; use one of ${EMR_SERVERLESS_7_RELEASES.join(', ')} (${AWS_PAGES.emrServerlessReleases}), and change emr.jars with it`,
+      );
+    }
+    checkTags(cfg.tags, issue);
+    checkNameLengths(cfg, issue);
 
     if (cfg.failover.generation > 0 && !rds.crossRegionReplica) {
       issue(
@@ -341,6 +404,114 @@ export const environmentConfigSchema = z
       );
     }
   });
+
+type Issue = (path: (string | number)[], message: string) => void;
+
+/** Workgroup subnets and base capacity, per region (Redshift Serverless considerations and capacity pages). */
+function checkRedshiftServerless(cfg: EnvironmentConfig, issue: Issue): void {
+  for (const role of ['primary', 'dr'] as const) {
+    const { region, availabilityZones } = cfg.regions[role];
+    const zones = new Set(availabilityZones).size;
+    if (REDSHIFT_SERVERLESS_TWO_AZ_REGIONS.includes(region)) {
+      issue(
+        ['regions', role, 'region'],
+        `"${region}" needs three Redshift Serverless subnets in two Availability Zones, and this VPC builds one subnet per zone. Pick another region, or set redshift.mode to "provisioned" (${AWS_PAGES.redshiftServerlessConsiderations})`,
+      );
+    } else if (zones < REDSHIFT_SERVERLESS_MIN_AZS) {
+      const more = availabilityZonesOf(region).filter(
+        (az) => !availabilityZones.includes(az) && !MSK_SERVERLESS_UNSUPPORTED_AZS.includes(az),
+      );
+      issue(
+        ['regions', role, 'availabilityZones'],
+        `${JSON.stringify(availabilityZones)} has ${zones} Availability Zone${zones === 1 ? '' : 's'}; a Redshift Serverless workgroup needs subnets in at least ${REDSHIFT_SERVERLESS_MIN_AZS}. Add ${more.slice(0, REDSHIFT_SERVERLESS_MIN_AZS - zones).join(', ') || 'a zone of this region'} (${AWS_PAGES.redshiftServerlessConsiderations})`,
+      );
+    }
+  }
+  const { baseRpu } = cfg.redshift;
+  const refusing = (['primary', 'dr'] as const)
+    .map((role) => cfg.regions[role].region)
+    .filter((region) => KNOWN_REGIONS.includes(region) && !isAllowedBaseRpu(baseRpu, region));
+  if (refusing.length === 0) return;
+  const anywhere = REDSHIFT_SERVERLESS_1024_RPU_REGIONS.some((region) => isAllowedBaseRpu(baseRpu, region));
+  issue(
+    ['redshift', 'baseRpu'],
+    anywhere
+      ? `${baseRpu} is above 512, which ${refusing.join(' and ')} does not offer (only ${REDSHIFT_SERVERLESS_1024_RPU_REGIONS.join(', ')}); use 512 or less (${AWS_PAGES.redshiftServerlessCapacity})`
+      : `${baseRpu} is not allowed; use 4, 8 to 512 in steps of 8, or 512 to 1024 in steps of 32 where both regions offer it (${REDSHIFT_SERVERLESS_1024_RPU_REGIONS.join(', ')}) (${AWS_PAGES.redshiftServerlessCapacity})`,
+  );
+}
+
+/** Global Datastore node families and sizes (ElastiCache "Prerequisites and limitations"). */
+function checkGlobalDatastoreNodeType(nodeType: string, issue: Issue): void {
+  const [, family = '', size = ''] = nodeType.split('.');
+  if (GLOBAL_DATASTORE_FAMILIES.includes(family) && !GLOBAL_DATASTORE_TOO_SMALL_SIZES.includes(size)) return;
+  issue(
+    ['elasticache', 'nodeType'],
+    `"${nodeType}" cannot join a Global Datastore, which takes ${GLOBAL_DATASTORE_FAMILIES.map((f) => f.toUpperCase()).join(', ')} nodes of size large or above. Use e.g. cache.r7g.large, or set elasticache.globalDatastore to false (${AWS_PAGES.globalDatastorePrerequisites})`,
+  );
+}
+
+/** Tag keys and values every service accepts (Tag Editor quotas; RDS also refuses "rds:"). */
+function checkTags(tags: Record<string, string>, issue: Issue): void {
+  const entries = Object.entries(tags);
+  // region-stack.ts adds dra:role to every resource.
+  if (entries.length > TAGS_PER_RESOURCE_MAX - 1) {
+    issue(
+      ['tags'],
+      `has ${entries.length} tags; AWS allows ${TAGS_PER_RESOURCE_MAX} per resource and the app adds "dra:role". Keep at most ${TAGS_PER_RESOURCE_MAX - 1} (${AWS_PAGES.tagLimits})`,
+    );
+  }
+  for (const [key, value] of entries) {
+    const at = ['tags', key];
+    const problems: string[] = [];
+    if (key.length === 0 || key.length > TAG_KEY_MAX)
+      problems.push(`the key must be 1 to ${TAG_KEY_MAX} characters (it has ${key.length})`);
+    if (value.length > TAG_VALUE_MAX)
+      problems.push(`the value must be at most ${TAG_VALUE_MAX} characters (it has ${value.length})`);
+    for (const [what, text] of [
+      ['key', key],
+      ['value', value],
+    ] as const) {
+      if (!TAG_CHARACTERS.test(text)) {
+        problems.push(`the ${what} may hold only letters, digits, spaces and _ . : / = + - @`);
+      }
+      const reserved = RESERVED_TAG_PREFIXES.find((r) => text.toLowerCase().startsWith(r.prefix));
+      if (reserved)
+        problems.push(`the ${what} starts with "${reserved.prefix}", which AWS reserves (${reserved.page})`);
+    }
+    if (key === 'dra:role') problems.push('the app sets "dra:role" itself');
+    if (problems.length > 0) {
+      issue(
+        at,
+        `${JSON.stringify(key)}: ${JSON.stringify(value)} is refused: ${problems.join('; ')}. Rename or shorten it (${AWS_PAGES.tagLimits})`,
+      );
+    }
+  }
+}
+
+/** Physical names, computed with lib/naming.ts, against each resource type's length and characters. */
+function checkNameLengths(cfg: EnvironmentConfig, issue: Issue): void {
+  if (!KNOWN_REGIONS.includes(cfg.regions.primary.region) || !KNOWN_REGIONS.includes(cfg.regions.dr.region))
+    return;
+  const reported = new Set<string>();
+  for (const { name, limit } of physicalNames(cfg)) {
+    if (reported.has(limit.what)) continue;
+    if (name.length > limit.maxLength) {
+      reported.add(limit.what);
+      const room = cfg.name.length - (name.length - limit.maxLength);
+      issue(
+        ['name'],
+        `"${cfg.name}" makes the ${limit.what} "${name}" ${name.length} characters; AWS allows ${limit.maxLength}. Shorten name to ${room >= 2 ? `at most ${room} characters` : 'fewer characters'} (${limit.page})`,
+      );
+    } else if (!limit.allowed.test(name)) {
+      reported.add(limit.what);
+      issue(
+        ['name'],
+        `"${cfg.name}" makes the ${limit.what} "${name}", which AWS refuses (no double or trailing dashes). Change name (${limit.page})`,
+      );
+    }
+  }
+}
 
 /** The validated configuration of one environment, as passed to every stack and construct. */
 export type EnvironmentConfig = z.output<typeof environmentConfigSchema>;

@@ -125,7 +125,9 @@ export class PostgresControl extends Construct {
         new iam.PolicyStatement({
           actions: ['kms:Decrypt'],
           resources: [databaseKey.keyArn],
-          conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` } },
+          conditions: {
+            StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` },
+          },
         }),
       );
     }

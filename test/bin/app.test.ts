@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { configKeyFor, describeFindings, type ValidationReport } from '../../bin/validation-findings';
 
 const ROOT = path.join(__dirname, '..', '..');
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -40,5 +41,77 @@ describe('bin/app.ts', () => {
     const templates = fs.readdirSync(result.outdir).filter((f) => f.endsWith('.template.json'));
     expect(templates.some((f) => f.startsWith('stagingprimary'))).toBe(true);
     expect(templates.some((f) => f.startsWith('stagingdr'))).toBe(true);
+  });
+});
+
+describe('validation findings are printed with their description and config key', () => {
+  // Shaped as aws-cdk-lib 2.276 writes cdk.out/validation-report.json for db.m4.large on PostgreSQL 17.6.
+  const report: ValidationReport = {
+    pluginReports: [
+      {
+        pluginName: 'CloudFormation Validate',
+        violations: [
+          {
+            ruleName: 'E3062',
+            description:
+              "DBInstanceClass: DBInstanceClass 'db.m4.large' is not valid for Engine 'postgres' EngineVersion '17.6'",
+            violatingConstructs: [
+              {
+                constructPath: 'dev-primary/Database/Postgres/Instance',
+                constructFqn: 'aws-cdk-lib.aws_rds.CfnDBInstance',
+                cloudFormationResource: { propertyPaths: ['Properties.DBInstanceClass'] },
+              },
+            ],
+          },
+        ],
+      },
+      {
+        pluginName: 'AwsSolutions',
+        violations: [
+          {
+            ruleName: 'AwsSolutions-S1',
+            description: 'The S3 Bucket has server access logs disabled.',
+            violatingConstructs: [{ constructPath: 'dev-dr/Storage/Buckets/Raw/Resource' }],
+          },
+        ],
+      },
+    ],
+  };
+
+  it('prints the rule, the construct, the description and the config key', () => {
+    const [rds, nag] = describeFindings(report, 'dev');
+    expect(rds).toBe(
+      [
+        '  - [CloudFormation Validate] E3062 at dev-primary/Database/Postgres/Instance',
+        "      DBInstanceClass: DBInstanceClass 'db.m4.large' is not valid for Engine 'postgres' EngineVersion '17.6'",
+        '      set by rds.instanceClass in config/dev.ts',
+      ].join('\n'),
+    );
+    expect(nag).toBe(
+      '  - [AwsSolutions] AwsSolutions-S1 at dev-dr/Storage/Buckets/Raw/Resource\n      The S3 Bucket has server access logs disabled.',
+    );
+  });
+
+  it('maps nested properties, tags and the region role of the construct path', () => {
+    expect(
+      configKeyFor(
+        'aws-cdk-lib.aws_redshiftserverless.CfnNamespace',
+        'Properties.SnapshotCopyConfigurations.0.SnapshotRetentionPeriod',
+        'prod-primary/Warehouse/Warehouse/Namespace',
+      ),
+    ).toBe('redshift.snapshotCopyRetentionDays');
+    expect(
+      configKeyFor(
+        'aws-cdk-lib.aws_ec2.CfnSubnet',
+        'Properties.AvailabilityZone',
+        'prod-dr/Foundation/Network/Vpc/private1/Subnet',
+      ),
+    ).toBe('regions.dr.availabilityZones');
+    expect(
+      configKeyFor('aws-cdk-lib.aws_sns.CfnTopic', 'Properties.Tags.1.Key', 'dev-dr/Operations/Topic'),
+    ).toBe('tags');
+    expect(
+      configKeyFor('aws-cdk-lib.aws_sns.CfnTopic', 'Properties.KmsMasterKeyId', 'dev-dr/Operations/Topic'),
+    ).toBeUndefined();
   });
 });

@@ -171,7 +171,7 @@ describe('data store combinations that cannot work', () => {
 
   it('rejects a Redshift Serverless base capacity outside the allowed steps', () => {
     expect(rejectionOf(dev, (c) => (c.redshift.baseRpu = 12))).toMatch(
-      /redshift\.baseRpu: 12 is not allowed; use 4, or 8 to 1024 in steps of 8/,
+      /redshift\.baseRpu: 12 is not allowed; use 4, 8 to 512 in steps of 8/,
     );
     expect(rejectionOf(dev, (c) => (c.redshift.baseRpu = 2048))).toMatch(
       /redshift\.baseRpu: 2048 is not allowed/,

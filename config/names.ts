@@ -1,0 +1,41 @@
+import {
+  bucketName,
+  cacheReplicationGroupId,
+  databaseInstanceIdentifier,
+  resourceName,
+  warehouseName,
+} from '../lib/naming';
+import { NAME_LIMITS, type NameLimit } from './limits';
+import type { EnvironmentConfig } from './schema';
+
+/** One physical name this app gives a resource, computed by the same functions the constructs call. */
+export interface PhysicalName {
+  readonly name: string;
+  readonly limit: NameLimit;
+}
+
+const BUCKET_PURPOSES = ['raw', 'refined', 'curated', 'artifacts', 'athena-results', 'access-logs'] as const;
+/** Lambda functions with fixed names: job submission, readiness, and the PostgreSQL control function (contract B). */
+const FUNCTION_PURPOSES = ['submit-job', 'readiness', 'postgres-control'] as const;
+
+/**
+ * Every fixed physical name of an environment whose length depends on config
+ * (environment name, account, regions, failover generation). Names the same in
+ * both regions are listed once.
+ */
+export function physicalNames(config: EnvironmentConfig): PhysicalName[] {
+  const names: PhysicalName[] = [];
+  const add = (name: string, limit: NameLimit) => names.push({ name, limit });
+  for (const role of ['primary', 'dr'] as const) {
+    for (const purpose of BUCKET_PURPOSES) add(bucketName(config, role, purpose), NAME_LIMITS.bucket);
+    add(databaseInstanceIdentifier(config, role), NAME_LIMITS.rdsInstance);
+  }
+  add(cacheReplicationGroupId(config), NAME_LIMITS.cacheReplicationGroup);
+  add(warehouseName(config), NAME_LIMITS.redshiftServerless);
+  for (const purpose of FUNCTION_PURPOSES) add(resourceName(config, purpose), NAME_LIMITS.lambdaFunction);
+  // Runbook documents: runbookName() in lib/runbooks/failover.ts is resourceName(config, kind).
+  for (const kind of ['failover', 'failback'] as const)
+    add(resourceName(config, kind), NAME_LIMITS.ssmDocument);
+  add(resourceName(config, 'msk'), NAME_LIMITS.mskCluster);
+  return names;
+}
