@@ -197,142 +197,154 @@ export function installFakeAws(world: () => World) {
       return answer(region, input, w);
     });
   };
-  const notFound = (name: string) => sdkError(name, `${name}`, { $metadata: { httpStatusCode: 404 } });
+  const register = () => {
+    const notFound = (name: string) => sdkError(name, `${name}`, { $metadata: { httpStatusCode: 404 } });
 
-  on('rds', DescribeDBInstancesCommand, (region, input, w) => {
-    const id = input.DBInstanceIdentifier;
-    if (region === WRITER && id === SETTINGS.database?.source)
-      return { DBInstances: [{ DBInstanceStatus: w.rdsWriterStatus }] };
-    if (region === STANDBY && id === SETTINGS.database?.replica)
-      return {
-        DBInstances: [
-          {
-            DBInstanceStatus: w.rdsReplicaStatus,
-            ReadReplicaSourceDBInstanceIdentifier: `arn:aws:rds:${WRITER}:111111111111:db:${SETTINGS.database?.source}`,
-          },
-        ],
-      };
-    throw notFound('DBInstanceNotFoundFault');
-  });
-  on('elasticache', DescribeGlobalReplicationGroupsCommand, () => ({
-    GlobalReplicationGroups: [
-      {
-        Status: 'available',
-        Members: [
-          { Role: 'PRIMARY', ReplicationGroupRegion: WRITER, Status: 'associated' },
-          { Role: 'SECONDARY', ReplicationGroupRegion: STANDBY, Status: 'associated' },
-        ],
-      },
-    ],
-  }));
-  on('elasticache', DescribeReplicationGroupsCommand, (region) => ({
-    ReplicationGroups: [
-      {
-        Status: 'available',
-        GlobalReplicationGroupInfo: {
-          GlobalReplicationGroupId: SETTINGS.globalDatastoreId,
-          GlobalReplicationGroupMemberRole: region === WRITER ? 'PRIMARY' : 'SECONDARY',
-        },
-      },
-    ],
-  }));
-  on('ssm', GetParameterCommand, (region, input, w) => {
-    const value = w.params[region]?.[input.Name];
-    if (value === undefined) throw notFound('ParameterNotFound');
-    return { Parameter: { Value: value } };
-  });
-  on('ssm', PutParameterCommand, (region, input, w) => {
-    w.params[region] = { ...w.params[region], [input.Name]: input.Value };
-    return {};
-  });
-  on('kafka', DescribeClusterV2Command, (region, _input, w) => ({
-    ClusterInfo: { State: w.mskState[region] },
-  }));
-  on('kafka', ListReplicatorsCommand, (region) => ({
-    Replicators:
-      region === STANDBY ? [{ ReplicatorName: SETTINGS.replicatorName, ReplicatorState: 'RUNNING' }] : [],
-  }));
-  on('cloudwatch', GetMetricDataCommand, (region, input, w) => {
-    const value = (q: any): number | undefined => {
-      const { Namespace: ns, MetricName: name, Dimensions: dims } = q.MetricStat.Metric;
-      const dim = (n: string) => dims.find((d: any) => d.Name === n)?.Value;
-      // Each metric exists only in the region AWS publishes it (lambda/readiness/rpo.ts).
-      if (region === STANDBY) {
-        if (
-          ns === 'AWS/RDS' &&
-          name === 'ReplicaLag' &&
-          dim('DBInstanceIdentifier') === SETTINGS.database?.replica
-        )
-          return w.rdsLag;
-        if (ns === 'AWS/ElastiCache' && name === 'GlobalDatastoreReplicationLag') return w.cacheLag;
-        if (
-          ns === 'AWS/Kafka' &&
-          name === 'ReplicationLatency' &&
-          dim('ReplicatorName') === SETTINGS.replicatorName
-        )
-          return w.mskLatencyMs;
-        if (ns === 'AWS/S3' && dim('DestinationBucket') === 'dst') {
-          if (name === 'ReplicationLatency') return w.s3Latency;
-          if (name === 'OperationsPendingReplication') return w.s3Pending;
-          if (name === 'BytesPendingReplication') return w.s3Bytes;
-        }
-      }
-      if (region === WRITER && ns === 'AWS/S3' && name === 'OperationsFailedReplication') return w.s3Failed;
-      return undefined;
-    };
-    return {
-      MetricDataResults: input.MetricDataQueries.map((q: any) => {
-        const v = value(q);
-        return { Id: q.Id, Values: v === undefined ? [] : [v] };
-      }),
-    };
-  });
-  on('redshift', GetWorkgroupCommand, (_region, _input, w) => ({ workgroup: { status: w.warehouseStatus } }));
-  on('redshift', ListSnapshotsCommand, (region, _input, w) => ({
-    snapshots:
-      region === STANDBY && w.newestCopyAgeSeconds !== undefined
-        ? [
+    on('rds', DescribeDBInstancesCommand, (region, input, w) => {
+      const id = input.DBInstanceIdentifier;
+      if (region === WRITER && id === SETTINGS.database?.source)
+        return { DBInstances: [{ DBInstanceStatus: w.rdsWriterStatus }] };
+      if (region === STANDBY && id === SETTINGS.database?.replica)
+        return {
+          DBInstances: [
             {
-              namespaceName: SETTINGS.warehouse?.name,
-              status: 'AVAILABLE',
-              snapshotCreateTime: new Date(w.now.getTime() - w.newestCopyAgeSeconds * 1000),
+              DBInstanceStatus: w.rdsReplicaStatus,
+              ReadReplicaSourceDBInstanceIdentifier: `arn:aws:rds:${WRITER}:111111111111:db:${SETTINGS.database?.source}`,
             },
-          ]
-        : [],
-  }));
-  on('redshiftProvisioned', DescribeClustersCommand, () => ({ Clusters: [{ ClusterStatus: 'available' }] }));
-  on('redshiftProvisioned', DescribeClusterSnapshotsCommand, () => ({ Snapshots: [] }));
-  on('emr', ListApplicationsCommand, () => ({
-    applications: [{ id: 'app', name: SETTINGS.emrApplicationName, state: 'CREATED' }],
-  }));
-  on('emr', GetApplicationCommand, () => ({
-    application: {
-      releaseLabel: 'emr-7.9.0',
-      architecture: 'ARM64',
-      maximumCapacity: { cpu: '200 vCPU', memory: '800 GB' },
-      networkConfiguration: { subnetIds: ['a', 'b', 'c'] },
-    },
-  }));
-  on('glue', GetTablesCommand, () => ({
-    TableList: [
-      {
-        Name: 'refined_sales',
-        TableType: 'EXTERNAL_TABLE',
-        StorageDescriptor: { Columns: [{ Name: 'id', Type: 'int' }] },
+          ],
+        };
+      throw notFound('DBInstanceNotFoundFault');
+    });
+    on('elasticache', DescribeGlobalReplicationGroupsCommand, () => ({
+      GlobalReplicationGroups: [
+        {
+          Status: 'available',
+          Members: [
+            { Role: 'PRIMARY', ReplicationGroupRegion: WRITER, Status: 'associated' },
+            { Role: 'SECONDARY', ReplicationGroupRegion: STANDBY, Status: 'associated' },
+          ],
+        },
+      ],
+    }));
+    on('elasticache', DescribeReplicationGroupsCommand, (region) => ({
+      ReplicationGroups: [
+        {
+          Status: 'available',
+          GlobalReplicationGroupInfo: {
+            GlobalReplicationGroupId: SETTINGS.globalDatastoreId,
+            GlobalReplicationGroupMemberRole: region === WRITER ? 'PRIMARY' : 'SECONDARY',
+          },
+        },
+      ],
+    }));
+    on('ssm', GetParameterCommand, (region, input, w) => {
+      const value = w.params[region]?.[input.Name];
+      if (value === undefined) throw notFound('ParameterNotFound');
+      return { Parameter: { Value: value } };
+    });
+    on('ssm', PutParameterCommand, (region, input, w) => {
+      w.params[region] = { ...w.params[region], [input.Name]: input.Value };
+      return {};
+    });
+    on('kafka', DescribeClusterV2Command, (region, _input, w) => ({
+      ClusterInfo: { State: w.mskState[region] },
+    }));
+    on('kafka', ListReplicatorsCommand, (region) => ({
+      Replicators:
+        region === STANDBY ? [{ ReplicatorName: SETTINGS.replicatorName, ReplicatorState: 'RUNNING' }] : [],
+    }));
+    on('cloudwatch', GetMetricDataCommand, (region, input, w) => {
+      const value = (q: any): number | undefined => {
+        const { Namespace: ns, MetricName: name, Dimensions: dims } = q.MetricStat.Metric;
+        const dim = (n: string) => dims.find((d: any) => d.Name === n)?.Value;
+        // Each metric exists only in the region AWS publishes it (lambda/readiness/rpo.ts).
+        if (region === STANDBY) {
+          if (
+            ns === 'AWS/RDS' &&
+            name === 'ReplicaLag' &&
+            dim('DBInstanceIdentifier') === SETTINGS.database?.replica
+          )
+            return w.rdsLag;
+          if (ns === 'AWS/ElastiCache' && name === 'GlobalDatastoreReplicationLag') return w.cacheLag;
+          if (
+            ns === 'AWS/Kafka' &&
+            name === 'ReplicationLatency' &&
+            dim('ReplicatorName') === SETTINGS.replicatorName
+          )
+            return w.mskLatencyMs;
+          if (ns === 'AWS/S3' && dim('DestinationBucket') === 'dst') {
+            if (name === 'ReplicationLatency') return w.s3Latency;
+            if (name === 'OperationsPendingReplication') return w.s3Pending;
+            if (name === 'BytesPendingReplication') return w.s3Bytes;
+          }
+        }
+        if (region === WRITER && ns === 'AWS/S3' && name === 'OperationsFailedReplication') return w.s3Failed;
+        return undefined;
+      };
+      return {
+        MetricDataResults: input.MetricDataQueries.map((q: any) => {
+          const v = value(q);
+          return { Id: q.Id, Values: v === undefined ? [] : [v] };
+        }),
+      };
+    });
+    on('redshift', GetWorkgroupCommand, (_region, _input, w) => ({
+      workgroup: { status: w.warehouseStatus },
+    }));
+    on('redshift', ListSnapshotsCommand, (region, _input, w) => ({
+      snapshots:
+        region === STANDBY && w.newestCopyAgeSeconds !== undefined
+          ? [
+              {
+                namespaceName: SETTINGS.warehouse?.name,
+                status: 'AVAILABLE',
+                snapshotCreateTime: new Date(w.now.getTime() - w.newestCopyAgeSeconds * 1000),
+              },
+            ]
+          : [],
+    }));
+    on('redshiftProvisioned', DescribeClustersCommand, () => ({
+      Clusters: [{ ClusterStatus: 'available' }],
+    }));
+    on('redshiftProvisioned', DescribeClusterSnapshotsCommand, () => ({ Snapshots: [] }));
+    on('emr', ListApplicationsCommand, () => ({
+      applications: [{ id: 'app', name: SETTINGS.emrApplicationName, state: 'CREATED' }],
+    }));
+    on('emr', GetApplicationCommand, () => ({
+      application: {
+        releaseLabel: 'emr-7.9.0',
+        architecture: 'ARM64',
+        maximumCapacity: { cpu: '200 vCPU', memory: '800 GB' },
+        networkConfiguration: { subnetIds: ['a', 'b', 'c'] },
       },
-    ],
-  }));
-  on('athena', GetWorkGroupCommand, () => ({
-    WorkGroup: {
-      Name: 'dra-prod-analysts',
-      State: 'ENABLED',
-      Configuration: { BytesScannedCutoffPerQuery: 100 },
-    },
-  }));
+    }));
+    on('glue', GetTablesCommand, () => ({
+      TableList: [
+        {
+          Name: 'refined_sales',
+          TableType: 'EXTERNAL_TABLE',
+          StorageDescriptor: { Columns: [{ Name: 'id', Type: 'int' }] },
+        },
+      ],
+    }));
+    on('athena', GetWorkGroupCommand, () => ({
+      WorkGroup: {
+        Name: 'dra-prod-analysts',
+        State: 'ENABLED',
+        Configuration: { BytesScannedCutoffPerQuery: 100 },
+      },
+    }));
+  };
+  register();
 
   return {
     stubs,
     calls,
+    /** Back to the default answers (after a test replaced some). */
+    reset: () => {
+      for (const s of Object.values(stubs)) (s as any).reset();
+      register();
+    },
     restore: () => {
       for (const s of Object.values(stubs)) (s as any).restore();
     },
