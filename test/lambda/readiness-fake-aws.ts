@@ -175,7 +175,7 @@ export function clientsIn(region: string): RegionClients {
 export function installFakeAws(world: () => World) {
   const stubs = Object.fromEntries(
     Object.entries(CLASSES).map(([k, C]) => [k, mockClient(C as never)]),
-  ) as Record<Service, AwsClientStub<never>>;
+  ) as Record<Service, AwsClientStub<any>>;
   const calls: { region: string; service: Service; command: string }[] = [];
 
   const on = (
