@@ -46,9 +46,15 @@ describe('operations (prod)', () => {
     expect(alarms(primary).filter((a) => a.Properties.MetricName === 'FailoverRecommended')).toHaveLength(0);
   });
 
-  it("alarms on the data stores' own health", () => {
-    const names = alarms(primary).map((a) => a.Properties.MetricName);
-    expect(names).toEqual(
+  const metricNames = (t: typeof primary) =>
+    alarms(t).map(
+      (a) =>
+        a.Properties.MetricName ??
+        a.Properties.Metrics?.find((m: any) => m.MetricStat)?.MetricStat.Metric.MetricName,
+    );
+
+  it("alarms on the data stores' own health, through cdk-monitoring-constructs where it covers them", () => {
+    expect(metricNames(primary)).toEqual(
       expect.arrayContaining([
         'CPUUtilization',
         'FreeStorageSpace',
@@ -59,16 +65,59 @@ describe('operations (prod)', () => {
         'MatchedEvents',
       ]),
     );
-    // + 2 from cdk-monitoring-constructs (job submission faults and throttles)
-    // + 4 MSK Serverless throttling alarms
-    expect(alarms(primary)).toHaveLength(CHECK_NAMES.length + 2 + 7 + 2 + 4);
-    expect(alarms(dr)).toHaveLength(CHECK_NAMES.length + 3 + 7 + 2 + 4);
+    const library = alarms(primary).filter((a) => /^dra-prod-primary/.test(a.Properties.AlarmName ?? ''));
+    const libraryMetric = (name: string) =>
+      library.find((a) => JSON.stringify(a.Properties).includes(`"MetricName":"${name}"`));
+    // PostgreSQL (monitorRdsInstance) and the cache node (monitorElastiCacheCluster).
+    expect(JSON.stringify(libraryMetric('CPUUtilization')?.Properties)).toContain('dra-prod-postgres');
+    expect(libraryMetric('FreeStorageSpace')?.Properties.Threshold).toBe(10 * 1024 ** 3);
+    expect(libraryMetric('DatabaseConnections')?.Properties.Threshold).toBe(500);
+    expect(JSON.stringify(libraryMetric('Evictions')?.Properties)).toContain('dra-prod-cache-001');
+    // readiness: 8 checks + RPO + RPO incomplete + errors + heartbeat (+ recommendation in the standby);
+    // library: RDS 3, cache 1, job submission 2; by hand: cache memory, job submission failures;
+    // Spark failures; MSK Serverless throttling 4.
+    expect(alarms(primary)).toHaveLength(CHECK_NAMES.length + 4 + 6 + 2 + 1 + 4);
+    expect(alarms(dr)).toHaveLength(CHECK_NAMES.length + 5 + 6 + 2 + 1 + 4);
+  });
+
+  it('a heartbeat alarm per region fires when the readiness function stops reporting (missing data breaches)', () => {
+    for (const t of [primary, dr]) {
+      const heartbeat = alarms(t).filter((a) => a.Properties.MetricName === 'Evaluations');
+      expect(heartbeat).toHaveLength(1);
+      expect(heartbeat[0].Properties).toMatchObject({
+        TreatMissingData: 'breaching',
+        ComparisonOperator: 'LessThanThreshold',
+        Threshold: 1,
+        Statistic: 'Sum',
+        Period: 60,
+      });
+      const incomplete = alarms(t).find((a) => a.Properties.MetricName === 'RpoComplete');
+      expect(incomplete.Properties).toMatchObject({ Threshold: 1, ComparisonOperator: 'LessThanThreshold' });
+    }
+  });
+
+  it('keeps the logical IDs of the named resources it had before the split (no second resource under one name)', () => {
+    for (const id of [
+      'SparkJobFailedEC167786',
+      'SparkJobFailedLog310183CA',
+      'SparkJobFailedLogPolicyResourcePolicy292CF215',
+      'Dashboard9E4231ED',
+      'ReadinessState26A9DE92',
+    ])
+      expect(Object.keys(primary.toJSON().Resources)).toContain(id);
+    const named = alarms(primary).filter((a) => a.Properties.AlarmName);
+    expect(named.length).toBeGreaterThan(0);
+    const ids = Object.entries(primary.findResources('AWS::CloudWatch::Alarm'))
+      .filter(([, a]: any) => a.Properties.AlarmName)
+      .map(([id]) => id);
+    // cdk-monitoring-constructs' alarms stay under the stack's Monitoring construct.
+    for (const id of ids) expect(id).toMatch(/^Monitoring/);
   });
 
   it('alarms before MSK Serverless throttles: busiest topic and whole cluster against the documented quotas', () => {
     const byId = (id: string) => {
       const [, alarm] = Object.entries(primary.findResources('AWS::CloudWatch::Alarm')).find(([k]) =>
-        k.startsWith(id),
+        k.startsWith(`StreamingAlarms${id}`),
       ) as [string, any];
       return alarm.Properties;
     };
@@ -135,11 +184,11 @@ describe('operations (prod)', () => {
     expect(JSON.stringify(policy.Properties.PolicyDocument)).toContain('events.amazonaws.com');
     // No custom-resource Lambda writes the policy.
     expect(Object.keys(primary.findResources('AWS::Lambda::Function'))).toHaveLength(1);
+    expect(alarm.Properties.AlarmActions).toHaveLength(1);
   });
 
   it('alarms on Redshift health and disk only where there is a provisioned cluster', () => {
-    const names = (t: typeof primary) => alarms(t).map((a) => a.Properties.MetricName);
-    expect(names(primary)).not.toContain('HealthStatus');
+    expect(metricNames(primary)).not.toContain('HealthStatus');
     const provisioned = buildTestPlatform({
       ...structuredClone(prodInput),
       redshift: { ...prodInput.redshift, mode: 'provisioned' },
@@ -169,7 +218,8 @@ describe('operations (prod)', () => {
     expect(body).toContain('us-east-1');
     expect(body).toContain('us-west-2');
     expect(body).toContain('EstimatedRpoSeconds');
-    expect(body).toContain('ReplicaLag');
+    expect(body).toContain('StoreLagSeconds');
+    expect(body).toContain('RpoComplete');
   });
 
   it('reads both regions with named resources where the API allows, and writes only its state parameter', () => {
