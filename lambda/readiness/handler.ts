@@ -13,6 +13,7 @@ import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/cl
 import { buildChecks, type RegionClients } from './checks';
 import { type DecisionState, decide, INITIAL_STATE, parseState } from './decide';
 import { METRICS_NAMESPACE, READINESS_METRICS, READINESS_SERVICE, STATUS_VALUE } from './metrics';
+import { classifyError } from './outcome';
 import { assess, type ReadinessReport, runChecks } from './report';
 import type { ReadinessSettings } from './settings';
 
@@ -32,14 +33,18 @@ export interface ReadinessDependencies {
   readonly metrics: Metrics;
 }
 
-async function loadState(deps: ReadinessDependencies): Promise<DecisionState> {
+/** The previous decision state; undefined when the parameter could not be read (then nothing is written back). */
+async function loadState(deps: ReadinessDependencies): Promise<DecisionState | undefined> {
   let raw: string | undefined;
   try {
     raw = (await deps.local.ssm.send(new GetParameterCommand({ Name: deps.settings.stateParameter })))
       .Parameter?.Value;
   } catch (error) {
     if ((error as Error)?.name === 'ParameterNotFound') return INITIAL_STATE;
-    throw error;
+    deps.logger.error(
+      `Could not read the decision state parameter ${deps.settings.stateParameter} (${classifyError(error).reason}); this evaluation counts from 0 and does not overwrite it.`,
+    );
+    return undefined;
   }
   const { state, problem } = parseState(raw);
   if (problem)
@@ -88,18 +93,27 @@ export async function evaluate(deps: ReadinessDependencies): Promise<ReadinessRe
   const results = await runChecks(checks, settings.checkTimeoutMs * 2 + 100);
   const assessed = assess(settings, deps.region, now, results);
   const previous = await loadState(deps);
-  const { state, decision } = decide(previous, assessed, {
+  const { state, decision } = decide(previous ?? INITIAL_STATE, assessed, {
     required: settings.consecutiveFailuresToRecommend,
     evaluatingRole: settings.role,
   });
-  await deps.local.ssm.send(
-    new PutParameterCommand({
-      Name: settings.stateParameter,
-      Value: JSON.stringify(state),
-      Type: 'String',
-      Overwrite: true,
-    }),
-  );
+  if (previous) {
+    try {
+      await deps.local.ssm.send(
+        new PutParameterCommand({
+          Name: settings.stateParameter,
+          Value: JSON.stringify(state),
+          Type: 'String',
+          Overwrite: true,
+        }),
+      );
+    } catch (error) {
+      // The report and metrics still go out; the next run counts from the last stored state.
+      deps.logger.error(
+        `Could not write the decision state parameter ${settings.stateParameter} (${classifyError(error).reason}).`,
+      );
+    }
+  }
   const { standbyAnswered: _internal, ...seen } = assessed;
   const report: ReadinessReport = { ...seen, decision };
   publish(deps, report);

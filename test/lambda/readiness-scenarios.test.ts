@@ -295,6 +295,21 @@ describe('the standby region impaired', () => {
       expect(r.decision.reason).toMatch(/standby's own region is not answering well/);
     }
   });
+  it('the state parameter unreadable: the report still comes back, the stored count is left alone', async () => {
+    world.params[STANDBY][SETTINGS.stateParameter] = JSON.stringify({
+      consecutivePrimaryFailures: 2,
+      lastEvaluatedAt: '2026-11-24T11:59:00.000Z',
+    });
+    const error = jest.spyOn(logger, 'error');
+    const rs = await scenario(2, (w) => {
+      w.serviceMode[STANDBY] = { ssm: '5xx' };
+    });
+    expect(recommended(rs)).toEqual([false, false]);
+    for (const r of rs) expect([lags(r), r.rpoComplete]).toEqual([HEALTHY_LAGS, true]);
+    expect(error.mock.calls[0][0]).toMatch(/Could not read the decision state parameter .*\(server error 503/);
+    expect(JSON.parse(world.params[STANDBY][SETTINGS.stateParameter]).consecutivePrimaryFailures).toBe(2);
+    error.mockRestore();
+  });
 });
 
 describe('corrupt decision state', () => {
