@@ -4,51 +4,17 @@ import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import type * as sns from 'aws-cdk-lib/aws-sns';
-import {
-  DefaultDashboardFactory,
-  ElastiCacheClusterType,
-  type MonitoringFacade as Facade,
-  MonitoringFacade,
-  SnsAlarmActionStrategy,
-} from 'cdk-monitoring-constructs';
+import { ElastiCacheClusterType, type MonitoringFacade } from 'cdk-monitoring-constructs';
 import { Construct } from 'constructs';
 import type { EnvironmentConfig, RegionRole } from '../../../config';
 import { METRICS_NAMESPACE } from '../../../lambda/readiness/metrics';
 import { cacheNodeId, databaseInstanceIdentifier, resourceName, warehouseName } from '../../naming';
 
-/**
- * The cdk-monitoring-constructs facade of a region's operations stack: same
- * topic and M of N as the other alarms, its own dashboards off (the
- * environment has one). Created under the stack as `Monitoring` (its alarms
- * are named from `alarmNamePrefix`, so their construct paths must not move).
- */
-export function operationsMonitoring(
-  scope: Construct,
-  config: EnvironmentConfig,
-  role: RegionRole,
-  topic: sns.ITopic,
-): MonitoringFacade {
-  return new MonitoringFacade(scope, 'Monitoring', {
-    alarmFactoryDefaults: {
-      alarmNamePrefix: `${resourceName(config, role)}`,
-      actionsEnabled: true,
-      action: new SnsAlarmActionStrategy({ onAlarmTopic: topic }),
-      evaluationPeriods: 5,
-      datapointsToAlarm: 3,
-    },
-    dashboardFactory: new DefaultDashboardFactory(scope, 'MonitoringDashboards', {
-      dashboardNamePrefix: resourceName(config, `${role}-services`),
-      createDashboard: false,
-      createSummaryDashboard: false,
-      createAlarmDashboard: false,
-    }),
-  });
-}
-
 export interface DataStoreAlarmsProps {
   readonly config: EnvironmentConfig;
   readonly role: RegionRole;
-  readonly monitoring: Facade;
+  /** The stack's facade (operationsMonitoring); its alarms notify the same topic. */
+  readonly monitoring: MonitoringFacade;
   readonly topic: sns.ITopic;
 }
 
