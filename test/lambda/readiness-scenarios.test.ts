@@ -306,7 +306,9 @@ describe('the standby region impaired', () => {
     });
     expect(recommended(rs)).toEqual([false, false]);
     for (const r of rs) expect([lags(r), r.rpoComplete]).toEqual([HEALTHY_LAGS, true]);
-    expect(error.mock.calls[0][0]).toMatch(/Could not read the decision state parameter .*\(server error 503/);
+    expect(error.mock.calls[0][0]).toMatch(
+      /Could not read the decision state parameter .*\(server error 503/,
+    );
     expect(JSON.parse(world.params[STANDBY][SETTINGS.stateParameter]).consecutivePrimaryFailures).toBe(2);
     error.mockRestore();
   });
