@@ -2,6 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { EMRServerlessClient, StartJobRunCommand } from '@aws-sdk/client-emr-serverless';
 import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { METRICS_NAMESPACE } from '../metrics-namespace';
 import { buildStartJobRun, type RegionContext, type SubmissionError } from './request';
 
 export type SubmissionResult =
@@ -96,7 +97,7 @@ export async function submit(event: unknown, deps: Dependencies): Promise<Submis
 }
 
 const logger = new Logger({ serviceName: 'job-submission' });
-const metrics = new Metrics({ namespace: 'DualRegionAnalytics', serviceName: 'job-submission' });
+const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'job-submission' });
 // Created once per container; the standard retry strategy backs off on throttling and 5xx.
 const emr = new EMRServerlessClient({ retryMode: 'standard', maxAttempts: 5 });
 const ssm = new SSMClient({ retryMode: 'standard', maxAttempts: 5 });

@@ -4,7 +4,11 @@ import {
   GetMetricDataCommand,
   type MetricDataQuery,
 } from '@aws-sdk/client-cloudwatch';
-import { DescribeGlobalReplicationGroupsCommand, type ElastiCacheClient } from '@aws-sdk/client-elasticache';
+import {
+  DescribeGlobalReplicationGroupsCommand,
+  DescribeReplicationGroupsCommand,
+  type ElastiCacheClient,
+} from '@aws-sdk/client-elasticache';
 import {
   type EMRServerlessClient,
   GetApplicationCommand,
@@ -36,34 +40,11 @@ import {
   evaluateRedshift,
   evaluateS3,
 } from './evaluate';
+import { attempt, type Outcome } from './outcome';
 import type { NamedCheck } from './report';
-import type { Budgets } from './types';
+import type { ReadinessSettings } from './settings';
 
-/** What the readiness function knows about the environment (set by its construct, as JSON). */
-export interface ReadinessSettings {
-  readonly environment: string;
-  readonly role: 'primary' | 'dr';
-  readonly primaryRegion: string;
-  readonly drRegion: string;
-  /** RDS instance identifiers of the writer ("primary") and its replica ("dr"); they differ after a re-seed. */
-  readonly database?: { readonly source: string; readonly replica: string };
-  readonly globalDatastoreId?: string;
-  /** Node whose GlobalDatastoreReplicationLag the cache check reads. */
-  readonly cacheNodeId: string;
-  readonly mskClusterArnParameter: string;
-  readonly replicatorName?: string;
-  readonly replication: readonly { sourceBucket: string; destinationBucket: string; ruleId: string }[];
-  /** The warehouse whose snapshots must reach the standby: a Serverless namespace or a provisioned cluster. */
-  readonly warehouse?: { readonly mode: 'serverless' | 'provisioned'; readonly name: string };
-  readonly emrApplicationName: string;
-  readonly databases: readonly string[];
-  readonly workgroups: readonly string[];
-  readonly activeRegionParameter: string;
-  readonly budgets: Budgets;
-  readonly checkTimeoutMs: number;
-  readonly consecutiveFailuresToRecommend: number;
-  readonly stateParameter: string;
-}
+export type { ReadinessSettings } from './settings';
 
 export interface RegionClients {
   readonly rds: RDSClient;
@@ -78,18 +59,22 @@ export interface RegionClients {
   readonly ssm: SSMClient;
 }
 
-const notFound = (error: unknown, ...names: string[]) => error instanceof Error && names.includes(error.name);
+const notFound = (error: unknown, ...names: string[]) =>
+  typeof error === 'object' && error !== null && names.includes((error as { name?: string }).name ?? '');
 
+interface MetricQuery {
+  id: string;
+  namespace: string;
+  metric: string;
+  dimensions: Record<string, string>;
+  stat: string;
+}
+
+/** Latest datapoint of each query in the last five minutes (undefined when there is none). */
 async function latestMetric(
   cw: CloudWatchClient,
   now: Date,
-  queries: {
-    id: string;
-    namespace: string;
-    metric: string;
-    dimensions: Record<string, string>;
-    stat: string;
-  }[],
+  queries: MetricQuery[],
 ): Promise<Record<string, number | undefined>> {
   const MetricDataQueries: MetricDataQuery[] = queries.map((q) => ({
     Id: q.id,
@@ -182,18 +167,17 @@ async function catalogShape(c: RegionClients, settings: ReadinessSettings): Prom
   return { tables, workgroups };
 }
 
-async function serverlessSnapshotTimes(
+async function serverlessNewestCopy(
   client: RedshiftServerlessClient,
   namespace: string,
   since: Date,
-): Promise<number[]> {
+): Promise<Date | undefined> {
   const out = await client.send(new ListSnapshotsCommand({ startTime: since, maxResults: 100 }));
-  return (
-    (out.snapshots ?? [])
-      // Only finished copies count: one still COPYING cannot be restored yet.
-      .filter((s) => s.namespaceName === namespace && s.status === 'AVAILABLE' && s.snapshotCreateTime)
-      .map((s) => (s.snapshotCreateTime as Date).getTime())
-  );
+  const times = (out.snapshots ?? [])
+    // Only finished copies count: one still COPYING cannot be restored yet.
+    .filter((s) => s.namespaceName === namespace && s.status === 'AVAILABLE' && s.snapshotCreateTime)
+    .map((s) => (s.snapshotCreateTime as Date).getTime());
+  return times.length > 0 ? new Date(Math.max(...times)) : undefined;
 }
 
 async function workgroupStatus(client: RedshiftServerlessClient, name: string): Promise<string> {
@@ -219,14 +203,14 @@ async function clusterStatus(client: RedshiftClient, name: string): Promise<stri
   }
 }
 
-/** Available snapshots of the cluster in this region that were copied from the source region. */
-async function copiedClusterSnapshotTimes(
+/** Newest available snapshot of the cluster in this region that was copied from the source region. */
+async function copiedClusterNewest(
   client: RedshiftClient,
   cluster: string,
   sourceRegion: string,
   since: Date,
-): Promise<number[]> {
-  const times: number[] = [];
+): Promise<Date | undefined> {
+  let newest: number | undefined;
   let marker: string | undefined;
   do {
     const page = await client.send(
@@ -234,51 +218,67 @@ async function copiedClusterSnapshotTimes(
     );
     for (const s of page.Snapshots ?? []) {
       if (s.Status === 'available' && s.SourceRegion === sourceRegion && s.SnapshotCreateTime)
-        times.push(s.SnapshotCreateTime.getTime());
+        newest = Math.max(newest ?? 0, s.SnapshotCreateTime.getTime());
     }
     marker = page.Marker;
   } while (marker);
-  return times;
+  return newest === undefined ? undefined : new Date(newest);
 }
 
-/** The checks of one evaluation; `primary` and `dr` are clients bound to each region. */
+const mapOutcome = <T, U>(o: Outcome<T>, f: (v: T) => U): Outcome<U> =>
+  o.ok ? { ok: true, value: f(o.value) } : o;
+
+/**
+ * The checks of one evaluation; `writer` and `standby` are clients bound to
+ * each region. Within a check, the writer's calls and the standby's calls are
+ * separate groups, run concurrently, each with `checkTimeoutMs`; one group
+ * failing never loses the other's readings.
+ */
 export function buildChecks(
   settings: ReadinessSettings,
-  primary: RegionClients,
-  dr: RegionClients,
+  writer: RegionClients,
+  standby: RegionClients,
   now: Date,
 ): NamedCheck[] {
-  const b = settings.budgets;
+  const t = settings.checkTimeoutMs;
+  const w = <T>(what: string, run: () => Promise<T>) => attempt(run, t, `${what} (writer)`);
+  const d = <T>(what: string, run: () => Promise<T>) => attempt(run, t, `${what} (standby)`);
   const checks: NamedCheck[] = [];
 
   if (settings.database) {
-    const { source: sourceId, replica: id } = settings.database;
+    const { source, replica } = settings.database;
     checks.push({
       name: 'rds',
       run: async () => {
-        const [source, replica, lag] = await Promise.all([
-          dbInstance(primary.rds, sourceId),
-          dbInstance(dr.rds, id),
-          latestMetric(dr.cloudwatch, now, [
-            {
-              id: 'lag',
-              namespace: 'AWS/RDS',
-              metric: 'ReplicaLag',
-              dimensions: { DBInstanceIdentifier: id },
-              stat: 'Maximum',
-            },
-          ]),
+        const [writerStatus, replicaOut, lagOut] = await Promise.all([
+          w(
+            'DescribeDBInstances',
+            async () => (await dbInstance(writer.rds, source))?.DBInstanceStatus ?? undefined,
+          ),
+          d('DescribeDBInstances', async () => {
+            const r = await dbInstance(standby.rds, replica);
+            return (
+              r && {
+                status: r.DBInstanceStatus ?? 'unknown',
+                source: r.ReadReplicaSourceDBInstanceIdentifier,
+              }
+            );
+          }),
+          d('ReplicaLag', () =>
+            latestMetric(standby.cloudwatch, now, [
+              {
+                id: 'lag',
+                namespace: 'AWS/RDS',
+                metric: 'ReplicaLag',
+                dimensions: { DBInstanceIdentifier: replica },
+                stat: 'Maximum',
+              },
+            ]),
+          ),
         ]);
         return evaluateRds(
-          {
-            sourceStatus: source?.DBInstanceStatus ?? 'missing',
-            replica: replica && {
-              status: replica.DBInstanceStatus ?? 'unknown',
-              source: replica.ReadReplicaSourceDBInstanceIdentifier,
-            },
-            lagSeconds: lag.lag,
-          },
-          b,
+          { writer: writerStatus, replica: replicaOut, lag: mapOutcome(lagOut, (m) => m.lag) },
+          settings,
         );
       },
     });
@@ -286,44 +286,65 @@ export function buildChecks(
 
   if (settings.globalDatastoreId) {
     const gid = settings.globalDatastoreId;
+    const groupId = settings.cacheReplicationGroupId;
     checks.push({
       name: 'elasticache',
       run: async () => {
-        const [groups, lag] = await Promise.all([
-          primary.elasticache
-            .send(
-              new DescribeGlobalReplicationGroupsCommand({
-                GlobalReplicationGroupId: gid,
-                ShowMemberInfo: true,
-              }),
-            )
-            .catch((error) => {
-              if (notFound(error, 'GlobalReplicationGroupNotFoundFault'))
-                return { GlobalReplicationGroups: [] };
+        const [globalOut, memberOut, lagOut] = await Promise.all([
+          w('DescribeGlobalReplicationGroups', async () => {
+            try {
+              const g = (
+                await writer.elasticache.send(
+                  new DescribeGlobalReplicationGroupsCommand({
+                    GlobalReplicationGroupId: gid,
+                    ShowMemberInfo: true,
+                  }),
+                )
+              ).GlobalReplicationGroups?.[0];
+              return (
+                g && {
+                  status: g.Status,
+                  primaryMember: g.Members?.find((m) => m.Role === 'PRIMARY')?.Status,
+                }
+              );
+            } catch (error) {
+              if (notFound(error, 'GlobalReplicationGroupNotFoundFault')) return undefined;
               throw error;
-            }),
-          latestMetric(dr.cloudwatch, now, [
-            {
-              id: 'lag',
-              namespace: 'AWS/ElastiCache',
-              metric: 'GlobalDatastoreReplicationLag',
-              dimensions: { CacheClusterId: settings.cacheNodeId },
-              stat: 'Maximum',
-            },
-          ]),
+            }
+          }),
+          d('DescribeReplicationGroups', async () => {
+            try {
+              const g = (
+                await standby.elasticache.send(
+                  new DescribeReplicationGroupsCommand({ ReplicationGroupId: groupId }),
+                )
+              ).ReplicationGroups?.[0];
+              return (
+                g && {
+                  status: g.Status,
+                  role: g.GlobalReplicationGroupInfo?.GlobalReplicationGroupMemberRole,
+                }
+              );
+            } catch (error) {
+              if (notFound(error, 'ReplicationGroupNotFoundFault')) return undefined;
+              throw error;
+            }
+          }),
+          d('GlobalDatastoreReplicationLag', () =>
+            latestMetric(standby.cloudwatch, now, [
+              {
+                id: 'lag',
+                namespace: 'AWS/ElastiCache',
+                metric: 'GlobalDatastoreReplicationLag',
+                dimensions: { CacheClusterId: settings.cacheNodeId },
+                stat: 'Maximum',
+              },
+            ]),
+          ),
         ]);
-        const group = groups.GlobalReplicationGroups?.[0];
         return evaluateCache(
-          {
-            globalStatus: group?.Status,
-            members: (group?.Members ?? []).map((m) => ({
-              role: m.Role ?? '',
-              region: m.ReplicationGroupRegion ?? '',
-              status: m.Status ?? '',
-            })),
-            lagSeconds: lag.lag,
-          },
-          b,
+          { writer: globalOut, standby: memberOut, lag: mapOutcome(lagOut, (m) => m.lag) },
+          settings,
         );
       },
     });
@@ -337,94 +358,95 @@ export function buildChecks(
         if (!arn) return undefined;
         return (await c.kafka.send(new DescribeClusterV2Command({ ClusterArn: arn }))).ClusterInfo?.State;
       };
-      const [primaryState, drState] = await Promise.all([state(primary), state(dr)]);
-      let replicatorState: string | undefined;
-      let latencySeconds: number | undefined;
-      if (settings.replicatorName) {
-        const list = await dr.kafka.send(
-          new ListReplicatorsCommand({ ReplicatorNameFilter: settings.replicatorName }),
-        );
-        replicatorState = list.Replicators?.find(
-          (r) => r.ReplicatorName === settings.replicatorName,
-        )?.ReplicatorState;
-        const m = await latestMetric(dr.cloudwatch, now, [
-          {
-            id: 'latency',
-            namespace: 'AWS/Kafka',
-            metric: 'ReplicationLatency',
-            dimensions: { ReplicatorName: settings.replicatorName },
-            stat: 'Maximum',
-          },
-        ]);
-        latencySeconds = m.latency === undefined ? undefined : m.latency / 1000;
-      }
+      const name = settings.replicatorName;
+      const [writerState, standbyState, replicator, latency] = await Promise.all([
+        w('DescribeClusterV2', () => state(writer)),
+        d('DescribeClusterV2', () => state(standby)),
+        name
+          ? d('ListReplicators', async () => {
+              const list = await standby.kafka.send(
+                new ListReplicatorsCommand({ ReplicatorNameFilter: name }),
+              );
+              return list.Replicators?.find((r) => r.ReplicatorName === name)?.ReplicatorState;
+            })
+          : undefined,
+        name
+          ? d('ReplicationLatency', () =>
+              latestMetric(standby.cloudwatch, now, [
+                {
+                  id: 'latency',
+                  namespace: 'AWS/Kafka',
+                  metric: 'ReplicationLatency',
+                  dimensions: { ReplicatorName: name },
+                  stat: 'Maximum',
+                },
+              ]),
+            )
+          : undefined,
+      ]);
       return evaluateMsk(
         {
-          primaryState,
-          drState,
-          replicatorState,
-          replicatorConfigured: !!settings.replicatorName,
-          latencySeconds,
+          writer: writerState,
+          standbyCluster: standbyState,
+          replicator,
+          // Published in milliseconds (MSK developer guide, msk-replicator-metrics-ref).
+          latency:
+            latency && mapOutcome(latency, (m) => (m.latency === undefined ? undefined : m.latency / 1000)),
         },
-        b,
+        settings,
       );
     },
   });
 
   if (settings.replication.length > 0) {
+    const rules = settings.replication;
+    const query = (metric: string, stat: string) =>
+      rules.map((r, i) => ({
+        id: `${metric.charAt(0).toLowerCase()}${metric.slice(1)}${i}`,
+        namespace: 'AWS/S3',
+        metric,
+        dimensions: {
+          SourceBucket: r.sourceBucket,
+          DestinationBucket: r.destinationBucket,
+          RuleId: r.ruleId,
+        },
+        stat,
+      }));
+    const values = (m: Record<string, number | undefined>, metric: string) =>
+      rules
+        .map((_, i) => m[`${metric.charAt(0).toLowerCase()}${metric.slice(1)}${i}`])
+        .filter((v): v is number => v !== undefined);
+    const total = (xs: number[]) => (xs.length > 0 ? xs.reduce((a, x) => a + x, 0) : undefined);
     checks.push({
       name: 's3',
       run: async () => {
-        const queries = settings.replication.flatMap((r, i) => {
-          const dimensions = {
-            SourceBucket: r.sourceBucket,
-            DestinationBucket: r.destinationBucket,
-            RuleId: r.ruleId,
-          };
-          return [
-            {
-              id: `latency${i}`,
-              namespace: 'AWS/S3',
-              metric: 'ReplicationLatency',
-              dimensions,
-              stat: 'Maximum',
-            },
-            {
-              id: `pending${i}`,
-              namespace: 'AWS/S3',
-              metric: 'OperationsPendingReplication',
-              dimensions,
-              stat: 'Maximum',
-            },
-            {
-              id: `bytes${i}`,
-              namespace: 'AWS/S3',
-              metric: 'BytesPendingReplication',
-              dimensions,
-              stat: 'Maximum',
-            },
-            {
-              id: `failed${i}`,
-              namespace: 'AWS/S3',
-              metric: 'OperationsFailedReplication',
-              dimensions,
-              stat: 'Sum',
-            },
-          ];
-        });
-        const m = await latestMetric(primary.cloudwatch, now, queries);
-        const values = (prefix: string) =>
-          settings.replication.map((_, i) => m[`${prefix}${i}`]).filter((v): v is number => v !== undefined);
-        const max = (xs: number[]) => (xs.length > 0 ? Math.max(...xs) : undefined);
-        const sum = (xs: number[]) => xs.reduce((a, x) => a + x, 0);
+        // Latency and pending: the destination's region; failures: the source's (S3 user guide,
+        // "Using S3 Replication metrics").
+        const [destination, failed] = await Promise.all([
+          d('S3 replication metrics', () =>
+            latestMetric(standby.cloudwatch, now, [
+              ...query('ReplicationLatency', 'Maximum'),
+              ...query('OperationsPendingReplication', 'Maximum'),
+              ...query('BytesPendingReplication', 'Maximum'),
+            ]),
+          ),
+          w('OperationsFailedReplication', () =>
+            latestMetric(writer.cloudwatch, now, query('OperationsFailedReplication', 'Sum')),
+          ),
+        ]);
         return evaluateS3(
           {
-            latencySeconds: max(values('latency')),
-            pendingOperations: sum(values('pending')),
-            pendingBytes: sum(values('bytes')),
-            failedOperations: sum(values('failed')),
+            destination: mapOutcome(destination, (m) => {
+              const latencies = values(m, 'ReplicationLatency');
+              return {
+                latencySeconds: latencies.length > 0 ? Math.max(...latencies) : undefined,
+                pendingOperations: total(values(m, 'OperationsPendingReplication')),
+                pendingBytes: total(values(m, 'BytesPendingReplication')),
+              };
+            }),
+            failedOperations: mapOutcome(failed, (m) => total(values(m, 'OperationsFailedReplication'))),
           },
-          b,
+          settings,
         );
       },
     });
@@ -436,22 +458,19 @@ export function buildChecks(
     checks.push({
       name: 'redshift',
       run: async () => {
-        const [times, writerStatus] = await Promise.all(
-          mode === 'serverless'
-            ? [serverlessSnapshotTimes(dr.redshift, name, since), workgroupStatus(primary.redshift, name)]
-            : [
-                copiedClusterSnapshotTimes(dr.redshiftProvisioned, name, settings.primaryRegion, since),
-                clusterStatus(primary.redshiftProvisioned, name),
-              ],
-        );
-        return evaluateRedshift(
-          {
-            newestCopiedSnapshot: times.length > 0 ? new Date(Math.max(...times)) : undefined,
-            now,
-            writerStatus,
-          },
-          b,
-        );
+        const [writerStatus, newestCopy] = await Promise.all([
+          w('warehouse status', () =>
+            mode === 'serverless'
+              ? workgroupStatus(writer.redshift, name)
+              : clusterStatus(writer.redshiftProvisioned, name),
+          ),
+          d('copied snapshots', () =>
+            mode === 'serverless'
+              ? serverlessNewestCopy(standby.redshift, name, since)
+              : copiedClusterNewest(standby.redshiftProvisioned, name, settings.primaryRegion, since),
+          ),
+        ]);
+        return evaluateRedshift({ writer: writerStatus, newestCopy, now }, settings);
       },
     });
   }
@@ -459,30 +478,33 @@ export function buildChecks(
   checks.push({
     name: 'emr',
     run: async () => {
-      const [p, d] = await Promise.all([
-        emrShape(primary.emr, settings.emrApplicationName),
-        emrShape(dr.emr, settings.emrApplicationName),
+      const [p, s] = await Promise.all([
+        w('EMR Serverless application', () => emrShape(writer.emr, settings.emrApplicationName)),
+        d('EMR Serverless application', () => emrShape(standby.emr, settings.emrApplicationName)),
       ]);
-      return evaluateEmr({ primary: p, dr: d });
+      return evaluateEmr({ writer: p, standby: s }, settings);
     },
   });
 
   checks.push({
     name: 'catalog',
     run: async () => {
-      const [p, d] = await Promise.all([catalogShape(primary, settings), catalogShape(dr, settings)]);
-      return evaluateCatalog({ primary: p, dr: d });
+      const [p, s] = await Promise.all([
+        w('catalog', () => catalogShape(writer, settings)),
+        d('catalog', () => catalogShape(standby, settings)),
+      ]);
+      return evaluateCatalog({ writer: p, standby: s }, settings);
     },
   });
 
   checks.push({
     name: 'active-region',
     run: async () => {
-      const [p, d] = await Promise.all([
-        parameter(primary.ssm, settings.activeRegionParameter).catch(() => undefined),
-        parameter(dr.ssm, settings.activeRegionParameter).catch(() => undefined),
+      const [p, s] = await Promise.all([
+        w('active-region parameter', () => parameter(writer.ssm, settings.activeRegionParameter)),
+        d('active-region parameter', () => parameter(standby.ssm, settings.activeRegionParameter)),
       ]);
-      return evaluateActiveRegion({ primaryValue: p, drValue: d });
+      return evaluateActiveRegion({ writer: p, standby: s }, settings);
     },
   });
 

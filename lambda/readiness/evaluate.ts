@@ -1,187 +1,415 @@
-import type { Budgets, CheckResult } from './types';
+import type { Outcome } from './outcome';
+import { storeRpo } from './rpo';
+import type { ReadinessSettings } from './settings';
+import { isFailed, MSK_FAILED, RDS_FAILED, REDSHIFT_FAILED } from './statuses';
+import type { CheckResult, CheckStatus, StandbyEvidence, WriterEvidence } from './types';
 
 /**
- * Pure evaluation of what the adapters fetched. Each function takes plain data
- * (undefined where a resource was not found) and returns a CheckResult.
+ * Pure evaluation of what the adapters fetched. Each check keeps what it
+ * learned about the writer's region apart from what it read in the standby's
+ * own region: a writer call that fails never discards the standby's readings
+ * (the replica's lag, pending replication), which are what an operator needs
+ * during an outage. "The writer's region does not answer while the standby's
+ * answers" fails a data-store check; any other error is "unknown".
  */
-const lagStatus = (value: number, budget: number) => (value <= budget ? 'healthy' : 'degraded');
+interface Part {
+  readonly status: CheckStatus;
+  readonly detail: string;
+}
+const RANK: Record<CheckStatus, number> = { healthy: 0, degraded: 1, unknown: 2, failed: 3 };
 
-export interface RdsObservation {
-  /** The primary (source) instance status, as seen from its region. */
-  readonly sourceStatus?: string;
-  /** The DR replica: status and the source it replicates from. */
-  readonly replica?: { status: string; source?: string };
-  /** Latest ReplicaLag datapoint in seconds. */
-  readonly lagSeconds?: number;
+function combine(parts: readonly Part[]): Part {
+  const status = parts.reduce<CheckStatus>((w, p) => (RANK[p.status] > RANK[w] ? p.status : w), 'healthy');
+  return { status, detail: parts.map((p) => p.detail).join('; ') };
 }
 
-export function evaluateRds(o: RdsObservation, budgets: Budgets): CheckResult {
-  const base = { name: 'rds', threshold: budgets.rdsReplicaLagSeconds, unit: 'Seconds' as const, lag: true };
-  if (o.sourceStatus !== undefined && o.sourceStatus !== 'available') {
-    return { ...base, status: 'failed', primaryFault: true, detail: `primary instance is ${o.sourceStatus}` };
+export function standbyOf(...outcomes: readonly Outcome<unknown>[]): StandbyEvidence {
+  if (outcomes.some((o) => o.ok)) return 'answered';
+  if (outcomes.some((o) => !o.ok && o.kind === 'unreachable')) return 'unreachable';
+  return 'unknown';
+}
+
+interface WriterJudgement {
+  readonly evidence: WriterEvidence;
+  readonly part: Part;
+}
+
+/**
+ * The writer's part of a check. Not answering is a failure of a data-store
+ * check only while the standby answered the same check (otherwise it may be
+ * this function's own network); for a comparison check it only means nothing
+ * could be compared.
+ */
+function writerPart<T>(
+  o: Outcome<T>,
+  judge: (value: T) => WriterJudgement,
+  ctx: { what: string; region: string; standby: StandbyEvidence; dataStore: boolean },
+): WriterJudgement & { answered: boolean } {
+  if (o.ok) return { ...judge(o.value), answered: true };
+  if (o.kind === 'unreachable') {
+    const detail = `writer's region ${ctx.region} does not answer (${ctx.what}: ${o.reason})`;
+    const status: CheckStatus =
+      ctx.standby !== 'answered' ? 'unknown' : ctx.dataStore ? 'failed' : 'degraded';
+    return { evidence: 'unreachable', answered: false, part: { status, detail } };
   }
-  if (!o.replica) return { ...base, status: 'failed', detail: 'DR read replica does not exist' };
-  if (!o.replica.source)
-    return { ...base, status: 'failed', detail: 'DR instance is not a read replica (already promoted?)' };
-  if (o.replica.status !== 'available')
-    return { ...base, status: 'failed', detail: `DR replica is ${o.replica.status}` };
-  if (o.lagSeconds === undefined)
-    return { ...base, status: 'unknown', detail: 'no ReplicaLag datapoint in the last 5 minutes' };
   return {
-    ...base,
-    status: lagStatus(o.lagSeconds, budgets.rdsReplicaLagSeconds),
-    value: o.lagSeconds,
-    detail: `replica lag ${o.lagSeconds}s`,
-    primaryFault: true,
+    evidence: 'unknown',
+    answered: false,
+    part: { status: 'unknown', detail: `${ctx.what} in ${ctx.region} not checked: ${o.reason}` },
+  };
+}
+
+const notRead = (what: string, region: string, o: Outcome<unknown>): Part => ({
+  status: 'unknown',
+  detail: `${what} in ${region} not read: ${o.ok ? 'no value' : o.reason}`,
+});
+
+function lagPart(
+  o: Outcome<number | undefined>,
+  what: string,
+  budget: number,
+  region: string,
+): { part: Part; lag?: number } {
+  if (!o.ok) return { part: notRead(what, region, o) };
+  if (o.value === undefined)
+    return { part: { status: 'unknown', detail: `no ${what} datapoint in the last 5 minutes` } };
+  const lag = o.value;
+  return {
+    lag,
+    part: {
+      status: lag <= budget ? 'healthy' : 'degraded',
+      detail: `${what} ${lag}s (budget ${budget}s)`,
+    },
+  };
+}
+
+/** A status that is neither the healthy one nor a failure: serving, or being worked on. */
+const operational = (who: string, status: string): Part => ({
+  status: 'healthy',
+  detail: `${who} is ${status} (operational, not a failure)`,
+});
+
+export interface RdsObservation {
+  /** The writer instance's status in the writer's region; undefined = not found. */
+  readonly writer: Outcome<string | undefined>;
+  /** The standby's read replica: status and the source it replicates from. */
+  readonly replica: Outcome<{ status: string; source?: string } | undefined>;
+  /** Latest ReplicaLag in seconds, in the standby's region. */
+  readonly lag: Outcome<number | undefined>;
+}
+
+export function evaluateRds(o: RdsObservation, s: ReadinessSettings): CheckResult {
+  const budget = s.budgets.rdsReplicaLagSeconds;
+  const ids = s.database ?? { source: '?', replica: '?' };
+  const standby = standbyOf(o.replica, o.lag);
+  const writer = writerPart(
+    o.writer,
+    (status): WriterJudgement => {
+      if (status === undefined)
+        return {
+          evidence: 'unknown',
+          part: { status: 'failed', detail: `writer instance ${ids.source} not found in ${s.primaryRegion}` },
+        };
+      if (isFailed(RDS_FAILED, status))
+        return { evidence: 'failed', part: { status: 'failed', detail: `writer instance is ${status}` } };
+      if (status === 'available')
+        return { evidence: 'healthy', part: { status: 'healthy', detail: 'writer available' } };
+      return { evidence: 'healthy', part: operational('writer instance', status) };
+    },
+    { what: 'DescribeDBInstances', region: s.primaryRegion, standby, dataStore: true },
+  );
+  let replica: Part;
+  if (!o.replica.ok) replica = notRead('replica', s.drRegion, o.replica);
+  else if (!o.replica.value)
+    replica = {
+      status: 'failed',
+      detail: `standby read replica ${ids.replica} does not exist in ${s.drRegion}`,
+    };
+  else if (!o.replica.value.source)
+    replica = { status: 'failed', detail: 'standby instance is not a read replica (already promoted?)' };
+  else if (isFailed(RDS_FAILED, o.replica.value.status))
+    replica = { status: 'failed', detail: `standby replica is ${o.replica.value.status}` };
+  else if (o.replica.value.status !== 'available')
+    replica = { status: 'degraded', detail: `standby replica is ${o.replica.value.status}` };
+  else replica = { status: 'healthy', detail: 'replica available' };
+  const lag = lagPart(o.lag, 'ReplicaLag', budget, s.drRegion);
+  return {
+    name: 'rds',
+    ...combine([writer.part, replica, lag.part]),
+    value: lag.lag,
+    threshold: budget,
+    unit: 'Seconds',
+    writer: writer.evidence,
+    writerAnswered: writer.answered,
+    standby,
+    rpo: storeRpo('rds', s, lag.lag),
   };
 }
 
 export interface CacheObservation {
-  readonly globalStatus?: string;
-  readonly members: readonly { role: string; region: string; status: string }[];
-  readonly lagSeconds?: number;
+  /** The Global Datastore as the writer's region describes it; undefined = not found. */
+  readonly writer: Outcome<{ status?: string; primaryMember?: string } | undefined>;
+  /** The standby's own replication group: its status and Global Datastore role. */
+  readonly standby: Outcome<{ status?: string; role?: string } | undefined>;
+  readonly lag: Outcome<number | undefined>;
 }
 
-export function evaluateCache(o: CacheObservation, budgets: Budgets): CheckResult {
-  const base = {
-    name: 'elasticache',
-    threshold: budgets.cacheReplicationLagSeconds,
-    unit: 'Seconds' as const,
-    lag: true,
-  };
-  if (!o.globalStatus) return { ...base, status: 'failed', detail: 'Global Datastore not found' };
-  const primary = o.members.find((m) => m.role === 'PRIMARY');
-  if (primary?.status !== 'associated') {
-    return {
-      ...base,
+export function evaluateCache(o: CacheObservation, s: ReadinessSettings): CheckResult {
+  const budget = s.budgets.cacheReplicationLagSeconds;
+  const standby = standbyOf(o.standby, o.lag);
+  const writer = writerPart(
+    o.writer,
+    (g): WriterJudgement => {
+      if (!g)
+        return {
+          evidence: 'unknown',
+          part: { status: 'failed', detail: `Global Datastore ${s.globalDatastoreId} not found` },
+        };
+      // No Global Datastore or member status is a terminal failure (statuses.ts, CACHE_FAILED).
+      if (g.primaryMember !== 'associated')
+        return {
+          evidence: 'healthy',
+          part: { status: 'degraded', detail: `primary member is ${g.primaryMember ?? 'missing'}` },
+        };
+      if (g.status !== 'available')
+        return { evidence: 'healthy', part: operational('Global Datastore', g.status ?? 'unknown') };
+      return { evidence: 'healthy', part: { status: 'healthy', detail: 'Global Datastore available' } };
+    },
+    { what: 'DescribeGlobalReplicationGroups', region: s.primaryRegion, standby, dataStore: true },
+  );
+  let member: Part;
+  if (!o.standby.ok) member = notRead('replication group', s.drRegion, o.standby);
+  else if (!o.standby.value)
+    member = { status: 'failed', detail: `standby replication group not found in ${s.drRegion}` };
+  else if (o.standby.value.role !== 'SECONDARY')
+    member = {
       status: 'failed',
-      primaryFault: true,
-      detail: `primary member is ${primary?.status ?? 'missing'}`,
+      detail: `standby replication group is not a Global Datastore secondary (role ${o.standby.value.role ?? 'none'})`,
     };
-  }
-  const secondary = o.members.find((m) => m.role === 'SECONDARY');
-  if (secondary?.status !== 'associated') {
-    return { ...base, status: 'failed', detail: `secondary member is ${secondary?.status ?? 'missing'}` };
-  }
-  if (o.globalStatus !== 'available')
-    return { ...base, status: 'degraded', detail: `Global Datastore is ${o.globalStatus}` };
-  if (o.lagSeconds === undefined)
-    return { ...base, status: 'unknown', detail: 'no GlobalDatastoreReplicationLag datapoint' };
+  else if (o.standby.value.status !== 'available')
+    member = { status: 'degraded', detail: `standby replication group is ${o.standby.value.status}` };
+  else member = { status: 'healthy', detail: 'standby secondary available' };
+  const lag = lagPart(o.lag, 'GlobalDatastoreReplicationLag', budget, s.drRegion);
   return {
-    ...base,
-    status: lagStatus(o.lagSeconds, budgets.cacheReplicationLagSeconds),
-    value: o.lagSeconds,
-    detail: `replication lag ${o.lagSeconds}s`,
+    name: 'elasticache',
+    ...combine([writer.part, member, lag.part]),
+    value: lag.lag,
+    threshold: budget,
+    unit: 'Seconds',
+    writer: writer.evidence,
+    writerAnswered: writer.answered,
+    standby,
+    rpo: storeRpo('elasticache', s, lag.lag),
   };
 }
 
 export interface MskObservation {
-  readonly primaryState?: string;
-  readonly drState?: string;
-  /** undefined when the Replicator is not configured. */
-  readonly replicatorState?: string;
-  readonly replicatorConfigured: boolean;
-  readonly latencySeconds?: number;
+  /** Cluster state in the writer's region; undefined = no cluster recorded or found. */
+  readonly writer: Outcome<string | undefined>;
+  readonly standbyCluster: Outcome<string | undefined>;
+  /** Absent when no Replicator is configured. */
+  readonly replicator?: Outcome<string | undefined>;
+  /** ReplicationLatency in seconds (already converted from milliseconds). */
+  readonly latency?: Outcome<number | undefined>;
 }
 
-export function evaluateMsk(o: MskObservation, budgets: Budgets): CheckResult {
-  const base = {
-    name: 'msk',
-    threshold: budgets.mskReplicationLatencySeconds,
-    unit: 'Seconds' as const,
-    lag: o.replicatorConfigured,
-  };
-  if (o.primaryState !== 'ACTIVE')
-    return {
-      ...base,
-      status: 'failed',
-      primaryFault: true,
-      detail: `primary cluster is ${o.primaryState ?? 'missing'}`,
-    };
-  if (o.drState !== 'ACTIVE')
-    return { ...base, status: 'failed', detail: `DR cluster is ${o.drState ?? 'missing'}` };
-  if (!o.replicatorConfigured)
-    return {
-      ...base,
-      status: 'healthy',
-      detail: 'both clusters active; no Replicator configured (DR topics start empty)',
-    };
-  if (o.replicatorState !== 'RUNNING')
-    return { ...base, status: 'failed', detail: `Replicator is ${o.replicatorState ?? 'missing'}` };
-  if (o.latencySeconds === undefined)
-    return { ...base, status: 'unknown', detail: 'no ReplicationLatency datapoint' };
+export function evaluateMsk(o: MskObservation, s: ReadinessSettings): CheckResult {
+  const budget = s.budgets.mskReplicationLatencySeconds;
+  const standbyReads = [o.standbyCluster, ...(o.replicator ? [o.replicator] : [])];
+  const standby = standbyOf(...standbyReads, ...(o.latency ? [o.latency] : []));
+  const writer = writerPart(
+    o.writer,
+    (state): WriterJudgement => {
+      if (state === undefined)
+        return { evidence: 'unknown', part: { status: 'failed', detail: 'writer cluster not found' } };
+      if (isFailed(MSK_FAILED, state))
+        return { evidence: 'failed', part: { status: 'failed', detail: `writer cluster is ${state}` } };
+      if (state === 'ACTIVE')
+        return { evidence: 'healthy', part: { status: 'healthy', detail: 'writer cluster ACTIVE' } };
+      return { evidence: 'healthy', part: operational('writer cluster', state) };
+    },
+    { what: 'DescribeClusterV2', region: s.primaryRegion, standby, dataStore: true },
+  );
+  const parts: Part[] = [writer.part];
+  const c = o.standbyCluster;
+  if (!c.ok) parts.push(notRead('standby cluster', s.drRegion, c));
+  else if (c.value === undefined) parts.push({ status: 'failed', detail: 'standby cluster not found' });
+  else if (isFailed(MSK_FAILED, c.value))
+    parts.push({ status: 'failed', detail: `standby cluster is ${c.value}` });
+  else if (c.value !== 'ACTIVE') parts.push({ status: 'degraded', detail: `standby cluster is ${c.value}` });
+  let lag: number | undefined;
+  if (!o.replicator || !o.latency) {
+    parts.push({ status: 'healthy', detail: 'no Replicator configured (standby topics start empty)' });
+  } else {
+    const r = o.replicator;
+    if (!r.ok) parts.push(notRead('Replicator', s.drRegion, r));
+    else if (r.value === undefined || r.value === 'FAILED')
+      parts.push({ status: 'failed', detail: `Replicator is ${r.value ?? 'missing'}` });
+    else if (r.value !== 'RUNNING') parts.push({ status: 'degraded', detail: `Replicator is ${r.value}` });
+    const l = lagPart(o.latency, 'ReplicationLatency', budget, s.drRegion);
+    parts.push(l.part);
+    lag = l.lag;
+  }
   return {
-    ...base,
-    status: lagStatus(o.latencySeconds, budgets.mskReplicationLatencySeconds),
-    value: o.latencySeconds,
-    detail: `replication latency ${o.latencySeconds}s`,
+    name: 'msk',
+    ...combine(parts),
+    value: lag,
+    threshold: budget,
+    unit: 'Seconds',
+    writer: writer.evidence,
+    writerAnswered: writer.answered,
+    standby,
+    rpo: o.replicator ? storeRpo('msk', s, lag) : undefined,
   };
 }
 
 export interface S3Observation {
-  /** Worst ReplicationLatency across the replicated buckets, seconds. */
-  readonly latencySeconds?: number;
-  readonly pendingOperations?: number;
-  readonly pendingBytes?: number;
-  readonly failedOperations?: number;
+  /** Read in the destination (standby) region: worst latency, total pending operations and bytes. */
+  readonly destination: Outcome<{
+    latencySeconds?: number;
+    pendingOperations?: number;
+    pendingBytes?: number;
+  }>;
+  /** OperationsFailedReplication (sum), read in the source (writer) region. */
+  readonly failedOperations: Outcome<number | undefined>;
 }
 
-export function evaluateS3(o: S3Observation, budgets: Budgets): CheckResult {
-  const base = {
-    name: 's3',
-    threshold: budgets.s3ReplicationLatencySeconds,
-    unit: 'Seconds' as const,
-    lag: true,
-  };
-  if (o.latencySeconds === undefined)
-    return {
-      ...base,
-      status: 'unknown',
-      detail: 'no replication metrics yet (RTC metrics appear after the first replicated object)',
-    };
-  const pending = `${o.pendingOperations ?? 0} operations / ${o.pendingBytes ?? 0} bytes pending`;
-  if ((o.failedOperations ?? 0) > 0) {
-    return {
-      ...base,
-      status: 'failed',
-      value: o.latencySeconds,
-      detail: `${o.failedOperations} replication operations failed; ${pending}`,
-    };
+export function evaluateS3(o: S3Observation, s: ReadinessSettings): CheckResult {
+  const budget = s.budgets.s3ReplicationLatencySeconds;
+  const standby = standbyOf(o.destination);
+  const writer = writerPart(
+    o.failedOperations,
+    (failed): WriterJudgement =>
+      (failed ?? 0) > 0
+        ? // A replication problem, not the writer's region failing.
+          {
+            evidence: 'healthy',
+            part: { status: 'failed', detail: `${failed} replication operations failed` },
+          }
+        : { evidence: 'healthy', part: { status: 'healthy', detail: 'no failed replication operations' } },
+    { what: 'OperationsFailedReplication', region: s.primaryRegion, standby, dataStore: true },
+  );
+  let lag: number | undefined;
+  let part: Part;
+  if (!o.destination.ok) part = notRead('replication metrics', s.drRegion, o.destination);
+  else {
+    const d = o.destination.value;
+    // RTC publishes latency only while objects replicate; nothing pending means nothing is behind.
+    lag = d.latencySeconds ?? (d.pendingOperations === 0 ? 0 : undefined);
+    const pending = `${d.pendingOperations ?? '?'} operations / ${d.pendingBytes ?? '?'} bytes pending`;
+    part =
+      lag === undefined
+        ? { status: 'unknown', detail: `no replication latency datapoint; ${pending}` }
+        : {
+            status: lag <= budget ? 'healthy' : 'degraded',
+            detail: `replication latency ${lag}s (budget ${budget}s); ${pending}`,
+          };
   }
   return {
-    ...base,
-    status: lagStatus(o.latencySeconds, budgets.s3ReplicationLatencySeconds),
-    value: o.latencySeconds,
-    detail: `latency ${o.latencySeconds}s; ${pending}`,
+    name: 's3',
+    ...combine([writer.part, part]),
+    value: lag,
+    threshold: budget,
+    unit: 'Seconds',
+    writer: writer.evidence,
+    writerAnswered: writer.answered,
+    standby,
+    rpo: storeRpo('s3', s, lag),
   };
+}
+
+export interface RedshiftObservation {
+  /** The writer's workgroup or cluster status; "missing" when not found. */
+  readonly writer: Outcome<string>;
+  /** Newest available snapshot copied to the standby; undefined = none. */
+  readonly newestCopy: Outcome<Date | undefined>;
+  readonly now: Date;
 }
 
 /**
- * The warehouse: the writer's workgroup or cluster must be available (its own
- * health), and the newest snapshot copied to the standby bounds the data lost.
+ * The warehouse is its own tier: its data is as old as the newest snapshot
+ * copied to the standby, measured against the snapshot interval, not against
+ * the streaming RPO budget.
  */
-export function evaluateRedshift(
-  o: { newestCopiedSnapshot?: Date; now: Date; writerStatus?: string },
-  budgets: Budgets,
-): CheckResult {
-  const base = {
-    name: 'redshift',
-    threshold: budgets.redshiftSnapshotAgeSeconds,
-    unit: 'Seconds' as const,
-    lag: true,
-  };
-  const writerDown =
-    o.writerStatus !== undefined && o.writerStatus.toLowerCase() !== 'available'
-      ? `primary warehouse is ${o.writerStatus}; `
-      : '';
-  if (!o.newestCopiedSnapshot)
-    return { ...base, status: 'failed', detail: `${writerDown}no snapshot has been copied to the DR region` };
-  const age = Math.round((o.now.getTime() - o.newestCopiedSnapshot.getTime()) / 1000);
+export function evaluateRedshift(o: RedshiftObservation, s: ReadinessSettings): CheckResult {
+  const budget = s.budgets.redshiftSnapshotAgeSeconds;
+  const standby = standbyOf(o.newestCopy);
+  const writer = writerPart(
+    o.writer,
+    (status): WriterJudgement => {
+      if (status === 'missing')
+        return { evidence: 'unknown', part: { status: 'failed', detail: 'writer warehouse is missing' } };
+      if (isFailed(REDSHIFT_FAILED, status))
+        return { evidence: 'failed', part: { status: 'failed', detail: `writer warehouse is ${status}` } };
+      if (status.toLowerCase() === 'available')
+        return { evidence: 'healthy', part: { status: 'healthy', detail: 'writer warehouse available' } };
+      return { evidence: 'healthy', part: operational('writer warehouse', status) };
+    },
+    { what: 'warehouse status', region: s.primaryRegion, standby, dataStore: true },
+  );
+  let age: number | undefined;
+  let part: Part;
+  if (!o.newestCopy.ok) part = notRead('copied snapshots', s.drRegion, o.newestCopy);
+  else if (!o.newestCopy.value)
+    part = { status: 'failed', detail: `no snapshot has been copied to ${s.drRegion} in 7 days` };
+  else {
+    age = Math.round((o.now.getTime() - o.newestCopy.value.getTime()) / 1000);
+    part = {
+      status: age <= budget ? 'healthy' : 'degraded',
+      detail: `newest copied snapshot is ${age}s old (budget ${budget}s)`,
+    };
+  }
   return {
-    ...base,
-    status: writerDown ? 'failed' : lagStatus(age, budgets.redshiftSnapshotAgeSeconds),
+    name: 'redshift',
+    ...combine([writer.part, part]),
     value: age,
-    detail: `${writerDown}newest copied snapshot is ${age}s old`,
+    threshold: budget,
+    unit: 'Seconds',
+    writer: writer.evidence,
+    writerAnswered: writer.answered,
+    standby,
+    warehouse: {
+      ageSeconds: age ?? null,
+      budgetSeconds: budget,
+      source: `newest available ${s.warehouse?.mode === 'provisioned' ? 'cluster' : 'Serverless'} snapshot copied to ${s.drRegion} (standby)`,
+      withinBudget: age === undefined ? null : age <= budget,
+    },
+  };
+}
+
+/** A comparison check (EMR, catalog, active region): the writer not answering means nothing to compare. */
+function compare<T>(
+  name: string,
+  o: { writer: Outcome<T>; standby: Outcome<T> },
+  s: ReadinessSettings,
+  what: string,
+  judge: (writer: T, standby: T) => Part,
+  standbyMissing?: (standby: T) => Part | undefined,
+  extra: Partial<CheckResult> = {},
+): CheckResult {
+  const standby = standbyOf(o.standby);
+  const writer = writerPart(
+    o.writer,
+    () => ({ evidence: 'healthy', part: { status: 'healthy', detail: '' } }),
+    {
+      what,
+      region: s.primaryRegion,
+      standby,
+      dataStore: false,
+    },
+  );
+  let part: Part;
+  if (!o.standby.ok) part = notRead(what, s.drRegion, o.standby);
+  else if (standbyMissing?.(o.standby.value)) part = standbyMissing(o.standby.value) as Part;
+  else if (!o.writer.ok) part = { ...writer.part, detail: `${writer.part.detail}; nothing compared` };
+  else part = judge(o.writer.value, o.standby.value);
+  return {
+    name,
+    ...part,
+    ...extra,
+    writer: writer.evidence,
+    writerAnswered: writer.answered,
+    standby,
   };
 }
 
@@ -192,24 +420,33 @@ export interface EmrShape {
   readonly subnetCount: number;
 }
 
-export function evaluateEmr(o: { primary?: EmrShape; dr?: EmrShape }): CheckResult {
-  const base = { name: 'emr', unit: 'None' as const };
-  if (!o.dr) return { ...base, status: 'failed', detail: 'DR EMR Serverless application does not exist' };
-  if (!o.primary)
-    return { ...base, status: 'degraded', detail: 'primary application not found; cannot compare' };
-  const diffs = (Object.keys(o.dr) as (keyof EmrShape)[]).filter((k) => o.dr?.[k] !== o.primary?.[k]);
-  if (diffs.length > 0) {
-    return {
-      ...base,
-      status: 'degraded',
-      detail: `DR application differs from primary in ${diffs.map((k) => `${k} (${o.dr?.[k]} vs ${o.primary?.[k]})`).join(', ')}`,
-    };
-  }
-  return {
-    ...base,
-    status: 'healthy',
-    detail: `DR application matches primary (${o.dr.releaseLabel}, ${o.dr.architecture})`,
-  };
+export function evaluateEmr(
+  o: { writer: Outcome<EmrShape | undefined>; standby: Outcome<EmrShape | undefined> },
+  s: ReadinessSettings,
+): CheckResult {
+  return compare(
+    'emr',
+    o,
+    s,
+    'EMR Serverless application',
+    (w, d) => {
+      if (!d) return { status: 'failed', detail: 'standby EMR Serverless application does not exist' };
+      if (!w) return { status: 'degraded', detail: "writer's application not found; cannot compare" };
+      const diffs = (Object.keys(d) as (keyof EmrShape)[]).filter((k) => d[k] !== w[k]);
+      if (diffs.length > 0)
+        return {
+          status: 'degraded',
+          detail: `standby application differs from the writer's in ${diffs.map((k) => `${k} (${d[k]} vs ${w[k]})`).join(', ')}`,
+        };
+      return {
+        status: 'healthy',
+        detail: `standby application matches the writer's (${d.releaseLabel}, ${d.architecture})`,
+      };
+    },
+    (d) =>
+      d ? undefined : { status: 'failed', detail: 'standby EMR Serverless application does not exist' },
+    { unit: 'None' },
+  );
 }
 
 /** Catalog and workgroups, each reduced to a comparable signature per name. */
@@ -218,34 +455,47 @@ export interface CatalogShape {
   readonly workgroups: Readonly<Record<string, string>>;
 }
 
-export function evaluateCatalog(o: { primary: CatalogShape; dr: CatalogShape }): CheckResult {
-  const base = { name: 'catalog', unit: 'Count' as const, threshold: 0 };
-  const drift: string[] = [];
-  for (const kind of ['tables', 'workgroups'] as const) {
-    const names = new Set([...Object.keys(o.primary[kind]), ...Object.keys(o.dr[kind])]);
-    for (const name of names) {
-      if (o.primary[kind][name] !== o.dr[kind][name]) {
-        drift.push(
-          `${kind === 'tables' ? 'table' : 'workgroup'} ${name}: ${o.dr[kind][name] === undefined ? 'missing in DR' : o.primary[kind][name] === undefined ? 'only in DR' : 'differs'}`,
-        );
+export function evaluateCatalog(
+  o: { writer: Outcome<CatalogShape>; standby: Outcome<CatalogShape> },
+  s: ReadinessSettings,
+): CheckResult {
+  let drifts: number | undefined;
+  const result = compare('catalog', o, s, 'Glue tables and Athena workgroups', (w, d) => {
+    const drift: string[] = [];
+    for (const kind of ['tables', 'workgroups'] as const) {
+      const names = new Set([...Object.keys(w[kind]), ...Object.keys(d[kind])]);
+      for (const name of names) {
+        if (w[kind][name] !== d[kind][name]) {
+          drift.push(
+            `${kind === 'tables' ? 'table' : 'workgroup'} ${name}: ${d[kind][name] === undefined ? 'missing in the standby' : w[kind][name] === undefined ? 'only in the standby' : 'differs'}`,
+          );
+        }
       }
     }
-  }
-  if (drift.length > 0)
-    return { ...base, status: 'degraded', value: drift.length, detail: drift.slice(0, 5).join('; ') };
-  return { ...base, status: 'healthy', value: 0, detail: 'DR catalog and workgroups match the primary' };
+    drifts = drift.length;
+    if (drift.length > 0) return { status: 'degraded', detail: drift.slice(0, 5).join('; ') };
+    return { status: 'healthy', detail: "standby catalog and workgroups match the writer's" };
+  });
+  return { ...result, unit: 'Count', threshold: 0, value: drifts };
 }
 
-export function evaluateActiveRegion(o: { primaryValue?: string; drValue?: string }): CheckResult {
-  const base = { name: 'active-region', unit: 'None' as const };
-  if (o.primaryValue === undefined && o.drValue === undefined)
-    return { ...base, status: 'unknown', detail: 'could not read either parameter' };
-  if (o.primaryValue !== o.drValue) {
-    return {
-      ...base,
-      status: 'failed',
-      detail: `active-region parameters disagree: primary says ${o.primaryValue ?? '(unreadable)'}, DR says ${o.drValue ?? '(unreadable)'}`,
-    };
-  }
-  return { ...base, status: 'healthy', detail: `both regions say ${o.drValue}` };
+export function evaluateActiveRegion(
+  o: { writer: Outcome<string | undefined>; standby: Outcome<string | undefined> },
+  s: ReadinessSettings,
+): CheckResult {
+  return compare(
+    'active-region',
+    o,
+    s,
+    'active-region parameter',
+    (w, d) =>
+      w !== d
+        ? {
+            status: 'failed',
+            detail: `active-region parameters disagree: writer's region says ${w ?? '(unset)'}, standby says ${d ?? '(unset)'}`,
+          }
+        : { status: 'healthy', detail: `both regions say ${d}` },
+    undefined,
+    { unit: 'None' },
+  );
 }

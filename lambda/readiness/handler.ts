@@ -10,21 +10,20 @@ import { RDSClient } from '@aws-sdk/client-rds';
 import { RedshiftClient } from '@aws-sdk/client-redshift';
 import { RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { buildChecks, type ReadinessSettings, type RegionClients } from './checks';
-import { type DecisionState, decide, INITIAL_STATE } from './decide';
-import { buildReport, type ReadinessReport, runChecks } from './report';
-import type { CheckStatus } from './types';
+import { buildChecks, type RegionClients } from './checks';
+import { type DecisionState, decide, INITIAL_STATE, parseState } from './decide';
+import { METRICS_NAMESPACE, READINESS_METRICS, READINESS_SERVICE, STATUS_VALUE } from './metrics';
+import { classifyError } from './outcome';
+import { assess, type ReadinessReport, runChecks } from './report';
+import type { ReadinessSettings } from './settings';
 
-export const STATUS_VALUE: Record<CheckStatus, number> = { healthy: 0, degraded: 1, failed: 2, unknown: 3 };
-
-export interface EvaluationResult extends ReadinessReport {
-  readonly failoverRecommended: boolean;
-  readonly decision: string;
-}
+export { STATUS_VALUE } from './metrics';
 
 export interface ReadinessDependencies {
   readonly settings: ReadinessSettings;
+  /** Clients bound to the writer's region. */
   readonly primary: RegionClients;
+  /** Clients bound to the standby's region. */
   readonly dr: RegionClients;
   /** The evaluating region's clients (state lives here). */
   readonly local: RegionClients;
@@ -34,59 +33,102 @@ export interface ReadinessDependencies {
   readonly metrics: Metrics;
 }
 
-async function loadState(ssm: SSMClient, name: string): Promise<DecisionState> {
+/** The previous decision state; undefined when the parameter could not be read (then nothing is written back). */
+async function loadState(deps: ReadinessDependencies): Promise<DecisionState | undefined> {
+  let raw: string | undefined;
   try {
-    const value = (await ssm.send(new GetParameterCommand({ Name: name }))).Parameter?.Value;
-    const parsed = value ? JSON.parse(value) : undefined;
-    return typeof parsed?.consecutivePrimaryFailures === 'number' ? parsed : INITIAL_STATE;
+    raw = (await deps.local.ssm.send(new GetParameterCommand({ Name: deps.settings.stateParameter })))
+      .Parameter?.Value;
   } catch (error) {
-    if (error instanceof Error && error.name === 'ParameterNotFound') return INITIAL_STATE;
-    throw error;
+    if ((error as Error)?.name === 'ParameterNotFound') return INITIAL_STATE;
+    deps.logger.error(
+      `Could not read the decision state parameter ${deps.settings.stateParameter} (${classifyError(error).reason}); this evaluation counts from 0 and does not overwrite it.`,
+    );
+    return undefined;
   }
+  const { state, problem } = parseState(raw);
+  if (problem)
+    deps.logger.warn(
+      `Decision state parameter ${deps.settings.stateParameter} is invalid (${problem}); starting again from 0. It is rewritten by this run.`,
+    );
+  return state;
 }
 
-/** One evaluation: run the checks concurrently, report, decide, publish metrics, keep state. */
-export async function evaluate(deps: ReadinessDependencies): Promise<EvaluationResult> {
+/** Publishes one EMF line per metric with exactly the dimensions the alarms query. */
+function publish(deps: ReadinessDependencies, report: ReadinessReport): void {
+  const environment = deps.settings.environment;
+  const put = (
+    name: string,
+    unit: (typeof MetricUnit)[keyof typeof MetricUnit],
+    value: number,
+    extra: Record<string, string> = {},
+  ) => {
+    const single = deps.metrics.singleMetric();
+    single.addDimensions({ environment, ...extra });
+    single.addMetric(name, unit, value);
+  };
+  const M = READINESS_METRICS;
+  for (const check of report.checks) {
+    put(M.checkStatus, MetricUnit.Count, STATUS_VALUE[check.status], { check: check.name });
+    if (check.value !== undefined) put(M.checkValue, MetricUnit.Count, check.value, { check: check.name });
+  }
+  for (const store of report.rpo.stores) {
+    if (store.lagSeconds !== null)
+      put(M.storeLag, MetricUnit.Seconds, store.lagSeconds, { store: store.store });
+  }
+  if (report.rpo.estimatedSeconds !== null)
+    put(M.estimatedRpo, MetricUnit.Seconds, report.rpo.estimatedSeconds);
+  put(M.rpoComplete, MetricUnit.Count, report.rpo.complete ? 1 : 0);
+  put(M.failoverRecommended, MetricUnit.Count, report.decision.failoverRecommended ? 1 : 0);
+  put(M.consecutiveFailures, MetricUnit.Count, report.decision.consecutiveFailures);
+  put(M.heartbeat, MetricUnit.Count, 1);
+}
+
+/** One evaluation: run the checks concurrently, assess, decide, keep state, publish metrics. */
+export async function evaluate(deps: ReadinessDependencies): Promise<ReadinessReport> {
   const { settings } = deps;
   const now = deps.now();
-  const results = await runChecks(buildChecks(settings, deps.primary, deps.dr, now), settings.checkTimeoutMs);
-  const report = buildReport(settings.environment, deps.region, now, results);
-  const previous = await loadState(deps.local.ssm, settings.stateParameter);
-  const decision = decide(previous, report, {
+  const checks = buildChecks(settings, deps.primary, deps.dr, now);
+  // Each check's call groups time out at checkTimeoutMs; the check itself at twice that.
+  const results = await runChecks(checks, settings.checkTimeoutMs * 2 + 100);
+  const assessed = assess(settings, deps.region, now, results);
+  const previous = await loadState(deps);
+  const { state, decision } = decide(previous ?? INITIAL_STATE, assessed, {
     required: settings.consecutiveFailuresToRecommend,
     evaluatingRole: settings.role,
   });
-  await deps.local.ssm.send(
-    new PutParameterCommand({
-      Name: settings.stateParameter,
-      Value: JSON.stringify(decision.state),
-      Type: 'String',
-      Overwrite: true,
-    }),
-  );
-
-  for (const check of results) {
-    const single = deps.metrics.singleMetric();
-    single.addDimension('check', check.name);
-    single.addMetric('CheckStatus', MetricUnit.Count, STATUS_VALUE[check.status]);
-    if (check.value !== undefined) single.addMetric('CheckValue', MetricUnit.Count, check.value);
+  if (previous) {
+    try {
+      await deps.local.ssm.send(
+        new PutParameterCommand({
+          Name: settings.stateParameter,
+          Value: JSON.stringify(state),
+          Type: 'String',
+          Overwrite: true,
+        }),
+      );
+    } catch (error) {
+      // The report and metrics still go out; the next run counts from the last stored state.
+      deps.logger.error(
+        `Could not write the decision state parameter ${settings.stateParameter} (${classifyError(error).reason}).`,
+      );
+    }
   }
-  if (report.estimatedRpoSeconds !== undefined)
-    deps.metrics.addMetric('EstimatedRpoSeconds', MetricUnit.Seconds, report.estimatedRpoSeconds);
-  deps.metrics.addMetric('FailoverRecommended', MetricUnit.Count, decision.failoverRecommended ? 1 : 0);
-  deps.metrics.addMetric(
-    'PrimaryConsecutiveFailures',
-    MetricUnit.Count,
-    decision.state.consecutivePrimaryFailures,
-  );
-
-  const result = { ...report, failoverRecommended: decision.failoverRecommended, decision: decision.reason };
-  deps.logger.info('readiness report', { report: result });
-  return result;
+  const { standbyAnswered: _internal, ...seen } = assessed;
+  const report: ReadinessReport = { ...seen, decision };
+  publish(deps, report);
+  deps.logger.info('readiness report', { report });
+  return report;
 }
 
-function clients(region: string): RegionClients {
-  const common = { region, retryMode: 'standard' as const, maxAttempts: 2 };
+function clients(region: string, timeoutMs: number): RegionClients {
+  const common = {
+    region,
+    retryMode: 'standard' as const,
+    maxAttempts: 2,
+    // A socket that does not connect or answer is given up (TimeoutError) within the check's time.
+    requestHandler: { connectionTimeout: Math.min(timeoutMs, 3000), requestTimeout: timeoutMs },
+  };
   return {
     rds: new RDSClient(common),
     elasticache: new ElastiCacheClient(common),
@@ -101,20 +143,19 @@ function clients(region: string): RegionClients {
   };
 }
 
-const logger = new Logger({ serviceName: 'readiness' });
-const metrics = new Metrics({ namespace: 'DualRegionAnalytics', serviceName: 'readiness' });
+const logger = new Logger({ serviceName: READINESS_SERVICE });
+const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: READINESS_SERVICE });
 let cached: Omit<ReadinessDependencies, 'now' | 'logger' | 'metrics'> | undefined;
 
-export const handler = async (): Promise<EvaluationResult> => {
+export const handler = async (): Promise<ReadinessReport> => {
   if (!cached) {
     const settings = JSON.parse(process.env.READINESS_SETTINGS ?? '{}') as ReadinessSettings;
     const region = process.env.AWS_REGION ?? '';
-    const primary = clients(settings.primaryRegion);
-    const dr = clients(settings.drRegion);
+    const primary = clients(settings.primaryRegion, settings.checkTimeoutMs);
+    const dr = clients(settings.drRegion, settings.checkTimeoutMs);
     cached = { settings, primary, dr, local: region === settings.primaryRegion ? primary : dr, region };
   }
   try {
-    metrics.addDimension('environment', cached.settings.environment);
     return await evaluate({ ...cached, now: () => new Date(), logger, metrics });
   } finally {
     metrics.publishStoredMetrics();

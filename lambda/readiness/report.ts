@@ -1,4 +1,7 @@
-import type { CheckResult } from './types';
+import type { StoreName } from './metrics';
+import { replicatedStores, storeRpo } from './rpo';
+import type { ReadinessSettings } from './settings';
+import type { CheckResult, StoreRpo, WarehouseAge } from './types';
 
 export interface NamedCheck {
   readonly name: string;
@@ -8,7 +11,11 @@ export interface NamedCheck {
 
 export class CheckTimeout extends Error {}
 
-/** Runs every check concurrently, each with its own timeout; an error or timeout is "unknown", never "failed". */
+/**
+ * Runs every check concurrently, each abandoned after `timeoutMs` (a safety
+ * net: each check's own call groups have their own, shorter, timeouts); an
+ * error or timeout here is "unknown", never "failed".
+ */
 export async function runChecks(checks: readonly NamedCheck[], timeoutMs: number): Promise<CheckResult[]> {
   return Promise.all(
     checks.map(async (check) => {
@@ -35,39 +42,91 @@ export async function runChecks(checks: readonly NamedCheck[], timeoutMs: number
   );
 }
 
+export interface Decision {
+  readonly failoverRecommended: boolean;
+  readonly reason: string;
+  readonly consecutiveFailures: number;
+  readonly required: number;
+}
+
+/** Contract A (see the README, "What tells you whether failing over is safe"). */
 export interface ReadinessReport {
   readonly environment: string;
   readonly evaluatedFrom: string;
   readonly checkedAt: string;
   readonly checks: readonly CheckResult[];
-  /** Worst current lag across the data stores: the data a failover now would lose. */
+  readonly rpo: {
+    readonly stores: readonly StoreRpo[];
+    readonly estimatedSeconds: number | null;
+    readonly complete: boolean;
+    readonly withinBudget: boolean | null;
+  };
+  readonly warehouse: WarehouseAge;
+  readonly writerRegion: { readonly region: string; readonly reachable: boolean | null };
+  readonly decision: Decision;
   readonly estimatedRpoSeconds?: number;
-  /** False when a lag check was unknown, so the estimate may be low. */
   readonly rpoComplete: boolean;
   readonly overall: 'healthy' | 'degraded' | 'failed' | 'unknown';
 }
 
+/** Everything but the decision: what this evaluation saw. */
+export type Assessment = Omit<ReadinessReport, 'decision'> & {
+  /** The standby's own calls answered (at least one, and none failed to connect). */
+  readonly standbyAnswered: boolean;
+};
+
 const RANK = { healthy: 0, degraded: 1, unknown: 2, failed: 3 } as const;
 
-export function buildReport(
-  environment: string,
+/**
+ * The writer's region is unreachable when none of its calls got an answer and
+ * most did not connect at all, while the standby's own calls answered.
+ */
+function writerReachable(checks: readonly CheckResult[], standbyAnswered: boolean): boolean | null {
+  const asked = checks.filter((c) => c.writer !== undefined);
+  if (asked.some((c) => c.writerAnswered)) return true;
+  const unreachable = asked.filter((c) => c.writer === 'unreachable').length;
+  if (standbyAnswered && asked.length > 0 && unreachable * 2 > asked.length) return false;
+  return null;
+}
+
+export function assess(
+  settings: ReadinessSettings,
   region: string,
   now: Date,
   checks: readonly CheckResult[],
-): ReadinessReport {
-  const lags = checks.filter((c) => c.lag);
-  const known = lags.filter((c) => c.value !== undefined).map((c) => c.value as number);
+): Assessment {
+  const byName = new Map(checks.map((c) => [c.name, c]));
+  const stores = replicatedStores(settings).map(
+    (store: StoreName) => byName.get(store)?.rpo ?? storeRpo(store, settings, undefined),
+  );
+  const known = stores.map((s) => s.lagSeconds).filter((v): v is number => v !== null);
+  const estimatedSeconds = known.length > 0 ? Math.max(...known) : null;
+  const complete = stores.every((s) => s.lagSeconds !== null);
+  const withinBudget = known.length === 0 ? null : stores.every((s) => s.withinBudget !== false);
+  const budget = settings.budgets.redshiftSnapshotAgeSeconds;
+  const warehouse = byName.get('redshift')?.warehouse ?? {
+    ageSeconds: null,
+    budgetSeconds: budget,
+    source: settings.warehouse ? `snapshots copied to ${settings.drRegion} (not read)` : 'no warehouse',
+    withinBudget: null,
+  };
+  const standbyAnswered =
+    checks.some((c) => c.standby === 'answered') && !checks.some((c) => c.standby === 'unreachable');
   const overall = checks.reduce<ReadinessReport['overall']>(
     (worst, c) => (RANK[c.status] > RANK[worst] ? c.status : worst),
     'healthy',
   );
   return {
-    environment,
+    environment: settings.environment,
     evaluatedFrom: region,
     checkedAt: now.toISOString(),
     checks,
-    estimatedRpoSeconds: known.length > 0 ? Math.max(...known) : undefined,
-    rpoComplete: lags.every((c) => c.value !== undefined),
+    rpo: { stores, estimatedSeconds, complete, withinBudget },
+    warehouse,
+    writerRegion: { region: settings.primaryRegion, reachable: writerReachable(checks, standbyAnswered) },
+    ...(estimatedSeconds === null ? {} : { estimatedRpoSeconds: estimatedSeconds }),
+    rpoComplete: complete,
     overall,
+    standbyAnswered,
   };
 }

@@ -1,5 +1,42 @@
+import type { StoreName } from './metrics';
+
+export type { StoreName } from './metrics';
+export type { Budgets } from './settings';
+
 /** Outcome of one readiness check. "unknown" means it could not tell (timeout, API error), never "failed". */
 export type CheckStatus = 'healthy' | 'degraded' | 'failed' | 'unknown';
+
+/**
+ * What a check learned about the writer's region:
+ * - healthy: it answered and nothing it reported is a terminal failure (maintenance included);
+ * - failed: it answered with a terminal failed status (lambda/readiness/statuses.ts);
+ * - unreachable: it did not answer (connection refused, DNS, network or per-call timeout);
+ * - unknown: it answered with an error (throttling, 5xx, access denied), or what it
+ *   answered says nothing about its health (the resource was not found).
+ */
+export type WriterEvidence = 'healthy' | 'failed' | 'unreachable' | 'unknown';
+
+/** Whether the standby's own APIs answered this check. */
+export type StandbyEvidence = 'answered' | 'unreachable' | 'unknown';
+
+/** Contract A: one replicated store's lag, read where AWS publishes it. */
+export interface StoreRpo {
+  readonly store: StoreName;
+  /** Writes the standby may be missing; null = could not be read. */
+  readonly lagSeconds: number | null;
+  readonly budgetSeconds: number;
+  /** Metric, region and role, e.g. "AWS/RDS ReplicaLag in us-west-2 (standby)". */
+  readonly source: string;
+  /** null when lagSeconds is null. */
+  readonly withinBudget: boolean | null;
+}
+
+export interface WarehouseAge {
+  readonly ageSeconds: number | null;
+  readonly budgetSeconds: number;
+  readonly source: string;
+  readonly withinBudget: boolean | null;
+}
 
 export interface CheckResult {
   readonly name: string;
@@ -9,16 +46,14 @@ export interface CheckResult {
   readonly threshold?: number;
   readonly unit?: 'Seconds' | 'Count' | 'Bytes' | 'None';
   readonly detail: string;
-  /** This check's value is a replication lag that bounds the data lost on failover. */
-  readonly lag?: boolean;
-  /** A "failed" status here means the primary region itself is unhealthy. */
-  readonly primaryFault?: boolean;
-}
-
-export interface Budgets {
-  readonly rdsReplicaLagSeconds: number;
-  readonly cacheReplicationLagSeconds: number;
-  readonly mskReplicationLatencySeconds: number;
-  readonly s3ReplicationLatencySeconds: number;
-  readonly redshiftSnapshotAgeSeconds: number;
+  /** What the check learned about the writer's region (absent when it did not ask). */
+  readonly writer?: WriterEvidence;
+  /** Whether any call to the writer's region got an answer (reachability, whatever the answer). */
+  readonly writerAnswered?: boolean;
+  /** Whether the standby's own calls answered. */
+  readonly standby?: StandbyEvidence;
+  /** The lag of the store this check reads, for the streaming RPO. */
+  readonly rpo?: StoreRpo;
+  /** The warehouse tier (redshift check only). */
+  readonly warehouse?: WarehouseAge;
 }

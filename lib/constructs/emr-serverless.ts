@@ -9,6 +9,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
+import { METRICS_NAMESPACE } from '../../lambda/metrics-namespace';
 import { SALES_DATABASE } from '../catalog/definitions';
 import {
   acknowledge,
@@ -273,7 +274,7 @@ export class EmrServerless extends Construct {
         EXECUTION_TIMEOUT_MINUTES: String(emr.jobExecutionTimeoutMinutes),
         ACTIVE_REGION_PARAMETER: activeRegionParameterName(config),
         BOOTSTRAP_SERVERS_PARAMETER: parameterName(config, 'msk/bootstrap-servers'),
-        POWERTOOLS_METRICS_NAMESPACE: 'DualRegionAnalytics',
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
       },
     });
     submit.addToRolePolicy(

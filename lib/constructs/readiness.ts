@@ -1,6 +1,5 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -12,36 +11,39 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import type { EnvironmentConfig, RegionRole } from '../../config';
 import { GLOBAL_DATASTORE_PREFIXES } from '../../config/regions';
-import type { ReadinessSettings } from '../../lambda/readiness/checks';
+import {
+  CHECK_NAMES,
+  type CheckName,
+  METRICS_NAMESPACE,
+  READINESS_METRICS,
+  readinessDimensions,
+  type StoreName,
+} from '../../lambda/readiness/metrics';
+import type { ReadinessSettings } from '../../lambda/readiness/settings';
 import { DATABASES } from '../catalog/definitions';
 import { acknowledge } from '../compliance/acknowledge';
 import {
   activeRegionParameterName,
   bucketName,
   cacheNodeId,
+  cacheReplicationGroupId,
   databaseInstanceArn,
   databaseInstanceIdentifier,
   globalDatastoreId,
+  globalDatastoreJoined,
   parameterName,
+  partitionOf,
   regionOf,
   resourceName,
   warehouseName,
 } from '../naming';
 import { platformFunction } from '../shared/lambda-function';
-import { isWriter, otherRole, writerRole } from '../topology';
+import { otherRole, writerRole } from '../topology';
 import { REPLICATED_PURPOSES } from './data-lake-buckets';
 
-export const READINESS_NAMESPACE = 'DualRegionAnalytics';
-export const CHECK_NAMES = [
-  'rds',
-  'elasticache',
-  'msk',
-  's3',
-  'redshift',
-  'emr',
-  'catalog',
-  'active-region',
-] as const;
+/** The project's custom-metrics namespace (one constant, shared with the handlers). */
+export const READINESS_NAMESPACE = METRICS_NAMESPACE;
+export { CHECK_NAMES, type CheckName, type StoreName };
 
 export interface ReadinessProps {
   readonly config: EnvironmentConfig;
@@ -72,9 +74,10 @@ export function readinessSettings(config: EnvironmentConfig, role: RegionRole): 
           replica: databaseInstanceIdentifier(config, standby),
         }
       : undefined,
-    globalDatastoreId: config.elasticache.globalDatastore
+    globalDatastoreId: globalDatastoreJoined(config)
       ? globalDatastoreId(config, GLOBAL_DATASTORE_PREFIXES)
       : undefined,
+    cacheReplicationGroupId: cacheReplicationGroupId(config),
     cacheNodeId: cacheNodeId(config),
     mskClusterArnParameter: parameterName(config, 'msk/cluster-arn'),
     replicatorName: config.msk.replicator ? resourceName(config, 'msk-replicator') : undefined,
@@ -101,21 +104,24 @@ export function readinessSettings(config: EnvironmentConfig, role: RegionRole): 
 
 /**
  * The failover readiness check of one region: a function run every minute that
- * checks both regions concurrently, logs and returns a readiness report with the
- * estimated RPO, publishes one metric per check, and recommends failover only
- * after consecutive failed evaluations seen from the DR region. It never fails
- * over by itself. Alarms (M of N datapoints) go to a KMS-encrypted SNS topic.
+ * checks both regions concurrently, logs and returns a readiness report
+ * (README, contract A) with the RPO per store, publishes its metrics (EMF), and
+ * recommends failover only after consecutive failing evaluations seen from the
+ * standby. It never fails over by itself. It owns the KMS-encrypted SNS topic
+ * every operations alarm notifies, and offers its metrics (`metricX()`) to
+ * alarms and dashboards so a metric's name and dimensions are written once.
  */
 export class Readiness extends Construct {
   readonly function: lambda.IFunction;
   readonly topic: sns.Topic;
-  readonly alarms: cloudwatch.Alarm[] = [];
+  private readonly environmentName: string;
 
   constructor(scope: Construct, id: string, props: ReadinessProps) {
     super(scope, id);
     const { config, role } = props;
     const settings = readinessSettings(config, role);
     const { account } = Stack.of(this);
+    this.environmentName = config.name;
 
     this.topic = new sns.Topic(this, 'AlarmTopic', {
       displayName: `dual-region-analytics ${config.name} ${role} alarms`,
@@ -157,67 +163,52 @@ export class Readiness extends Construct {
       targets: [new targets.LambdaFunction(fn, { retryAttempts: 0 })],
       description: `Readiness check of ${config.name} every minute`,
     });
+  }
 
-    const metric = (name: string, dimensions: Record<string, string>, statistic = 'Maximum') =>
-      new cloudwatch.Metric({
-        namespace: READINESS_NAMESPACE,
-        metricName: name,
-        dimensionsMap: { service: 'readiness', ...dimensions },
-        statistic,
-        period: Duration.minutes(1),
-      });
-    const alarm = (
-      alarmId: string,
-      m: cloudwatch.IMetric,
-      threshold: number,
-      description: string,
-      evaluationPeriods = 5,
-      datapointsToAlarm = 3,
-    ) => {
-      const a = new cloudwatch.Alarm(this, alarmId, {
-        metric: m,
-        threshold,
-        evaluationPeriods,
-        datapointsToAlarm,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.MISSING,
-        alarmDescription: description,
-      });
-      a.addAlarmAction(new actions.SnsAction(this.topic));
-      a.addOkAction(new actions.SnsAction(this.topic));
-      this.alarms.push(a);
-      return a;
-    };
-    for (const check of CHECK_NAMES) {
-      alarm(
-        `Check-${check}`,
-        metric('CheckStatus', { environment: config.name, check }),
-        2,
-        `${check} readiness failed in 3 of the last 5 minutes (0 healthy, 1 degraded, 2 failed, 3 unknown). See docs/runbooks.`,
-      );
-    }
-    alarm(
-      'EstimatedRpo',
-      metric('EstimatedRpoSeconds', { environment: config.name }),
-      config.failover.rpoBudgetSeconds,
-      `Estimated RPO above the ${config.failover.rpoBudgetSeconds}s budget in 3 of 5 minutes: a failover now would lose more data than agreed.`,
-    );
-    if (!isWriter(config, role)) {
-      alarm(
-        'FailoverRecommended',
-        metric('FailoverRecommended', { environment: config.name }),
-        1,
-        "The standby region recommends failing over: the writer's region failed consecutive evaluations. A human decides (docs/runbooks).",
-        1,
-        1,
-      );
-    }
-    alarm(
-      'CheckErrors',
-      fn.metricErrors({ period: Duration.minutes(1), statistic: 'Sum' }),
-      1,
-      'The readiness function itself is failing.',
-    );
+  private metric(
+    metricName: string,
+    dimensions: { check?: string; store?: string },
+    statistic: string,
+    props: cloudwatch.MetricOptions,
+  ): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: METRICS_NAMESPACE,
+      metricName,
+      dimensionsMap: readinessDimensions(this.environmentName, dimensions),
+      statistic,
+      period: Duration.minutes(1),
+      ...props,
+    });
+  }
+
+  /** One check's status per minute: 0 healthy, 1 degraded, 2 failed, 3 unknown (Maximum). */
+  metricCheckStatus(check: CheckName, props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return this.metric(READINESS_METRICS.checkStatus, { check }, 'Maximum', props);
+  }
+
+  /** The worst known store lag, seconds (Maximum); absent when no lag could be read. */
+  metricEstimatedRpo(props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return this.metric(READINESS_METRICS.estimatedRpo, {}, 'Maximum', props);
+  }
+
+  /** 1 when every replicated store's lag was read, 0 when the estimate is incomplete (Minimum). */
+  metricRpoComplete(props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return this.metric(READINESS_METRICS.rpoComplete, {}, 'Minimum', props);
+  }
+
+  /** One store's lag, seconds (Maximum). */
+  metricStoreLag(store: StoreName, props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return this.metric(READINESS_METRICS.storeLag, { store }, 'Maximum', props);
+  }
+
+  /** Evaluations per minute (Sum): the function's heartbeat. */
+  metricEvaluations(props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return this.metric(READINESS_METRICS.heartbeat, {}, 'Sum', props);
+  }
+
+  /** 1 when the standby recommends failing over (Maximum). */
+  metricFailoverRecommended(props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return this.metric(READINESS_METRICS.failoverRecommended, {}, 'Maximum', props);
   }
 
   private grantReads(
@@ -228,6 +219,9 @@ export class Readiness extends Construct {
   ): void {
     const regions = [settings.primaryRegion, settings.drRegion];
     const arns = (fmt: (region: string) => string) => regions.map(fmt);
+    // Both regions' resources, each in its region's partition (naming.partitionOf).
+    const arn = (region: string, service: string, resource: string) =>
+      `arn:${partitionOf(region)}:${service}:${region}:${account}:${resource}`;
     const add = (actionsList: string[], resources: string[], conditions?: Record<string, unknown>) =>
       fn.addToRolePolicy(new iam.PolicyStatement({ actions: actionsList, resources, conditions }));
     add(
@@ -236,19 +230,19 @@ export class Readiness extends Construct {
     );
     add(
       ['kafka:DescribeClusterV2'],
-      arns((r) => `arn:aws:kafka:${r}:${account}:cluster/${resourceName(config, 'msk')}/*`),
+      arns((r) => arn(r, 'kafka', `cluster/${resourceName(config, 'msk')}/*`)),
     );
     add(
       ['emr-serverless:GetApplication'],
-      arns((r) => `arn:aws:emr-serverless:${r}:${account}:/applications/*`),
+      arns((r) => arn(r, 'emr-serverless', `/applications/*`)),
     );
     add(
       ['glue:GetTables'],
       regions.flatMap((r) => [
-        `arn:aws:glue:${r}:${account}:catalog`,
+        arn(r, 'glue', `catalog`),
         ...settings.databases.flatMap((d) => [
-          `arn:aws:glue:${r}:${account}:database/${d}`,
-          `arn:aws:glue:${r}:${account}:table/${d}/*`,
+          arn(r, 'glue', `database/${d}`),
+          arn(r, 'glue', `table/${d}/*`),
         ]),
       ]),
     );
@@ -258,24 +252,22 @@ export class Readiness extends Construct {
     });
     add(
       ['athena:GetWorkGroup'],
-      regions.flatMap((r) => settings.workgroups.map((w) => `arn:aws:athena:${r}:${account}:workgroup/${w}`)),
+      regions.flatMap((r) => settings.workgroups.map((w) => arn(r, 'athena', `workgroup/${w}`))),
     );
     add(
       ['ssm:GetParameter'],
       regions.flatMap((r) =>
-        [settings.activeRegionParameter, settings.mskClusterArnParameter, settings.stateParameter].map(
-          (n) => `arn:aws:ssm:${r}:${account}:parameter${n}`,
+        [settings.activeRegionParameter, settings.mskClusterArnParameter, settings.stateParameter].map((n) =>
+          arn(r, 'ssm', `parameter${n}`),
         ),
       ),
     );
-    add(
-      ['ssm:PutParameter'],
-      [`arn:aws:ssm:${Stack.of(this).region}:${account}:parameter${settings.stateParameter}`],
-    );
+    add(['ssm:PutParameter'], [arn(Stack.of(this).region, 'ssm', `parameter${settings.stateParameter}`)]);
     // These list/describe/metric actions support no resource-level permissions.
     const unscoped = [
       'cloudwatch:GetMetricData',
       'elasticache:DescribeGlobalReplicationGroups',
+      'elasticache:DescribeReplicationGroups',
       'kafka:ListReplicators',
       'redshift-serverless:ListSnapshots',
       'redshift:DescribeClusterSnapshots',
@@ -289,10 +281,10 @@ export class Readiness extends Construct {
       [
         'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
         ...regions.flatMap((r) => [
-          `AwsSolutions::AwsSolutions-IAM5[Resource::arn:aws:kafka:${r}:${account}:cluster/${resourceName(config, 'msk')}/*]`,
-          `AwsSolutions::AwsSolutions-IAM5[Resource::arn:aws:emr-serverless:${r}:${account}:/applications/*]`,
+          `AwsSolutions::AwsSolutions-IAM5[Resource::${arn(r, 'kafka', `cluster/${resourceName(config, 'msk')}/*`)}]`,
+          `AwsSolutions::AwsSolutions-IAM5[Resource::${arn(r, 'emr-serverless', '/applications/*')}]`,
           ...settings.databases.map(
-            (d) => `AwsSolutions::AwsSolutions-IAM5[Resource::arn:aws:glue:${r}:${account}:table/${d}/*]`,
+            (d) => `AwsSolutions::AwsSolutions-IAM5[Resource::${arn(r, 'glue', `table/${d}/*`)}]`,
           ),
         ]),
       ],

@@ -1,14 +1,32 @@
-import { Match } from 'aws-cdk-lib/assertions';
-import { validateConfig } from '../../config';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { ENVIRONMENTS, type EnvironmentConfig, loadConfig, validateConfig } from '../../config';
 import { dev } from '../../config/dev';
 import { prod as prodInput } from '../../config/prod';
+import { evaluate } from '../../lambda/readiness/handler';
+import { METRICS_NAMESPACE, READINESS_SERVICE } from '../../lambda/readiness/metrics';
 import { CHECK_NAMES, readinessSettings } from '../../lib/constructs/readiness';
-import { buildTestPlatform, templateOf } from '../support/app';
+import { regionOf } from '../../lib/naming';
+import { OperationsStack } from '../../lib/stacks/operations-stack';
+import {
+  clientsIn,
+  healthyWorld,
+  installFakeAws,
+  SETTINGS,
+  STANDBY,
+  type World,
+  WRITER,
+} from '../lambda/readiness-fake-aws';
+import { atGeneration, buildTestPlatform, templateOf } from '../support/app';
+
+const platform = buildTestPlatform('prod');
+const primary = templateOf(platform.primary.operations);
+const dr = templateOf(platform.dr.operations);
 
 describe('operations (prod)', () => {
-  const platform = buildTestPlatform('prod');
-  const primary = templateOf(platform.primary.operations);
-  const dr = templateOf(platform.dr.operations);
   const alarms = (t: typeof primary) => Object.values(t.findResources('AWS::CloudWatch::Alarm')) as any[];
 
   it('runs the readiness check every minute in both regions, outside the VPC, on Node.js 22+', () => {
@@ -46,9 +64,15 @@ describe('operations (prod)', () => {
     expect(alarms(primary).filter((a) => a.Properties.MetricName === 'FailoverRecommended')).toHaveLength(0);
   });
 
-  it("alarms on the data stores' own health", () => {
-    const names = alarms(primary).map((a) => a.Properties.MetricName);
-    expect(names).toEqual(
+  const metricNames = (t: typeof primary) =>
+    alarms(t).map(
+      (a) =>
+        a.Properties.MetricName ??
+        a.Properties.Metrics?.find((m: any) => m.MetricStat)?.MetricStat.Metric.MetricName,
+    );
+
+  it("alarms on the data stores' own health, through cdk-monitoring-constructs where it covers them", () => {
+    expect(metricNames(primary)).toEqual(
       expect.arrayContaining([
         'CPUUtilization',
         'FreeStorageSpace',
@@ -59,16 +83,59 @@ describe('operations (prod)', () => {
         'MatchedEvents',
       ]),
     );
-    // + 2 from cdk-monitoring-constructs (job submission faults and throttles)
-    // + 4 MSK Serverless throttling alarms
-    expect(alarms(primary)).toHaveLength(CHECK_NAMES.length + 2 + 7 + 2 + 4);
-    expect(alarms(dr)).toHaveLength(CHECK_NAMES.length + 3 + 7 + 2 + 4);
+    const library = alarms(primary).filter((a) => /^dra-prod-primary/.test(a.Properties.AlarmName ?? ''));
+    const libraryMetric = (name: string) =>
+      library.find((a) => JSON.stringify(a.Properties).includes(`"MetricName":"${name}"`));
+    // PostgreSQL (monitorRdsInstance) and the cache node (monitorElastiCacheCluster).
+    expect(JSON.stringify(libraryMetric('CPUUtilization')?.Properties)).toContain('dra-prod-postgres');
+    expect(libraryMetric('FreeStorageSpace')?.Properties.Threshold).toBe(10 * 1024 ** 3);
+    expect(libraryMetric('DatabaseConnections')?.Properties.Threshold).toBe(500);
+    expect(JSON.stringify(libraryMetric('Evictions')?.Properties)).toContain('dra-prod-cache-001');
+    // readiness: 8 checks + RPO + RPO incomplete + errors + heartbeat (+ recommendation in the standby);
+    // library: RDS 3, cache 1, job submission 2; by hand: cache memory, job submission failures;
+    // Spark failures; MSK Serverless throttling 4.
+    expect(alarms(primary)).toHaveLength(CHECK_NAMES.length + 4 + 6 + 2 + 1 + 4);
+    expect(alarms(dr)).toHaveLength(CHECK_NAMES.length + 5 + 6 + 2 + 1 + 4);
+  });
+
+  it('a heartbeat alarm per region fires when the readiness function stops reporting (missing data breaches)', () => {
+    for (const t of [primary, dr]) {
+      const heartbeat = alarms(t).filter((a) => a.Properties.MetricName === 'Evaluations');
+      expect(heartbeat).toHaveLength(1);
+      expect(heartbeat[0].Properties).toMatchObject({
+        TreatMissingData: 'breaching',
+        ComparisonOperator: 'LessThanThreshold',
+        Threshold: 1,
+        Statistic: 'Sum',
+        Period: 60,
+      });
+      const incomplete = alarms(t).find((a) => a.Properties.MetricName === 'RpoComplete');
+      expect(incomplete.Properties).toMatchObject({ Threshold: 1, ComparisonOperator: 'LessThanThreshold' });
+    }
+  });
+
+  it('keeps the logical IDs of the named resources it had before the split (no second resource under one name)', () => {
+    for (const id of [
+      'SparkJobFailedEC167786',
+      'SparkJobFailedLog310183CA',
+      'SparkJobFailedLogPolicyResourcePolicy292CF215',
+      'Dashboard9E4231ED',
+      'ReadinessState26A9DE92',
+    ])
+      expect(Object.keys(primary.toJSON().Resources)).toContain(id);
+    const named = alarms(primary).filter((a) => a.Properties.AlarmName);
+    expect(named.length).toBeGreaterThan(0);
+    const ids = Object.entries(primary.findResources('AWS::CloudWatch::Alarm'))
+      .filter(([, a]: any) => a.Properties.AlarmName)
+      .map(([id]) => id);
+    // cdk-monitoring-constructs' alarms stay under the stack's Monitoring construct.
+    for (const id of ids) expect(id).toMatch(/^Monitoring/);
   });
 
   it('alarms before MSK Serverless throttles: busiest topic and whole cluster against the documented quotas', () => {
     const byId = (id: string) => {
       const [, alarm] = Object.entries(primary.findResources('AWS::CloudWatch::Alarm')).find(([k]) =>
-        k.startsWith(id),
+        k.startsWith(`StreamingAlarms${id}`),
       ) as [string, any];
       return alarm.Properties;
     };
@@ -135,11 +202,11 @@ describe('operations (prod)', () => {
     expect(JSON.stringify(policy.Properties.PolicyDocument)).toContain('events.amazonaws.com');
     // No custom-resource Lambda writes the policy.
     expect(Object.keys(primary.findResources('AWS::Lambda::Function'))).toHaveLength(1);
+    expect(alarm.Properties.AlarmActions).toHaveLength(1);
   });
 
   it('alarms on Redshift health and disk only where there is a provisioned cluster', () => {
-    const names = (t: typeof primary) => alarms(t).map((a) => a.Properties.MetricName);
-    expect(names(primary)).not.toContain('HealthStatus');
+    expect(metricNames(primary)).not.toContain('HealthStatus');
     const provisioned = buildTestPlatform({
       ...structuredClone(prodInput),
       redshift: { ...prodInput.redshift, mode: 'provisioned' },
@@ -169,7 +236,8 @@ describe('operations (prod)', () => {
     expect(body).toContain('us-east-1');
     expect(body).toContain('us-west-2');
     expect(body).toContain('EstimatedRpoSeconds');
-    expect(body).toContain('ReplicaLag');
+    expect(body).toContain('StoreLagSeconds');
+    expect(body).toContain('RpoComplete');
   });
 
   it('reads both regions with named resources where the API allows, and writes only its state parameter', () => {
@@ -224,4 +292,156 @@ describe('readiness settings come from config', () => {
     });
     expect(s.budgets.redshiftSnapshotAgeSeconds).toBe(7200);
   });
+});
+
+/**
+ * The alarms and the dashboard must query exactly what the handler publishes:
+ * this runs the real handler core, parses the EMF lines it prints, and checks
+ * that every readiness metric an alarm or a widget asks for (namespace, name,
+ * and the full dimension set with its values) was published, in every
+ * environment, both regions, and both kinds of failover generation.
+ */
+type Identity = string;
+const identity = (namespace: string, name: string, dims: Record<string, string>): Identity =>
+  `${namespace} ${name} ${Object.keys(dims)
+    .sort()
+    .map((k) => `${k}=${dims[k]}`)
+    .join(',')}`;
+
+let world: World = healthyWorld(new Date('2026-11-24T12:00:00Z'));
+const fake = installFakeAws(() => world);
+afterAll(() => fake.restore());
+
+/** Everything the handler publishes for an environment, over a healthy run and a writer outage. */
+async function published(environment: string): Promise<Set<Identity>> {
+  const lines: string[] = [];
+  const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown) => {
+    lines.push(String(chunk));
+    return true;
+  });
+  try {
+    const writer = clientsIn(WRITER);
+    const standby = clientsIn(STANDBY);
+    for (const outage of [false, true]) {
+      world = healthyWorld(new Date('2026-11-24T12:00:00Z'));
+      if (outage) world.mode[WRITER] = 'refuse';
+      for (let i = 0; i < 3; i++) {
+        world.now = new Date(world.now.getTime() + 60_000);
+        await evaluate({
+          settings: { ...SETTINGS, environment },
+          primary: writer,
+          dr: standby,
+          local: standby,
+          region: STANDBY,
+          now: () => world.now,
+          logger: new Logger({ logLevel: 'SILENT' }),
+          metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName: READINESS_SERVICE }),
+        });
+      }
+    }
+  } finally {
+    spy.mockRestore();
+  }
+  const found = new Set<Identity>();
+  for (const line of lines.join('').split('\n')) {
+    if (!line.includes('"_aws"')) continue;
+    const emf = JSON.parse(line);
+    for (const directive of emf._aws.CloudWatchMetrics) {
+      for (const dimensionSet of directive.Dimensions as string[][]) {
+        const dims = Object.fromEntries(dimensionSet.map((d) => [d, String(emf[d])]));
+        for (const m of directive.Metrics as { Name: string }[])
+          found.add(identity(directive.Namespace, m.Name, dims));
+      }
+    }
+  }
+  return found;
+}
+
+/** The readiness metrics an operations template queries (alarms and dashboard widgets). */
+function queried(template: Template): Set<Identity> {
+  const out = new Set<Identity>();
+  const isReadiness = (ns: string, dims: Record<string, string>) =>
+    ns === METRICS_NAMESPACE && dims.service === READINESS_SERVICE;
+  const dimsOf = (list: { Name: string; Value: string }[] = []) =>
+    Object.fromEntries(list.map((d) => [d.Name, d.Value]));
+  for (const alarm of Object.values(template.findResources('AWS::CloudWatch::Alarm')) as any[]) {
+    const p = alarm.Properties;
+    const metrics = p.MetricName
+      ? [{ Namespace: p.Namespace, MetricName: p.MetricName, Dimensions: p.Dimensions }]
+      : (p.Metrics ?? []).filter((m: any) => m.MetricStat).map((m: any) => m.MetricStat.Metric);
+    for (const m of metrics) {
+      const dims = dimsOf(m.Dimensions);
+      if (isReadiness(m.Namespace, dims)) out.add(identity(m.Namespace, m.MetricName, dims));
+    }
+  }
+  for (const dashboard of Object.values(template.findResources('AWS::CloudWatch::Dashboard')) as any[]) {
+    const body = dashboard.Properties.DashboardBody;
+    const text =
+      typeof body === 'string'
+        ? body
+        : body['Fn::Join'][1].map((part: unknown) => (typeof part === 'string' ? part : 'REGION')).join('');
+    for (const widget of JSON.parse(text).widgets) {
+      for (const row of widget.properties?.metrics ?? []) {
+        const [namespace, name, ...rest] = row.filter((x: unknown) => typeof x === 'string');
+        const dims: Record<string, string> = {};
+        for (let i = 0; i + 1 < rest.length; i += 2) dims[rest[i]] = rest[i + 1];
+        if (isReadiness(namespace, dims)) out.add(identity(namespace, name, dims));
+      }
+    }
+  }
+  return out;
+}
+
+/** Just the two operations stacks of an environment (what the alarms depend on), without the rest. */
+function operationsTemplates(config: EnvironmentConfig): Template[] {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const stacks = (['primary', 'dr'] as const).map((role) => {
+    const env = { account: config.account, region: regionOf(config, role) };
+    const key = new kms.Key(new Stack(app, `${config.name}-${role}-keys`, { env }), 'Key');
+    return new OperationsStack(app, `${config.name}-${role}-ops`, {
+      config,
+      role,
+      logsKey: key,
+      streamingKey: key,
+    });
+  });
+  return stacks.map((s) => Template.fromStack(s));
+}
+
+// prod at generation 0 reuses the platform synthesized above; the others build only their operations stacks.
+const cases: [string, EnvironmentConfig, boolean][] = [
+  ...Object.keys(ENVIRONMENTS).map((env): [string, EnvironmentConfig, boolean] => [
+    `${env}, generation 0`,
+    loadConfig(env),
+    env === 'prod',
+  ]),
+  [
+    'prod, generation 1 (the DR region writes)',
+    validateConfig(atGeneration(1), 'prod at generation 1'),
+    false,
+  ],
+];
+
+describe.each(cases)('EMF versus alarms: %s', (_, config, reuse) => {
+  it('every readiness alarm and dashboard widget queries a metric the handler publishes', async () => {
+    const emitted = await published(config.name);
+    const templates = reuse ? [primary, dr] : operationsTemplates(config);
+    const asked = new Set(templates.flatMap((t) => [...queried(t)]));
+    // Every check; the RPO, its completeness, the heartbeat, the recommendation; each store's lag.
+    expect(asked.size).toBe(8 + 4 + 4);
+    expect([...asked].filter((q) => !emitted.has(q))).toEqual([]);
+    // And the alarms that matter are there: one per check, in both regions.
+    for (const t of templates)
+      expect([...queried(t)].filter((q) => q.includes(' CheckStatus ')).length).toBe(8);
+  });
+});
+
+it('EMF: the handler publishes CheckStatus with {service, environment, check} even when every check is unknown', async () => {
+  const emitted = await published('prod');
+  expect(emitted).toContain(
+    identity(METRICS_NAMESPACE, 'CheckStatus', { service: 'readiness', environment: 'prod', check: 'rds' }),
+  );
+  expect(emitted).toContain(
+    identity(METRICS_NAMESPACE, 'RpoComplete', { service: 'readiness', environment: 'prod' }),
+  );
 });

@@ -1,0 +1,104 @@
+/**
+ * What a group of calls to one region produced: a value, or why not. The
+ * readiness decision depends on telling "the region does not answer" (evidence
+ * of an outage when the other region answers) from "the region answered with
+ * an error" (throttling, 5xx, access denied: it is up, we just cannot tell).
+ */
+export type Failure = 'unreachable' | 'unknown';
+export type Outcome<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly kind: Failure; readonly reason: string };
+
+/*
+ * Error shapes of the AWS SDK for JavaScript v3 (source: the SDK's own retry
+ * classification, @smithy/core retry/service-error-classification constants,
+ * and @smithy/node-http-handler, which renames ECONNREFUSED, ECONNRESET, EPIPE
+ * and ETIMEDOUT socket errors, and its connection/request timeouts, to
+ * `name: "TimeoutError"` keeping `code`). Service errors carry `name` (the
+ * error code) and `$metadata.httpStatusCode` (SDK v3 developer guide, "Error
+ * handling"): those mean the endpoint answered.
+ */
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+const THROTTLING_NAMES = new Set([
+  'BandwidthLimitExceeded',
+  'LimitExceededException',
+  'PriorRequestNotComplete',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'SlowDown',
+  'ThrottledException',
+  'Throttling',
+  'ThrottlingException',
+  'TooManyRequestsException',
+]);
+
+/** Raised by `withTimeout` when a call group outlives its time. */
+export class CallTimeout extends Error {
+  override name = 'CallTimeout';
+}
+
+interface SdkErrorLike {
+  name?: string;
+  message?: string;
+  code?: string;
+  $metadata?: { httpStatusCode?: number };
+  cause?: { code?: string };
+}
+
+/** Sorts an error into "the endpoint did not answer" or "it answered, but we cannot tell". */
+export function classifyError(error: unknown): { kind: Failure; reason: string } {
+  const e = (typeof error === 'object' && error !== null ? error : {}) as SdkErrorLike;
+  const name = e.name ?? 'Error';
+  const code = e.code ?? e.cause?.code;
+  const status = e.$metadata?.httpStatusCode;
+  const text = `${name}${code && code !== name ? ` ${code}` : ''}: ${e.message ?? String(error)}`;
+  if (error instanceof CallTimeout) return { kind: 'unreachable', reason: e.message ?? 'timed out' };
+  // An HTTP status means a server answered, whatever the error says.
+  if (status !== undefined) {
+    if (status === 429 || THROTTLING_NAMES.has(name))
+      return { kind: 'unknown', reason: `throttled (${text})` };
+    if (status >= 500) return { kind: 'unknown', reason: `server error ${status} (${text})` };
+    return { kind: 'unknown', reason: text };
+  }
+  if (THROTTLING_NAMES.has(name)) return { kind: 'unknown', reason: `throttled (${text})` };
+  if (name === 'TimeoutError' || (code !== undefined && NETWORK_CODES.has(code)))
+    return { kind: 'unreachable', reason: text };
+  return { kind: 'unknown', reason: text };
+}
+
+/** Races a call group against its time; a late answer is ignored. */
+export async function withTimeout<T>(run: () => Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new CallTimeout(`${what}: no answer within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([run(), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Runs a call group with a timeout and never throws: the outcome says what happened. */
+export async function attempt<T>(
+  run: () => Promise<T>,
+  timeoutMs: number,
+  what: string,
+): Promise<Outcome<T>> {
+  try {
+    return { ok: true, value: await withTimeout(run, timeoutMs, what) };
+  } catch (error) {
+    return { ok: false, ...classifyError(error) };
+  }
+}

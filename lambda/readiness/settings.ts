@@ -1,0 +1,48 @@
+/**
+ * What the readiness function knows about the environment: set by its
+ * construct (lib/constructs/readiness.ts) as JSON in READINESS_SETTINGS. Roles
+ * are replication roles of the current failover generation: "primary" is the
+ * writer's region, "dr" the standby's.
+ */
+export interface Budgets {
+  readonly rdsReplicaLagSeconds: number;
+  readonly cacheReplicationLagSeconds: number;
+  readonly mskReplicationLatencySeconds: number;
+  readonly s3ReplicationLatencySeconds: number;
+  readonly redshiftSnapshotAgeSeconds: number;
+}
+
+export interface ReadinessSettings {
+  readonly environment: string;
+  /** "dr" when this function runs in the standby (the only region that recommends failover). */
+  readonly role: 'primary' | 'dr';
+  /** The writer's region. */
+  readonly primaryRegion: string;
+  /** The standby's region. */
+  readonly drRegion: string;
+  /** RDS instance identifiers of the writer ("source") and its replica; they differ after a re-seed. */
+  readonly database?: { readonly source: string; readonly replica: string };
+  readonly globalDatastoreId?: string;
+  /** The cache replication group, same id in both regions (its standby member is read in the standby). */
+  readonly cacheReplicationGroupId: string;
+  /** Node whose GlobalDatastoreReplicationLag the cache check reads. */
+  readonly cacheNodeId: string;
+  readonly mskClusterArnParameter: string;
+  readonly replicatorName?: string;
+  readonly replication: readonly { sourceBucket: string; destinationBucket: string; ruleId: string }[];
+  /** The warehouse whose snapshots must reach the standby: a Serverless namespace or a provisioned cluster. */
+  readonly warehouse?: { readonly mode: 'serverless' | 'provisioned'; readonly name: string };
+  readonly emrApplicationName: string;
+  readonly databases: readonly string[];
+  readonly workgroups: readonly string[];
+  readonly activeRegionParameter: string;
+  readonly budgets: Budgets;
+  /**
+   * Time allowed to each call group of a check (the writer's calls, the
+   * standby's calls); a writer call still unanswered then counts as "the
+   * writer's region does not answer". The whole check is abandoned at twice this.
+   */
+  readonly checkTimeoutMs: number;
+  readonly consecutiveFailuresToRecommend: number;
+  readonly stateParameter: string;
+}

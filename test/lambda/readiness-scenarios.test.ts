@@ -1,0 +1,361 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { evaluate } from '../../lambda/readiness/handler';
+import type { ReadinessReport } from '../../lambda/readiness/report';
+import type { ReadinessSettings } from '../../lambda/readiness/settings';
+import {
+  clientsIn,
+  healthyWorld,
+  installFakeAws,
+  type Mode,
+  SETTINGS,
+  STANDBY,
+  type World,
+  WRITER,
+} from './readiness-fake-aws';
+
+/**
+ * The real handler core (`evaluate`) over sequences of evaluations, one a
+ * minute, against a region-aware fake of AWS. Each scenario asserts, at every
+ * evaluation, the recommendation, every store's lag and rpoComplete.
+ */
+const T0 = new Date('2026-11-24T12:00:00Z');
+let world: World = healthyWorld(T0);
+const fake = installFakeAws(() => world);
+afterAll(() => fake.restore());
+
+const writer = clientsIn(WRITER);
+const standby = clientsIn(STANDBY);
+let stdout: jest.SpyInstance;
+beforeEach(() => {
+  world = healthyWorld(T0);
+  // EMF lines go to stdout; keep the test output readable.
+  stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+});
+afterEach(() => stdout.mockRestore());
+
+const logger = new Logger({ logLevel: 'SILENT' });
+
+/** Runs one evaluation per step; `step(world, i)` changes the world before evaluation i. */
+async function scenario(
+  steps: number,
+  step: (w: World, i: number) => void = () => {},
+  settings: ReadinessSettings = SETTINGS,
+): Promise<ReadinessReport[]> {
+  const reports: ReadinessReport[] = [];
+  for (let i = 0; i < steps; i++) {
+    world.now = new Date(T0.getTime() + i * 60_000);
+    step(world, i);
+    reports.push(
+      await evaluate({
+        settings,
+        primary: writer,
+        dr: standby,
+        local: standby,
+        region: STANDBY,
+        now: () => world.now,
+        logger,
+        metrics: new Metrics({ namespace: 'Test', serviceName: 'readiness' }),
+      }),
+    );
+  }
+  return reports;
+}
+
+type Lags = Record<'rds' | 'elasticache' | 'msk' | 's3', number | null>;
+const lags = (r: ReadinessReport) =>
+  Object.fromEntries(r.rpo.stores.map((s) => [s.store, s.lagSeconds])) as Lags;
+const recommended = (rs: ReadinessReport[]) => rs.map((r) => r.decision.failoverRecommended);
+const counts = (rs: ReadinessReport[]) => rs.map((r) => r.decision.consecutiveFailures);
+const HEALTHY_LAGS: Lags = { rds: 2, elasticache: 0.5, msk: 1.5, s3: 30 };
+
+/** The writer's region goes dark at evaluation 0: the replica's lag keeps growing, replication stops. */
+const outage = (mode: Mode) => (w: World, i: number) => {
+  w.mode[WRITER] = mode;
+  w.rdsLag = 2 + 60 * (i + 1);
+  w.cacheLag = undefined;
+  w.mskLatencyMs = undefined;
+  w.s3Latency = undefined;
+  w.s3Pending = 12;
+};
+const OUTAGE_LAGS = (i: number): Lags => ({ rds: 2 + 60 * (i + 1), elasticache: null, msk: null, s3: null });
+
+describe('healthy', () => {
+  it('never recommends; every store lag is read where AWS publishes it; the RPO is complete', async () => {
+    const rs = await scenario(4);
+    for (const r of rs) {
+      expect(r.decision).toMatchObject({ failoverRecommended: false, consecutiveFailures: 0, required: 3 });
+      expect(lags(r)).toEqual(HEALTHY_LAGS);
+      expect(r).toMatchObject({
+        rpoComplete: true,
+        estimatedRpoSeconds: 30,
+        overall: 'healthy',
+        writerRegion: { region: WRITER, reachable: true },
+        rpo: { complete: true, estimatedSeconds: 30, withinBudget: true },
+        warehouse: { ageSeconds: 1800, budgetSeconds: 7200, withinBudget: true },
+      });
+    }
+    expect(rs[0].rpo.stores.find((s) => s.store === 's3')?.source).toBe(
+      'AWS/S3 ReplicationLatency and OperationsPendingReplication in us-west-2 (standby, destination)',
+    );
+    // S3 failures are read in the source (writer) region, latency in the destination's.
+    const s3Reads = fake.calls.filter((c) => c.command === 'GetMetricDataCommand').map((c) => c.region);
+    expect(new Set(s3Reads)).toEqual(new Set([WRITER, STANDBY]));
+  });
+
+  it('with nothing replicating, no S3 latency datapoint and nothing pending means an S3 lag of 0', async () => {
+    const rs = await scenario(1, (w) => {
+      w.s3Latency = undefined;
+      w.s3Pending = 0;
+    });
+    expect(lags(rs[0])).toEqual({ ...HEALTHY_LAGS, s3: 0 });
+    expect(rs[0].rpoComplete).toBe(true);
+  });
+});
+
+describe("full outage of the writer's region", () => {
+  it.each([
+    ['refused connections', 'refuse'],
+    ['DNS failures', 'dns'],
+    ['calls that never answer (per-call timeout)', 'hang'],
+  ] as const)(
+    '%s: recommended at the third evaluation, with the standby-side RPO all along',
+    async (_, mode) => {
+      const rs = await scenario(4, outage(mode));
+      expect(recommended(rs)).toEqual([false, false, true, true]);
+      expect(counts(rs)).toEqual([1, 2, 3, 4]);
+      rs.forEach((r, i) => {
+        expect(lags(r)).toEqual(OUTAGE_LAGS(i));
+        expect(r.rpoComplete).toBe(false);
+        expect(r.estimatedRpoSeconds).toBe(2 + 60 * (i + 1));
+        expect(r.writerRegion).toEqual({ region: WRITER, reachable: false });
+      });
+      expect(rs[2].decision.reason).toMatch(
+        /^failover recommended: 3 consecutive failing evaluations .*writer's region us-east-1 does not answer/,
+      );
+      const rds = rs[0].checks.find((c) => c.name === 'rds');
+      expect(rds).toMatchObject({ status: 'failed', writer: 'unreachable', standby: 'answered', value: 62 });
+      // The warehouse is its own tier: still reported from the standby.
+      expect(rs[0].warehouse).toMatchObject({ ageSeconds: 1800, withinBudget: true });
+    },
+  );
+
+  it('is never recommended from the writer region itself', async () => {
+    const rs = await scenario(4, outage('refuse'), { ...SETTINGS, role: 'primary' });
+    expect(recommended(rs)).toEqual([false, false, false, false]);
+    expect(rs[3].decision.reason).toMatch(/never recommends its own failover/);
+  });
+});
+
+describe("a single service down in the writer's region", () => {
+  it('a writer database in a terminal failed status counts like an outage, and the reason names it', async () => {
+    const rs = await scenario(3, (w, i) => {
+      w.rdsWriterStatus = 'failed';
+      w.rdsLag = 2 + 60 * (i + 1);
+    });
+    expect(recommended(rs)).toEqual([false, false, true]);
+    rs.forEach((r, i) => {
+      expect(lags(r)).toEqual({ ...HEALTHY_LAGS, rds: 2 + 60 * (i + 1) });
+      expect(r.rpoComplete).toBe(true);
+      expect(r.writerRegion.reachable).toBe(true);
+    });
+    expect(rs[2].decision.reason).toMatch(
+      /single-service outage in the writer's region: rds \(writer instance is failed/,
+    );
+  });
+
+  it("the writer's RDS endpoint refusing while the rest of the region answers counts too", async () => {
+    const rs = await scenario(3, (w) => {
+      w.serviceMode[WRITER] = { rds: 'refuse' };
+    });
+    expect(recommended(rs)).toEqual([false, false, true]);
+    for (const r of rs) {
+      expect(lags(r)).toEqual(HEALTHY_LAGS);
+      expect(r.rpoComplete).toBe(true);
+    }
+  });
+
+  it('a failed warehouse, or server errors from one service, do not count (reported, not recommended)', async () => {
+    const rs = await scenario(4, (w, i) => {
+      w.warehouseStatus = 'hardware-failure';
+      if (i >= 2) w.serviceMode[WRITER] = { rds: '5xx', kafka: '5xx' };
+    });
+    expect(recommended(rs)).toEqual([false, false, false, false]);
+    expect(counts(rs)).toEqual([0, 0, 0, 0]);
+    expect(rs[0].checks.find((c) => c.name === 'redshift')).toMatchObject({
+      status: 'failed',
+      // Evidence against the writer, but the warehouse is not on the write path.
+      writer: 'failed',
+    });
+    for (const r of rs) expect(lags(r)).toEqual(HEALTHY_LAGS);
+  });
+});
+
+describe('throttling storm', () => {
+  it('every API in both regions throttles for ten minutes: the count never moves, the RPO is unknown', async () => {
+    const rs = await scenario(10, (w) => {
+      w.mode[WRITER] = 'throttle';
+      w.mode[STANDBY] = 'throttle';
+      // The state parameter still answers (it is what makes the count survive).
+      w.serviceMode[STANDBY] = { ssm: 'up' };
+    });
+    expect(recommended(rs).some(Boolean)).toBe(false);
+    expect(counts(rs)).toEqual(Array(10).fill(0));
+    for (const r of rs) {
+      expect(lags(r)).toEqual({ rds: null, elasticache: null, msk: null, s3: null });
+      expect(r).toMatchObject({ rpoComplete: false, writerRegion: { reachable: null } });
+      expect(r.estimatedRpoSeconds).toBeUndefined();
+    }
+  });
+
+  it("throttling in the writer's region between failing evaluations neither counts nor resets", async () => {
+    const rs = await scenario(5, (w, i) => {
+      w.mode[WRITER] = i % 2 === 0 ? 'refuse' : 'throttle';
+    });
+    expect(counts(rs)).toEqual([1, 1, 2, 2, 3]);
+    expect(recommended(rs)).toEqual([false, false, false, false, true]);
+    // The standby's readings survive every failed writer call.
+    for (const r of rs) expect([lags(r), r.rpoComplete]).toEqual([HEALTHY_LAGS, true]);
+  });
+});
+
+describe('flapping', () => {
+  it('a writer that is unreachable two minutes out of three never adds up to a recommendation', async () => {
+    const rs = await scenario(9, (w, i) => {
+      w.mode[WRITER] = i % 3 === 2 ? 'up' : 'refuse';
+    });
+    expect(counts(rs)).toEqual([1, 2, 0, 1, 2, 0, 1, 2, 0]);
+    expect(recommended(rs).some(Boolean)).toBe(false);
+    rs.forEach((r, i) => {
+      expect([lags(r), r.rpoComplete]).toEqual([HEALTHY_LAGS, true]);
+      expect(r.writerRegion.reachable).toBe(i % 3 === 2);
+    });
+  });
+});
+
+describe('maintenance and scaling states', () => {
+  it('storage-optimization, modifying, backing-up, MSK UPDATING/MAINTENANCE/HEALING never count', async () => {
+    const rds = [
+      'storage-optimization',
+      'modifying',
+      'backing-up',
+      'maintenance',
+      'configuring-log-exports',
+      'upgrading',
+    ];
+    const msk = ['UPDATING', 'MAINTENANCE', 'HEALING', 'REBOOTING_BROKER', 'UPDATING', 'MAINTENANCE'];
+    const rs = await scenario(6, (w, i) => {
+      w.rdsWriterStatus = rds[i];
+      w.mskState[WRITER] = msk[i];
+      w.warehouseStatus = 'MODIFYING';
+      w.rdsReplicaStatus = i === 0 ? 'storage-optimization' : 'available';
+    });
+    expect(recommended(rs).some(Boolean)).toBe(false);
+    expect(counts(rs)).toEqual([0, 0, 0, 0, 0, 0]);
+    rs.forEach((r, i) => {
+      expect(lags(r)).toEqual(HEALTHY_LAGS);
+      expect(r.rpoComplete).toBe(true);
+      expect(r.checks.find((c) => c.name === 'rds')).toMatchObject({
+        status: i === 0 ? 'degraded' : 'healthy',
+        writer: 'healthy',
+        detail: expect.stringContaining(`writer instance is ${rds[i]} (operational, not a failure)`),
+      });
+    });
+  });
+});
+
+describe('the standby region impaired', () => {
+  it.each(['refuse', '5xx'] as const)(
+    'standby APIs %s while the writer answers: no recommendation, RPO unknown',
+    async (mode) => {
+      const rs = await scenario(4, (w) => {
+        w.mode[STANDBY] = mode;
+        w.serviceMode[STANDBY] = { ssm: 'up' };
+      });
+      expect(recommended(rs).some(Boolean)).toBe(false);
+      expect(counts(rs)).toEqual([0, 0, 0, 0]);
+      for (const r of rs) {
+        expect(lags(r)).toEqual({ rds: null, elasticache: null, msk: null, s3: null });
+        expect(r).toMatchObject({ rpoComplete: false, writerRegion: { reachable: true } });
+      }
+    },
+  );
+
+  it('neither region answering (our own network) is unknown, never a writer failure', async () => {
+    const rs = await scenario(4, (w) => {
+      w.mode[WRITER] = 'refuse';
+      w.mode[STANDBY] = 'refuse';
+      w.serviceMode[STANDBY] = { ssm: 'up' };
+    });
+    expect(counts(rs)).toEqual([0, 0, 0, 0]);
+    expect(recommended(rs).some(Boolean)).toBe(false);
+    for (const r of rs) {
+      expect(r.writerRegion.reachable).toBeNull();
+      expect(r.rpoComplete).toBe(false);
+      expect(r.decision.reason).toMatch(/standby's own region is not answering well/);
+    }
+  });
+  it('the state parameter unreadable: the report still comes back, the stored count is left alone', async () => {
+    world.params[STANDBY][SETTINGS.stateParameter] = JSON.stringify({
+      consecutivePrimaryFailures: 2,
+      lastEvaluatedAt: '2026-11-24T11:59:00.000Z',
+    });
+    const error = jest.spyOn(logger, 'error');
+    const rs = await scenario(2, (w) => {
+      w.serviceMode[STANDBY] = { ssm: '5xx' };
+    });
+    expect(recommended(rs)).toEqual([false, false]);
+    for (const r of rs) expect([lags(r), r.rpoComplete]).toEqual([HEALTHY_LAGS, true]);
+    expect(error.mock.calls[0][0]).toMatch(
+      /Could not read the decision state parameter .*\(server error 503/,
+    );
+    expect(JSON.parse(world.params[STANDBY][SETTINGS.stateParameter]).consecutivePrimaryFailures).toBe(2);
+    error.mockRestore();
+  });
+});
+
+describe('corrupt decision state', () => {
+  it.each([
+    'reset',
+    '1e999',
+    '{"consecutivePrimaryFailures":-3}',
+    '{"consecutivePrimaryFailures":2.5}',
+    '{"consecutivePrimaryFailures":99999999}',
+    '[]',
+    'null',
+    '{"consecutivePrimaryFailures":2,"lastEvaluatedAt":"yesterday"}',
+  ])('%s: reset with a warning, no recommendation in a healthy world, state rewritten', async (raw) => {
+    const warn = jest.spyOn(logger, 'warn');
+    world.params[STANDBY][SETTINGS.stateParameter] = raw;
+    const rs = await scenario(2);
+    expect(recommended(rs)).toEqual([false, false]);
+    expect(counts(rs)).toEqual([0, 0]);
+    for (const r of rs) expect(lags(r)).toEqual(HEALTHY_LAGS);
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(warn.mock.calls[0][0]).toMatch(
+      /Decision state parameter \/dra\/prod\/readiness\/state is invalid/,
+    );
+    expect(JSON.parse(world.params[STANDBY][SETTINGS.stateParameter])).toEqual({
+      consecutivePrimaryFailures: 0,
+      lastEvaluatedAt: '2026-11-24T12:01:00.000Z',
+    });
+    warn.mockRestore();
+  });
+
+  it('a corrupt state during an outage starts the count from 0: recommended three minutes later', async () => {
+    world.params[STANDBY][SETTINGS.stateParameter] = '1e999';
+    const rs = await scenario(3, outage('refuse'));
+    expect(counts(rs)).toEqual([1, 2, 3]);
+    expect(recommended(rs)).toEqual([false, false, true]);
+  });
+
+  it('a count left by a run long ago is not "consecutive": it restarts', async () => {
+    world.params[STANDBY][SETTINGS.stateParameter] = JSON.stringify({
+      consecutivePrimaryFailures: 2,
+      lastEvaluatedAt: '2026-11-24T10:00:00.000Z',
+    });
+    const rs = await scenario(1, outage('refuse'));
+    expect(counts(rs)).toEqual([1]);
+    expect(rs[0].decision.reason).toMatch(/previous count was stale/);
+  });
+});
