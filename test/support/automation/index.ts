@@ -1,0 +1,3 @@
+export * from './executor';
+export { jsonPath } from './json-path';
+export * from './world';
