@@ -11,7 +11,7 @@
  * is refused before any step runs (AutomationDocumentError).
  */
 import { jsonPath } from './json-path';
-import { PythonWorker } from './python-worker';
+import { sharedPythonWorker } from './python-worker';
 import { AwsError, ConnectionFailure, type FakeWorld, UnknownOperation } from './world';
 
 export interface AutomationStep {
@@ -423,7 +423,6 @@ class Execution {
   aborted?: 'Failed' | 'TimedOut';
   tainted?: 'Failed' | 'TimedOut';
   failedStep?: string;
-  private python?: PythonWorker;
 
   constructor(
     readonly content: AutomationContent,
@@ -436,10 +435,6 @@ class Execution {
 
   get world(): FakeWorld {
     return this.options.world;
-  }
-
-  close(): void {
-    this.python?.close();
   }
 
   private global(name: string): unknown {
@@ -572,8 +567,7 @@ class Execution {
         };
       }
       case 'aws:executeScript': {
-        this.python ??= new PythonWorker(this.world);
-        const outcome = await this.python.run({
+        const outcome = await sharedPythonWorker().run(this.world, {
           name: step.name,
           script: String(inputs.Script),
           handler: String(inputs.Handler),
@@ -869,11 +863,7 @@ export async function runAutomation(
   const firstCall = world.log.length;
   const started = world.clock;
   const execution = new Execution(content, options, executionId, parameters);
-  try {
-    await execution.runSequence(content.mainSteps, content.mainSteps[0]?.name);
-  } finally {
-    execution.close();
-  }
+  await execution.runSequence(content.mainSteps, content.mainSteps[0]?.name);
   const ran = new Set(execution.results.map((r) => r.name));
   const skipped: StepResult[] = allSteps(content.mainSteps)
     .filter((s) => !ran.has(s.name))

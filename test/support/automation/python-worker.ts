@@ -4,11 +4,12 @@ import * as readline from 'node:readline';
 import { ConnectionFailure, type FakeWorld } from './world';
 
 /**
- * One python3 process that runs the aws:executeScript steps of one execution
- * (python/harness.py). Node answers the script's boto3 calls from the fake
- * world over a pipe: the script's requests arrive on fd 3, answers go to its
- * stdin. The process is started once per execution (about 30 ms) and reused
- * for every Python step of it.
+ * A python3 process that runs aws:executeScript steps (python/harness.py).
+ * Node answers the script's boto3 calls from the fake world over a pipe: the
+ * script's requests arrive on fd 3, answers go to its stdin. One process is
+ * shared by every execution of a test file (starting python3 costs 30 ms on
+ * an idle machine, a second on a loaded one; a step then costs about 10 ms),
+ * one step at a time; it does not keep Node alive when idle.
  */
 
 const HARNESS = path.join(__dirname, 'python', 'harness.py');
@@ -37,7 +38,10 @@ interface Message {
 const encode = (value: unknown): string =>
   JSON.stringify(value, function (this: Record<string, unknown>, key, v) {
     const raw = this[key];
-    return raw instanceof Date ? { __dt__: raw.toISOString() } : v;
+    // Not instanceof: structuredClone may hand back Dates of another realm under jest.
+    return Object.prototype.toString.call(raw) === '[object Date]'
+      ? { __dt__: (raw as Date).toISOString() }
+      : v;
   });
 const decode = (line: string): Message =>
   JSON.parse(line, (_key, v) =>
@@ -54,12 +58,27 @@ export class PythonWorker {
   private child?: ChildProcess;
   private lines?: AsyncIterator<string>;
   private stderr = '';
+  private world!: FakeWorld;
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
-    private readonly world: FakeWorld,
     /** Real seconds a single step may run before it is killed (a script looping without calls or sleeps). */
     private readonly wallSeconds = 20,
   ) {}
+
+  /** Keeps Node's event loop alive only while a step runs. */
+  private hold(active: boolean): void {
+    const child = this.child;
+    if (!child) return;
+    const handles = [child, child.stdin, child.stderr, child.stdio[3]] as unknown as (
+      | { ref?: () => void; unref?: () => void }
+      | undefined
+    )[];
+    for (const h of handles) {
+      if (active) h?.ref?.();
+      else h?.unref?.();
+    }
+  }
 
   private async start(): Promise<void> {
     const child = spawn('python3', ['-S', '-u', HARNESS], {
@@ -70,6 +89,9 @@ export class PythonWorker {
       this.stderr = (this.stderr + chunk.toString()).slice(-4000);
     });
     this.child = child;
+    child.on('exit', () => {
+      if (this.child === child) this.child = undefined;
+    });
     const channel = child.stdio[3] as NodeJS.ReadableStream;
     this.lines = readline.createInterface({ input: channel })[Symbol.asyncIterator]();
     const ready = await this.next();
@@ -90,8 +112,17 @@ export class PythonWorker {
     this.child!.stdin!.write(`${encode({ ...message, now: this.world.clock })}\n`);
   }
 
-  async run(step: ScriptStepRun): Promise<ScriptOutcome> {
+  /** Runs one step against the world, after any step already queued. */
+  run(world: FakeWorld, step: ScriptStepRun): Promise<ScriptOutcome> {
+    const turn = this.queue.then(() => this.runNow(world, step));
+    this.queue = turn.catch(() => undefined);
+    return turn;
+  }
+
+  private async runNow(world: FakeWorld, step: ScriptStepRun): Promise<ScriptOutcome> {
+    this.world = world;
     if (!this.child) await this.start();
+    this.hold(true);
     const timer = setTimeout(() => this.child?.kill('SIGKILL'), this.wallSeconds * 1000);
     try {
       this.send({
@@ -114,6 +145,7 @@ export class PythonWorker {
         try {
           message = await this.next();
         } catch (error) {
+          this.child?.kill('SIGKILL');
           this.child = undefined;
           return {
             ok: false,
@@ -152,6 +184,7 @@ export class PythonWorker {
       }
     } finally {
       clearTimeout(timer);
+      this.hold(false);
     }
   }
 
@@ -221,4 +254,12 @@ export class PythonWorker {
       this.child = undefined;
     }
   }
+}
+
+let shared: PythonWorker | undefined;
+
+/** The python3 process shared by the executions of this test file. */
+export function sharedPythonWorker(): PythonWorker {
+  shared ??= new PythonWorker();
+  return shared;
 }

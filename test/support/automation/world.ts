@@ -1067,7 +1067,8 @@ export class FakeWorld {
       }
       return points;
     };
-    const asDate = (v: unknown) => (v instanceof Date ? v : new Date(String(v)));
+    const asDate = (v: unknown) =>
+      Object.prototype.toString.call(v) === '[object Date]' ? (v as Date) : new Date(String(v));
     def('cloudwatch', 'GetMetricData', ({ region, params }) => {
       const queries = (params.MetricDataQueries as Params[]) ?? [];
       const start = asDate(params.StartTime);

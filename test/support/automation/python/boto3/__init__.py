@@ -20,11 +20,14 @@ __version__ = "1.35.0-standin"
 _TOKENS = (("nextToken", "nextToken"), ("NextToken", "NextToken"), ("Marker", "Marker"), ("NextMarker", "Marker"))
 
 
-class _Exceptions:
-    """client.exceptions.X: a ClientError subclass per error code ("Fault" suffix optional)."""
+_EXCEPTIONS = {}
 
-    def __init__(self):
-        self._classes = {}
+
+class _Exceptions:
+    """client.exceptions.X: a ClientError subclass per error code ("Fault" suffix optional), shared by a service's clients."""
+
+    def __init__(self, service):
+        self._classes = _EXCEPTIONS.setdefault(service, {})
 
     def for_code(self, code):
         key = code[:-5] if code.endswith("Fault") else code
@@ -81,7 +84,7 @@ class Client:
         self._service = service
         self._region = region_name or (config.region_name if config else None) or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
         self._config = config or Config()
-        self.exceptions = _Exceptions()
+        self.exceptions = _Exceptions(service)
         self.meta = _Meta(service, self._region)
 
     def get_paginator(self, operation_name):
