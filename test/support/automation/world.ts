@@ -1051,7 +1051,17 @@ export class FakeWorld {
     });
 
     // CloudWatch: datapoints from the registered value function, one per period.
-    const datapoints = (region: string, metric: Params, start: Date, end: Date, period: number) => {
+    // One datapoint per period that has begun. The value function is read where the statistic would find it
+    // for a value that only grows or shrinks within a period: Maximum at the period's end (or now), Minimum at
+    // its start, anything else in the middle.
+    const datapoints = (
+      region: string,
+      metric: Params,
+      start: Date,
+      end: Date,
+      period: number,
+      stat: string,
+    ) => {
       const dims = (metric.Dimensions as { Name: string; Value: string }[] | undefined) ?? [];
       const fn = this.state(region).metrics.get(
         metricKey(String(metric.Namespace), String(metric.MetricName), dims),
@@ -1059,11 +1069,11 @@ export class FakeWorld {
       const points: { at: Date; value: number }[] = [];
       if (!fn) return points;
       const first = Math.ceil(start.getTime() / 1000 / period) * period;
-      for (let t = first; t < end.getTime() / 1000; t += period) {
-        const at = new Date(t * 1000);
-        if (at.getTime() / 1000 > this.clockSeconds) break;
-        const value = fn(at);
-        if (value !== undefined) points.push({ at, value });
+      for (let t = first; t < end.getTime() / 1000 && t <= this.clockSeconds; t += period) {
+        const last = Math.min(t + period, this.clockSeconds);
+        const read = stat === 'Maximum' ? last : stat === 'Minimum' ? t : (t + last) / 2;
+        const value = fn(new Date(read * 1000));
+        if (value !== undefined) points.push({ at: new Date(t * 1000), value });
       }
       return points;
     };
@@ -1083,7 +1093,14 @@ export class FakeWorld {
                 `The fake GetMetricData answers MetricStat queries only (query ${String(q.Id)} uses Expression).`,
               );
             }
-            let points = datapoints(region, stat.Metric as Params, start, end, Number(stat.Period ?? 60));
+            let points = datapoints(
+              region,
+              stat.Metric as Params,
+              start,
+              end,
+              Number(stat.Period ?? 60),
+              String(stat.Stat ?? 'Average'),
+            );
             if (params.ScanBy !== 'TimestampAscending') points = points.reverse();
             return {
               Id: q.Id,
@@ -1096,19 +1113,22 @@ export class FakeWorld {
       };
     });
     def('cloudwatch', 'GetMetricStatistics', ({ region, params }) => {
-      const points = datapoints(
-        region,
-        params,
-        asDate(params.StartTime),
-        asDate(params.EndTime),
-        Number(params.Period),
-      );
       const stats = (params.Statistics as string[] | undefined) ?? ['Average'];
+      const byStat = stats.map((stat) =>
+        datapoints(
+          region,
+          params,
+          asDate(params.StartTime),
+          asDate(params.EndTime),
+          Number(params.Period),
+          stat,
+        ),
+      );
       return {
         Label: params.MetricName,
-        Datapoints: points.map((p) => ({
+        Datapoints: (byStat[0] ?? []).map((p, i) => ({
           Timestamp: p.at,
-          ...Object.fromEntries(stats.map((s) => [s, p.value])),
+          ...Object.fromEntries(stats.map((s, j) => [s, byStat[j][i]?.value])),
           Unit: 'Seconds',
         })),
       };
