@@ -400,6 +400,27 @@ describe('automation executor: failures, retries and timeouts', () => {
     expect(late.status).toBe('TimedOut');
     expect(late.elapsedSeconds).toBe(1800);
   });
+
+  it('runs the onCancel step of the step that was running when the execution is cancelled', async () => {
+    const notify = api('Notify', 'sns', 'Publish', { TopicArn: 't', Message: 'cancelled' });
+    const world = new FakeWorld();
+    const result = await runAutomation(
+      doc([
+        {
+          name: 'Wait',
+          action: 'aws:sleep',
+          inputs: { Duration: 'PT1H' },
+          onCancel: 'step:Notify',
+          nextStep: 'Done',
+        },
+        api('Done', 'sns', 'Publish', { TopicArn: 't', Message: 'done' }, { isEnd: true }),
+        notify,
+      ]),
+      { region: HERE, world, cancelAtStep: 'Wait' },
+    );
+    expect(result.status).toBe('Cancelled');
+    expect(world.published.map((p) => p.Message)).toEqual(['cancelled']);
+  });
 });
 
 describe('automation executor: Python steps against the stand-in boto3', () => {

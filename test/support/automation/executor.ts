@@ -73,9 +73,11 @@ export interface RunOptions {
   pollSeconds?: number;
   /** Simulated seconds an SSM-side call to a hung region takes when the step has no timeoutSeconds; default 300. */
   hangSeconds?: number;
+  /** Cancels the execution when this step starts (StopAutomationExecution): its onCancel step, if any, runs next. */
+  cancelAtStep?: string;
 }
 
-export type StepStatus = 'Success' | 'Failed' | 'Skipped' | 'TimedOut';
+export type StepStatus = 'Success' | 'Failed' | 'Skipped' | 'TimedOut' | 'Cancelled';
 
 export interface StepResult {
   readonly name: string;
@@ -421,6 +423,7 @@ class Execution {
   readonly results: StepResult[] = [];
   readonly variables = new Map<string, unknown>();
   aborted?: 'Failed' | 'TimedOut';
+  cancelled = false;
   tainted?: 'Failed' | 'TimedOut';
   failedStep?: string;
 
@@ -715,6 +718,19 @@ class Execution {
 
   /** Runs one step with its retries; returns the step to go to, or 'end'. */
   private async runStep(step: AutomationStep, fallthrough: string | undefined): Promise<string | 'end'> {
+    if (!this.cancelled && this.options.cancelAtStep === step.name) {
+      this.cancelled = true;
+      this.record({
+        name: step.name,
+        action: step.action,
+        status: 'Cancelled',
+        attempts: 0,
+        outputs: {},
+        seconds: 0,
+      });
+      // onCancel: the step to run on cancellation, or Abort (automation-actions, shared properties).
+      return step.onCancel?.startsWith('step:') ? step.onCancel.slice(5) : 'end';
+    }
     if (step.action === 'aws:loop') return this.runLoop(step, fallthrough);
     const started = this.world.clock;
     const maxAttempts = step.maxAttempts ?? 1;
@@ -881,7 +897,7 @@ export async function runAutomation(
     if (value !== undefined) outputs[ref] = value;
   }
   return {
-    status: execution.aborted ?? execution.tainted ?? 'Success',
+    status: execution.cancelled ? 'Cancelled' : (execution.aborted ?? execution.tainted ?? 'Success'),
     executionId,
     steps: [...execution.results, ...skipped],
     failedStep: execution.failedStep,
