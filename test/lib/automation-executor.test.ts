@@ -1,3 +1,4 @@
+import { loadConfig } from '../../config';
 import {
   type AutomationContent,
   AutomationDocumentError,
@@ -8,6 +9,7 @@ import {
   stepOf,
   validateDocument,
 } from '../support/automation';
+import { platformWorld } from '../support/automation/platform';
 
 const HERE = 'us-west-2';
 const OTHER = 'us-east-1';
@@ -666,5 +668,55 @@ describe('fake world semantics', () => {
       mode: 'refuse',
     });
     expect(world.log.map((c) => c.outcome)).toEqual(['error', 'ok', 'refused']);
+  });
+});
+
+describe('platform world', () => {
+  const prod = loadConfig('prod');
+
+  it('holds the environment as deployed: replica in the standby, active region and functions in both regions', async () => {
+    const { world, writer, standby } = platformWorld(prod);
+    const readiness = await world.call(standby, 'lambda', 'Invoke', { FunctionName: 'dra-prod-readiness' });
+    expect(JSON.parse(String((readiness as { Payload: string }).Payload))).toMatchObject({
+      overall: 'healthy',
+      writerRegion: { region: writer, reachable: true },
+      rpo: { complete: true },
+    });
+    const replica = await world.call(standby, 'rds', 'DescribeDBInstances', {});
+    expect(jsonPath(replica, '$.DBInstances[0].ReadReplicaSourceDBInstanceIdentifier')).toContain(
+      `:${writer}:`,
+    );
+    expect(world.ssm.value(standby, '/dra/prod/active-region')).toBe(writer);
+  });
+
+  it('answers the PostgreSQL control function: a fenced writer, and a replica behind while replay is paused', async () => {
+    const { world, writer, standby, postgres } = platformWorld(prod);
+    const control = async (region: string, event: unknown) =>
+      JSON.parse(
+        String(
+          (
+            (await world.call(region, 'lambda', 'Invoke', {
+              FunctionName: 'dra-prod-postgres-control',
+              Payload: JSON.stringify(event),
+            })) as { Payload: string }
+          ).Payload,
+        ),
+      );
+    postgres[standby].replayPaused = true;
+    const fenced = await control(writer, { action: 'fence' });
+    expect(fenced).toMatchObject({ ok: true, fenced: true });
+    const behind = await control(standby, {
+      action: 'catchUp',
+      targetLsn: fenced.lsn,
+      markerId: fenced.markerId,
+    });
+    expect(behind).toMatchObject({ ok: true, caughtUp: false, markerSeen: false, bytesBehind: 0x60 });
+    postgres[standby].replayPaused = false;
+    const caughtUp = await control(standby, {
+      action: 'catchUp',
+      targetLsn: fenced.lsn,
+      markerId: fenced.markerId,
+    });
+    expect(caughtUp).toMatchObject({ caughtUp: true, markerSeen: true, replayLsn: fenced.lsn });
   });
 });

@@ -196,7 +196,7 @@ export class FakeWorld {
   /** SNS messages published (by steps, or by aws:approve notifications). */
   readonly published: { region: string; TopicArn: string; Subject?: string; Message: string; at: number }[] =
     [];
-  readonly accountId = ACCOUNT_ID;
+  readonly accountId: string;
   private clockSeconds = EPOCH;
   private readonly regions = new Map<string, RegionState>();
   private readonly outages = new Map<string, OutageMode>();
@@ -210,8 +210,10 @@ export class FakeWorld {
   private readonly buckets = new Map<string, { region: string; replication?: Record<string, unknown> }>();
   private idSeq = 0;
 
-  constructor(settings: Partial<WorldSettings> = {}) {
-    this.settings = { ...DEFAULT_SETTINGS, ...settings };
+  constructor(settings: Partial<WorldSettings> & { accountId?: string } = {}) {
+    const { accountId = ACCOUNT_ID, ...rest } = settings;
+    this.accountId = accountId;
+    this.settings = { ...DEFAULT_SETTINGS, ...rest };
     this.registerBuiltins();
   }
 
@@ -369,7 +371,7 @@ export class FakeWorld {
         MultiAZ: false,
         BackupRetentionPeriod: 7,
         ReadReplicaDBInstanceIdentifiers: [],
-        DBInstanceArn: `arn:aws:rds:${region}:${ACCOUNT_ID}:db:${instance.DBInstanceIdentifier}`,
+        DBInstanceArn: `arn:aws:rds:${region}:${this.accountId}:db:${instance.DBInstanceIdentifier}`,
         Endpoint: {
           Address: `${instance.DBInstanceIdentifier}.abc.${region}.rds.amazonaws.com`,
           Port: 5432,
@@ -407,7 +409,7 @@ export class FakeWorld {
     addNamespace: (region: string, ns: { namespaceName: string; [k: string]: unknown }) => {
       this.state(region).namespaces.set(ns.namespaceName, {
         status: 'AVAILABLE',
-        namespaceArn: `arn:aws:redshift-serverless:${region}:${ACCOUNT_ID}:namespace/${this.nextId('ns-')}`,
+        namespaceArn: `arn:aws:redshift-serverless:${region}:${this.accountId}:namespace/${this.nextId('ns-')}`,
         namespaceId: this.nextId(''),
         ...ns,
       });
@@ -426,7 +428,7 @@ export class FakeWorld {
     ) => {
       this.state(region).snapshots.push({
         status: 'AVAILABLE',
-        snapshotArn: `arn:aws:redshift-serverless:${region}:${ACCOUNT_ID}:snapshot/${this.nextId('snap-')}`,
+        snapshotArn: `arn:aws:redshift-serverless:${region}:${this.accountId}:snapshot/${this.nextId('snap-')}`,
         ...snapshot,
       });
     },
@@ -487,7 +489,7 @@ export class FakeWorld {
       const id = app.id ?? this.nextId('00f');
       this.state(region).applications.set(id, {
         state: 'CREATED',
-        arn: `arn:aws:emr-serverless:${region}:${ACCOUNT_ID}:/applications/${id}`,
+        arn: `arn:aws:emr-serverless:${region}:${this.accountId}:/applications/${id}`,
         type: 'Spark',
         releaseLabel: 'emr-7.5.0',
         ...app,
@@ -545,7 +547,7 @@ export class FakeWorld {
   readonly kafka = {
     addReplicator: (region: string, replicator: { ReplicatorName: string; [k: string]: unknown }) => {
       this.state(region).replicators.push({
-        ReplicatorArn: `arn:aws:kafka:${region}:${ACCOUNT_ID}:replicator/${replicator.ReplicatorName}/${this.nextId('')}`,
+        ReplicatorArn: `arn:aws:kafka:${region}:${this.accountId}:replicator/${replicator.ReplicatorName}/${this.nextId('')}`,
         ReplicatorState: 'RUNNING',
         ...replicator,
       });
@@ -818,7 +820,7 @@ export class FakeWorld {
         ns.restoredFrom = ns.restoring;
         delete ns.restoring;
       });
-      return { namespace: ns, ownerAccount: ACCOUNT_ID, ...source };
+      return { namespace: ns, ownerAccount: this.accountId, ...source };
     };
     def('redshift-serverless', 'RestoreFromSnapshot', ({ region, params }) => {
       const snapshot = this.state(region).snapshots.find(
@@ -898,7 +900,7 @@ export class FakeWorld {
       const name = str(params, 'Name');
       const found = this.state(region).parameters.get(name);
       if (!found) throw new AwsError('ParameterNotFound', `Parameter ${name} not found.`);
-      return { Parameter: { ...found, ARN: `arn:aws:ssm:${region}:${ACCOUNT_ID}:parameter${name}` } };
+      return { Parameter: { ...found, ARN: `arn:aws:ssm:${region}:${this.accountId}:parameter${name}` } };
     });
     def('ssm', 'PutParameter', ({ region, params }) => {
       const name = str(params, 'Name');
@@ -1015,7 +1017,7 @@ export class FakeWorld {
       if (!fn) {
         throw new AwsError(
           'ResourceNotFoundException',
-          `Function not found: arn:aws:lambda:${region}:${ACCOUNT_ID}:function:${name}`,
+          `Function not found: arn:aws:lambda:${region}:${this.accountId}:function:${name}`,
           404,
         );
       }
