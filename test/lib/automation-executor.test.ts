@@ -478,6 +478,50 @@ def handler(events, context):
     expect(result.calls[1].params).toEqual({ namespaceName: 'wh', nextToken: 'page-2' });
   });
 
+  it('invokes Lambda, cancels QUEUED runs, removes a bucket rule and reads the simulated clock from Python', async () => {
+    const world = new FakeWorld();
+    world.lambda.register(HERE, 'control', (event) => ({ ok: true, got: event }));
+    const app = world.emrServerless.addApplication(HERE, { name: 'spark', state: 'STARTED' });
+    world.emrServerless.addJobRun(HERE, { applicationId: app, name: 'a', state: 'QUEUED' });
+    world.emrServerless.addJobRun(HERE, { applicationId: app, name: 'b', state: 'SUCCESS' });
+    world.s3.addBucket(HERE, 'raw', { Rules: [{ ID: 'to-standby' }] });
+    world.advance(90);
+    const script = `import json, time
+from datetime import datetime, timezone
+import boto3
+
+def handler(events, context):
+    answer = json.loads(boto3.client("lambda").invoke(FunctionName="control", Payload=json.dumps({"action": "status"}))["Payload"].read())
+    emr = boto3.client("emr-serverless")
+    app = [a for a in emr.list_applications()["applications"] if a["name"] == "spark"][0]
+    runs = emr.list_job_runs(applicationId=app["id"], states=["QUEUED", "RUNNING"])["jobRuns"]
+    for run in runs:
+        emr.cancel_job_run(applicationId=app["id"], jobRunId=run["id"])
+    s3 = boto3.client("s3")
+    s3.delete_bucket_replication(Bucket="raw")
+    try:
+        s3.get_bucket_replication(Bucket="raw")
+        left = "rule"
+    except s3.exceptions.ReplicationConfigurationNotFoundError:
+        left = "none"
+    started = time.time()
+    time.sleep(45)
+    return {"Got": answer["got"]["action"], "Cancelled": len(runs), "Left": left,
+            "Now": datetime.now(timezone.utc).isoformat(), "Slept": time.time() - started}
+`;
+    const result = await runAutomation(doc([py('Fence', script)]), { region: HERE, world });
+    expect(stepOf(result, 'Fence').outputs.Payload).toEqual({
+      Got: 'status',
+      Cancelled: 1,
+      Left: 'none',
+      Now: '2026-01-01T00:02:15+00:00',
+      Slept: 45,
+    });
+    expect(world.emrServerless.jobRuns(HERE).map((r) => r.state)).toEqual(['CANCELLING', 'SUCCESS']);
+    world.advance(world.settings.jobCancelSeconds);
+    expect(world.emrServerless.jobRuns(HERE).map((r) => r.state)).toEqual(['CANCELLED', 'SUCCESS']);
+  });
+
   it('fails a step whose script raises, with the exception and what it printed', async () => {
     const result = await runAutomation(
       doc([
