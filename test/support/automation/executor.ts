@@ -127,6 +127,8 @@ export class AutomationDocumentError extends Error {}
 //   (https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-action-approve.html);
 // aws:waitForAwsResourceProperty times out after 3600 s by default
 //   (https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-action-waitForAwsResourceProperty.html).
+// A timed-out step fails the execution as TimedOut unless isCritical is false
+//   (https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-handling-timeouts.html).
 const MAX_TIMEOUT: Record<string, number> = { 'aws:executeScript': 600, 'aws:invokeLambdaFunction': 300 };
 const DEFAULT_TIMEOUT: Record<string, number> = {
   'aws:executeScript': 600,
@@ -769,7 +771,8 @@ class Execution {
       seconds: this.world.clock - started,
     });
     const onFailure = step.onFailure ?? 'Abort';
-    // isCritical defaults to false with onFailure Continue, true otherwise (automation-actions, shared properties).
+    // isCritical defaults to false with onFailure Continue, true otherwise
+    // (https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-actions.html, shared properties).
     const critical = step.isCritical ?? onFailure !== 'Continue';
     if (critical && !this.tainted) {
       this.tainted = status;
