@@ -535,6 +535,18 @@ def handler(events, context):
     });
   });
 
+  it('fails a step whose script calls sys.exit, and runs the next step in a fresh interpreter state', async () => {
+    const result = await runAutomation(
+      doc([
+        py('Exit', 'import sys\ndef handler(e, c):\n    sys.exit(3)\n', {}, [], { onFailure: 'Continue' }),
+        py('Next', 'def handler(e, c):\n    return {"Ok": True}\n', {}, [['Ok', 'Boolean']]),
+      ]),
+      { region: HERE, world: new FakeWorld() },
+    );
+    expect(stepOf(result, 'Exit').error).toBe('SystemExit: 3');
+    expect(stepOf(result, 'Next').outputs.Ok).toBe(true);
+  });
+
   it('names an operation the fake world does not know', async () => {
     const result = await runAutomation(
       doc([py('Gap', 'import boto3\ndef handler(e, c):\n    boto3.client("rds").describe_db_clusters()\n')]),
@@ -694,6 +706,24 @@ describe('fake world semantics', () => {
       ReplicationGroupId: 'rg',
       Status: 'available',
     });
+  });
+
+  it('throttles a function whose reserved concurrency is 0, as fencing job submission does', async () => {
+    const world = new FakeWorld();
+    world.lambda.register(HERE, 'submit-job', () => ({ ok: true }));
+    await world.call(HERE, 'lambda', 'PutFunctionConcurrency', {
+      FunctionName: 'submit-job',
+      ReservedConcurrentExecutions: 0,
+    });
+    await expect(world.call(HERE, 'lambda', 'Invoke', { FunctionName: 'submit-job' })).rejects.toMatchObject({
+      code: 'TooManyRequestsException',
+    });
+    await world.call(HERE, 'lambda', 'DeleteFunctionConcurrency', { FunctionName: 'submit-job' });
+    await expect(world.call(HERE, 'lambda', 'Invoke', { FunctionName: 'submit-job' })).resolves.toMatchObject(
+      {
+        StatusCode: 200,
+      },
+    );
   });
 
   it('injects a one-off failure once, and outages per region', async () => {

@@ -151,6 +151,8 @@ interface RegionState {
   applications: Map<string, Record<string, unknown>>;
   jobRuns: JobRun[];
   lambdas: Map<string, LambdaHandler>;
+  /** Reserved concurrency per function; 0 makes Invoke throttle. */
+  concurrency: Map<string, number>;
   metrics: Map<string, (at: Date) => number | undefined>;
   replicators: Record<string, unknown>[];
 }
@@ -168,6 +170,7 @@ const newRegion = (): RegionState => ({
   applications: new Map(),
   jobRuns: [],
   lambdas: new Map(),
+  concurrency: new Map(),
   metrics: new Map(),
   replicators: [],
 });
@@ -197,6 +200,8 @@ export class FakeWorld {
   readonly published: { region: string; TopicArn: string; Subject?: string; Message: string; at: number }[] =
     [];
   readonly accountId: string;
+  /** PutMetricData calls, in order. */
+  readonly metricData: Record<string, unknown>[] = [];
   private clockSeconds = EPOCH;
   private readonly regions = new Map<string, RegionState>();
   private readonly outages = new Map<string, OutageMode>();
@@ -796,6 +801,20 @@ export class FakeWorld {
       const { items, token } = this.page(all, params, { token: 'nextToken', limit: 'maxResults' });
       return { recoveryPoints: items, ...(token ? { nextToken: token } : {}) };
     });
+    def('redshift-serverless', 'ListNamespaces', ({ region, params }) => {
+      const { items, token } = this.page([...this.state(region).namespaces.values()], params, {
+        token: 'nextToken',
+        limit: 'maxResults',
+      });
+      return { namespaces: items, ...(token ? { nextToken: token } : {}) };
+    });
+    def('redshift-serverless', 'ListWorkgroups', ({ region, params }) => {
+      const { items, token } = this.page([...this.state(region).workgroups.values()], params, {
+        token: 'nextToken',
+        limit: 'maxResults',
+      });
+      return { workgroups: items, ...(token ? { nextToken: token } : {}) };
+    });
     def('redshift-serverless', 'GetNamespace', ({ region, params }) => ({
       namespace: namespace(region, str(params, 'namespaceName')),
     }));
@@ -901,6 +920,14 @@ export class FakeWorld {
       const found = this.state(region).parameters.get(name);
       if (!found) throw new AwsError('ParameterNotFound', `Parameter ${name} not found.`);
       return { Parameter: { ...found, ARN: `arn:aws:ssm:${region}:${this.accountId}:parameter${name}` } };
+    });
+    def('ssm', 'GetParameters', ({ region, params }) => {
+      const names = (params.Names as string[]) ?? [];
+      const found = names.filter((n) => this.state(region).parameters.has(n));
+      return {
+        Parameters: found.map((n) => this.state(region).parameters.get(n)),
+        InvalidParameters: names.filter((n) => !found.includes(n)),
+      };
     });
     def('ssm', 'PutParameter', ({ region, params }) => {
       const name = str(params, 'Name');
@@ -1021,6 +1048,10 @@ export class FakeWorld {
           404,
         );
       }
+      if (this.state(region).concurrency.get(name.split(':').pop()!) === 0) {
+        // Reserved concurrency 0 throttles every invocation (API_PutFunctionConcurrency).
+        throw new AwsError('TooManyRequestsException', 'Rate Exceeded.', 429);
+      }
       const raw = params.Payload;
       const event = raw === undefined || raw === '' ? {} : typeof raw === 'string' ? JSON.parse(raw) : raw;
       const asyncInvoke = params.InvocationType === 'Event';
@@ -1038,6 +1069,40 @@ export class FakeWorld {
           Payload: JSON.stringify({ errorType: e.name ?? 'Error', errorMessage: e.message ?? String(error) }),
         };
       }
+    });
+
+    // https://docs.aws.amazon.com/lambda/latest/api/API_PutFunctionConcurrency.html
+    const lambdaName = (region: string, params: Params) => {
+      const name = str(params, 'FunctionName').split(':').pop()!;
+      if (!this.state(region).lambdas.has(name)) {
+        throw new AwsError('ResourceNotFoundException', `Function not found: ${name}`, 404);
+      }
+      return name;
+    };
+    def('lambda', 'PutFunctionConcurrency', ({ region, params }) => {
+      const reserved = Number(params.ReservedConcurrentExecutions);
+      this.state(region).concurrency.set(lambdaName(region, params), reserved);
+      return { ReservedConcurrentExecutions: reserved };
+    });
+    def('lambda', 'DeleteFunctionConcurrency', ({ region, params }) => {
+      this.state(region).concurrency.delete(lambdaName(region, params));
+      return {};
+    });
+    def('lambda', 'GetFunctionConcurrency', ({ region, params }) => {
+      const reserved = this.state(region).concurrency.get(lambdaName(region, params));
+      return reserved === undefined ? {} : { ReservedConcurrentExecutions: reserved };
+    });
+
+    def('sts', 'GetCallerIdentity', () => ({
+      Account: this.accountId,
+      Arn: `arn:aws:sts::${this.accountId}:assumed-role/automation/session`,
+      UserId: 'AROATEST:session',
+    }));
+
+    // CloudWatch PutMetricData: recorded.
+    def('cloudwatch', 'PutMetricData', ({ region, params }) => {
+      this.metricData.push({ region, at: this.clockSeconds, ...params });
+      return {};
     });
 
     // SNS Publish (recorded).
@@ -1164,6 +1229,18 @@ export class FakeWorld {
     def('s3', 'DeleteBucketReplication', ({ params }) => {
       bucket(params).replication = undefined;
       return {};
+    });
+
+    def('kafka', 'DeleteReplicator', ({ region, params }) => {
+      const found = this.state(region).replicators.find((r) => r.ReplicatorArn === params.ReplicatorArn);
+      if (!found)
+        throw new AwsError('NotFoundException', `Replicator ${String(params.ReplicatorArn)} not found.`, 404);
+      found.ReplicatorState = 'DELETING';
+      this.schedule(300, () => {
+        const list = this.state(region).replicators;
+        list.splice(list.indexOf(found), 1);
+      });
+      return { ReplicatorArn: found.ReplicatorArn, ReplicatorState: 'DELETING' };
     });
 
     // MSK Replicator, minimal.

@@ -170,7 +170,7 @@ def _run(message):
         _send({"t": "done", "ok": True, "result": encoded, "log": log.getvalue()})
     except StepAbort as abort:
         _send({"t": "done", "ok": False, "aborted": str(abort), "log": log.getvalue()})
-    except Exception as error:  # the step failed: report it like SSM does, type and message
+    except (Exception, SystemExit) as error:  # the step failed: report it like SSM does, type and message
         _send(
             {
                 "t": "done",
