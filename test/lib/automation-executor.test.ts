@@ -521,6 +521,45 @@ def handler(events, context):
     expect(world.emrServerless.jobRuns(HERE).map((r) => r.state)).toEqual(['CANCELLED', 'SUCCESS']);
   });
 
+  it('tags and restores a namespace with a managed password, and starts an automation in another region', async () => {
+    const world = new FakeWorld({ restoreSeconds: 1800 });
+    world.redshiftServerless.addNamespace(HERE, { namespaceName: 'wh' });
+    world.redshiftServerless.addSnapshot(HERE, {
+      snapshotName: 'copy-1',
+      namespaceName: 'wh',
+      snapshotCreateTime: new Date('2025-12-31T23:00:00Z'),
+    });
+    const script = `import boto3
+
+def handler(events, context):
+    rs = boto3.client("redshift-serverless")
+    arn = rs.get_namespace(namespaceName="wh")["namespace"]["namespaceArn"]
+    key = boto3.client("kms").describe_key(KeyId="alias/dra/test/data")["KeyMetadata"]["Arn"]
+    rs.tag_resource(resourceArn=arn, tags=[{"key": "dra:switch", "value": "s-1"}])
+    rs.restore_from_snapshot(namespaceName="wh", workgroupName="wh", snapshotName="copy-1",
+                             manageAdminPassword=True, adminPasswordSecretKmsKeyId=key)
+    tags = {t["key"]: t["value"] for t in rs.list_tags_for_resource(resourceArn=arn)["tags"]}
+    started = boto3.client("ssm", region_name="${OTHER}").start_automation_execution(DocumentName="dra-test-fence")
+    return {"Switch": tags["dra:switch"], "Key": key, "Started": started["AutomationExecutionId"] != ""}
+`;
+    const result = await runAutomation(doc([py('Restore', script)]), { region: HERE, world });
+    expect(stepOf(result, 'Restore').outputs.Payload).toMatchObject({ Switch: 's-1', Started: true });
+    const namespace = world.redshiftServerless.namespace(HERE, 'wh')!;
+    expect(namespace.status).toBe('MODIFYING');
+    expect(namespace.restoring).toMatchObject({
+      snapshotName: 'copy-1',
+      params: {
+        manageAdminPassword: true,
+        adminPasswordSecretKmsKeyId: expect.stringMatching(/^arn:aws:kms:us-west-2:/),
+      },
+    });
+    world.advance(1800);
+    expect(namespace.status).toBe('AVAILABLE');
+    expect(world.automationsStarted).toEqual([
+      expect.objectContaining({ region: OTHER, DocumentName: 'dra-test-fence' }),
+    ]);
+  });
+
   it('fails a step whose script raises, with the exception and what it printed', async () => {
     const result = await runAutomation(
       doc([

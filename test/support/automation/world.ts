@@ -212,6 +212,11 @@ export class FakeWorld {
   private readonly handlers = new Map<string, OperationHandler>();
   private readonly names = new Map<string, string>();
   private readonly globalGroups = new Map<string, GlobalReplicationGroup>();
+  /** Tags by resource ARN. */
+  readonly tags = new Map<string, Record<string, string>>();
+  /** StartAutomationExecution calls (the fence runbook started from another runbook), in order. */
+  readonly automationsStarted: { region: string; DocumentName: string; Parameters?: unknown; id: string }[] =
+    [];
   private readonly buckets = new Map<string, { region: string; replication?: Record<string, unknown> }>();
   private idSeq = 0;
 
@@ -1091,6 +1096,64 @@ export class FakeWorld {
     def('lambda', 'GetFunctionConcurrency', ({ region, params }) => {
       const reserved = this.state(region).concurrency.get(lambdaName(region, params));
       return reserved === undefined ? {} : { ReservedConcurrentExecutions: reserved };
+    });
+
+    // Tags: Redshift Serverless ({key, value}) and RDS ({Key, Value}) spellings, by ARN.
+    const tagsOf = (arn: string) => {
+      let found = this.tags.get(arn);
+      if (!found) {
+        found = {};
+        this.tags.set(arn, found);
+      }
+      return found;
+    };
+    def('redshift-serverless', 'TagResource', ({ params }) => {
+      const tags = tagsOf(str(params, 'resourceArn'));
+      for (const t of (params.tags as { key: string; value: string }[]) ?? []) tags[t.key] = t.value;
+      return {};
+    });
+    def('redshift-serverless', 'UntagResource', ({ params }) => {
+      const tags = tagsOf(str(params, 'resourceArn'));
+      for (const k of (params.tagKeys as string[]) ?? []) delete tags[k];
+      return {};
+    });
+    def('redshift-serverless', 'ListTagsForResource', ({ params }) => ({
+      tags: Object.entries(tagsOf(str(params, 'resourceArn'))).map(([key, value]) => ({ key, value })),
+    }));
+    def('rds', 'AddTagsToResource', ({ params }) => {
+      const tags = tagsOf(str(params, 'ResourceName'));
+      for (const t of (params.Tags as { Key: string; Value: string }[]) ?? []) tags[t.Key] = t.Value;
+      return {};
+    });
+    def('rds', 'ListTagsForResource', ({ params }) => ({
+      TagList: Object.entries(tagsOf(str(params, 'ResourceName'))).map(([Key, Value]) => ({ Key, Value })),
+    }));
+
+    // KMS DescribeKey: any alias or key id names a key of its region (the fake does not hold keys).
+    def('kms', 'DescribeKey', ({ region, params }) => {
+      const id = str(params, 'KeyId');
+      const keyId = `key-${Buffer.from(`${region}|${id}`).toString('hex').slice(-12)}`;
+      return {
+        KeyMetadata: {
+          KeyId: keyId,
+          Arn: `arn:aws:kms:${region}:${this.accountId}:key/${keyId}`,
+          Enabled: true,
+          KeyState: 'Enabled',
+          KeyManager: 'CUSTOMER',
+        },
+      };
+    });
+
+    // SSM StartAutomationExecution: recorded; world.on('ssm', 'StartAutomationExecution', ...) can run it.
+    def('ssm', 'StartAutomationExecution', ({ region, params }) => {
+      const id = `${this.nextId('')}-auto`;
+      this.automationsStarted.push({
+        region,
+        DocumentName: str(params, 'DocumentName'),
+        Parameters: params.Parameters,
+        id,
+      });
+      return { AutomationExecutionId: id };
     });
 
     def('sts', 'GetCallerIdentity', () => ({
