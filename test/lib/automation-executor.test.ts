@@ -235,6 +235,17 @@ def handler(events, context):
       Text: 'n=["a","b"] f=true',
     });
   });
+  it("leaves a script's own {{ }} (Python f-string braces) alone", async () => {
+    const result = await runAutomation(
+      doc([
+        py('Braces', 'def handler(e, c):\n    x = 1\n    return {"T": f"{{x}}={x}"}\n', {}, [
+          ['T', 'String'],
+        ]),
+      ]),
+      { region: HERE, world: new FakeWorld() },
+    );
+    expect(stepOf(result, 'Braces').outputs.T).toBe('{x}=1');
+  });
 });
 
 describe('automation executor: failures, retries and timeouts', () => {

@@ -274,7 +274,7 @@ export function validateDocument(content: AutomationContent): void {
         problems.push(`step ${s.name}: output ${o.Name} has unknown Type ${o.Type}`);
       }
     }
-    for (const ref of references(s.action === 'aws:loop' ? { ...s.inputs, Steps: undefined } : s.inputs)) {
+    for (const ref of references({ ...s.inputs, Steps: undefined, Script: undefined })) {
       if (GLOBALS.has(ref) || ref in params) continue;
       const [stepName, output] = ref.split('.');
       const source = byName.get(stepName);
@@ -531,7 +531,12 @@ class Execution {
   }
 
   private async act(step: AutomationStep, deadline: number): Promise<Outcome> {
-    const inputs = this.resolve(step.inputs ?? {}, step.name) as Record<string, unknown>;
+    // A script's own text is left alone: Python's f-strings use {{ }} for literal braces.
+    const { Script, ...rest } = step.inputs ?? {};
+    const inputs: Record<string, unknown> = {
+      ...(this.resolve(rest, step.name) as Record<string, unknown>),
+      Script,
+    };
     switch (step.action) {
       case 'aws:executeAwsApi': {
         const { Service, Api, ...params } = inputs;
