@@ -8,10 +8,9 @@ import {
   globalDatastoreId,
   regionOf,
   resourceName,
-  standbyRole,
   warehouseName,
-  writerRole,
 } from '../../../lib/naming';
+import { standbyRole, writerRole } from '../../../lib/topology';
 import { FakeWorld, type WorldSettings } from './world';
 
 /** PostgreSQL as the control function (contract B) sees it, per region. */
