@@ -1,3 +1,4 @@
+import { WRITE_PATH } from './decide';
 import type { StoreName } from './metrics';
 import { replicatedStores, storeRpo } from './rpo';
 import type { ReadinessSettings } from './settings';
@@ -71,7 +72,7 @@ export interface ReadinessReport {
 
 /** Everything but the decision: what this evaluation saw. */
 export type Assessment = Omit<ReadinessReport, 'decision'> & {
-  /** The standby's own calls answered (at least one, and none failed to connect). */
+  /** The standby's own calls of the write-path checks (rds, msk, elasticache) answered (at least one, and none failed to connect). */
   readonly standbyAnswered: boolean;
 };
 
@@ -110,8 +111,11 @@ export function assess(
     source: settings.warehouse ? `snapshots copied to ${settings.drRegion} (not read)` : 'no warehouse',
     withinBudget: null,
   };
+  // Only the write-path checks' standby calls: a slow catalog or EMR comparison in the
+  // standby must not make the standby look impaired and freeze the decision.
+  const writePath = checks.filter((c) => WRITE_PATH.has(c.name));
   const standbyAnswered =
-    checks.some((c) => c.standby === 'answered') && !checks.some((c) => c.standby === 'unreachable');
+    writePath.some((c) => c.standby === 'answered') && !writePath.some((c) => c.standby === 'unreachable');
   const overall = checks.reduce<ReadinessReport['overall']>(
     (worst, c) => (RANK[c.status] > RANK[worst] ? c.status : worst),
     'healthy',

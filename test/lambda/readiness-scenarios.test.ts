@@ -140,6 +140,15 @@ describe("full outage of the writer's region", () => {
     },
   );
 
+  it("a slow catalog or EMR call in the standby does not freeze the decision (only the write path's standby calls count)", async () => {
+    const rs = await scenario(3, (w, i) => {
+      outage('refuse')(w, i);
+      w.serviceMode[STANDBY] = { glue: 'hang', emr: 'hang' };
+    });
+    expect(recommended(rs)).toEqual([false, false, true]);
+    expect(rs[0].checks.find((c) => c.name === 'catalog')?.standby).toBe('unreachable');
+  });
+
   it('is never recommended from the writer region itself', async () => {
     const rs = await scenario(4, outage('refuse'), { ...SETTINGS, role: 'primary' });
     expect(recommended(rs)).toEqual([false, false, false, false]);
