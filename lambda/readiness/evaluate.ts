@@ -1,7 +1,7 @@
 import type { Outcome } from './outcome';
 import { storeRpo } from './rpo';
 import type { ReadinessSettings } from './settings';
-import { isFailed, MSK_FAILED, RDS_FAILED, REDSHIFT_FAILED } from './statuses';
+import { isFailed, MSK_FAILED, RDS_FAILED, RDS_FIXED_IN_PLACE, REDSHIFT_FAILED } from './statuses';
 import type { CheckResult, CheckStatus, StandbyEvidence, WriterEvidence } from './types';
 
 /**
@@ -112,6 +112,16 @@ export function evaluateRds(o: RdsObservation, s: ReadinessSettings): CheckResul
         };
       if (isFailed(RDS_FAILED, status))
         return { evidence: 'failed', part: { status: 'failed', detail: `writer instance is ${status}` } };
+      const fix = RDS_FIXED_IN_PLACE.get(status);
+      // The writer's region answered and the fix is in place (statuses.ts): reported, not counted.
+      if (fix)
+        return {
+          evidence: 'healthy',
+          part: {
+            status: 'failed',
+            detail: `writer instance is ${status}: fix it in place (${fix}); failing over is not recommended for this`,
+          },
+        };
       if (status === 'available')
         return { evidence: 'healthy', part: { status: 'healthy', detail: 'writer available' } };
       return { evidence: 'healthy', part: operational('writer instance', status) };
@@ -127,7 +137,7 @@ export function evaluateRds(o: RdsObservation, s: ReadinessSettings): CheckResul
     };
   else if (!o.replica.value.source)
     replica = { status: 'failed', detail: 'standby instance is not a read replica (already promoted?)' };
-  else if (isFailed(RDS_FAILED, o.replica.value.status))
+  else if (isFailed(RDS_FAILED, o.replica.value.status) || RDS_FIXED_IN_PLACE.has(o.replica.value.status))
     replica = { status: 'failed', detail: `standby replica is ${o.replica.value.status}` };
   else if (o.replica.value.status !== 'available')
     replica = { status: 'degraded', detail: `standby replica is ${o.replica.value.status}` };

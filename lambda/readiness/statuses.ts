@@ -9,7 +9,7 @@
  * status", https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/accessing-monitoring.html#Overview.DBInstance.Status):
  * `failed` ("RDS can't recover it"), the `inaccessible-encryption-credentials`
  * (KMS key disabled or deleted), the `incompatible-*` states (RDS cannot start
- * the instance), `restore-error`, and `storage-full`. Not failures:
+ * the instance) and `restore-error`. Not failures:
  * `storage-optimization` (after a storage change, autoscaling included; can
  * last 24 h while serving: re:Post knowledge center
  * rds-stuck-in-storage-optimization), `modifying`, `backing-up`,
@@ -20,14 +20,32 @@
 export const RDS_FAILED = new Set([
   'failed',
   'inaccessible-encryption-credentials',
-  'inaccessible-encryption-credentials-recoverable',
   'incompatible-network',
   'incompatible-option-group',
   'incompatible-parameters',
   'incompatible-restore',
-  'insufficient-capacity',
   'restore-error',
-  'storage-full',
+]);
+
+/**
+ * RDS statuses that stop the writer but are fixed in place, not by failing over
+ * (same page): `storage-full` (scale up the storage by modifying the instance),
+ * `insufficient-capacity` (try another instance class or Availability Zone, or
+ * again later), `inaccessible-encryption-credentials-recoverable` (the KMS key
+ * cannot be reached; once the key is enabled, starting or rebooting the
+ * instance recovers it). Reported as failed with the fix, never counted toward
+ * a failover recommendation.
+ */
+export const RDS_FIXED_IN_PLACE: ReadonlyMap<string, string> = new Map([
+  ['storage-full', 'scale up its allocated storage (modify the instance)'],
+  [
+    'insufficient-capacity',
+    'modify it to another instance class or Availability Zone, or retry later',
+  ],
+  [
+    'inaccessible-encryption-credentials-recoverable',
+    'enable its KMS key, then start or reboot the instance',
+  ],
 ]);
 
 /**

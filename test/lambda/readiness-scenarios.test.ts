@@ -173,6 +173,22 @@ describe("a single service down in the writer's region", () => {
     );
   });
 
+  it.each(['storage-full', 'insufficient-capacity', 'inaccessible-encryption-credentials-recoverable'])(
+    'a writer database that is %s is reported with its in-place fix, never counted toward failing over',
+    async (status) => {
+      const rs = await scenario(4, (w) => {
+        w.rdsWriterStatus = status;
+      });
+      expect(recommended(rs)).toEqual([false, false, false, false]);
+      expect(counts(rs)).toEqual([0, 0, 0, 0]);
+      expect(rs[3].checks.find((c) => c.name === 'rds')).toMatchObject({
+        status: 'failed',
+        detail: expect.stringMatching(new RegExp(`writer instance is ${status}: fix it in place`)),
+      });
+      expect(rs[3].overall).toBe('failed');
+    },
+  );
+
   it("the writer's RDS endpoint refusing while the rest of the region answers counts too", async () => {
     const rs = await scenario(3, (w) => {
       w.serviceMode[WRITER] = { rds: 'refuse' };
