@@ -412,11 +412,14 @@ export function buildChecks(
         },
         stat,
       }));
+    const at = (m: Record<string, number | undefined>, metric: string, i: number) =>
+      m[`${metric.charAt(0).toLowerCase()}${metric.slice(1)}${i}`];
     const values = (m: Record<string, number | undefined>, metric: string) =>
-      rules
-        .map((_, i) => m[`${metric.charAt(0).toLowerCase()}${metric.slice(1)}${i}`])
-        .filter((v): v is number => v !== undefined);
+      rules.map((_, i) => at(m, metric, i)).filter((v): v is number => v !== undefined);
     const total = (xs: number[]) => (xs.length > 0 ? xs.reduce((a, x) => a + x, 0) : undefined);
+    /** Every rule's value, or undefined when any rule has no datapoint (a missing one is never 0). */
+    const everyRule = (xs: (number | undefined)[]) =>
+      xs.every((x): x is number => x !== undefined) ? xs : undefined;
     checks.push({
       name: 's3',
       run: async () => {
@@ -437,11 +440,20 @@ export function buildChecks(
         return evaluateS3(
           {
             destination: mapOutcome(destination, (m) => {
-              const latencies = values(m, 'ReplicationLatency');
+              // Per rule: its latency, or 0 when it reports nothing pending (RTC publishes
+              // latency only while objects replicate); a rule with neither is unknown.
+              const perRule = rules.map((_, i) => {
+                const latency = at(m, 'ReplicationLatency', i);
+                return latency ?? (at(m, 'OperationsPendingReplication', i) === 0 ? 0 : undefined);
+              });
+              const lags = everyRule(perRule);
+              const pending = everyRule(rules.map((_, i) => at(m, 'OperationsPendingReplication', i)));
+              const bytes = everyRule(rules.map((_, i) => at(m, 'BytesPendingReplication', i)));
               return {
-                latencySeconds: latencies.length > 0 ? Math.max(...latencies) : undefined,
-                pendingOperations: total(values(m, 'OperationsPendingReplication')),
-                pendingBytes: total(values(m, 'BytesPendingReplication')),
+                latencySeconds: lags && Math.max(...lags),
+                pendingOperations: pending && total(pending),
+                pendingBytes: bytes && total(bytes),
+                rulesWithoutData: perRule.filter((v) => v === undefined).length,
               };
             }),
             failedOperations: mapOutcome(failed, (m) => total(values(m, 'OperationsFailedReplication'))),

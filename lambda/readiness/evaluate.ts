@@ -274,11 +274,18 @@ export function evaluateMsk(o: MskObservation, s: ReadinessSettings): CheckResul
 }
 
 export interface S3Observation {
-  /** Read in the destination (standby) region: worst latency, total pending operations and bytes. */
+  /**
+   * Read in the destination (standby) region, over every replication rule: the worst
+   * per-rule lag (its latency, or 0 when it has nothing pending), undefined unless
+   * every rule had a datapoint; totals of pending operations and bytes, undefined
+   * unless every rule reported them (a missing datapoint is never summed as 0).
+   */
   readonly destination: Outcome<{
     latencySeconds?: number;
     pendingOperations?: number;
     pendingBytes?: number;
+    /** Rules with neither a latency nor a "nothing pending" datapoint. */
+    rulesWithoutData?: number;
   }>;
   /** OperationsFailedReplication (sum), read in the source (writer) region. */
   readonly failedOperations: Outcome<number | undefined>;
@@ -304,12 +311,15 @@ export function evaluateS3(o: S3Observation, s: ReadinessSettings): CheckResult 
   if (!o.destination.ok) part = notRead('replication metrics', s.drRegion, o.destination);
   else {
     const d = o.destination.value;
-    // RTC publishes latency only while objects replicate; nothing pending means nothing is behind.
-    lag = d.latencySeconds ?? (d.pendingOperations === 0 ? 0 : undefined);
+    // Already per rule (checks.ts): a rule with no latency but nothing pending is 0 behind.
+    lag = d.latencySeconds;
     const pending = `${d.pendingOperations ?? '?'} operations / ${d.pendingBytes ?? '?'} bytes pending`;
+    const missing = d.rulesWithoutData
+      ? `${d.rulesWithoutData} of ${s.replication.length} replication rules have no latency or pending datapoint`
+      : 'no replication latency datapoint';
     part =
       lag === undefined
-        ? { status: 'unknown', detail: `no replication latency datapoint; ${pending}` }
+        ? { status: 'unknown', detail: `${missing}; ${pending}` }
         : {
             status: lag <= budget ? 'healthy' : 'degraded',
             detail: `replication latency ${lag}s (budget ${budget}s); ${pending}`,

@@ -215,6 +215,27 @@ describe('checks: writer evidence apart from standby readings', () => {
     });
   });
 
+  it('S3: the lag is unknown unless every replication rule returned a datapoint (a missing one is never 0)', async () => {
+    const twoRules = {
+      ...SETTINGS,
+      replication: [...SETTINGS.replication, { sourceBucket: 'src2', destinationBucket: 'dst2', ruleId: 'r2' }],
+    };
+    // The fake publishes for destination "dst" only: the second rule has no datapoint.
+    const r = await run(twoRules);
+    expect(r.s3).toMatchObject({
+      status: 'unknown',
+      value: undefined,
+      rpo: { lagSeconds: null, withinBudget: null },
+      detail: expect.stringContaining('1 of 2 replication rules have no latency or pending datapoint'),
+    });
+    expect(r.s3.detail).toContain('? operations / ? bytes pending');
+    // Nothing pending on the one rule and no latency: 0 behind, but still unknown with the other silent.
+    world.s3Latency = undefined;
+    world.s3Pending = 0;
+    expect((await run(twoRules)).s3.rpo?.lagSeconds).toBeNull();
+    expect((await run()).s3.rpo?.lagSeconds).toBe(0);
+  });
+
   it('Redshift: a copy still in progress does not count; none copied is failed', async () => {
     fake.stubs.redshift.on(ListSnapshotsCommand as never).resolves({
       snapshots: [
