@@ -172,12 +172,28 @@ async function serverlessNewestCopy(
   namespace: string,
   since: Date,
 ): Promise<Date | undefined> {
-  const out = await client.send(new ListSnapshotsCommand({ startTime: since, maxResults: 100 }));
-  const times = (out.snapshots ?? [])
-    // Only finished copies count: one still COPYING cannot be restored yet.
-    .filter((s) => s.namespaceName === namespace && s.status === 'AVAILABLE' && s.snapshotCreateTime)
-    .map((s) => (s.snapshotCreateTime as Date).getTime());
-  return times.length > 0 ? new Date(Math.max(...times)) : undefined;
+  // Filtered by namespace and followed across pages: the newest copy may be on any page
+  // (Redshift Serverless API reference, ListSnapshots: namespaceName, nextToken,
+  // https://docs.aws.amazon.com/redshift-serverless/latest/APIReference/API_ListSnapshots.html).
+  let newest: number | undefined;
+  let token: string | undefined;
+  do {
+    const page = await client.send(
+      new ListSnapshotsCommand({
+        namespaceName: namespace,
+        startTime: since,
+        maxResults: 100,
+        nextToken: token,
+      }),
+    );
+    for (const s of page.snapshots ?? []) {
+      // Only finished copies count: one still COPYING cannot be restored yet.
+      if (s.namespaceName === namespace && s.status === 'AVAILABLE' && s.snapshotCreateTime)
+        newest = Math.max(newest ?? 0, s.snapshotCreateTime.getTime());
+    }
+    token = page.nextToken;
+  } while (token);
+  return newest === undefined ? undefined : new Date(newest);
 }
 
 async function workgroupStatus(client: RedshiftServerlessClient, name: string): Promise<string> {

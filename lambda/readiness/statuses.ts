@@ -38,10 +38,7 @@ export const RDS_FAILED = new Set([
  */
 export const RDS_FIXED_IN_PLACE: ReadonlyMap<string, string> = new Map([
   ['storage-full', 'scale up its allocated storage (modify the instance)'],
-  [
-    'insufficient-capacity',
-    'modify it to another instance class or Availability Zone, or retry later',
-  ],
+  ['insufficient-capacity', 'modify it to another instance class or Availability Zone, or retry later'],
   [
     'inaccessible-encryption-credentials-recoverable',
     'enable its KMS key, then start or reboot the instance',

@@ -218,7 +218,10 @@ describe('checks: writer evidence apart from standby readings', () => {
   it('S3: the lag is unknown unless every replication rule returned a datapoint (a missing one is never 0)', async () => {
     const twoRules = {
       ...SETTINGS,
-      replication: [...SETTINGS.replication, { sourceBucket: 'src2', destinationBucket: 'dst2', ruleId: 'r2' }],
+      replication: [
+        ...SETTINGS.replication,
+        { sourceBucket: 'src2', destinationBucket: 'dst2', ruleId: 'r2' },
+      ],
     };
     // The fake publishes for destination "dst" only: the second rule has no datapoint.
     const r = await run(twoRules);
@@ -257,6 +260,28 @@ describe('checks: writer evidence apart from standby readings', () => {
       status: 'failed',
       warehouse: { ageSeconds: null, withinBudget: null },
     });
+  });
+
+  it('Redshift Serverless: lists only the namespace, across every page (the newest copy may be on any)', async () => {
+    const ago = (hours: number) => new Date(NOW.getTime() - hours * 3600_000);
+    const snap = (hours: number) => ({
+      namespaceName: 'dra-prod-warehouse',
+      status: 'AVAILABLE',
+      snapshotCreateTime: ago(hours),
+    });
+    fake.stubs.redshift
+      .on(ListSnapshotsCommand as never, { nextToken: undefined } as never)
+      .resolves({ snapshots: [snap(5)], nextToken: 'p2' } as never)
+      .on(ListSnapshotsCommand as never, { nextToken: 'p2' } as never)
+      .resolves({ snapshots: [snap(1)] } as never);
+    expect((await run()).redshift).toMatchObject({ status: 'healthy', value: 3600 });
+    const inputs = fake.stubs.redshift
+      .commandCalls(ListSnapshotsCommand as never)
+      .map((c: any) => c.args[0].input);
+    expect(inputs.map((i: any) => [i.namespaceName, i.nextToken])).toEqual([
+      ['dra-prod-warehouse', undefined],
+      ['dra-prod-warehouse', 'p2'],
+    ]);
   });
 
   it('Redshift provisioned: counts only available snapshots copied from the writer region, across pages', async () => {
