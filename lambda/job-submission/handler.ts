@@ -70,7 +70,9 @@ export async function submit(event: unknown, deps: Dependencies): Promise<Submis
     );
     return { ok: false, region: ctx.region, error: built.error };
   }
-  deps.metrics.addDimension('job', built.job.name);
+  // Metadata, not a dimension: the alarm and dashboard query {service} only, and a
+  // metric published with {service, job} would never reach them.
+  deps.metrics.addMetadata('job', built.job.name);
   try {
     const response = await deps.emr.send(new StartJobRunCommand(built.request));
     deps.logger.info('job run started', {

@@ -6,6 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { ENVIRONMENTS, type EnvironmentConfig, loadConfig, validateConfig } from '../../config';
 import { dev } from '../../config/dev';
 import { prod as prodInput } from '../../config/prod';
+import { submit } from '../../lambda/job-submission/handler';
 import { evaluate } from '../../lambda/readiness/handler';
 import { METRICS_NAMESPACE, READINESS_SERVICE } from '../../lambda/readiness/metrics';
 import { CHECK_NAMES, readinessSettings } from '../../lib/constructs/readiness';
@@ -342,6 +343,11 @@ async function published(environment: string): Promise<Set<Identity>> {
   } finally {
     spy.mockRestore();
   }
+  return emfIdentities(lines);
+}
+
+/** The (namespace, metric, dimension set) of every EMF line printed. */
+function emfIdentities(lines: string[]): Set<Identity> {
   const found = new Set<Identity>();
   for (const line of lines.join('').split('\n')) {
     if (!line.includes('"_aws"')) continue;
@@ -444,4 +450,63 @@ it('EMF: the handler publishes CheckStatus with {service, environment, check} ev
   expect(emitted).toContain(
     identity(METRICS_NAMESPACE, 'RpoComplete', { service: 'readiness', environment: 'prod' }),
   );
+});
+
+it('EMF: a failed job submission publishes JobSubmissionFailures with exactly the dimensions its alarm queries', async () => {
+  const lines: string[] = [];
+  const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown) => {
+    lines.push(String(chunk));
+    return true;
+  });
+  try {
+    const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'job-submission' });
+    const region = 'us-east-1';
+    const result = await submit(
+      { job: '01-example-console', idempotencyKey: 'k' },
+      {
+        emr: {
+          send: async () => {
+            throw Object.assign(new Error('service unavailable'), { name: 'InternalServerException' });
+          },
+        } as never,
+        ssm: {
+          send: async () => ({
+            Parameters: [
+              { Name: '/dra/dev/active-region', Value: region },
+              { Name: '/dra/dev/msk/bootstrap-servers', Value: 'boot:9098' },
+            ],
+          }),
+        } as never,
+        env: {
+          DRA_ENVIRONMENT: 'dev',
+          AWS_REGION: region,
+          APPLICATION_ID: 'app',
+          EXECUTION_ROLE_ARN: 'arn:aws:iam::111111111111:role/emr-exec',
+          ARTIFACTS_BUCKET: 'bucket',
+          JARS: 'jars/a.jar',
+          JOB_LOG_GROUP: '/dra/dev/emr-serverless/jobs',
+          EXECUTION_TIMEOUT_MINUTES: '60',
+          ACTIVE_REGION_PARAMETER: '/dra/dev/active-region',
+          BOOTSTRAP_SERVERS_PARAMETER: '/dra/dev/msk/bootstrap-servers',
+        },
+        logger: new Logger({ logLevel: 'SILENT' }),
+        metrics,
+      },
+    );
+    expect(result).toMatchObject({ ok: false, error: { code: 'SUBMISSION_FAILED' } });
+    metrics.publishStoredMetrics();
+  } finally {
+    spy.mockRestore();
+  }
+  const emitted = [...emfIdentities(lines)].filter((q) => q.includes(' JobSubmissionFailures '));
+  const alarm = (Object.values(primary.findResources('AWS::CloudWatch::Alarm')) as any[])
+    .map((a) => a.Properties)
+    .find((p) => p.MetricName === 'JobSubmissionFailures');
+  expect(alarm).toBeDefined();
+  const dims = Object.fromEntries(
+    (alarm.Dimensions as { Name: string; Value: string }[]).map((d) => [d.Name, d.Value]),
+  );
+  expect(emitted).toEqual([identity(alarm.Namespace, 'JobSubmissionFailures', dims)]);
+  // The job is still in the record, as metadata.
+  expect(lines.join('')).toContain('"job":"01-example-console"');
 });
