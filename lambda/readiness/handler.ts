@@ -13,7 +13,7 @@ import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/cl
 import { buildChecks, type RegionClients } from './checks';
 import { type DecisionState, decide, INITIAL_STATE, parseState } from './decide';
 import { METRICS_NAMESPACE, READINESS_METRICS, READINESS_SERVICE, STATUS_VALUE } from './metrics';
-import { classifyError } from './outcome';
+import { classifyError, withTimeout } from './outcome';
 import { assess, type ReadinessReport, runChecks } from './report';
 import type { ReadinessSettings } from './settings';
 
@@ -33,12 +33,26 @@ export interface ReadinessDependencies {
   readonly metrics: Metrics;
 }
 
+/**
+ * Time allowed to each state parameter call (GetParameter, PutParameter), apart
+ * from the checks' time: the checks take up to 2 x checkTimeoutMs + 100 ms, the
+ * two state calls at most 2 x 3 s more, within the function's timeout of
+ * 2 x checkTimeoutMs (rounded up to seconds) + 10 s.
+ */
+export const stateTimeoutMs = (settings: ReadinessSettings): number =>
+  Math.min(settings.checkTimeoutMs, 3000);
+
 /** The previous decision state; undefined when the parameter could not be read (then nothing is written back). */
 async function loadState(deps: ReadinessDependencies): Promise<DecisionState | undefined> {
   let raw: string | undefined;
   try {
-    raw = (await deps.local.ssm.send(new GetParameterCommand({ Name: deps.settings.stateParameter })))
-      .Parameter?.Value;
+    raw = (
+      await withTimeout(
+        () => deps.local.ssm.send(new GetParameterCommand({ Name: deps.settings.stateParameter })),
+        stateTimeoutMs(deps.settings),
+        `GetParameter ${deps.settings.stateParameter}`,
+      )
+    ).Parameter?.Value;
   } catch (error) {
     if ((error as Error)?.name === 'ParameterNotFound') return INITIAL_STATE;
     deps.logger.error(
@@ -99,13 +113,18 @@ export async function evaluate(deps: ReadinessDependencies): Promise<ReadinessRe
   });
   if (previous) {
     try {
-      await deps.local.ssm.send(
-        new PutParameterCommand({
-          Name: settings.stateParameter,
-          Value: JSON.stringify(state),
-          Type: 'String',
-          Overwrite: true,
-        }),
+      await withTimeout(
+        () =>
+          deps.local.ssm.send(
+            new PutParameterCommand({
+              Name: settings.stateParameter,
+              Value: JSON.stringify(state),
+              Type: 'String',
+              Overwrite: true,
+            }),
+          ),
+        stateTimeoutMs(settings),
+        `PutParameter ${settings.stateParameter}`,
       );
     } catch (error) {
       // The report and metrics still go out; the next run counts from the last stored state.

@@ -156,6 +156,13 @@ export class Readiness extends Construct {
         POWERTOOLS_METRICS_NAMESPACE: READINESS_NAMESPACE,
       },
     });
+    // An asynchronous (EventBridge) invocation is never retried and is dropped after a
+    // minute: a retried run would count as an extra evaluation, and the next scheduled
+    // run is a minute away. By default Lambda retries a failed asynchronous run twice and
+    // keeps throttled events up to 6 hours (Lambda developer guide,
+    // https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html and
+    // https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-configuring.html).
+    fn.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.seconds(60) });
     this.function = fn;
     this.grantReads(fn, config, settings, account);
     new events.Rule(this, 'Schedule', {

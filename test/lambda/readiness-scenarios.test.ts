@@ -1,5 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
 import { evaluate } from '../../lambda/readiness/handler';
 import type { ReadinessReport } from '../../lambda/readiness/report';
 import type { ReadinessSettings } from '../../lambda/readiness/settings';
@@ -320,6 +321,27 @@ describe('the standby region impaired', () => {
       expect(r.decision.reason).toMatch(/standby's own region is not answering well/);
     }
   });
+  it.each([
+    ['GetParameter', GetParameterCommand],
+    ['PutParameter', PutParameterCommand],
+  ])(
+    'a state %s call that never answers is abandoned: the report still comes back in time',
+    async (_, command) => {
+      fake.stubs.ssm
+        .on(command as never, { Name: SETTINGS.stateParameter } as never)
+        .callsFake(() => new Promise(() => {}));
+      try {
+        const started = Date.now();
+        const rs = await scenario(1);
+        expect(Date.now() - started).toBeLessThan(1500);
+        expect(rs[0].decision).toMatchObject({ failoverRecommended: false, consecutiveFailures: 0 });
+      } finally {
+        fake.reset();
+      }
+    },
+    3000,
+  );
+
   it('the state parameter unreadable: the report still comes back, the stored count is left alone', async () => {
     world.params[STANDBY][SETTINGS.stateParameter] = JSON.stringify({
       consecutivePrimaryFailures: 2,

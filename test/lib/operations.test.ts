@@ -42,6 +42,19 @@ describe('operations (prod)', () => {
     }
   });
 
+  it('never retries an asynchronous (scheduled) readiness run, and drops one older than a minute', () => {
+    for (const t of [primary, dr]) {
+      const fnId = Object.entries(t.findResources('AWS::Lambda::Function')).find(
+        ([, f]: [string, any]) => f.Properties.FunctionName === 'dra-prod-readiness',
+      )?.[0];
+      t.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+        FunctionName: { Ref: fnId },
+        MaximumRetryAttempts: 0,
+        MaximumEventAgeInSeconds: 60,
+      });
+    }
+  });
+
   it('alarms on every check, the estimated RPO and its own errors, M of N, to an encrypted topic', () => {
     const checkAlarms = alarms(dr).filter((a) => a.Properties.MetricName === 'CheckStatus');
     expect(checkAlarms).toHaveLength(CHECK_NAMES.length);
