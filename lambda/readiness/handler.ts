@@ -69,7 +69,7 @@ async function loadState(deps: ReadinessDependencies): Promise<DecisionState | u
 }
 
 /** Publishes one EMF line per metric with exactly the dimensions the alarms query. */
-function publish(deps: ReadinessDependencies, report: ReadinessReport): void {
+function publish(deps: ReadinessDependencies, report: ReadinessReport, evaluateOnly: boolean): void {
   const environment = deps.settings.environment;
   const put = (
     name: string,
@@ -93,13 +93,39 @@ function publish(deps: ReadinessDependencies, report: ReadinessReport): void {
   if (report.rpo.estimatedSeconds !== null)
     put(M.estimatedRpo, MetricUnit.Seconds, report.rpo.estimatedSeconds);
   put(M.rpoComplete, MetricUnit.Count, report.rpo.complete ? 1 : 0);
-  put(M.failoverRecommended, MetricUnit.Count, report.decision.failoverRecommended ? 1 : 0);
-  put(M.consecutiveFailures, MetricUnit.Count, report.decision.consecutiveFailures);
+  // An evaluate-only run did not advance the count: its decision is not the function's.
+  if (!evaluateOnly) {
+    put(M.failoverRecommended, MetricUnit.Count, report.decision.failoverRecommended ? 1 : 0);
+    put(M.consecutiveFailures, MetricUnit.Count, report.decision.consecutiveFailures);
+  }
   put(M.heartbeat, MetricUnit.Count, 1);
 }
 
+export interface EvaluateOptions {
+  /**
+   * Report without advancing the decision: the state parameter is read but not
+   * written, and FailoverRecommended / WriterConsecutiveFailures are not published
+   * (the runbooks' CheckReadiness step passes `{"evaluateOnly": true}`).
+   */
+  readonly evaluateOnly?: boolean;
+}
+
+/**
+ * What the invocation asks for. Only `{"evaluateOnly": true}` evaluates without
+ * advancing; a scheduled EventBridge event (or any other payload) is a normal run.
+ */
+export function evaluateOptions(event: unknown): EvaluateOptions {
+  const asked =
+    typeof event === 'object' && event !== null && (event as Record<string, unknown>).evaluateOnly === true;
+  return { evaluateOnly: asked };
+}
+
 /** One evaluation: run the checks concurrently, assess, decide, keep state, publish metrics. */
-export async function evaluate(deps: ReadinessDependencies): Promise<ReadinessReport> {
+export async function evaluate(
+  deps: ReadinessDependencies,
+  options: EvaluateOptions = {},
+): Promise<ReadinessReport> {
+  const evaluateOnly = options.evaluateOnly === true;
   const { settings } = deps;
   const now = deps.now();
   const checks = buildChecks(settings, deps.primary, deps.dr, now);
@@ -111,7 +137,7 @@ export async function evaluate(deps: ReadinessDependencies): Promise<ReadinessRe
     required: settings.consecutiveFailuresToRecommend,
     evaluatingRole: settings.role,
   });
-  if (previous) {
+  if (previous && !evaluateOnly) {
     try {
       await withTimeout(
         () =>
@@ -134,8 +160,13 @@ export async function evaluate(deps: ReadinessDependencies): Promise<ReadinessRe
     }
   }
   const { standbyAnswered: _internal, ...seen } = assessed;
-  const report: ReadinessReport = { ...seen, decision };
-  publish(deps, report);
+  const report: ReadinessReport = {
+    ...seen,
+    decision: evaluateOnly
+      ? { ...decision, reason: `${decision.reason}; evaluate only: the decision state was not advanced` }
+      : decision,
+  };
+  publish(deps, report, evaluateOnly);
   deps.logger.info('readiness report', { report });
   return report;
 }
@@ -166,7 +197,7 @@ const logger = new Logger({ serviceName: READINESS_SERVICE });
 const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: READINESS_SERVICE });
 let cached: Omit<ReadinessDependencies, 'now' | 'logger' | 'metrics'> | undefined;
 
-export const handler = async (): Promise<ReadinessReport> => {
+export const handler = async (event?: unknown): Promise<ReadinessReport> => {
   if (!cached) {
     const settings = JSON.parse(process.env.READINESS_SETTINGS ?? '{}') as ReadinessSettings;
     const region = process.env.AWS_REGION ?? '';
@@ -175,7 +206,7 @@ export const handler = async (): Promise<ReadinessReport> => {
     cached = { settings, primary, dr, local: region === settings.primaryRegion ? primary : dr, region };
   }
   try {
-    return await evaluate({ ...cached, now: () => new Date(), logger, metrics });
+    return await evaluate({ ...cached, now: () => new Date(), logger, metrics }, evaluateOptions(event));
   } finally {
     metrics.publishStoredMetrics();
   }

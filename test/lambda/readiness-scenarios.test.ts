@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
-import { evaluate } from '../../lambda/readiness/handler';
+import { type EvaluateOptions, evaluate, evaluateOptions } from '../../lambda/readiness/handler';
 import type { ReadinessReport } from '../../lambda/readiness/report';
 import type { ReadinessSettings } from '../../lambda/readiness/settings';
 import {
@@ -42,22 +42,26 @@ async function scenario(
   steps: number,
   step: (w: World, i: number) => void = () => {},
   settings: ReadinessSettings = SETTINGS,
+  options: EvaluateOptions = {},
 ): Promise<ReadinessReport[]> {
   const reports: ReadinessReport[] = [];
   for (let i = 0; i < steps; i++) {
     world.now = new Date(T0.getTime() + i * 60_000);
     step(world, i);
     reports.push(
-      await evaluate({
-        settings,
-        primary: writer,
-        dr: standby,
-        local: standby,
-        region: STANDBY,
-        now: () => world.now,
-        logger,
-        metrics: new Metrics({ namespace: 'Test', serviceName: 'readiness' }),
-      }),
+      await evaluate(
+        {
+          settings,
+          primary: writer,
+          dr: standby,
+          local: standby,
+          region: STANDBY,
+          now: () => world.now,
+          logger,
+          metrics: new Metrics({ namespace: 'Test', serviceName: 'readiness' }),
+        },
+        options,
+      ),
     );
   }
   return reports;
@@ -404,5 +408,44 @@ describe('corrupt decision state', () => {
     const rs = await scenario(1, outage('refuse'));
     expect(counts(rs)).toEqual([1]);
     expect(rs[0].decision.reason).toMatch(/previous count was stale/);
+  });
+});
+
+describe("evaluate only (the runbooks' CheckReadiness step)", () => {
+  it('reports without advancing the count, writing the state or publishing FailoverRecommended', async () => {
+    world.params[STANDBY][SETTINGS.stateParameter] = JSON.stringify({
+      consecutivePrimaryFailures: 2,
+      lastEvaluatedAt: new Date(T0.getTime() - 60_000).toISOString(),
+    });
+    const stored = world.params[STANDBY][SETTINGS.stateParameter];
+    const rs = await scenario(3, outage('refuse'), SETTINGS, { evaluateOnly: true });
+    // Each run says what this evaluation concludes from the stored count, and stores nothing.
+    expect(counts(rs)).toEqual([3, 3, 3]);
+    expect(recommended(rs)).toEqual([true, true, true]);
+    expect(rs[0].decision.reason).toMatch(/evaluate only: the decision state was not advanced/);
+    expect(world.params[STANDBY][SETTINGS.stateParameter]).toBe(stored);
+    const emf = stdout.mock.calls.map((c) => String(c[0])).join('');
+    expect(emf).toContain('"CheckStatus"');
+    expect(emf).not.toContain('FailoverRecommended');
+    expect(emf).not.toContain('WriterConsecutiveFailures');
+  });
+
+  it('a scheduled EventBridge event, or any other payload, is a normal evaluation', () => {
+    expect(evaluateOptions({ evaluateOnly: true })).toEqual({ evaluateOnly: true });
+    for (const event of [
+      { source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} },
+      { evaluateOnly: 'yes' },
+      undefined,
+      null,
+    ])
+      expect(evaluateOptions(event)).toEqual({ evaluateOnly: false });
+  });
+
+  it('a normal run afterwards still counts from the stored state', async () => {
+    const rs = await scenario(2, outage('refuse'));
+    expect(counts(rs)).toEqual([1, 2]);
+    expect(JSON.parse(world.params[STANDBY][SETTINGS.stateParameter])).toMatchObject({
+      consecutivePrimaryFailures: 2,
+    });
   });
 });
