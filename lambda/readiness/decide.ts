@@ -1,10 +1,22 @@
+import { STORE_NAMES, type StoreName } from './metrics';
 import type { Assessment, Decision } from './report';
+
+/** A store's lag as last read while the writer's side of its check answered. */
+export interface LastKnownLag {
+  readonly lagSeconds: number;
+  readonly at: string;
+}
 
 /** Kept between runs (an SSM parameter in the evaluating region). */
 export interface DecisionState {
   readonly consecutivePrimaryFailures: number;
   readonly lastEvaluatedAt?: string;
+  /** Per store: the last lag read while the writer answered (what was replicated before an outage). */
+  readonly lastKnownLag?: Partial<Record<StoreName, LastKnownLag>>;
 }
+
+/** A stored lag above this (about 30 years) is not a lag. */
+export const MAX_LAG_SECONDS = 1e9;
 
 export const INITIAL_STATE: DecisionState = { consecutivePrimaryFailures: 0 };
 
@@ -35,14 +47,68 @@ export function parseState(raw: string | undefined): { state: DecisionState; pro
       state: INITIAL_STATE,
       problem: `consecutivePrimaryFailures must be an integer from 0 to ${MAX_COUNT}, got ${JSON.stringify(count)}`,
     };
-  if (at !== undefined && (typeof at !== 'string' || Number.isNaN(Date.parse(at))))
+  if (at !== undefined && !isDate(at))
     return {
       state: INITIAL_STATE,
       problem: `lastEvaluatedAt must be an ISO date, got ${JSON.stringify(at)}`,
     };
+  const known = (parsed as Record<string, unknown>).lastKnownLag;
+  const lastKnown = parseLastKnown(known);
+  if (typeof lastKnown === 'string') return { state: INITIAL_STATE, problem: lastKnown };
   return {
-    state: { consecutivePrimaryFailures: count, ...(at === undefined ? {} : { lastEvaluatedAt: at }) },
+    state: {
+      consecutivePrimaryFailures: count,
+      ...(at === undefined ? {} : { lastEvaluatedAt: at }),
+      ...(lastKnown === undefined ? {} : { lastKnownLag: lastKnown }),
+    },
   };
+}
+
+const isDate = (v: unknown): v is string =>
+  typeof v === 'string' && v.length <= 40 && !Number.isNaN(Date.parse(v));
+
+/** `{ <store>: { lagSeconds: 0..MAX_LAG_SECONDS, at: ISO } }` for known stores only; a string is the problem. */
+function parseLastKnown(raw: unknown): DecisionState['lastKnownLag'] | string | undefined {
+  if (raw === undefined) return undefined;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    return `lastKnownLag must be an object keyed by store, got ${JSON.stringify(raw)?.slice(0, 80)}`;
+  const out: Partial<Record<StoreName, LastKnownLag>> = {};
+  for (const [store, value] of Object.entries(raw)) {
+    if (!(STORE_NAMES as readonly string[]).includes(store))
+      return `lastKnownLag has an unknown store ${JSON.stringify(store.slice(0, 40))} (expected one of ${STORE_NAMES.join(', ')})`;
+    const { lagSeconds, at } = (typeof value === 'object' && value !== null ? value : {}) as Record<
+      string,
+      unknown
+    >;
+    if (
+      typeof lagSeconds !== 'number' ||
+      !Number.isFinite(lagSeconds) ||
+      lagSeconds < 0 ||
+      lagSeconds > MAX_LAG_SECONDS ||
+      !isDate(at)
+    )
+      return `lastKnownLag.${store} must be {"lagSeconds": 0..${MAX_LAG_SECONDS}, "at": <ISO date>}, got ${JSON.stringify(value)?.slice(0, 80)}`;
+    out[store as StoreName] = { lagSeconds, at };
+  }
+  return out;
+}
+
+/**
+ * The stores' last known lags after this evaluation: a store's lag read now
+ * replaces the stored one only while the writer's side of its check answered
+ * (during an outage the stored one, from before it, is kept).
+ */
+export function lastKnownAfter(previous: DecisionState, a: Assessment): DecisionState['lastKnownLag'] {
+  const out: Partial<Record<StoreName, LastKnownLag>> = { ...previous.lastKnownLag };
+  for (const check of a.checks) {
+    const rpo = check.rpo;
+    if (rpo && rpo.lagSeconds !== null && check.writerAnswered === true)
+      out[rpo.store] = {
+        lagSeconds: Math.min(Math.max(rpo.lagSeconds, 0), MAX_LAG_SECONDS),
+        at: a.checkedAt,
+      };
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
 }
 
 /** The write path: a failure of one of these in the writer's region stops the platform taking writes. */
@@ -120,8 +186,13 @@ export function decide(
     : options.evaluatingRole === 'primary'
       ? "evaluated from the writer's region, which never recommends its own failover"
       : `${count}/${required} consecutive failing evaluations`;
+  const lastKnownLag = lastKnownAfter(previous, assessment);
   return {
-    state: { consecutivePrimaryFailures: count, lastEvaluatedAt: assessment.checkedAt },
+    state: {
+      consecutivePrimaryFailures: count,
+      lastEvaluatedAt: assessment.checkedAt,
+      ...(lastKnownLag ? { lastKnownLag } : {}),
+    },
     decision: {
       failoverRecommended: recommended,
       reason: `${prefix}; ${reason}`,

@@ -162,6 +162,10 @@ export async function evaluate(
   const { standbyAnswered: _internal, ...seen } = assessed;
   const report: ReadinessReport = {
     ...seen,
+    rpo: {
+      ...seen.rpo,
+      stores: seen.rpo.stores.map((s) => ({ ...s, lastKnown: state.lastKnownLag?.[s.store] ?? null })),
+    },
     decision: evaluateOnly
       ? { ...decision, reason: `${decision.reason}; evaluate only: the decision state was not advanced` }
       : decision,

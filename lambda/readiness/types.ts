@@ -29,6 +29,12 @@ export interface StoreRpo {
   readonly source: string;
   /** null when lagSeconds is null. */
   readonly withinBudget: boolean | null;
+  /**
+   * The last lag read while the writer's side of this store's check answered, and
+   * when (kept in the decision state): during an outage, what was replicated
+   * before it. null when never read; absent only before the decision is made.
+   */
+  readonly lastKnown?: { readonly lagSeconds: number; readonly at: string } | null;
 }
 
 export interface WarehouseAge {

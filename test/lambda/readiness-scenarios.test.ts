@@ -375,6 +375,11 @@ describe('corrupt decision state', () => {
     '[]',
     'null',
     '{"consecutivePrimaryFailures":2,"lastEvaluatedAt":"yesterday"}',
+    '{"consecutivePrimaryFailures":2,"lastKnownLag":[]}',
+    '{"consecutivePrimaryFailures":2,"lastKnownLag":{"dynamo":{"lagSeconds":1,"at":"2026-11-24T11:00:00Z"}}}',
+    '{"consecutivePrimaryFailures":2,"lastKnownLag":{"rds":{"lagSeconds":-1,"at":"2026-11-24T11:00:00Z"}}}',
+    '{"consecutivePrimaryFailures":2,"lastKnownLag":{"rds":{"lagSeconds":1e12,"at":"2026-11-24T11:00:00Z"}}}',
+    '{"consecutivePrimaryFailures":2,"lastKnownLag":{"rds":{"lagSeconds":3,"at":"soon"}}}',
   ])('%s: reset with a warning, no recommendation in a healthy world, state rewritten', async (raw) => {
     const warn = jest.spyOn(logger, 'warn');
     world.params[STANDBY][SETTINGS.stateParameter] = raw;
@@ -386,9 +391,16 @@ describe('corrupt decision state', () => {
     expect(warn.mock.calls[0][0]).toMatch(
       /Decision state parameter \/dra\/prod\/readiness\/state is invalid/,
     );
+    const at = '2026-11-24T12:01:00.000Z';
     expect(JSON.parse(world.params[STANDBY][SETTINGS.stateParameter])).toEqual({
       consecutivePrimaryFailures: 0,
-      lastEvaluatedAt: '2026-11-24T12:01:00.000Z',
+      lastEvaluatedAt: at,
+      lastKnownLag: {
+        rds: { lagSeconds: 2, at },
+        elasticache: { lagSeconds: 0.5, at },
+        msk: { lagSeconds: 1.5, at },
+        s3: { lagSeconds: 30, at },
+      },
     });
     warn.mockRestore();
   });
@@ -447,5 +459,39 @@ describe("evaluate only (the runbooks' CheckReadiness step)", () => {
     expect(JSON.parse(world.params[STANDBY][SETTINGS.stateParameter])).toMatchObject({
       consecutivePrimaryFailures: 2,
     });
+  });
+});
+
+describe('last known lag per store (RPO during an outage)', () => {
+  it('keeps the lags read while the writer answered, with their time, through the outage', async () => {
+    const at = (i: number) => new Date(T0.getTime() + i * 60_000).toISOString();
+    const rs = await scenario(5, (w, i) => {
+      if (i >= 2) outage('refuse')(w, i - 2);
+      else w.rdsLag = 3 + i;
+    });
+    const lastKnown = (r: ReadinessReport) =>
+      Object.fromEntries(r.rpo.stores.map((s) => [s.store, s.lastKnown]));
+    expect(lastKnown(rs[1])).toEqual({
+      rds: { lagSeconds: 4, at: at(1) },
+      elasticache: { lagSeconds: 0.5, at: at(1) },
+      msk: { lagSeconds: 1.5, at: at(1) },
+      s3: { lagSeconds: 30, at: at(1) },
+    });
+    for (const [k, r] of rs.slice(2).entries()) {
+      // The report keeps the lag as read now (RDS ReplicaLag still readable in the standby)...
+      expect(lags(r)).toEqual(OUTAGE_LAGS(k));
+      // ...and what was replicated before the outage.
+      expect(lastKnown(r)).toEqual(lastKnown(rs[1]));
+    }
+    expect(recommended(rs)).toEqual([false, false, false, false, true]);
+    expect(JSON.parse(world.params[STANDBY][SETTINGS.stateParameter]).lastKnownLag.rds).toEqual({
+      lagSeconds: 4,
+      at: at(1),
+    });
+  });
+
+  it('a store never read while the writer answered has lastKnown null', async () => {
+    const rs = await scenario(1, outage('refuse'));
+    for (const s of rs[0].rpo.stores) expect(s.lastKnown).toBeNull();
   });
 });

@@ -92,6 +92,14 @@ describe('decision state validation', () => {
     // JSON.parse('1e999') is Infinity.
     expect(parseState('1e999').problem).toBe('not an object: "1e999"');
     expect(parseState('{"consecutivePrimaryFailures":-3}').problem).toMatch(/got -3$/);
+    const known = '{"rds":{"lagSeconds":4,"at":"2026-11-24T11:59:00.000Z"}}';
+    expect(parseState(`{"consecutivePrimaryFailures":1,"lastKnownLag":${known}}`)).toEqual({
+      state: { consecutivePrimaryFailures: 1, lastKnownLag: JSON.parse(known) },
+    });
+    expect(
+      parseState('{"consecutivePrimaryFailures":1,"lastKnownLag":{"rds":{"lagSeconds":"4","at":"x"}}}')
+        .problem,
+    ).toMatch(/^lastKnownLag\.rds must be \{"lagSeconds": 0\.\.1000000000, "at": <ISO date>\}/);
   });
 });
 
