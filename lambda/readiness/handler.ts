@@ -11,7 +11,7 @@ import { RedshiftClient } from '@aws-sdk/client-redshift';
 import { RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { buildChecks, type RegionClients } from './checks';
-import { type DecisionState, decide, INITIAL_STATE, parseState } from './decide';
+import { type DecisionState, decide, INITIAL_STATE, parseState, verdict } from './decide';
 import { METRICS_NAMESPACE, READINESS_METRICS, READINESS_SERVICE, STATUS_VALUE } from './metrics';
 import { classifyError, withTimeout } from './outcome';
 import { assess, type ReadinessReport, runChecks } from './report';
@@ -69,7 +69,12 @@ async function loadState(deps: ReadinessDependencies): Promise<DecisionState | u
 }
 
 /** Publishes one EMF line per metric with exactly the dimensions the alarms query. */
-function publish(deps: ReadinessDependencies, report: ReadinessReport, evaluateOnly: boolean): void {
+function publish(
+  deps: ReadinessDependencies,
+  report: ReadinessReport,
+  evaluateOnly: boolean,
+  writerVerdict: 'failing' | 'healthy' | 'unknown',
+): void {
   const environment = deps.settings.environment;
   const put = (
     name: string,
@@ -99,6 +104,9 @@ function publish(deps: ReadinessDependencies, report: ReadinessReport, evaluateO
     put(M.consecutiveFailures, MetricUnit.Count, report.decision.consecutiveFailures);
   }
   put(M.heartbeat, MetricUnit.Count, 1);
+  // A sustained "no verdict" (a brownout: the writer's region answering with errors) is
+  // never a recommendation; the WriterVerdictUnknown alarm tells an operator instead.
+  put(M.writerVerdictUnknown, MetricUnit.Count, writerVerdict === 'unknown' ? 1 : 0);
 }
 
 export interface EvaluateOptions {
@@ -170,7 +178,7 @@ export async function evaluate(
       ? { ...decision, reason: `${decision.reason}; evaluate only: the decision state was not advanced` }
       : decision,
   };
-  publish(deps, report, evaluateOnly);
+  publish(deps, report, evaluateOnly, verdict(assessed).verdict);
   deps.logger.info('readiness report', { report });
   return report;
 }

@@ -40,6 +40,12 @@ export const READINESS_METRICS = {
   /** {service, environment}: 1 on every evaluation; the heartbeat alarm breaches on missing data. */
   heartbeat: 'Evaluations',
   failoverRecommended: 'FailoverRecommended',
+  /**
+   * {service, environment}: 1 when this evaluation reached no verdict on the writer
+   * (its write-path checks answered with errors: throttling, HTTP 5xx; or the
+   * standby could not judge), else 0. Always published.
+   */
+  writerVerdictUnknown: 'WriterVerdictUnknown',
   consecutiveFailures: 'WriterConsecutiveFailures',
 } as const;
 

@@ -213,6 +213,11 @@ export class Readiness extends Construct {
     return this.metric(READINESS_METRICS.heartbeat, {}, 'Sum', props);
   }
 
+  /** 1 when an evaluation reached no verdict on the writer (errors, not silence), else 0 (Minimum). */
+  metricWriterVerdictUnknown(props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return this.metric(READINESS_METRICS.writerVerdictUnknown, {}, 'Minimum', props);
+  }
+
   /** 1 when the standby recommends failing over (Maximum). */
   metricFailoverRecommended(props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
     return this.metric(READINESS_METRICS.failoverRecommended, {}, 'Maximum', props);

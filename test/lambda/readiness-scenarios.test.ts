@@ -495,3 +495,30 @@ describe('last known lag per store (RPO during an outage)', () => {
     for (const s of rs[0].rpo.stores) expect(s.lastKnown).toBeNull();
   });
 });
+
+describe('brownout: the writer region answering with server errors', () => {
+  it('stays unknown (never recommended) and publishes WriterVerdictUnknown 1 each minute', async () => {
+    const rs = await scenario(4, (w) => {
+      w.mode[WRITER] = '5xx';
+    });
+    expect(recommended(rs)).toEqual([false, false, false, false]);
+    expect(rs[3].decision.reason).toMatch(/health unknown this time/);
+    const values = stdout.mock.calls
+      .map((c) => String(c[0]))
+      .join('')
+      .split('\n')
+      .filter((l) => l.includes('"WriterVerdictUnknown"'))
+      .map((l) => JSON.parse(l).WriterVerdictUnknown);
+    expect(values).toEqual([1, 1, 1, 1]);
+  });
+
+  it('publishes WriterVerdictUnknown 0 while there is a verdict', async () => {
+    await scenario(1);
+    const line = stdout.mock.calls
+      .map((c) => String(c[0]))
+      .join('')
+      .split('\n')
+      .find((l) => l.includes('"WriterVerdictUnknown"'));
+    expect(JSON.parse(line ?? '{}').WriterVerdictUnknown).toBe(0);
+  });
+});

@@ -73,6 +73,23 @@ describe('operations (prod)', () => {
     expect(JSON.stringify(topic.Properties.KmsMasterKeyId)).toMatch(/StreamingKey/);
   });
 
+  it("alarms in the standby when the writer's checks gave no verdict for 10 of 10 minutes (a brownout)", () => {
+    const find = (t: typeof primary) =>
+      alarms(t).filter((a) => a.Properties.MetricName === 'WriterVerdictUnknown');
+    expect(find(primary)).toEqual([]);
+    const [a] = find(dr);
+    expect(a.Properties).toMatchObject({
+      EvaluationPeriods: 10,
+      DatapointsToAlarm: 10,
+      Threshold: 1,
+      Statistic: 'Minimum',
+      Period: 60,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+    expect(a.Properties.AlarmDescription).toMatch(/HTTP 5xx, a brownout/);
+    expect(a.Properties.AlarmDescription).toMatch(/judge by hand .*docs\/runbooks\/failover\.md/);
+  });
+
   it('alarms on a failover recommendation only from the DR region', () => {
     expect(alarms(dr).filter((a) => a.Properties.MetricName === 'FailoverRecommended')).toHaveLength(1);
     expect(alarms(primary).filter((a) => a.Properties.MetricName === 'FailoverRecommended')).toHaveLength(0);
@@ -105,11 +122,12 @@ describe('operations (prod)', () => {
     expect(libraryMetric('FreeStorageSpace')?.Properties.Threshold).toBe(10 * 1024 ** 3);
     expect(libraryMetric('DatabaseConnections')?.Properties.Threshold).toBe(500);
     expect(JSON.stringify(libraryMetric('Evictions')?.Properties)).toContain('dra-prod-cache-001');
-    // readiness: 8 checks + RPO + RPO incomplete + errors + heartbeat (+ recommendation in the standby);
+    // readiness: 8 checks + RPO + RPO incomplete + errors + heartbeat (+ recommendation and writer
+    // without a verdict in the standby);
     // library: RDS 3, cache 1, job submission 2; by hand: cache memory, job submission failures;
     // Spark failures; MSK Serverless throttling 4.
     expect(alarms(primary)).toHaveLength(CHECK_NAMES.length + 4 + 6 + 2 + 1 + 4);
-    expect(alarms(dr)).toHaveLength(CHECK_NAMES.length + 5 + 6 + 2 + 1 + 4);
+    expect(alarms(dr)).toHaveLength(CHECK_NAMES.length + 6 + 6 + 2 + 1 + 4);
   });
 
   it('a heartbeat alarm per region fires when the readiness function stops reporting (missing data breaches)', () => {
@@ -446,8 +464,9 @@ describe.each(cases)('EMF versus alarms: %s', (_, config, reuse) => {
     const emitted = await published(config.name);
     const templates = reuse ? [primary, dr] : operationsTemplates(config);
     const asked = new Set(templates.flatMap((t) => [...queried(t)]));
-    // Every check; the RPO, its completeness, the heartbeat, the recommendation; each store's lag.
-    expect(asked.size).toBe(8 + 4 + 4);
+    // Every check; the RPO, its completeness, the heartbeat, the recommendation, the writer
+    // without a verdict; each store's lag.
+    expect(asked.size).toBe(8 + 5 + 4);
     expect([...asked].filter((q) => !emitted.has(q))).toEqual([]);
     // And the alarms that matter are there: one per check, in both regions.
     for (const t of templates)

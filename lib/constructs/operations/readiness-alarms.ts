@@ -77,6 +77,13 @@ export class ReadinessAlarms extends Construct {
         description:
           "The standby recommends failing over: the writer's region failed consecutive evaluations. A human decides (docs/runbooks).",
       });
+      // Minimum over each minute: every evaluation of the minute was without a verdict.
+      alarm('WriterVerdictUnknown', readiness.metricWriterVerdictUnknown(), {
+        threshold: 1,
+        periods: [10, 10],
+        description:
+          "The writer's region has given no verdict for 10 of 10 minutes: its write-path services answer with errors (throttling or HTTP 5xx, a brownout), or the standby cannot judge them. This is never recommended as a failover automatically; judge by hand whether the writer can take writes (docs/runbooks/failover.md).",
+      });
     }
     alarm('CheckErrors', readiness.function.metricErrors({ period: Duration.minutes(1), statistic: 'Sum' }), {
       threshold: 1,
