@@ -346,20 +346,31 @@ export function buildChecks(
               throw error;
             }
           }),
+          // Published for the secondary region's primary node (ElastiCache user guide, "Metrics
+          // for Valkey and Redis OSS", CacheMetrics.Redis.html), which moves on an in-region
+          // failover: every node is read and the worst lag kept.
           d('GlobalDatastoreReplicationLag', () =>
-            latestMetric(standby.cloudwatch, now, [
-              {
-                id: 'lag',
+            latestMetric(
+              standby.cloudwatch,
+              now,
+              settings.cacheNodeIds.map((node, i) => ({
+                id: `lag${i}`,
                 namespace: 'AWS/ElastiCache',
                 metric: 'GlobalDatastoreReplicationLag',
-                dimensions: { CacheClusterId: settings.cacheNodeId },
+                dimensions: { CacheClusterId: node },
                 stat: 'Maximum',
-              },
-            ]),
+              })),
+            ),
           ),
         ]);
+        const worst = (m: Record<string, number | undefined>) => {
+          const lags = settings.cacheNodeIds
+            .map((_, i) => m[`lag${i}`])
+            .filter((v): v is number => v !== undefined);
+          return lags.length > 0 ? Math.max(...lags) : undefined;
+        };
         return evaluateCache(
-          { writer: globalOut, standby: memberOut, lag: mapOutcome(lagOut, (m) => m.lag) },
+          { writer: globalOut, standby: memberOut, lag: mapOutcome(lagOut, worst) },
           settings,
         );
       },

@@ -25,8 +25,13 @@ export interface ReadinessSettings {
   readonly globalDatastoreId?: string;
   /** The cache replication group, same id in both regions (its standby member is read in the standby). */
   readonly cacheReplicationGroupId: string;
-  /** Node whose GlobalDatastoreReplicationLag the cache check reads. */
-  readonly cacheNodeId: string;
+  /**
+   * Every node of the standby's replication group (`{id}-001` .. `{id}-00{replicas+1}`):
+   * the cache check reads GlobalDatastoreReplicationLag on each and takes the maximum,
+   * because it is published for the secondary region's primary node, which moves on an
+   * in-region failover.
+   */
+  readonly cacheNodeIds: readonly string[];
   readonly mskClusterArnParameter: string;
   readonly replicatorName?: string;
   readonly replication: readonly { sourceBucket: string; destinationBucket: string; ruleId: string }[];

@@ -25,7 +25,6 @@ import { acknowledge } from '../compliance/acknowledge';
 import {
   activeRegionParameterName,
   bucketName,
-  cacheNodeId,
   cacheReplicationGroupId,
   databaseInstanceArn,
   databaseInstanceIdentifier,
@@ -78,7 +77,10 @@ export function readinessSettings(config: EnvironmentConfig, role: RegionRole): 
       ? globalDatastoreId(config, GLOBAL_DATASTORE_PREFIXES)
       : undefined,
     cacheReplicationGroupId: cacheReplicationGroupId(config),
-    cacheNodeId: cacheNodeId(config),
+    cacheNodeIds: Array.from(
+      { length: 1 + config.elasticache.replicasPerNodeGroup },
+      (_, i) => `${cacheReplicationGroupId(config)}-${String(i + 1).padStart(3, '0')}`,
+    ),
     mskClusterArnParameter: parameterName(config, 'msk/cluster-arn'),
     replicatorName: config.msk.replicator ? resourceName(config, 'msk-replicator') : undefined,
     replication: REPLICATED_PURPOSES.map((purpose) => ({

@@ -46,7 +46,7 @@ export const SETTINGS: ReadinessSettings = {
   database: { source: 'dra-prod-postgres', replica: 'dra-prod-postgres' },
   globalDatastoreId: 'ldgnf-dra-prod-cache',
   cacheReplicationGroupId: 'dra-prod-cache',
-  cacheNodeId: 'dra-prod-cache-001',
+  cacheNodeIds: ['dra-prod-cache-001', 'dra-prod-cache-002'],
   mskClusterArnParameter: '/dra/prod/msk/cluster-arn',
   replicatorName: 'dra-prod-msk-replicator',
   replication: [{ sourceBucket: 'src', destinationBucket: 'dst', ruleId: 'to-dr-us-west-2' }],
@@ -94,6 +94,8 @@ export interface World {
   /** Metric values; undefined = no datapoint. */
   rdsLag?: number;
   cacheLag?: number;
+  /** The standby node that is primary now (the only one GlobalDatastoreReplicationLag is published for). */
+  cachePrimaryNode: string;
   mskLatencyMs?: number;
   s3Latency?: number;
   s3Pending?: number;
@@ -118,6 +120,7 @@ export function healthyWorld(now: Date): World {
     newestCopyAgeSeconds: 1800,
     rdsLag: 2,
     cacheLag: 0.5,
+    cachePrimaryNode: 'dra-prod-cache-001',
     mskLatencyMs: 1500,
     s3Latency: 30,
     s3Pending: 4,
@@ -265,7 +268,12 @@ export function installFakeAws(world: () => World) {
             dim('DBInstanceIdentifier') === SETTINGS.database?.replica
           )
             return w.rdsLag;
-          if (ns === 'AWS/ElastiCache' && name === 'GlobalDatastoreReplicationLag') return w.cacheLag;
+          if (
+            ns === 'AWS/ElastiCache' &&
+            name === 'GlobalDatastoreReplicationLag' &&
+            dim('CacheClusterId') === w.cachePrimaryNode
+          )
+            return w.cacheLag;
           if (
             ns === 'AWS/Kafka' &&
             name === 'ReplicationLatency' &&

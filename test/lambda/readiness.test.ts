@@ -194,6 +194,12 @@ describe('checks: writer evidence apart from standby readings', () => {
     });
   });
 
+  it('ElastiCache: reads the lag on every standby node (the primary moves on an in-region failover)', async () => {
+    world.cachePrimaryNode = 'dra-prod-cache-002';
+    world.cacheLag = 3;
+    expect((await run()).elasticache).toMatchObject({ status: 'healthy', value: 3, rpo: { lagSeconds: 3 } });
+  });
+
   it('MSK: degraded on high latency, failed when the Replicator stopped', async () => {
     world.mskLatencyMs = 90_000;
     expect((await run()).msk).toMatchObject({ status: 'degraded', value: 90 });

@@ -323,6 +323,13 @@ describe('readiness settings come from config', () => {
       ruleId: 'to-dr-us-west-2',
     });
     expect(s.budgets.redshiftSnapshotAgeSeconds).toBe(7200);
+    // Every node of the replication group (1 + replicas), whichever is primary now.
+    expect(s.cacheNodeIds).toEqual(['dra-dev-cache-001', 'dra-dev-cache-002']);
+    expect(readinessSettings(loadConfig('prod'), 'dr').cacheNodeIds).toEqual([
+      'dra-prod-cache-001',
+      'dra-prod-cache-002',
+      'dra-prod-cache-003',
+    ]);
   });
 });
 
