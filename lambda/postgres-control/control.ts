@@ -18,6 +18,8 @@ export interface Queryable {
 /** Schema and table holding the fence markers (in the database the function connects to). */
 export const CONTROL_SCHEMA = 'dra_control';
 export const MARKER_TABLE = `${CONTROL_SCHEMA}.fence_marker`;
+/** One row, upserted every minute on the writer so that replay never stands still (see `heartbeat`). */
+export const HEARTBEAT_TABLE = `${CONTROL_SCHEMA}.heartbeat`;
 
 /**
  * Sessions never terminated by a fence: RDS's own users (the rdsadmin superuser, the
@@ -73,6 +75,16 @@ export interface CatchUpResult {
   replayPaused: boolean;
   /** False once the replica has been promoted; replayLsn is then where recovery ended. */
   inRecovery: boolean;
+}
+
+export interface HeartbeatResult {
+  ok: true;
+  /** True when the heartbeat row was written. */
+  written: boolean;
+  /** Why nothing was written: a replica refuses writes; a fenced writer must stay quiet. */
+  skipped?: 'replica' | 'fenced';
+  /** The writer's position after the write. */
+  lsn?: string;
 }
 
 export interface UnfenceResult {
@@ -311,6 +323,44 @@ export async function catchUp(db: Queryable, request: CatchUpRequest): Promise<C
     replayPaused: row.paused,
     inRecovery: row.in_recovery,
   };
+}
+
+/**
+ * Keeps the replica's ReplicaLag meaningful on a quiet writer: on RDS for PostgreSQL
+ * ReplicaLag is the time since the last replayed transaction, so it grows whenever the
+ * writer commits nothing (RDS user guide, "Monitoring and tuning the replication
+ * process", USER_PostgreSQL.Replication.ReadReplicas.Monitor.html), which would make the
+ * readiness `rds` check degraded and the failover gate refuse on a quiet night. An
+ * EventBridge rule in the writer's region runs this every minute: it upserts one row in
+ * `dra_control.heartbeat`. Skipped (ok, nothing written) on a replica, and on a fenced
+ * writer: the fence must not be written through (this session may have been made
+ * writable by `ensureControlRole`, so the catalog setting is checked, not the session's).
+ */
+export async function heartbeat(db: Queryable): Promise<HeartbeatResult> {
+  if (await inRecovery(db)) return { ok: true, written: false, skipped: 'replica' };
+  const current = await one<{ name: string }>(db, 'SELECT current_database() AS name');
+  if ((await fencedDatabases(db)).includes(current.name))
+    return { ok: true, written: false, skipped: 'fenced' };
+  await db.query(`CREATE SCHEMA IF NOT EXISTS ${CONTROL_SCHEMA}`);
+  await db.query(
+    `CREATE TABLE IF NOT EXISTS ${HEARTBEAT_TABLE} (
+       id smallint PRIMARY KEY CHECK (id = 1),
+       beat_at timestamptz NOT NULL,
+       beat_by text NOT NULL DEFAULT current_user
+     )`,
+  );
+  try {
+    await db.query(
+      `INSERT INTO ${HEARTBEAT_TABLE} (id, beat_at) VALUES (1, now())
+       ON CONFLICT (id) DO UPDATE SET beat_at = EXCLUDED.beat_at, beat_by = EXCLUDED.beat_by`,
+    );
+  } catch (error) {
+    // 25006 read_only_sql_transaction: fenced between the check and the write.
+    if ((error as { code?: string }).code === '25006') return { ok: true, written: false, skipped: 'fenced' };
+    throw error;
+  }
+  const after = await one<{ lsn: string }>(db, 'SELECT pg_current_wal_lsn()::text AS lsn');
+  return { ok: true, written: true, lsn: after.lsn };
 }
 
 /**

@@ -6,6 +6,8 @@ import {
   ensureControlRole,
   type FenceResult,
   fence,
+  type HeartbeatResult,
+  heartbeat,
   type Queryable,
   type StatusResult,
   status,
@@ -45,6 +47,7 @@ export type ControlResponse =
   | FenceResult
   | CatchUpResult
   | UnfenceResult
+  | HeartbeatResult
   | { ok: false; error: string };
 
 const logger = new Logger({ serviceName: 'postgres-control' });
@@ -157,6 +160,8 @@ async function perform(
       return catchUp(db, request);
     case 'unfence':
       return unfence(db);
+    case 'heartbeat':
+      return heartbeat(db);
   }
 }
 

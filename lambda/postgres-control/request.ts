@@ -4,9 +4,10 @@ export type ControlRequest =
   | { action: 'status' }
   | { action: 'fence' }
   | { action: 'unfence' }
+  | { action: 'heartbeat' }
   | { action: 'catchUp'; targetLsn: string; markerId?: string };
 
-export const ACTIONS = ['status', 'fence', 'catchUp', 'unfence'] as const;
+export const ACTIONS = ['status', 'fence', 'catchUp', 'unfence', 'heartbeat'] as const;
 
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 

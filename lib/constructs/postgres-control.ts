@@ -1,5 +1,7 @@
 import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -36,7 +38,9 @@ export interface PostgresControlProps extends RegionPlacement {
  * `dra-{env}-postgres-control`: a function in the VPC of each region that connects to its
  * own region's PostgreSQL instance over TLS and runs contract B (`status`, `fence`,
  * `catchUp`, `unfence`; lambda/postgres-control). The failback and fence runbooks invoke
- * it to fence the writer and prove the replica's catch-up by WAL position.
+ * it to fence the writer and prove the replica's catch-up by WAL position. In the
+ * writer's region an EventBridge rule also invokes it every minute with
+ * `{"action":"heartbeat"}`.
  *
  * Authentication: in the writer's region, the RDS-managed master secret (same region,
  * through the Secrets Manager endpoint); with it the function keeps the `dra_control`
@@ -85,7 +89,7 @@ export class PostgresControl extends Construct {
       timeout: Duration.seconds(60),
       reservedConcurrency: 2,
       synchronousReason:
-        'Invoked synchronously by the failback and fence runbooks (aws:invokeLambdaFunction), which read the result; every action is idempotent and is retried by the caller.',
+        'Invoked synchronously by the failback and fence runbooks (aws:invokeLambdaFunction), which read the result; every action is idempotent and is retried by the caller. The heartbeat (asynchronous, from EventBridge every minute) is neither retried nor kept: the next one is a minute away.',
       environment: {
         DB_HOST: instance.attrEndpointAddress,
         DB_PORT: String(POSTGRES_PORT),
@@ -113,6 +117,25 @@ export class PostgresControl extends Construct {
       }),
     );
     if (writer) {
+      // The heartbeat: on RDS for PostgreSQL, ReplicaLag is the time since the last replayed
+      // transaction and grows while the writer commits nothing (RDS user guide,
+      // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PostgreSQL.Replication.ReadReplicas.Monitor.html),
+      // so a quiet night would make the readiness `rds` check degraded and the failover gate
+      // refuse. One upserted row a minute keeps replay moving; the function skips it on a
+      // replica or a fenced writer. Schedule: EventBridge rate expression
+      // (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-scheduled-rule-pattern.html).
+      new events.Rule(this, 'Heartbeat', {
+        schedule: events.Schedule.rate(Duration.minutes(1)),
+        description: `PostgreSQL ${config.name} heartbeat: one row a minute on the writer, so ReplicaLag stays meaningful`,
+        targets: [
+          new targets.LambdaFunction(this.function, {
+            event: events.RuleTargetInput.fromObject({ action: 'heartbeat' }),
+            retryAttempts: 0,
+          }),
+        ],
+      });
+      // Not retried, not kept (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-configuring.html).
+      this.function.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.seconds(60) });
       // The managed master secret, encrypted with the database key (MasterUserSecret.KmsKeyId).
       // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-secrets-manager.html
       this.function.addToRolePolicy(

@@ -222,6 +222,46 @@ describe('PostgreSQL control against a real primary and streaming replica', () =
     expect(await unfence(db)).toMatchObject({ ok: true, databases: [] });
   });
 
+  it('heartbeat upserts one row on the writer; skipped (ok) on a replica and on a fenced writer', async () => {
+    const master = async () => connection(await primary(), 'master secret');
+    const beats = async () =>
+      (
+        await (
+          await primary()
+        ).query('SELECT count(*)::int AS n, max(beat_at) AS at FROM dra_control.heartbeat')
+      ).rows[0] as { n: number; at: Date };
+    const first = await run({ action: 'heartbeat' }, { settings, connect: master });
+    expect(first).toMatchObject({
+      ok: true,
+      written: true,
+      lsn: expect.stringMatching(/^[0-9A-F]+\/[0-9A-F]+$/),
+    });
+    const before = await beats();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(await run({ action: 'heartbeat' }, { settings, connect: master })).toMatchObject({
+      written: true,
+    });
+    const after = await beats();
+    expect(after.n).toBe(1);
+    expect(after.at.getTime()).toBeGreaterThan(before.at.getTime());
+    // A replica refuses writes: skipped, ok.
+    const onReplica = async () => connection(await replica('dra_control'), 'IAM token');
+    expect(await run({ action: 'heartbeat' }, { settings, connect: onReplica })).toEqual({
+      ok: true,
+      written: false,
+      skipped: 'replica',
+    });
+    // Fenced: nothing written, even by the master user whose session ensureControlRole made writable.
+    await fence(asQueryable(await primary()));
+    expect(await run({ action: 'heartbeat' }, { settings, connect: master })).toEqual({
+      ok: true,
+      written: false,
+      skipped: 'fenced',
+    });
+    expect((await beats()).at.getTime()).toBe(after.at.getTime());
+    await unfence(asQueryable(await primary()));
+  });
+
   it('answers with {ok:false,error} naming the fix when an action runs on the wrong instance or with bad input', async () => {
     const onReplica = async () => connection(await replica(), 'IAM token');
     const onPrimary = async () => connection(await primary(), 'IAM token');

@@ -37,6 +37,25 @@ describe('PostgreSQL control function (prod, generation 0)', () => {
     }
   });
 
+  it("sends a heartbeat every minute in the writer's region only, never retried", () => {
+    const rules = (t: ReturnType<typeof templateOf>) =>
+      (Object.values(t.findResources('AWS::Events::Rule')) as any[]).filter((r) =>
+        r.Properties.Targets?.some((target: any) => target.Input === JSON.stringify({ action: 'heartbeat' })),
+      );
+    const [rule] = rules(writer);
+    expect(rules(writer)).toHaveLength(1);
+    expect(rule.Properties.ScheduleExpression).toBe('rate(1 minute)');
+    expect(rule.Properties.Targets[0]).toMatchObject({
+      Arn: { 'Fn::GetAtt': [expect.stringMatching(/PostgresControl/), 'Arn'] },
+      RetryPolicy: { MaximumRetryAttempts: 0 },
+    });
+    expect(rules(standby)).toEqual([]);
+    writer.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      MaximumRetryAttempts: 0,
+      MaximumEventAgeInSeconds: 60,
+    });
+  });
+
   it("uses the managed master secret only in the writer's region; the standby uses IAM auth", () => {
     expect(fn(writer).Environment.Variables.MASTER_SECRET_ARN).toEqual({
       'Fn::GetAtt': [expect.stringMatching(/^PostgresInstance/), 'MasterUserSecret.SecretArn'],
