@@ -130,6 +130,19 @@ describe('operations (prod)', () => {
     expect(alarms(dr)).toHaveLength(CHECK_NAMES.length + 6 + 6 + 2 + 1 + 4);
   });
 
+  it('alarms on cache memory on every node of the replication group (the primary moves)', () => {
+    const memory = alarms(dr).find((a) =>
+      a.Properties.Metrics?.some(
+        (m: any) => m.MetricStat?.Metric.MetricName === 'DatabaseMemoryUsagePercentage',
+      ),
+    );
+    const nodes = memory.Properties.Metrics.filter((m: any) => m.MetricStat).map(
+      (m: any) => m.MetricStat.Metric.Dimensions[0].Value,
+    );
+    expect(nodes.sort()).toEqual(['dra-prod-cache-001', 'dra-prod-cache-002', 'dra-prod-cache-003']);
+    expect(memory.Properties.Metrics.find((m: any) => m.Expression).Expression).toBe('MAX([m0, m1, m2])');
+  });
+
   it('a heartbeat alarm per region fires when the readiness function stops reporting (missing data breaches)', () => {
     for (const t of [primary, dr]) {
       const heartbeat = alarms(t).filter((a) => a.Properties.MetricName === 'Evaluations');

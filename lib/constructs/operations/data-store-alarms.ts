@@ -8,7 +8,13 @@ import { ElastiCacheClusterType, type MonitoringFacade } from 'cdk-monitoring-co
 import { Construct } from 'constructs';
 import type { EnvironmentConfig, RegionRole } from '../../../config';
 import { METRICS_NAMESPACE } from '../../../lambda/readiness/metrics';
-import { cacheNodeId, databaseInstanceIdentifier, resourceName, warehouseName } from '../../naming';
+import {
+  cacheNodeId,
+  cacheReplicationGroupId,
+  databaseInstanceIdentifier,
+  resourceName,
+  warehouseName,
+} from '../../naming';
 
 export interface DataStoreAlarmsProps {
   readonly config: EnvironmentConfig;
@@ -73,7 +79,7 @@ export class DataStoreAlarms extends Construct {
 
     const alarm = (
       alarmId: string,
-      metric: cloudwatch.Metric,
+      metric: cloudwatch.Metric | cloudwatch.MathExpression,
       threshold: number,
       comparisonOperator: cloudwatch.ComparisonOperator,
       description: string,
@@ -90,17 +96,34 @@ export class DataStoreAlarms extends Construct {
       a.addAlarmAction(new actions.SnsAction(props.topic));
       this.alarms.push(a);
     };
+    // Every node of the replication group ({id}-001 .. {id}-00{replicas+1}), worst kept: the
+    // primary moves between nodes on an in-region failover. MAX over an array of time series
+    // is one time series (CloudWatch user guide, "Metric math syntax and functions",
+    // https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/using-metric-math.html).
+    const nodes = Array.from(
+      { length: 1 + config.elasticache.replicasPerNodeGroup },
+      (_, i) => `${cacheReplicationGroupId(config)}-${String(i + 1).padStart(3, '0')}`,
+    );
     alarm(
       'CacheMemory',
-      new cloudwatch.Metric({
-        namespace: 'AWS/ElastiCache',
-        metricName: 'DatabaseMemoryUsagePercentage',
-        dimensionsMap: { CacheClusterId: cacheNodeId(config) },
-        statistic: 'Maximum',
+      new cloudwatch.MathExpression({
+        expression: `MAX([${nodes.map((_, i) => `m${i}`).join(', ')}])`,
+        label: 'DatabaseMemoryUsagePercentage, worst node',
+        usingMetrics: Object.fromEntries(
+          nodes.map((node, i) => [
+            `m${i}`,
+            new cloudwatch.Metric({
+              namespace: 'AWS/ElastiCache',
+              metricName: 'DatabaseMemoryUsagePercentage',
+              dimensionsMap: { CacheClusterId: node },
+              statistic: 'Maximum',
+            }),
+          ]),
+        ),
       }),
       80,
       cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      'Cache memory above 80%',
+      'Cache memory above 80% on some node of the replication group',
     );
     alarm(
       'JobSubmissionFailures',
