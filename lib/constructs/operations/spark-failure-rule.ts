@@ -8,8 +8,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { EnvironmentConfig, RegionRole } from '../../../config';
-import { dataRemovalPolicy } from '../../app/region-stack';
 import { resourceName } from '../../naming';
+import { platformLogGroup } from '../../shared/log-group';
 
 export interface SparkFailureRuleProps {
   readonly config: EnvironmentConfig;
@@ -45,11 +45,10 @@ export class SparkFailureRule extends Construct {
     const logName = jobFailureLogName(config);
     const keep = (construct: Construct, logicalId: string) =>
       (construct.node.defaultChild as CfnResource).overrideLogicalId(logicalId);
-    const log = new logs.LogGroup(this, 'SparkJobFailedLog', {
+    const log = platformLogGroup(this, 'SparkJobFailedLog', {
+      config,
+      logsKey: props.logsKey,
       logGroupName: logName,
-      encryptionKey: props.logsKey,
-      retention: logs.RetentionDays.ONE_YEAR,
-      removalPolicy: dataRemovalPolicy(config, 'retain'),
     });
     keep(log, 'SparkJobFailedLog310183CA');
     // The log group's resource policy is plain CloudFormation (the events-targets
