@@ -9,6 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { DefaultDashboardFactory, MonitoringFacade, SnsAlarmActionStrategy } from 'cdk-monitoring-constructs';
 import type { Construct } from 'constructs';
 import { FailoverRunbook } from '../constructs/failover-runbook';
+import { FenceRunbook } from '../constructs/fence-runbook';
 import { MSK_SERVERLESS_QUOTAS, TOPICS } from '../constructs/msk-serverless';
 import { CHECK_NAMES, READINESS_NAMESPACE, Readiness } from '../constructs/readiness';
 import {
@@ -39,6 +40,8 @@ export class OperationsStack extends RegionStack {
   readonly failover?: FailoverRunbook;
   /** In the primary region while the DR region writes: the planned switch back. */
   readonly failback?: FailoverRunbook;
+  /** In every region: fences it once it answers again after the other region took over. */
+  readonly fence: FenceRunbook;
   private readonly logsKey: kms.IKey;
 
   constructor(scope: Construct, id: string, props: OperationsStackProps) {
@@ -58,8 +61,9 @@ export class OperationsStack extends RegionStack {
     this.libraryMonitoring();
     this.streamingThrottleAlarms();
     if (this.role === 'primary') this.dashboard = this.buildDashboard();
+    const runbook = { config, topic: this.readiness.topic, topicKey: props.streamingKey };
+    this.fence = new FenceRunbook(this, 'FenceRunbook', { ...runbook, role: this.role });
     if (!isWriter(config, this.role)) {
-      const runbook = { config, topic: this.readiness.topic, topicKey: props.streamingKey };
       this.failover = new FailoverRunbook(this, 'FailoverRunbook', runbook);
       if (hasFailback(config)) {
         this.failback = new FailoverRunbook(this, 'FailbackRunbook', { ...runbook, kind: 'failback' });
