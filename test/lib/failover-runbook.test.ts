@@ -310,6 +310,23 @@ describe('runbook deployment (generation 0)', () => {
     dr.hasResourceProperties('AWS::SNS::Topic', { TopicName: 'Automation-dra-prod-failover-approval' });
   });
 
+  it('deploys the very content the scenario tests execute (deployableContent of the document)', () => {
+    const [deployed] = (Object.values(dr.findResources('AWS::SSM::Document')) as any[]).filter(
+      (d) => d.Properties.Name === 'dra-prod-failover',
+    );
+    const resolveRefs = (value: unknown): unknown =>
+      Array.isArray(value)
+        ? value.map(resolveRefs)
+        : value && typeof value === 'object'
+          ? 'Ref' in value
+            ? 'TOPIC'
+            : Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveRefs(v)]))
+          : value;
+    expect(resolveRefs(deployed.Properties.Content)).toEqual(
+      deployableContent(failoverDocument(prod, 'TOPIC')),
+    );
+  });
+
   it('gives the role exactly the actions its steps declare, none of them wildcards', () => {
     const statements = policyOf(dr, 'FailoverRunbookRole');
     const granted = new Set(statements.flatMap((s: any) => [s.Action].flat()));
