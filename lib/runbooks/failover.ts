@@ -243,7 +243,13 @@ class SwitchSteps {
     const group = `arn:aws:elasticache:${ctx.here}:${ctx.account}:replicationgroup:${this.cacheGroup}`;
     return [
       { actions: ['elasticache:DescribeReplicationGroups'], resources: [group] },
-      { actions: ['elasticache:FailoverGlobalReplicationGroup'], resources: [datastore] },
+      {
+        actions: [
+          'elasticache:DescribeGlobalReplicationGroups',
+          'elasticache:FailoverGlobalReplicationGroup',
+        ],
+        resources: [datastore],
+      },
       ...(withDisassociate && !this.failback
         ? [{ actions: ['elasticache:DisassociateGlobalReplicationGroup'], resources: [datastore, group] }]
         : []),

@@ -32,6 +32,25 @@ def cache_member(ec, group):
     return rg, info.get("GlobalReplicationGroupId"), info.get("GlobalReplicationGroupMemberRole")
 
 
+def datastore_state(ec, datastore, group, here):
+    """Why nothing should be requested now, or None."""
+    try:
+        found = ec.describe_global_replication_groups(GlobalReplicationGroupId=datastore, ShowMemberInfo=True)
+    except ClientError as error:
+        if error_code(error).startswith("GlobalReplicationGroupNotFound"):
+            return f"{datastore} no longer exists; {group} is standalone"
+        raise
+    g = found["GlobalReplicationGroups"][0]
+    member = [m for m in g.get("Members", []) if m.get("ReplicationGroupId") == group and m.get("ReplicationGroupRegion") == here]
+    if not member:
+        return f"{group} in {here} is being disassociated from {datastore} already"
+    if member[0].get("Role") == "PRIMARY":
+        return f"{group} in {here} is the primary of {datastore} already"
+    if g.get("Status") != "available":
+        return f"{datastore} is {g.get('Status')}: a failover is under way (WaitForWrites disassociates if it does not finish)"
+    return None
+
+
 def switch_cache(datastore, group, here, allow_disassociate):
     ec = client("elasticache")
     _, member_of, role = cache_member(ec, group)
@@ -39,6 +58,11 @@ def switch_cache(datastore, group, here, allow_disassociate):
         return f"{group} is standalone already (disassociated earlier); it takes writes on its own"
     if role == "PRIMARY":
         return f"{group} in {here} is already the primary of {datastore}"
+    # The group keeps showing its membership while a disassociation or failover
+    # is under way; the datastore's member list tells (DescribeGlobalReplicationGroups, ShowMemberInfo).
+    under_way = datastore_state(ec, datastore, group, here)
+    if under_way:
+        return under_way
     try:
         client("elasticache", quick=True).failover_global_replication_group(
             GlobalReplicationGroupId=datastore, PrimaryRegion=here, PrimaryReplicationGroupId=group
