@@ -7,6 +7,11 @@
 
 def handler(events, context):
     function = events["Function"]
+    # On a re-run after the promotion, the database here is the writer already:
+    # this runbook promotes only after this step proved the catch-up.
+    status = invoke(function, {"action": "status"})
+    if status.get("ok") and not status.get("inRecovery"):
+        return {"ReplayLsn": status.get("lsn", ""), "Result": "database here is promoted already (catch-up was proven before)"}
     request = {"action": "catchUp", "targetLsn": events["TargetLsn"], "markerId": events["MarkerId"]}
     deadline = time.time() + int(events.get("WaitSeconds", 540))
     poll = int(events.get("PollSeconds", 10))
