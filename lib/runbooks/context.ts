@@ -74,7 +74,11 @@ export function fenceRoleName(config: EnvironmentConfig, region: string): string
   return `${resourceName(config, 'fence')}-${region}`;
 }
 
-/** The SNS topic aws:approve notifies: its name must begin with "Automation" (automation-action-approve). */
+/**
+ * The SNS topic aws:approve notifies: "The title of the Amazon SNS topic must be
+ * prefixed with 'Automation'" (https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-action-approve.html),
+ * so the alarm topic cannot be used directly; this one gets the same subscribers.
+ */
 export function approvalTopicName(config: EnvironmentConfig, kind: RunbookKind): string {
   return `Automation-${resourceName(config, kind)}-approval`;
 }
