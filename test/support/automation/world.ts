@@ -1,0 +1,1324 @@
+/**
+ * A small, region-aware fake of the AWS APIs the runbooks call, for the
+ * Automation executor (./executor.ts). State lives per region; asynchronous
+ * transitions (a promotion, a restore, a cache failover) are timers on a
+ * simulated clock that waits and sleeps advance, so a scenario that takes an
+ * hour of AWS time runs in milliseconds.
+ *
+ * Errors: a service error is an AwsError (code + message, as the SDKs report
+ * them); a region made unreachable with outage() throws ConnectionFailure.
+ * An operation the world does not know throws UnknownOperation naming it, so a
+ * gap in the fake shows as such and not as a wrong answer.
+ */
+
+export type OutageMode = 'refuse' | 'hang';
+
+export class AwsError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status = 400,
+  ) {
+    super(message);
+    this.name = code;
+  }
+}
+
+/** The region does not answer: 'refuse' = connection refused at once; 'hang' = no answer until the caller's timeout. */
+export class ConnectionFailure extends Error {
+  constructor(
+    readonly mode: OutageMode,
+    readonly region: string,
+    readonly endpoint: string,
+  ) {
+    super(
+      mode === 'refuse'
+        ? `Could not connect to the endpoint URL: "${endpoint}"`
+        : `Connect timeout on endpoint URL: "${endpoint}"`,
+    );
+  }
+}
+
+export class UnknownOperation extends Error {}
+
+export interface CallRecord {
+  /** Simulated time of the call, seconds since the epoch. */
+  readonly at: number;
+  readonly region: string;
+  readonly service: string;
+  readonly operation: string;
+  readonly params: Record<string, unknown>;
+  readonly outcome: 'ok' | 'error' | 'refused' | 'hung';
+  readonly error?: string;
+}
+
+export type Injected = { code: string; message: string } | { outage: OutageMode };
+
+export interface WorldSettings {
+  /** PromoteReadReplica: seconds the old status is still reported (a stale 'available' read). */
+  promotionVisibleAfterSeconds: number;
+  /** PromoteReadReplica: seconds until the instance is available without a source. */
+  promotionSeconds: number;
+  modifySeconds: number;
+  rebootSeconds: number;
+  cacheFailoverSeconds: number;
+  cacheDisassociateSeconds: number;
+  /** Redshift Serverless RestoreFromSnapshot / provisioned restore. */
+  restoreSeconds: number;
+  sparkStartSeconds: number;
+  sparkStopSeconds: number;
+  jobCancelSeconds: number;
+  /** Items per page of list operations when the caller does not ask for fewer. */
+  pageSize: number;
+  /** What FailoverGlobalReplicationGroup does while a member's region is out: refuse with InvalidGlobalReplicationGroupState. */
+  cacheFailoverDuringOutage: 'refuse' | 'accept';
+}
+
+const DEFAULT_SETTINGS: WorldSettings = {
+  promotionVisibleAfterSeconds: 30,
+  promotionSeconds: 300,
+  modifySeconds: 600,
+  rebootSeconds: 120,
+  cacheFailoverSeconds: 120,
+  cacheDisassociateSeconds: 60,
+  restoreSeconds: 1800,
+  sparkStartSeconds: 60,
+  sparkStopSeconds: 60,
+  jobCancelSeconds: 30,
+  pageSize: 100,
+  cacheFailoverDuringOutage: 'refuse',
+};
+
+export const ACCOUNT_ID = '111111111111';
+const EPOCH = Date.parse('2026-01-01T00:00:00Z') / 1000;
+
+type Params = Record<string, unknown>;
+export interface OperationContext {
+  readonly world: FakeWorld;
+  readonly region: string;
+  readonly params: Params;
+}
+export type OperationHandler = (ctx: OperationContext) => unknown | Promise<unknown>;
+export type LambdaHandler = (event: unknown, ctx: { region: string; world: FakeWorld }) => unknown;
+
+export interface DbInstance {
+  DBInstanceIdentifier: string;
+  DBInstanceStatus: string;
+  Engine?: string;
+  MultiAZ?: boolean;
+  ReadReplicaSourceDBInstanceIdentifier?: string;
+  ReadReplicaDBInstanceIdentifiers?: string[];
+  StatusInfos?: { StatusType: string; Normal: boolean; Status: string; Message?: string }[];
+  BackupRetentionPeriod?: number;
+  [key: string]: unknown;
+}
+
+export interface GlobalMember {
+  ReplicationGroupId: string;
+  ReplicationGroupRegion: string;
+  Role: 'PRIMARY' | 'SECONDARY';
+  Status?: string;
+}
+export interface GlobalReplicationGroup {
+  GlobalReplicationGroupId: string;
+  Status: string;
+  Members: GlobalMember[];
+  [key: string]: unknown;
+}
+
+export interface JobRun {
+  id: string;
+  applicationId: string;
+  name?: string;
+  state: string;
+  createdAt?: Date;
+  [key: string]: unknown;
+}
+
+interface RegionState {
+  rds: Map<string, DbInstance>;
+  replicationGroups: Map<string, Record<string, unknown>>;
+  namespaces: Map<string, Record<string, unknown>>;
+  workgroups: Map<string, Record<string, unknown>>;
+  snapshots: Record<string, unknown>[];
+  recoveryPoints: Record<string, unknown>[];
+  clusters: Map<string, Record<string, unknown>>;
+  clusterSnapshots: Record<string, unknown>[];
+  parameters: Map<
+    string,
+    { Name: string; Value: string; Type: string; Version: number; LastModifiedDate: Date }
+  >;
+  applications: Map<string, Record<string, unknown>>;
+  jobRuns: JobRun[];
+  lambdas: Map<string, LambdaHandler>;
+  /** Reserved concurrency per function; 0 makes Invoke throttle. */
+  concurrency: Map<string, number>;
+  metrics: Map<string, (at: Date) => number | undefined>;
+  replicators: Record<string, unknown>[];
+}
+
+const newRegion = (): RegionState => ({
+  rds: new Map(),
+  replicationGroups: new Map(),
+  namespaces: new Map(),
+  workgroups: new Map(),
+  snapshots: [],
+  recoveryPoints: [],
+  clusters: new Map(),
+  clusterSnapshots: [],
+  parameters: new Map(),
+  applications: new Map(),
+  jobRuns: [],
+  lambdas: new Map(),
+  concurrency: new Map(),
+  metrics: new Map(),
+  replicators: [],
+});
+
+/** Lower case without '_' or '-': describe_db_instances and DescribeDBInstances meet here. */
+export const normalizeOperation = (name: string) => name.replace(/[_-]/g, '').toLowerCase();
+
+const clone = <T>(value: T): T => structuredClone(value);
+
+const metricKey = (namespace: string, name: string, dimensions: { Name: string; Value: string }[] = []) =>
+  `${namespace}|${name}|${[...dimensions]
+    .sort((a, b) => a.Name.localeCompare(b.Name))
+    .map((d) => `${d.Name}=${d.Value}`)
+    .join(',')}`;
+
+const endpointPrefix: Record<string, string> = {
+  'redshift-serverless': 'redshift-serverless',
+  'emr-serverless': 'emr-serverless',
+  cloudwatch: 'monitoring',
+};
+
+export class FakeWorld {
+  readonly settings: WorldSettings;
+  /** Every call answered or refused, in order. */
+  readonly log: CallRecord[] = [];
+  /** SNS messages published (by steps, or by aws:approve notifications). */
+  readonly published: { region: string; TopicArn: string; Subject?: string; Message: string; at: number }[] =
+    [];
+  readonly accountId: string;
+  /** PutMetricData calls, in order. */
+  readonly metricData: Record<string, unknown>[] = [];
+  private clockSeconds = EPOCH;
+  private readonly regions = new Map<string, RegionState>();
+  private readonly outages = new Map<string, OutageMode>();
+  private readonly timers: { at: number; seq: number; run: () => void }[] = [];
+  private timerSeq = 0;
+  private readonly once: { service: string; operation: string; region?: string; error: Injected }[] = [];
+  private readonly always: { service: string; operation: string; region?: string; error: Injected }[] = [];
+  private readonly handlers = new Map<string, OperationHandler>();
+  private readonly names = new Map<string, string>();
+  private readonly globalGroups = new Map<string, GlobalReplicationGroup>();
+  /** Tags by resource ARN. */
+  readonly tags = new Map<string, Record<string, string>>();
+  /** StartAutomationExecution calls (the fence runbook started from another runbook), in order. */
+  readonly automationsStarted: { region: string; DocumentName: string; Parameters?: unknown; id: string }[] =
+    [];
+  private readonly buckets = new Map<string, { region: string; replication?: Record<string, unknown> }>();
+  private idSeq = 0;
+
+  constructor(settings: Partial<WorldSettings> & { accountId?: string } = {}) {
+    const { accountId = ACCOUNT_ID, ...rest } = settings;
+    this.accountId = accountId;
+    this.settings = { ...DEFAULT_SETTINGS, ...rest };
+    this.registerBuiltins();
+  }
+
+  // ---- clock ------------------------------------------------------------
+
+  /** Simulated time, seconds since the epoch. */
+  get clock(): number {
+    return this.clockSeconds;
+  }
+
+  now(): Date {
+    return new Date(this.clockSeconds * 1000);
+  }
+
+  /** Moves the clock forward, running the transitions that fall due, in order. */
+  advance(seconds: number): void {
+    if (!(seconds >= 0)) throw new Error(`advance(${seconds}): seconds must be a non-negative number`);
+    const target = this.clockSeconds + seconds;
+    this.runTimers(target);
+    this.clockSeconds = target;
+  }
+
+  /** Runs fn once the clock reaches `after` seconds from now. */
+  schedule(afterSeconds: number, fn: () => void): void {
+    this.timers.push({ at: this.clockSeconds + afterSeconds, seq: this.timerSeq++, run: fn });
+    if (afterSeconds <= 0) this.runTimers(this.clockSeconds);
+  }
+
+  private runTimers(until: number): void {
+    for (;;) {
+      this.timers.sort((a, b) => a.at - b.at || a.seq - b.seq);
+      const next = this.timers[0];
+      if (!next || next.at > until) return;
+      this.timers.shift();
+      this.clockSeconds = Math.max(this.clockSeconds, next.at);
+      next.run();
+    }
+  }
+
+  // ---- failure injection ------------------------------------------------
+
+  /** Makes every call to the region refuse connections or hang; undefined ends the outage. */
+  outage(region: string, mode: OutageMode | undefined): void {
+    if (mode) this.outages.set(region, mode);
+    else this.outages.delete(region);
+  }
+
+  outageOf(region: string): OutageMode | undefined {
+    return this.outages.get(region);
+  }
+
+  /** The next matching call fails with this error (or outage), once. */
+  failNext(service: string, operation: string, error: Injected, region?: string): void {
+    this.once.push({ service, operation: normalizeOperation(operation), region, error });
+  }
+
+  /** Every matching call fails with this error until clearFailures(). */
+  failAlways(service: string, operation: string, error: Injected, region?: string): void {
+    this.always.push({ service, operation: normalizeOperation(operation), region, error });
+  }
+
+  clearFailures(): void {
+    this.once.length = 0;
+    this.always.length = 0;
+  }
+
+  /** Replaces (or adds) the answer to one operation of a service, in every region. */
+  on(service: string, operation: string, handler: OperationHandler): void {
+    this.handlers.set(`${service}:${normalizeOperation(operation)}`, handler);
+    this.names.set(`${service}:${normalizeOperation(operation)}`, operation);
+  }
+
+  /** The API's own spelling of an operation (describe_db_instances -> DescribeDBInstances), when the world knows it. */
+  operationName(service: string, operation: string): string {
+    return this.names.get(`${service}:${normalizeOperation(operation)}`) ?? operation;
+  }
+
+  endpoint(service: string, region: string): string {
+    return `https://${endpointPrefix[service] ?? service}.${region}.amazonaws.com/`;
+  }
+
+  /** Calls made since `from` (an index into log), as the executor reports them. */
+  callsSince(from: number): CallRecord[] {
+    return this.log.slice(from);
+  }
+
+  // ---- the call -----------------------------------------------------------
+
+  /** Answers one API call made in `region`; throws AwsError, ConnectionFailure or UnknownOperation. */
+  async call(region: string, service: string, operation: string, params: Params = {}): Promise<unknown> {
+    this.runTimers(this.clockSeconds);
+    const op = normalizeOperation(operation);
+    const record = (outcome: CallRecord['outcome'], error?: string) =>
+      this.log.push({
+        at: this.clockSeconds,
+        region,
+        service,
+        operation,
+        params: clone(params),
+        outcome,
+        error,
+      });
+    const matches = (f: { service: string; operation: string; region?: string }) =>
+      f.service === service && f.operation === op && (f.region === undefined || f.region === region);
+    const injectedIndex = this.once.findIndex(matches);
+    const injected =
+      injectedIndex >= 0 ? this.once.splice(injectedIndex, 1)[0].error : this.always.find(matches)?.error;
+    const outage = injected && 'outage' in injected ? injected.outage : this.outages.get(region);
+    if (outage) {
+      record(outage === 'refuse' ? 'refused' : 'hung');
+      throw new ConnectionFailure(outage, region, this.endpoint(service, region));
+    }
+    if (injected && 'code' in injected) {
+      record('error', injected.code);
+      throw new AwsError(injected.code, injected.message);
+    }
+    const handler = this.handlers.get(`${service}:${op}`);
+    if (!handler) {
+      record('error', 'UnknownOperation');
+      throw new UnknownOperation(
+        `The fake AWS world has no ${service} ${operation} (region ${region}). Add it in test/support/automation/world.ts or register one with world.on('${service}', '${operation}', handler).`,
+      );
+    }
+    try {
+      const result = await handler({ world: this, region, params });
+      record('ok');
+      return clone(result ?? {});
+    } catch (error) {
+      record('error', error instanceof AwsError ? error.code : String(error));
+      throw error;
+    }
+  }
+
+  // ---- state setup --------------------------------------------------------
+
+  private state(region: string): RegionState {
+    let state = this.regions.get(region);
+    if (!state) {
+      state = newRegion();
+      this.regions.set(region, state);
+    }
+    return state;
+  }
+
+  nextId(prefix: string): string {
+    this.idSeq += 1;
+    return `${prefix}${String(this.idSeq).padStart(8, '0')}`;
+  }
+
+  readonly rds = {
+    add: (region: string, instance: Partial<DbInstance> & { DBInstanceIdentifier: string }): DbInstance => {
+      const full: DbInstance = {
+        DBInstanceStatus: 'available',
+        Engine: 'postgres',
+        MultiAZ: false,
+        BackupRetentionPeriod: 7,
+        ReadReplicaDBInstanceIdentifiers: [],
+        DBInstanceArn: `arn:aws:rds:${region}:${this.accountId}:db:${instance.DBInstanceIdentifier}`,
+        Endpoint: {
+          Address: `${instance.DBInstanceIdentifier}.abc.${region}.rds.amazonaws.com`,
+          Port: 5432,
+        },
+        ...instance,
+      };
+      this.state(region).rds.set(full.DBInstanceIdentifier, full);
+      return full;
+    },
+    get: (region: string, id: string): DbInstance | undefined => this.state(region).rds.get(id),
+  };
+
+  readonly elasticache = {
+    addGlobal: (group: { GlobalReplicationGroupId: string; Members: GlobalMember[]; Status?: string }) => {
+      this.globalGroups.set(group.GlobalReplicationGroupId, { Status: 'available', ...group });
+      for (const m of group.Members) {
+        this.state(m.ReplicationGroupRegion).replicationGroups.set(m.ReplicationGroupId, {
+          ReplicationGroupId: m.ReplicationGroupId,
+          Status: 'available',
+          GlobalReplicationGroupInfo: {
+            GlobalReplicationGroupId: group.GlobalReplicationGroupId,
+            GlobalReplicationGroupMemberRole: m.Role,
+          },
+        });
+      }
+    },
+    addReplicationGroup: (region: string, group: { ReplicationGroupId: string; [k: string]: unknown }) => {
+      this.state(region).replicationGroups.set(group.ReplicationGroupId, { Status: 'available', ...group });
+    },
+    global: (id: string) => this.globalGroups.get(id),
+    replicationGroup: (region: string, id: string) => this.state(region).replicationGroups.get(id),
+  };
+
+  readonly redshiftServerless = {
+    addNamespace: (region: string, ns: { namespaceName: string; [k: string]: unknown }) => {
+      this.state(region).namespaces.set(ns.namespaceName, {
+        status: 'AVAILABLE',
+        namespaceArn: `arn:aws:redshift-serverless:${region}:${this.accountId}:namespace/${this.nextId('ns-')}`,
+        namespaceId: this.nextId(''),
+        ...ns,
+      });
+    },
+    addWorkgroup: (region: string, wg: { workgroupName: string; [k: string]: unknown }) => {
+      this.state(region).workgroups.set(wg.workgroupName, { status: 'AVAILABLE', ...wg });
+    },
+    addSnapshot: (
+      region: string,
+      snapshot: {
+        snapshotName: string;
+        namespaceName: string;
+        snapshotCreateTime: Date;
+        [k: string]: unknown;
+      },
+    ) => {
+      this.state(region).snapshots.push({
+        status: 'AVAILABLE',
+        snapshotArn: `arn:aws:redshift-serverless:${region}:${this.accountId}:snapshot/${this.nextId('snap-')}`,
+        ...snapshot,
+      });
+    },
+    addRecoveryPoint: (
+      region: string,
+      point: { namespaceName: string; recoveryPointCreateTime: Date; [k: string]: unknown },
+    ) => {
+      this.state(region).recoveryPoints.push({ recoveryPointId: this.nextId('rp-'), ...point });
+    },
+    namespace: (region: string, name: string) => this.state(region).namespaces.get(name),
+  };
+
+  readonly redshift = {
+    addCluster: (region: string, cluster: { ClusterIdentifier: string; [k: string]: unknown }) => {
+      this.state(region).clusters.set(cluster.ClusterIdentifier, {
+        ClusterStatus: 'available',
+        Endpoint: {
+          Address: `${cluster.ClusterIdentifier}.abc.${region}.redshift.amazonaws.com`,
+          Port: 5439,
+        },
+        ...cluster,
+      });
+    },
+    addSnapshot: (
+      region: string,
+      snapshot: {
+        SnapshotIdentifier: string;
+        ClusterIdentifier: string;
+        SnapshotCreateTime: Date;
+        [k: string]: unknown;
+      },
+    ) => {
+      this.state(region).clusterSnapshots.push({ Status: 'available', ...snapshot });
+    },
+    cluster: (region: string, id: string) => this.state(region).clusters.get(id),
+  };
+
+  readonly ssm = {
+    put: (region: string, name: string, value: string, type = 'String') => {
+      const previous = this.state(region).parameters.get(name);
+      this.state(region).parameters.set(name, {
+        Name: name,
+        Value: value,
+        Type: type,
+        Version: (previous?.Version ?? 0) + 1,
+        LastModifiedDate: this.now(),
+      });
+    },
+    value: (region: string, name: string): string | undefined =>
+      this.state(region).parameters.get(name)?.Value,
+  };
+
+  readonly emrServerless = {
+    addApplication: (
+      region: string,
+      app: { name: string; id?: string; state?: string; [k: string]: unknown },
+    ) => {
+      const id = app.id ?? this.nextId('00f');
+      this.state(region).applications.set(id, {
+        state: 'CREATED',
+        arn: `arn:aws:emr-serverless:${region}:${this.accountId}:/applications/${id}`,
+        type: 'Spark',
+        releaseLabel: 'emr-7.5.0',
+        ...app,
+        id,
+      });
+      return id;
+    },
+    addJobRun: (
+      region: string,
+      run: {
+        applicationId: string;
+        state: string;
+        name?: string;
+        id?: string;
+        createdAt?: Date;
+        [k: string]: unknown;
+      },
+    ) => {
+      const full = { createdAt: this.now(), ...run, id: run.id ?? this.nextId('run') } as JobRun;
+      this.state(region).jobRuns.push(full);
+      return full.id;
+    },
+    application: (region: string, id: string) => this.state(region).applications.get(id),
+    jobRuns: (region: string) => this.state(region).jobRuns,
+  };
+
+  readonly lambda = {
+    /** The function answers Invoke in that region with handler(event); a throw is a function error. */
+    register: (region: string, functionName: string, handler: LambdaHandler) => {
+      this.state(region).lambdas.set(functionName, handler);
+    },
+  };
+
+  readonly cloudwatch = {
+    /** The metric's value at a time (undefined: no datapoint), for GetMetricData/GetMetricStatistics. */
+    set: (
+      region: string,
+      metric: { Namespace: string; MetricName: string; Dimensions?: { Name: string; Value: string }[] },
+      value: (at: Date) => number | undefined,
+    ) => {
+      this.state(region).metrics.set(
+        metricKey(metric.Namespace, metric.MetricName, metric.Dimensions),
+        value,
+      );
+    },
+  };
+
+  readonly s3 = {
+    addBucket: (region: string, bucket: string, replication?: Record<string, unknown>) => {
+      this.buckets.set(bucket, { region, replication });
+    },
+    replication: (bucket: string) => this.buckets.get(bucket)?.replication,
+  };
+
+  readonly kafka = {
+    addReplicator: (region: string, replicator: { ReplicatorName: string; [k: string]: unknown }) => {
+      this.state(region).replicators.push({
+        ReplicatorArn: `arn:aws:kafka:${region}:${this.accountId}:replicator/${replicator.ReplicatorName}/${this.nextId('')}`,
+        ReplicatorState: 'RUNNING',
+        ...replicator,
+      });
+    },
+  };
+
+  // ---- built-in operations ---------------------------------------------
+
+  private page<T>(
+    items: T[],
+    params: Params,
+    names: { token: string; limit: string; nextToken?: string },
+  ): { items: T[]; token?: string } {
+    const start = params[names.token] ? Number(String(params[names.token]).replace(/^page-/, '')) : 0;
+    if (!Number.isInteger(start) || start < 0 || start > items.length) {
+      throw new AwsError('ValidationException', `Invalid ${names.token}: ${String(params[names.token])}`);
+    }
+    const size = Math.min(Number(params[names.limit] ?? this.settings.pageSize), this.settings.pageSize);
+    const end = start + size;
+    return { items: items.slice(start, end), token: end < items.length ? `page-${end}` : undefined };
+  }
+
+  private registerBuiltins(): void {
+    const def = (service: string, operation: string, handler: OperationHandler) =>
+      this.on(service, operation, handler);
+    const str = (params: Params, key: string): string => {
+      const value = params[key];
+      if (typeof value !== 'string' || value === '') {
+        throw new AwsError('ValidationException', `Missing required parameter ${key}`);
+      }
+      return value;
+    };
+
+    // RDS: https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_PromoteReadReplica.html
+    const instance = (region: string, id: string) => {
+      const found = this.state(region).rds.get(id);
+      if (!found) throw new AwsError('DBInstanceNotFound', `DBInstance ${id} not found.`, 404);
+      return found;
+    };
+    def('rds', 'DescribeDBInstances', ({ region, params }) => {
+      const id = params.DBInstanceIdentifier as string | undefined;
+      const all = id ? [instance(region, id)] : [...this.state(region).rds.values()];
+      const { items, token } = this.page(all, params, { token: 'Marker', limit: 'MaxRecords' });
+      return {
+        DBInstances: items.map(({ promoting: _internal, ...db }) => db),
+        ...(token ? { Marker: token } : {}),
+      };
+    });
+    def('rds', 'PromoteReadReplica', ({ region, params }) => {
+      const db = instance(region, str(params, 'DBInstanceIdentifier'));
+      if (!db.ReadReplicaSourceDBInstanceIdentifier) {
+        throw new AwsError(
+          'InvalidDBInstanceState',
+          `DB Instance ${db.DBInstanceIdentifier} is not a read replica.`,
+        );
+      }
+      if (db.DBInstanceStatus !== 'available' || db.promoting) {
+        throw new AwsError(
+          'InvalidDBInstanceState',
+          `Instance ${db.DBInstanceIdentifier} is not in available state (${db.promoting ? 'modifying' : db.DBInstanceStatus}).`,
+        );
+      }
+      if (params.BackupRetentionPeriod !== undefined)
+        db.BackupRetentionPeriod = Number(params.BackupRetentionPeriod);
+      const settle = this.settings.promotionVisibleAfterSeconds;
+      // Busy from the call on, even while DescribeDBInstances still reports the old status.
+      db.promoting = true;
+      this.schedule(settle, () => {
+        db.DBInstanceStatus = 'modifying';
+      });
+      this.schedule(Math.max(this.settings.promotionSeconds, settle), () => {
+        db.DBInstanceStatus = 'available';
+        delete db.ReadReplicaSourceDBInstanceIdentifier;
+        delete db.StatusInfos;
+        delete db.promoting;
+      });
+      return { DBInstance: { ...db, promoting: undefined } };
+    });
+    def('rds', 'ModifyDBInstance', ({ region, params }) => {
+      const db = instance(region, str(params, 'DBInstanceIdentifier'));
+      if (db.DBInstanceStatus !== 'available' || db.promoting) {
+        throw new AwsError(
+          'InvalidDBInstanceState',
+          `Database instance is not in available state (${db.DBInstanceIdentifier}: ${db.promoting ? 'modifying' : db.DBInstanceStatus}).`,
+        );
+      }
+      const { DBInstanceIdentifier: _id, ApplyImmediately: _apply, ...changes } = params;
+      db.DBInstanceStatus = 'modifying';
+      db.PendingModifiedValues = changes;
+      this.schedule(this.settings.modifySeconds, () => {
+        Object.assign(db, changes);
+        db.PendingModifiedValues = {};
+        db.DBInstanceStatus = 'available';
+      });
+      return { DBInstance: { ...db, promoting: undefined } };
+    });
+    def('rds', 'RebootDBInstance', ({ region, params }) => {
+      const db = instance(region, str(params, 'DBInstanceIdentifier'));
+      if (db.DBInstanceStatus !== 'available' || db.promoting) {
+        throw new AwsError('InvalidDBInstanceState', `Instance ${db.DBInstanceIdentifier} is not available.`);
+      }
+      db.DBInstanceStatus = 'rebooting';
+      this.schedule(this.settings.rebootSeconds, () => {
+        db.DBInstanceStatus = 'available';
+      });
+      return { DBInstance: { ...db, promoting: undefined } };
+    });
+
+    // ElastiCache: https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_FailoverGlobalReplicationGroup.html
+    const globalGroup = (id: string) => {
+      const found = this.globalGroups.get(id);
+      if (!found) {
+        throw new AwsError(
+          'GlobalReplicationGroupNotFoundFault',
+          `Global replication group ${id} not found.`,
+          404,
+        );
+      }
+      return found;
+    };
+    const setRole = (g: GlobalReplicationGroup) => {
+      for (const m of g.Members) {
+        const rg = this.state(m.ReplicationGroupRegion).replicationGroups.get(m.ReplicationGroupId);
+        if (rg) {
+          rg.GlobalReplicationGroupInfo = {
+            GlobalReplicationGroupId: g.GlobalReplicationGroupId,
+            GlobalReplicationGroupMemberRole: m.Role,
+          };
+        }
+      }
+    };
+    def('elasticache', 'DescribeGlobalReplicationGroups', ({ params }) => {
+      const id = params.GlobalReplicationGroupId as string | undefined;
+      const groups = id ? [globalGroup(id)] : [...this.globalGroups.values()];
+      // Members are returned only with ShowMemberInfo (API_DescribeGlobalReplicationGroups).
+      const shown = groups.map((g) => {
+        if (params.ShowMemberInfo === true) return g;
+        const { Members: _m, ...rest } = g;
+        return rest;
+      });
+      const { items, token } = this.page(shown, params, { token: 'Marker', limit: 'MaxRecords' });
+      return { GlobalReplicationGroups: items, ...(token ? { Marker: token } : {}) };
+    });
+    def('elasticache', 'FailoverGlobalReplicationGroup', ({ params }) => {
+      const g = globalGroup(str(params, 'GlobalReplicationGroupId'));
+      const target = g.Members.find(
+        (m) =>
+          m.ReplicationGroupId === params.PrimaryReplicationGroupId &&
+          m.ReplicationGroupRegion === params.PrimaryRegion,
+      );
+      if (!target) {
+        throw new AwsError(
+          'InvalidParameterValue',
+          `${String(params.PrimaryReplicationGroupId)} in ${String(params.PrimaryRegion)} is not a member of ${g.GlobalReplicationGroupId}.`,
+        );
+      }
+      if (g.Status !== 'available') {
+        throw new AwsError(
+          'InvalidGlobalReplicationGroupState',
+          `Global replication group ${g.GlobalReplicationGroupId} is not in available state (${g.Status}).`,
+        );
+      }
+      const unreachable = g.Members.find((m) => this.outages.has(m.ReplicationGroupRegion));
+      if (unreachable && this.settings.cacheFailoverDuringOutage === 'refuse') {
+        throw new AwsError(
+          'InvalidGlobalReplicationGroupState',
+          `Global replication group ${g.GlobalReplicationGroupId} cannot fail over: member ${unreachable.ReplicationGroupId} in ${unreachable.ReplicationGroupRegion} is unreachable.`,
+        );
+      }
+      if (target.Role === 'PRIMARY') {
+        throw new AwsError(
+          'InvalidParameterValue',
+          `${target.ReplicationGroupId} is already the primary of ${g.GlobalReplicationGroupId}.`,
+        );
+      }
+      g.Status = 'modifying';
+      this.schedule(this.settings.cacheFailoverSeconds, () => {
+        for (const m of g.Members) m.Role = m === target ? 'PRIMARY' : 'SECONDARY';
+        g.Status = 'available';
+        setRole(g);
+      });
+      return { GlobalReplicationGroup: g };
+    });
+    def('elasticache', 'DisassociateGlobalReplicationGroup', ({ params }) => {
+      const g = globalGroup(str(params, 'GlobalReplicationGroupId'));
+      const member = g.Members.find(
+        (m) =>
+          m.ReplicationGroupId === params.ReplicationGroupId &&
+          m.ReplicationGroupRegion === params.ReplicationGroupRegion,
+      );
+      if (!member) {
+        throw new AwsError(
+          'InvalidParameterValue',
+          `${String(params.ReplicationGroupId)} in ${String(params.ReplicationGroupRegion)} is not a member of ${g.GlobalReplicationGroupId}.`,
+        );
+      }
+      if (member.Role === 'PRIMARY') {
+        throw new AwsError(
+          'InvalidParameterValue',
+          `The primary ${member.ReplicationGroupId} cannot be disassociated from ${g.GlobalReplicationGroupId}.`,
+        );
+      }
+      const rg = this.state(member.ReplicationGroupRegion).replicationGroups.get(member.ReplicationGroupId);
+      g.Members = g.Members.filter((m) => m !== member);
+      if (rg) rg.Status = 'modifying';
+      this.schedule(this.settings.cacheDisassociateSeconds, () => {
+        if (rg) {
+          rg.Status = 'available';
+          delete rg.GlobalReplicationGroupInfo;
+        }
+      });
+      return { GlobalReplicationGroup: g };
+    });
+    def('elasticache', 'DescribeReplicationGroups', ({ region, params }) => {
+      const id = params.ReplicationGroupId as string | undefined;
+      const groups = this.state(region).replicationGroups;
+      if (id && !groups.has(id)) {
+        throw new AwsError('ReplicationGroupNotFoundFault', `Replication group ${id} not found.`, 404);
+      }
+      const all = id ? [groups.get(id)!] : [...groups.values()];
+      const { items, token } = this.page(all, params, { token: 'Marker', limit: 'MaxRecords' });
+      return { ReplicationGroups: items, ...(token ? { Marker: token } : {}) };
+    });
+
+    // Redshift Serverless: https://docs.aws.amazon.com/redshift-serverless/latest/APIReference/API_RestoreFromSnapshot.html
+    const namespace = (region: string, name: string) => {
+      const found = this.state(region).namespaces.get(name);
+      if (!found) throw new AwsError('ResourceNotFoundException', `Namespace ${name} not found.`, 404);
+      return found;
+    };
+    def('redshift-serverless', 'ListSnapshots', ({ region, params }) => {
+      const all = this.state(region).snapshots.filter(
+        (s) =>
+          (params.namespaceName === undefined || s.namespaceName === params.namespaceName) &&
+          (params.namespaceArn === undefined || s.namespaceArn === params.namespaceArn),
+      );
+      const { items, token } = this.page(all, params, { token: 'nextToken', limit: 'maxResults' });
+      return { snapshots: items, ...(token ? { nextToken: token } : {}) };
+    });
+    def('redshift-serverless', 'ListRecoveryPoints', ({ region, params }) => {
+      const all = this.state(region).recoveryPoints.filter(
+        (p) =>
+          (params.namespaceName === undefined || p.namespaceName === params.namespaceName) &&
+          (params.namespaceArn === undefined || p.namespaceArn === params.namespaceArn),
+      );
+      const { items, token } = this.page(all, params, { token: 'nextToken', limit: 'maxResults' });
+      return { recoveryPoints: items, ...(token ? { nextToken: token } : {}) };
+    });
+    def('redshift-serverless', 'ListNamespaces', ({ region, params }) => {
+      const { items, token } = this.page([...this.state(region).namespaces.values()], params, {
+        token: 'nextToken',
+        limit: 'maxResults',
+      });
+      return { namespaces: items, ...(token ? { nextToken: token } : {}) };
+    });
+    def('redshift-serverless', 'ListWorkgroups', ({ region, params }) => {
+      const { items, token } = this.page([...this.state(region).workgroups.values()], params, {
+        token: 'nextToken',
+        limit: 'maxResults',
+      });
+      return { workgroups: items, ...(token ? { nextToken: token } : {}) };
+    });
+    def('redshift-serverless', 'GetNamespace', ({ region, params }) => ({
+      namespace: namespace(region, str(params, 'namespaceName')),
+    }));
+    def('redshift-serverless', 'GetWorkgroup', ({ region, params }) => {
+      const name = str(params, 'workgroupName');
+      const found = this.state(region).workgroups.get(name);
+      if (!found) throw new AwsError('ResourceNotFoundException', `Workgroup ${name} not found.`, 404);
+      return { workgroup: found };
+    });
+    const restore = (region: string, params: Params, source: Record<string, unknown>) => {
+      const ns = namespace(region, str(params, 'namespaceName'));
+      if (ns.status !== 'AVAILABLE') {
+        throw new AwsError(
+          'ConflictException',
+          `Namespace ${String(ns.namespaceName)} is not available (status ${String(ns.status)}).`,
+        );
+      }
+      ns.status = 'MODIFYING';
+      ns.restoring = { ...source, startedAt: this.now(), params: clone(params) };
+      this.schedule(this.settings.restoreSeconds, () => {
+        ns.status = 'AVAILABLE';
+        ns.restoredFrom = ns.restoring;
+        delete ns.restoring;
+      });
+      return { namespace: ns, ownerAccount: this.accountId, ...source };
+    };
+    def('redshift-serverless', 'RestoreFromSnapshot', ({ region, params }) => {
+      const snapshot = this.state(region).snapshots.find(
+        (s) =>
+          (params.snapshotName !== undefined && s.snapshotName === params.snapshotName) ||
+          (params.snapshotArn !== undefined && s.snapshotArn === params.snapshotArn),
+      );
+      if (!snapshot) {
+        throw new AwsError(
+          'ResourceNotFoundException',
+          `Snapshot ${String(params.snapshotName ?? params.snapshotArn)} not found.`,
+          404,
+        );
+      }
+      return restore(region, params, { snapshotName: snapshot.snapshotName });
+    });
+    def('redshift-serverless', 'RestoreFromRecoveryPoint', ({ region, params }) => {
+      const point = this.state(region).recoveryPoints.find(
+        (p) => p.recoveryPointId === params.recoveryPointId,
+      );
+      if (!point) {
+        throw new AwsError(
+          'ResourceNotFoundException',
+          `Recovery point ${String(params.recoveryPointId)} not found.`,
+          404,
+        );
+      }
+      return restore(region, params, { recoveryPointId: point.recoveryPointId });
+    });
+
+    // Redshift (provisioned), minimal.
+    def('redshift', 'DescribeClusters', ({ region, params }) => {
+      const id = params.ClusterIdentifier as string | undefined;
+      const clusters = this.state(region).clusters;
+      if (id && !clusters.has(id)) throw new AwsError('ClusterNotFound', `Cluster ${id} not found.`, 404);
+      return { Clusters: id ? [clusters.get(id)] : [...clusters.values()] };
+    });
+    def('redshift', 'DescribeClusterSnapshots', ({ region, params }) => {
+      const all = this.state(region).clusterSnapshots.filter(
+        (s) => params.ClusterIdentifier === undefined || s.ClusterIdentifier === params.ClusterIdentifier,
+      );
+      const { items, token } = this.page(all, params, { token: 'Marker', limit: 'MaxRecords' });
+      return { Snapshots: items, ...(token ? { Marker: token } : {}) };
+    });
+    def('redshift', 'RestoreFromClusterSnapshot', ({ region, params }) => {
+      const id = str(params, 'ClusterIdentifier');
+      const snapshot = this.state(region).clusterSnapshots.find(
+        (s) => s.SnapshotIdentifier === params.SnapshotIdentifier,
+      );
+      if (!snapshot) {
+        throw new AwsError(
+          'ClusterSnapshotNotFound',
+          `Snapshot ${String(params.SnapshotIdentifier)} not found.`,
+          404,
+        );
+      }
+      if (this.state(region).clusters.has(id)) {
+        throw new AwsError('ClusterAlreadyExists', `Cluster ${id} already exists.`);
+      }
+      const { ClusterIdentifier: _c, SnapshotIdentifier: _s, ...rest } = params;
+      const cluster: Record<string, unknown> = {
+        ...rest,
+        ClusterIdentifier: id,
+        ClusterStatus: 'creating',
+        RestoredFrom: snapshot.SnapshotIdentifier,
+        Endpoint: { Address: `${id}.abc.${region}.redshift.amazonaws.com`, Port: 5439 },
+      };
+      this.state(region).clusters.set(id, cluster);
+      this.schedule(this.settings.restoreSeconds, () => {
+        cluster.ClusterStatus = 'available';
+      });
+      return { Cluster: cluster };
+    });
+
+    // SSM Parameter Store.
+    def('ssm', 'GetParameter', ({ region, params }) => {
+      const name = str(params, 'Name');
+      const found = this.state(region).parameters.get(name);
+      if (!found) throw new AwsError('ParameterNotFound', `Parameter ${name} not found.`);
+      return { Parameter: { ...found, ARN: `arn:aws:ssm:${region}:${this.accountId}:parameter${name}` } };
+    });
+    def('ssm', 'GetParameters', ({ region, params }) => {
+      const names = (params.Names as string[]) ?? [];
+      const found = names.filter((n) => this.state(region).parameters.has(n));
+      return {
+        Parameters: found.map((n) => this.state(region).parameters.get(n)),
+        InvalidParameters: names.filter((n) => !found.includes(n)),
+      };
+    });
+    def('ssm', 'PutParameter', ({ region, params }) => {
+      const name = str(params, 'Name');
+      const existing = this.state(region).parameters.get(name);
+      if (existing && params.Overwrite !== true) {
+        throw new AwsError('ParameterAlreadyExists', `The parameter ${name} already exists.`);
+      }
+      this.ssm.put(region, name, String(params.Value), String(params.Type ?? existing?.Type ?? 'String'));
+      return { Version: this.state(region).parameters.get(name)!.Version, Tier: 'Standard' };
+    });
+
+    // EMR Serverless: https://docs.aws.amazon.com/emr-serverless/latest/APIReference/API_JobRun.html
+    const application = (region: string, id: string) => {
+      const found = this.state(region).applications.get(id);
+      if (!found) throw new AwsError('ResourceNotFoundException', `Application ${id} does not exist.`, 404);
+      return found;
+    };
+    def('emr-serverless', 'ListApplications', ({ region, params }) => {
+      const states = params.states as string[] | undefined;
+      const all = [...this.state(region).applications.values()].filter(
+        (a) => !states || states.includes(String(a.state)),
+      );
+      const { items, token } = this.page(all, params, { token: 'nextToken', limit: 'maxResults' });
+      return {
+        applications: items.map(({ id, name, arn, state, type, releaseLabel }) => ({
+          id,
+          name,
+          arn,
+          state,
+          type,
+          releaseLabel,
+        })),
+        ...(token ? { nextToken: token } : {}),
+      };
+    });
+    def('emr-serverless', 'GetApplication', ({ region, params }) => ({
+      application: application(region, str(params, 'applicationId')),
+    }));
+    def('emr-serverless', 'StartApplication', ({ region, params }) => {
+      const app = application(region, str(params, 'applicationId'));
+      if (app.state === 'TERMINATED') {
+        throw new AwsError('ValidationException', `Application ${String(app.id)} is terminated.`);
+      }
+      if (app.state === 'CREATED' || app.state === 'STOPPED') {
+        app.state = 'STARTING';
+        this.schedule(this.settings.sparkStartSeconds, () => {
+          app.state = 'STARTED';
+        });
+      }
+      return {};
+    });
+    def('emr-serverless', 'StopApplication', ({ region, params }) => {
+      const app = application(region, str(params, 'applicationId'));
+      if (app.state === 'STARTED' || app.state === 'STARTING') {
+        app.state = 'STOPPING';
+        this.schedule(this.settings.sparkStopSeconds, () => {
+          app.state = 'STOPPED';
+        });
+      }
+      return {};
+    });
+    def('emr-serverless', 'ListJobRuns', ({ region, params }) => {
+      const appId = str(params, 'applicationId');
+      application(region, appId);
+      const states = params.states as string[] | undefined;
+      const all = this.state(region).jobRuns.filter(
+        (r) => r.applicationId === appId && (!states || states.includes(r.state)),
+      );
+      const { items, token } = this.page(all, params, { token: 'nextToken', limit: 'maxResults' });
+      return { jobRuns: items, ...(token ? { nextToken: token } : {}) };
+    });
+    def('emr-serverless', 'GetJobRun', ({ region, params }) => {
+      const run = this.state(region).jobRuns.find(
+        (r) => r.applicationId === params.applicationId && r.id === params.jobRunId,
+      );
+      if (!run)
+        throw new AwsError('ResourceNotFoundException', `Job run ${String(params.jobRunId)} not found.`, 404);
+      return { jobRun: run };
+    });
+    def('emr-serverless', 'StartJobRun', ({ region, params }) => {
+      const app = application(region, str(params, 'applicationId'));
+      const id = this.emrServerless.addJobRun(region, {
+        applicationId: String(app.id),
+        name: params.name as string | undefined,
+        state: 'SUBMITTED',
+      });
+      const run = this.state(region).jobRuns.find((r) => r.id === id)!;
+      this.schedule(30, () => {
+        if (run.state === 'SUBMITTED') run.state = 'RUNNING';
+      });
+      return { applicationId: app.id, jobRunId: id, arn: `${String(app.arn)}/jobruns/${id}` };
+    });
+    def('emr-serverless', 'CancelJobRun', ({ region, params }) => {
+      const run = this.state(region).jobRuns.find(
+        (r) => r.applicationId === params.applicationId && r.id === params.jobRunId,
+      );
+      if (!run)
+        throw new AwsError('ResourceNotFoundException', `Job run ${String(params.jobRunId)} not found.`, 404);
+      if (['SUCCESS', 'FAILED', 'CANCELLED'].includes(run.state)) {
+        throw new AwsError('ValidationException', `Job run ${run.id} is already ${run.state}.`);
+      }
+      run.state = 'CANCELLING';
+      this.schedule(this.settings.jobCancelSeconds, () => {
+        run.state = 'CANCELLED';
+      });
+      return { applicationId: run.applicationId, jobRunId: run.id };
+    });
+
+    // Lambda Invoke: https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html
+    def('lambda', 'Invoke', async ({ world, region, params }) => {
+      const name = str(params, 'FunctionName');
+      const fn =
+        this.state(region).lambdas.get(name.split(':').pop()!) ?? this.state(region).lambdas.get(name);
+      if (!fn) {
+        throw new AwsError(
+          'ResourceNotFoundException',
+          `Function not found: arn:aws:lambda:${region}:${this.accountId}:function:${name}`,
+          404,
+        );
+      }
+      if (this.state(region).concurrency.get(name.split(':').pop()!) === 0) {
+        // Reserved concurrency 0 throttles every invocation (API_PutFunctionConcurrency).
+        throw new AwsError('TooManyRequestsException', 'Rate Exceeded.', 429);
+      }
+      const raw = params.Payload;
+      const event = raw === undefined || raw === '' ? {} : typeof raw === 'string' ? JSON.parse(raw) : raw;
+      const asyncInvoke = params.InvocationType === 'Event';
+      try {
+        const result = await fn(event, { region, world });
+        return {
+          StatusCode: asyncInvoke ? 202 : 200,
+          Payload: asyncInvoke ? '' : JSON.stringify(result ?? null),
+        };
+      } catch (error) {
+        const e = error as Error;
+        return {
+          StatusCode: 200,
+          FunctionError: 'Unhandled',
+          Payload: JSON.stringify({ errorType: e.name ?? 'Error', errorMessage: e.message ?? String(error) }),
+        };
+      }
+    });
+
+    // https://docs.aws.amazon.com/lambda/latest/api/API_PutFunctionConcurrency.html
+    const lambdaName = (region: string, params: Params) => {
+      const name = str(params, 'FunctionName').split(':').pop()!;
+      if (!this.state(region).lambdas.has(name)) {
+        throw new AwsError('ResourceNotFoundException', `Function not found: ${name}`, 404);
+      }
+      return name;
+    };
+    def('lambda', 'PutFunctionConcurrency', ({ region, params }) => {
+      const reserved = Number(params.ReservedConcurrentExecutions);
+      this.state(region).concurrency.set(lambdaName(region, params), reserved);
+      return { ReservedConcurrentExecutions: reserved };
+    });
+    def('lambda', 'DeleteFunctionConcurrency', ({ region, params }) => {
+      this.state(region).concurrency.delete(lambdaName(region, params));
+      return {};
+    });
+    def('lambda', 'GetFunctionConcurrency', ({ region, params }) => {
+      const reserved = this.state(region).concurrency.get(lambdaName(region, params));
+      return reserved === undefined ? {} : { ReservedConcurrentExecutions: reserved };
+    });
+
+    // Tags: Redshift Serverless ({key, value}) and RDS ({Key, Value}) spellings, by ARN.
+    const tagsOf = (arn: string) => {
+      let found = this.tags.get(arn);
+      if (!found) {
+        found = {};
+        this.tags.set(arn, found);
+      }
+      return found;
+    };
+    def('redshift-serverless', 'TagResource', ({ params }) => {
+      const tags = tagsOf(str(params, 'resourceArn'));
+      for (const t of (params.tags as { key: string; value: string }[]) ?? []) tags[t.key] = t.value;
+      return {};
+    });
+    def('redshift-serverless', 'UntagResource', ({ params }) => {
+      const tags = tagsOf(str(params, 'resourceArn'));
+      for (const k of (params.tagKeys as string[]) ?? []) delete tags[k];
+      return {};
+    });
+    def('redshift-serverless', 'ListTagsForResource', ({ params }) => ({
+      tags: Object.entries(tagsOf(str(params, 'resourceArn'))).map(([key, value]) => ({ key, value })),
+    }));
+    def('rds', 'AddTagsToResource', ({ params }) => {
+      const tags = tagsOf(str(params, 'ResourceName'));
+      for (const t of (params.Tags as { Key: string; Value: string }[]) ?? []) tags[t.Key] = t.Value;
+      return {};
+    });
+    def('rds', 'ListTagsForResource', ({ params }) => ({
+      TagList: Object.entries(tagsOf(str(params, 'ResourceName'))).map(([Key, Value]) => ({ Key, Value })),
+    }));
+
+    // KMS DescribeKey: any alias or key id names a key of its region (the fake does not hold keys).
+    def('kms', 'DescribeKey', ({ region, params }) => {
+      const id = str(params, 'KeyId');
+      const keyId = `key-${Buffer.from(`${region}|${id}`).toString('hex').slice(-12)}`;
+      return {
+        KeyMetadata: {
+          KeyId: keyId,
+          Arn: `arn:aws:kms:${region}:${this.accountId}:key/${keyId}`,
+          Enabled: true,
+          KeyState: 'Enabled',
+          KeyManager: 'CUSTOMER',
+        },
+      };
+    });
+
+    // SSM StartAutomationExecution: recorded; world.on('ssm', 'StartAutomationExecution', ...) can run it.
+    def('ssm', 'StartAutomationExecution', ({ region, params }) => {
+      const id = `${this.nextId('')}-auto`;
+      this.automationsStarted.push({
+        region,
+        DocumentName: str(params, 'DocumentName'),
+        Parameters: params.Parameters,
+        id,
+      });
+      return { AutomationExecutionId: id };
+    });
+
+    def('sts', 'GetCallerIdentity', () => ({
+      Account: this.accountId,
+      Arn: `arn:aws:sts::${this.accountId}:assumed-role/automation/session`,
+      UserId: 'AROATEST:session',
+    }));
+
+    // CloudWatch PutMetricData: recorded.
+    def('cloudwatch', 'PutMetricData', ({ region, params }) => {
+      this.metricData.push({ region, at: this.clockSeconds, ...params });
+      return {};
+    });
+
+    // SNS Publish (recorded).
+    def('sns', 'Publish', ({ region, params }) => {
+      this.published.push({
+        region,
+        TopicArn: str(params, 'TopicArn'),
+        Subject: params.Subject as string | undefined,
+        Message: str(params, 'Message'),
+        at: this.clockSeconds,
+      });
+      return { MessageId: this.nextId('msg-') };
+    });
+
+    // CloudWatch: datapoints from the registered value function, one per period.
+    // One datapoint per period that has begun. The value function is read where the statistic would find it
+    // for a value that only grows or shrinks within a period: Maximum at the period's end (or now), Minimum at
+    // its start, anything else in the middle.
+    const datapoints = (
+      region: string,
+      metric: Params,
+      start: Date,
+      end: Date,
+      period: number,
+      stat: string,
+    ) => {
+      const dims = (metric.Dimensions as { Name: string; Value: string }[] | undefined) ?? [];
+      const fn = this.state(region).metrics.get(
+        metricKey(String(metric.Namespace), String(metric.MetricName), dims),
+      );
+      const points: { at: Date; value: number }[] = [];
+      if (!fn) return points;
+      const first = Math.ceil(start.getTime() / 1000 / period) * period;
+      for (let t = first; t < end.getTime() / 1000 && t <= this.clockSeconds; t += period) {
+        const last = Math.min(t + period, this.clockSeconds);
+        const read = stat === 'Maximum' ? last : stat === 'Minimum' ? t : (t + last) / 2;
+        const value = fn(new Date(read * 1000));
+        if (value !== undefined) points.push({ at: new Date(t * 1000), value });
+      }
+      return points;
+    };
+    const asDate = (v: unknown) =>
+      Object.prototype.toString.call(v) === '[object Date]' ? (v as Date) : new Date(String(v));
+    def('cloudwatch', 'GetMetricData', ({ region, params }) => {
+      const queries = (params.MetricDataQueries as Params[]) ?? [];
+      const start = asDate(params.StartTime);
+      const end = asDate(params.EndTime);
+      return {
+        MetricDataResults: queries
+          .filter((q) => q.ReturnData !== false)
+          .map((q) => {
+            const stat = q.MetricStat as Params | undefined;
+            if (!stat) {
+              throw new UnknownOperation(
+                `The fake GetMetricData answers MetricStat queries only (query ${String(q.Id)} uses Expression).`,
+              );
+            }
+            let points = datapoints(
+              region,
+              stat.Metric as Params,
+              start,
+              end,
+              Number(stat.Period ?? 60),
+              String(stat.Stat ?? 'Average'),
+            );
+            if (params.ScanBy !== 'TimestampAscending') points = points.reverse();
+            return {
+              Id: q.Id,
+              Label: (stat.Metric as Params).MetricName,
+              Timestamps: points.map((p) => p.at),
+              Values: points.map((p) => p.value),
+              StatusCode: 'Complete',
+            };
+          }),
+      };
+    });
+    def('cloudwatch', 'GetMetricStatistics', ({ region, params }) => {
+      const stats = (params.Statistics as string[] | undefined) ?? ['Average'];
+      const byStat = stats.map((stat) =>
+        datapoints(
+          region,
+          params,
+          asDate(params.StartTime),
+          asDate(params.EndTime),
+          Number(params.Period),
+          stat,
+        ),
+      );
+      return {
+        Label: params.MetricName,
+        Datapoints: (byStat[0] ?? []).map((p, i) => ({
+          Timestamp: p.at,
+          ...Object.fromEntries(stats.map((s, j) => [s, byStat[j][i]?.value])),
+          Unit: 'Seconds',
+        })),
+      };
+    });
+
+    // S3 replication (the bucket's own region must answer too).
+    const bucket = (params: Params) => {
+      const name = str(params, 'Bucket');
+      const found = this.buckets.get(name);
+      if (!found) throw new AwsError('NoSuchBucket', `The specified bucket does not exist: ${name}`, 404);
+      const out = this.outages.get(found.region);
+      if (out)
+        throw new ConnectionFailure(out, found.region, `https://${name}.s3.${found.region}.amazonaws.com/`);
+      return found;
+    };
+    def('s3', 'GetBucketReplication', ({ params }) => {
+      const b = bucket(params);
+      if (!b.replication) {
+        throw new AwsError(
+          'ReplicationConfigurationNotFoundError',
+          'The replication configuration was not found',
+          404,
+        );
+      }
+      return { ReplicationConfiguration: b.replication };
+    });
+    def('s3', 'PutBucketReplication', ({ params }) => {
+      bucket(params).replication = params.ReplicationConfiguration as Record<string, unknown>;
+      return {};
+    });
+    def('s3', 'DeleteBucketReplication', ({ params }) => {
+      bucket(params).replication = undefined;
+      return {};
+    });
+
+    def('kafka', 'DeleteReplicator', ({ region, params }) => {
+      const found = this.state(region).replicators.find((r) => r.ReplicatorArn === params.ReplicatorArn);
+      if (!found)
+        throw new AwsError('NotFoundException', `Replicator ${String(params.ReplicatorArn)} not found.`, 404);
+      found.ReplicatorState = 'DELETING';
+      this.schedule(300, () => {
+        const list = this.state(region).replicators;
+        list.splice(list.indexOf(found), 1);
+      });
+      return { ReplicatorArn: found.ReplicatorArn, ReplicatorState: 'DELETING' };
+    });
+
+    // MSK Replicator, minimal.
+    def('kafka', 'ListReplicators', ({ region, params }) => {
+      const { items, token } = this.page(this.state(region).replicators, params, {
+        token: 'NextToken',
+        limit: 'MaxResults',
+      });
+      return { Replicators: items, ...(token ? { NextToken: token } : {}) };
+    });
+    def('kafka', 'DescribeReplicator', ({ region, params }) => {
+      const found = this.state(region).replicators.find((r) => r.ReplicatorArn === params.ReplicatorArn);
+      if (!found)
+        throw new AwsError('NotFoundException', `Replicator ${String(params.ReplicatorArn)} not found.`, 404);
+      return found;
+    });
+  }
+}
