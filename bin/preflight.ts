@@ -5,7 +5,7 @@ import { ConfigError, loadConfig } from '../config';
 import { preflight } from '../lib/preflight';
 import { environmentFromArgs } from './cli-args';
 
-/** `npm run preflight -- -c env=NAME`: exits 1, with the reason, if deploying would go to the wrong account or contradict the active region. */
+/** `npm run preflight -- -c env=NAME`: exits 1, with the reason, if deploying would go to the wrong account, contradict the active region, or build on a region that was not fenced (the two regions' active-region records disagree). */
 export async function runPreflight(argv: readonly string[]): Promise<number> {
   try {
     const config = loadConfig(environmentFromArgs(argv));

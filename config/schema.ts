@@ -183,6 +183,11 @@ const failover = z.strictObject({
   generation: z.number().int().min(0).max(999).default(0),
   /** The estimated RPO above which the failover runbook refuses to run unless forced (seconds). */
   rpoBudgetSeconds: z.number().int().min(1).default(900),
+  /**
+   * How long the failover and failback runbooks wait at their approval step
+   * before the execution ends as timed out (minutes; aws:approve allows at most 30 days).
+   */
+  approvalTimeoutMinutes: z.number().int().min(1).max(43200).default(60),
   /** Consecutive failed evaluations of the primary, seen from the DR region, before recommending failover. */
   consecutiveFailuresToRecommend: z.number().int().min(2).default(3),
   /** Whether the readiness Lambda may start the failover runbook itself (not implemented: validation refuses true). */

@@ -1,7 +1,7 @@
 import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
 import { type EnvironmentConfig, PLACEHOLDER_ACCOUNTS } from '../config';
-import { activeRegionParameterName, regionOf } from './naming';
+import { activeRegionParameterName, regionOf, resourceName } from './naming';
 import { otherRole, writerRole } from './topology';
 
 export type PreflightResult =
@@ -11,8 +11,9 @@ export type PreflightResult =
 /**
  * Checks, before `cdk deploy`, that the config names a real account, that the
  * caller's credentials belong to it, and that `failover.generation` agrees with
- * the region the runbooks made active. Synth never calls AWS; this is the one
- * place deploy tooling does: STS GetCallerIdentity and one SSM GetParameter.
+ * the region the runbooks made active, in both regions. Synth never calls AWS;
+ * this is the one place deploy tooling does: STS GetCallerIdentity and one SSM
+ * GetParameter per region.
  */
 export async function preflight(
   config: EnvironmentConfig,
@@ -41,11 +42,77 @@ export async function preflight(
       message: `Your credentials are for account ${identity.Account} (${identity.Arn}), but environment "${config.name}" deploys to account ${config.account}. Switch to a profile for ${config.account}, or fix "account" in config/${config.name}.ts.`,
     };
   }
+  const agreement = await recordsAgree(config, ssmIn);
+  if (!agreement.ok) return agreement;
   const generation = await generationCheck(config, ssmIn);
   if (!generation.ok) return generation;
   return {
     ok: true,
     message: `Preflight passed: ${identity.Arn} may deploy "${config.name}" to ${config.account} (${config.regions.primary.region} primary, ${config.regions.dr.region} DR; ${generation.message}).`,
+  };
+}
+
+interface RecordRead {
+  readonly region: string;
+  readonly value?: string;
+  readonly modified?: Date;
+  readonly missing?: boolean;
+  readonly error?: string;
+}
+
+async function readRecord(
+  config: EnvironmentConfig,
+  region: string,
+  ssmIn: (region: string) => SSMClient,
+): Promise<RecordRead> {
+  try {
+    const { Parameter } = await ssmIn(region).send(
+      new GetParameterCommand({ Name: activeRegionParameterName(config) }),
+    );
+    return { region, value: Parameter?.Value, modified: Parameter?.LastModifiedDate };
+  } catch (error) {
+    if (error instanceof Error && error.name === 'ParameterNotFound') return { region, missing: true };
+    return { region, error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/**
+ * The active-region records of the two regions must agree. They disagree when a
+ * region came back after the other took over and was not fenced: it still acts
+ * as the writer (its record, job submission, database, S3 rule), and a deploy
+ * would build on that. The older record is the stale one; the fence runbook in
+ * that region sets it (docs/runbooks/fence.md).
+ */
+async function recordsAgree(
+  config: EnvironmentConfig,
+  ssmIn: (region: string) => SSMClient,
+): Promise<PreflightResult> {
+  const name = activeRegionParameterName(config);
+  const [a, b] = await Promise.all(
+    [regionOf(config, 'primary'), regionOf(config, 'dr')].map((r) => readRecord(config, r, ssmIn)),
+  );
+  const unreadable = [a, b].find((r) => r.error !== undefined);
+  if (unreadable) {
+    return {
+      ok: false,
+      message: `Could not read ${name} in ${unreadable.region} (${unreadable.error}). A deploy changes both regions and needs both records readable: during an outage of ${unreadable.region} run the failover runbook instead of deploying (docs/runbooks/failover.md).`,
+    };
+  }
+  if (a.missing || b.missing || a.value === b.value) return { ok: true, message: 'records agree' };
+  const fence = (region: string) =>
+    `aws ssm start-automation-execution --region ${region} --document-name ${resourceName(config, 'fence')}`;
+  const stale =
+    a.modified && b.modified && a.modified.getTime() !== b.modified.getTime()
+      ? a.modified < b.modified
+        ? a
+        : b
+      : undefined;
+  const reads = `${name} reads ${a.value} in ${a.region} but ${b.value} in ${b.region}`;
+  return {
+    ok: false,
+    message: stale
+      ? `The active-region records disagree: ${reads}. ${stale.region}'s record is the older one: that region came back after the other took over and was not fenced, so it still acts as a writer. Fence it, then run preflight again: ${fence(stale.region)} (docs/runbooks/fence.md).`
+      : `The active-region records disagree: ${reads}. Fence the region that did not take over, then run preflight again: ${fence(a.region)} or ${fence(b.region)} (docs/runbooks/fence.md).`,
   };
 }
 

@@ -3,263 +3,32 @@ import { GLOBAL_DATASTORE_PREFIXES } from '../../config/regions';
 import {
   activeRegionParameterName,
   cacheReplicationGroupId,
+  databaseInstanceArn,
   databaseInstanceIdentifier,
   globalDatastoreId,
+  globalDatastoreJoined,
+  keyAliasName,
   parameterName,
-  regionOf,
   resourceName,
   warehouseName,
 } from '../naming';
 import { standbyRole, writerRole } from '../topology';
+import {
+  approvalTopicName,
+  FAILOVER_STREAMING_JOBS,
+  fenceRoleName,
+  fenceRunbookName,
+  RunbookContext,
+  type RunbookKind,
+} from './context';
+import { type AutomationDocument, type RunbookStep, scriptStep } from './step';
 
-/** One step of an SSM Automation document, with what a person needs to run and check it. */
-export interface RunbookStep {
-  readonly name: string;
-  readonly action: string;
-  /** What the step does and how to verify it worked (shown in the console and in docs/runbooks). */
-  readonly description: string;
-  /** Typical duration, for the runbook's timing table. */
-  readonly expectedMinutes: number;
-  readonly inputs: Record<string, unknown>;
-  readonly [extra: string]: unknown;
-}
+export { FAILOVER_STREAMING_JOBS, type RunbookKind } from './context';
+export type { AutomationDocument, RunbookStep } from './step';
 
-export interface AutomationDocument {
-  readonly schemaVersion: '0.3';
-  readonly description: string;
-  readonly assumeRole: string;
-  readonly parameters: Record<
-    string,
-    { type: string; description: string; default?: unknown; allowedPattern?: string }
-  >;
-  readonly mainSteps: readonly RunbookStep[];
-}
-
-export const FAILOVER_STREAMING_JOBS = ['04-stream-sales-to-kafka', '05-streaming-kafka'] as const;
-
-/** The two runbooks: an unplanned failover, and the planned switch back after re-seeding (failback). */
-export type RunbookKind = 'failover' | 'failback';
-
-const GATE = `import json
-
-def gate(events, context):
-    report = events["Payload"]
-    if isinstance(report, str):
-        report = json.loads(report)
-    rpo = report.get("estimatedRpoSeconds")
-    budget = float(events["RpoBudget"])
-    force = str(events["Force"]).lower() == "true"
-    dry_run = str(events["DryRun"]).lower() == "true"
-    complete = bool(report.get("rpoComplete"))
-    within = rpo is not None and float(rpo) <= budget and complete
-    reason = (
-        f"estimated RPO {rpo}s (complete: {complete}) against a budget of {budget:.0f}s; "
-        f"recommendation: {report.get('decision', 'n/a')}"
-    )
-    if not within and not force and not dry_run:
-        raise Exception("Refusing to fail over: " + reason + ". Re-run with Force=true to accept the data loss.")
-    return {"Allowed": within or force, "EstimatedRpo": str(rpo), "Reason": reason}
-`;
-
-const REPORT = `def report(events, context):
-    steps = events["Plan"]
-    lines = [f"{i + 1}. {s['name']}: {s['description']}" for i, s in enumerate(steps)]
-    return {"Plan": "DRY RUN - nothing was changed. A real run would do:\\n" + "\\n".join(lines)}
-`;
-
-const RESTORE_WAREHOUSE = `import boto3
-
-def restore(events, context):
-    client = boto3.client("redshift-serverless")
-    snapshots = []
-    paginator = client.get_paginator("list_snapshots")
-    for page in paginator.paginate():
-        snapshots += [s for s in page["snapshots"] if s.get("namespaceName") == events["Namespace"] and s.get("status") == "AVAILABLE"]
-    if not snapshots:
-        raise Exception("No available snapshot of " + events["Namespace"] + " in this region; restore by hand from the newest copy.")
-    newest = max(snapshots, key=lambda s: s["snapshotCreateTime"])
-    client.restore_from_snapshot(
-        namespaceName=events["Namespace"], workgroupName=events["Workgroup"], snapshotName=newest["snapshotName"]
-    )
-    return {"SnapshotName": newest["snapshotName"], "SnapshotTime": newest["snapshotCreateTime"].isoformat()}
-`;
-
-const ACTIVATE = `import boto3
-from botocore.config import Config
-
-def activate(events, context):
-    name, here, other = events["Parameter"], events["ThisRegion"], events["OtherRegion"]
-    boto3.client("ssm", region_name=here).put_parameter(Name=name, Value=here, Type="String", Overwrite=True)
-    try:
-        quick = Config(connect_timeout=5, read_timeout=5, retries={"max_attempts": 1})
-        boto3.client("ssm", region_name=other, config=quick).put_parameter(Name=name, Value=here, Type="String", Overwrite=True)
-        other_updated = True
-    except Exception as error:
-        other_updated = False
-        print("Could not update the record in " + other + " (expected during its outage): " + str(error))
-    return {"OtherRegionUpdated": other_updated}
-`;
-
-const START_SPARK = `import boto3
-
-def start(events, context):
-    client = boto3.client("emr-serverless")
-    apps = [a for a in client.list_applications()["applications"] if a["name"] == events["Name"] and a["state"] != "TERMINATED"]
-    if not apps:
-        raise Exception("No EMR Serverless application named " + events["Name"] + " in this region")
-    client.start_application(applicationId=apps[0]["id"])
-    return {"ApplicationId": apps[0]["id"]}
-`;
-
-const script = (
-  handler: string,
-  code: string,
-  inputs: Record<string, unknown>,
-  outputs: [string, string][],
-) => ({
-  inputs: { Runtime: 'python3.11', Handler: handler, Script: code, InputPayload: inputs },
-  outputs: outputs.map(([Name, Type]) => ({ Name, Selector: `$.Payload.${Name}`, Type })),
-});
-
-const RESEED_GATE = `import json
-
-def gate(events, context):
-    report = events["Payload"]
-    if isinstance(report, str):
-        report = json.loads(report)
-    force = str(events["Force"]).lower() == "true"
-    dry_run = str(events["DryRun"]).lower() == "true"
-    not_ready = [
-        f"{c['name']} {c['status']} ({c.get('detail', '')})"
-        for c in report.get("checks", [])
-        if c.get("status") != "healthy"
-    ]
-    if not report.get("checks"):
-        not_ready.append("no checks in the readiness report")
-    rpo = report.get("estimatedRpoSeconds")
-    reason = f"estimated RPO {rpo}s; not healthy: {', '.join(not_ready) if not_ready else 'none'}"
-    if not_ready and not force and not dry_run:
-        raise Exception(
-            "Refusing to fail back: the old writer is not fully re-seeded: " + reason
-            + ". Finish the re-seed (docs/runbooks/failback.md) or re-run with Force=true."
-        )
-    return {"Allowed": not not_ready or force, "EstimatedRpo": str(rpo), "Reason": reason}
-`;
-
-const QUIESCE = `import boto3
-
-def quiesce(events, context):
-    client = boto3.client("emr-serverless", region_name=events["Region"])
-    apps = [a for a in client.list_applications()["applications"] if a["name"] == events["Name"] and a["state"] != "TERMINATED"]
-    cancelled = []
-    for app in apps:
-        paginator = client.get_paginator("list_job_runs")
-        for page in paginator.paginate(applicationId=app["id"], states=["SUBMITTED", "PENDING", "SCHEDULED", "RUNNING"]):
-            for run in page["jobRuns"]:
-                if run.get("name") in events["Jobs"]:
-                    client.cancel_job_run(applicationId=app["id"], jobRunId=run["id"])
-                    cancelled.append(run["name"] + ":" + run["id"])
-    return {"Cancelled": ", ".join(cancelled) or "none running"}
-`;
-
-const CATCH_UP = `import time
-from datetime import datetime, timedelta, timezone
-import boto3
-
-def wait(events, context):
-    client = boto3.client("cloudwatch")
-    deadline = time.time() + int(events["TimeoutSeconds"])
-    while True:
-        now = datetime.now(timezone.utc)
-        data = client.get_metric_data(
-            MetricDataQueries=[{
-                "Id": "lag",
-                "MetricStat": {
-                    "Metric": {"Namespace": "AWS/RDS", "MetricName": "ReplicaLag",
-                               "Dimensions": [{"Name": "DBInstanceIdentifier", "Value": events["Replica"]}]},
-                    "Period": 60, "Stat": "Maximum"},
-            }],
-            StartTime=now - timedelta(minutes=3), EndTime=now, ScanBy="TimestampDescending",
-        )
-        values = data["MetricDataResults"][0]["Values"]
-        if len(values) >= 2 and max(values[:2]) <= float(events["MaxLagSeconds"]):
-            return {"LagSeconds": str(values[0])}
-        if time.time() > deadline:
-            raise Exception("Replica " + events["Replica"] + " did not catch up (last values: " + str(values[:3]) + "); nothing was switched. Check that writes have stopped and retry.")
-        time.sleep(30)
-`;
-
-const RESTORE_CLUSTER = `from datetime import datetime, timezone
-import boto3
-
-def restore(events, context):
-    client = boto3.client("redshift")
-    name, source = events["Cluster"], events["SourceRegion"]
-    snapshots = []
-    for page in client.get_paginator("describe_cluster_snapshots").paginate(ClusterIdentifier=name):
-        snapshots += [
-            s for s in page["Snapshots"]
-            if s.get("Status") == "available" and s.get("SourceRegion") == source
-        ]
-    if not snapshots:
-        raise Exception("No available snapshot of " + name + " copied from " + source + " in this region; restore by hand.")
-    newest = max(snapshots, key=lambda s: s["SnapshotCreateTime"])
-    # The idle cluster of the same shape supplies the network, parameters and roles.
-    idle = client.describe_clusters(ClusterIdentifier=name)["Clusters"][0]
-    target = name + "-" + datetime.now(timezone.utc).strftime("%Y%m%d%H%M")
-    client.restore_from_cluster_snapshot(
-        ClusterIdentifier=target,
-        SnapshotIdentifier=newest["SnapshotIdentifier"],
-        ClusterSubnetGroupName=idle["ClusterSubnetGroupName"],
-        VpcSecurityGroupIds=[g["VpcSecurityGroupId"] for g in idle["VpcSecurityGroups"]],
-        ClusterParameterGroupName=idle["ClusterParameterGroups"][0]["ParameterGroupName"],
-        IamRoles=[r["IamRoleArn"] for r in idle.get("IamRoles", [])],
-        NodeType=idle["NodeType"],
-        NumberOfNodes=idle["NumberOfNodes"],
-        PubliclyAccessible=False,
-        EnhancedVpcRouting=True,
-        ManageMasterPassword=True,
-    )
-    return {
-        "ClusterId": target,
-        "SnapshotName": newest["SnapshotIdentifier"],
-        "SnapshotTime": newest["SnapshotCreateTime"].isoformat(),
-    }
-`;
-
-const PUBLISH_CLUSTER = `import boto3
-
-def publish(events, context):
-    cluster = boto3.client("redshift").describe_clusters(ClusterIdentifier=events["ClusterId"])["Clusters"][0]
-    endpoint = cluster["Endpoint"]["Address"] + ":" + str(cluster["Endpoint"]["Port"])
-    boto3.client("ssm").put_parameter(Name=events["Parameter"], Value=endpoint, Type="String", Overwrite=True)
-    return {"Endpoint": endpoint}
-`;
-
-const FAILOVER_CACHE = `import boto3
-from botocore.exceptions import ClientError
-
-def failover(events, context):
-    client = boto3.client("elasticache")
-    try:
-        client.failover_global_replication_group(
-            GlobalReplicationGroupId=events["GlobalReplicationGroupId"],
-            PrimaryRegion=events["PrimaryRegion"],
-            PrimaryReplicationGroupId=events["PrimaryReplicationGroupId"],
-        )
-        return {"Mode": "failover"}
-    except ClientError as error:
-        code = error.response["Error"]["Code"]
-        if code != "InvalidGlobalReplicationGroupState":
-            raise
-        print("Failover refused (" + code + "): " + str(error) + "; disassociating this region's member instead.")
-        client.disassociate_global_replication_group(
-            GlobalReplicationGroupId=events["GlobalReplicationGroupId"],
-            ReplicationGroupId=events["PrimaryReplicationGroupId"],
-            ReplicationGroupRegion=events["PrimaryRegion"],
-        )
-        return {"Mode": "disassociated"}
-`;
+const RDS_PROMOTE =
+  'RDS: "The promotion process can take several minutes or longer" (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.Promote.html); AWS publishes no figure, 10 min is our estimate. The Global Datastore failover runs at the same time (no published figure either).';
+const NO_FIGURE = 'estimate: a few API calls, no AWS figure';
 
 /** The SSM document name of a runbook. */
 export function runbookName(config: EnvironmentConfig, kind: RunbookKind): string {
@@ -274,319 +43,758 @@ export function hasFailback(config: EnvironmentConfig): boolean {
   return writerRole(config) === 'dr';
 }
 
+/** Identifies one switch (this generation, towards this region): stable across re-runs of its runbook. */
+export function switchId(kind: RunbookKind, ctx: RunbookContext): string {
+  return `${kind}-g${ctx.config.failover.generation}-${ctx.here}`;
+}
+
+/** Builders of the steps the two switch runbooks share. */
+class SwitchSteps {
+  readonly db: string | undefined;
+  readonly datastore: string | undefined;
+  readonly cacheGroup: string;
+
+  constructor(
+    readonly kind: RunbookKind,
+    readonly ctx: RunbookContext,
+  ) {
+    const { config } = ctx;
+    this.db = config.rds.crossRegionReplica
+      ? databaseInstanceIdentifier(config, standbyRole(config))
+      : undefined;
+    this.datastore = globalDatastoreJoined(config)
+      ? globalDatastoreId(config, GLOBAL_DATASTORE_PREFIXES)
+      : undefined;
+    this.cacheGroup = cacheReplicationGroupId(config);
+  }
+
+  private get failback(): boolean {
+    return this.kind === 'failback';
+  }
+
+  checkReadiness(): RunbookStep {
+    const { ctx } = this;
+    return {
+      name: 'CheckReadiness',
+      action: 'aws:invokeLambdaFunction',
+      description: `Runs the readiness checks now (${ctx.name('readiness')} in ${ctx.here}); the per-store lags are read from standby-side data, so they are there during an outage of ${ctx.other}.`,
+      verify: 'the Payload output is a readiness report with rpo.stores.',
+      phase: 'prepare',
+      expectedMinutes: 0.5,
+      durationSource: `each check times out after failover.checkTimeoutMs (${ctx.config.failover.checkTimeoutMs} ms)`,
+      // The function runs with reserved concurrency 1: a scheduled run may hold it for a few seconds.
+      maxAttempts: 3,
+      onFailure: 'Abort',
+      // evaluateOnly: report without advancing the scheduled evaluations' decision state.
+      inputs: {
+        FunctionName: ctx.name('readiness'),
+        InvocationType: 'RequestResponse',
+        Payload: JSON.stringify({ evaluateOnly: true }),
+      },
+      outputs: [{ Name: 'Payload', Selector: '$.Payload', Type: 'String' }],
+      permissions: [ctx.invoke(ctx.here, 'readiness')],
+    };
+  }
+
+  gate(): RunbookStep {
+    const inputs = { Payload: '{{CheckReadiness.Payload}}', Force: '{{Force}}', DryRun: '{{DryRun}}' };
+    const returns = [
+      ['Allowed', 'Boolean'],
+      ['Summary', 'String'],
+      ['Reason', 'String'],
+    ] as const;
+    const common = {
+      phase: 'prepare' as const,
+      expectedMinutes: 0,
+      input: inputs,
+      returns,
+      permissions: [],
+    };
+    return this.failback
+      ? scriptStep({
+          ...common,
+          name: 'GateOnReseed',
+          file: 'gate_reseed.py',
+          description: `Refuses to continue unless every readiness check is healthy: the re-seeded replica in ${this.ctx.here} keeps up, the buckets replicate here without failures, the cache member here is a healthy secondary, warehouse snapshots are copied here, catalog and Spark match. Force=true overrides.`,
+          verify: 'the Reason output lists nothing as not healthy.',
+        })
+      : scriptStep({
+          ...common,
+          name: 'GateOnRpo',
+          file: 'gate_rpo.py',
+          description:
+            "Refuses to continue when any replicated store's lag is unknown or above its budget (readiness report rpo.stores), unless Force=true. The warehouse is restored from a snapshot and is reported, not counted.",
+          verify: "the Summary output gives each store's lag, budget and source.",
+        });
+  }
+
+  get gateName(): string {
+    return this.failback ? 'GateOnReseed' : 'GateOnRpo';
+  }
+
+  get approveName(): string {
+    return this.failback ? 'ApproveFailback' : 'ApproveFailover';
+  }
+
+  branchOnDryRun(): RunbookStep {
+    return {
+      name: 'BranchOnDryRun',
+      action: 'aws:branch',
+      description: 'With DryRun=true (the default) goes to ReportDryRun and changes nothing.',
+      verify: 'a dry run ends at ReportDryRun.',
+      phase: 'prepare',
+      expectedMinutes: 0,
+      maxAttempts: 1,
+      onFailure: 'Abort',
+      inputs: {
+        Choices: [{ NextStep: 'ReportDryRun', Variable: '{{DryRun}}', BooleanEquals: true }],
+        Default: 'RequestApproval',
+      },
+      permissions: [],
+    };
+  }
+
+  reportDryRun(plan: { name: string; description: string }[]): RunbookStep {
+    return scriptStep({
+      name: 'ReportDryRun',
+      file: 'report_plan.py',
+      description: 'Prints the steps a real run would take and ends.',
+      verify: 'the Plan output lists them.',
+      phase: 'prepare',
+      expectedMinutes: 0,
+      isEnd: true,
+      input: { Plan: plan },
+      returns: [['Plan', 'String']],
+      permissions: [],
+    });
+  }
+
+  requestApproval(): RunbookStep {
+    const { ctx } = this;
+    const verb = this.failback ? 'Fail back' : 'Fail over';
+    return {
+      name: 'RequestApproval',
+      action: 'aws:executeAwsApi',
+      description: `Tells the alarm topic's subscribers that an approval is waiting, with each store's lag, budget and source.`,
+      verify: 'the message arrives.',
+      phase: 'prepare',
+      expectedMinutes: 0,
+      maxAttempts: 2,
+      onFailure: 'Continue',
+      isCritical: false,
+      inputs: {
+        Service: 'sns',
+        Api: 'Publish',
+        TopicArn: ctx.topicArn,
+        Subject: `dual-region-analytics ${ctx.config.name}: approve the ${this.kind} to ${ctx.here}?`,
+        Message: `${verb} ${ctx.config.name} from ${ctx.other} to ${ctx.here}: execution {{automation:EXECUTION_ID}} waits for approval (${ctx.config.failover.approvalTimeoutMinutes} min). Per store: {{${this.gateName}.Summary}}. Gate: {{${this.gateName}.Reason}}. Approve: aws ssm send-automation-signal --region ${ctx.here} --automation-execution-id {{automation:EXECUTION_ID}} --signal-type Approve`,
+      },
+      permissions: [ctx.publish()],
+    };
+  }
+
+  approve(): RunbookStep {
+    const { ctx } = this;
+    const verb = this.failback ? 'Fail back' : 'Fail over';
+    return {
+      name: this.approveName,
+      action: 'aws:approve',
+      description: this.failback
+        ? 'Waits for one of the Approvers (the data platform owner, in a change window agreed with the consumers).'
+        : 'Waits for one of the Approvers (the incident commander or the data platform on-call).',
+      verify: 'the approval is recorded on the execution.',
+      phase: 'approval',
+      expectedMinutes: 0,
+      maxAttempts: 1,
+      onFailure: 'Abort',
+      // aws:approve waits 7 days unless timeoutSeconds is set (automation-action-approve).
+      timeoutSeconds: ctx.config.failover.approvalTimeoutMinutes * 60,
+      inputs: {
+        Approvers: '{{Approvers}}',
+        MinRequiredApprovals: 1,
+        NotificationArn: ctx.arn(ctx.here, 'sns', `${approvalTopicName(ctx.config, this.kind)}`),
+        Message: `${verb} ${ctx.config.name} from ${ctx.other} to ${ctx.here}? Per store: {{${this.gateName}.Summary}}. Gate: {{${this.gateName}.Reason}}`,
+      },
+      permissions: [
+        {
+          actions: ['sns:Publish'],
+          resources: [ctx.arn(ctx.here, 'sns', `${approvalTopicName(ctx.config, this.kind)}`)],
+        },
+      ],
+    };
+  }
+
+  private dbArn(): string {
+    return databaseInstanceArn(this.ctx.config, standbyRole(this.ctx.config));
+  }
+
+  private switchInputs(): Record<string, unknown> {
+    const { ctx } = this;
+    return {
+      Region: ctx.here,
+      Database: this.db ?? '',
+      BackupRetentionPeriod: ctx.config.rds.backupRetentionDays,
+      GlobalDatastore: this.datastore ?? '',
+      CacheGroup: this.cacheGroup,
+      // A planned failback has both sides up: never split the datastore then.
+      AllowDisassociate: !this.failback,
+      Application: ctx.name('spark'),
+    };
+  }
+
+  private cachePermissions(withDisassociate: boolean): RunbookStep['permissions'] {
+    const { ctx } = this;
+    if (!this.datastore) return [];
+    const datastore = ctx.arn('', 'elasticache', `globalreplicationgroup:${this.datastore}`);
+    const group = ctx.arn(ctx.here, 'elasticache', `replicationgroup:${this.cacheGroup}`);
+    return [
+      { actions: ['elasticache:DescribeReplicationGroups'], resources: [group] },
+      {
+        actions: [
+          'elasticache:DescribeGlobalReplicationGroups',
+          'elasticache:FailoverGlobalReplicationGroup',
+        ],
+        resources: [datastore],
+      },
+      ...(withDisassociate && !this.failback
+        ? [{ actions: ['elasticache:DisassociateGlobalReplicationGroup'], resources: [datastore, group] }]
+        : []),
+    ];
+  }
+
+  startSwitch(): RunbookStep {
+    const { ctx } = this;
+    return scriptStep({
+      name: 'StartSwitch',
+      file: 'start_switch.py',
+      description: `Starts together, each only if not done or under way: the promotion of ${this.db ?? '(no replica)'} in ${ctx.here}; ${this.datastore ? `the failover of the Global Datastore to ${ctx.here}${this.failback ? '' : ' (any error or timeout: disassociate this member instead)'}` : 'no cache switch (no Global Datastore)'}; the start of ${ctx.name('spark')}.`,
+      verify: 'the Database, Cache and Spark outputs say what was requested or found done.',
+      phase: 'critical',
+      expectedMinutes: 0.5,
+      durationSource: NO_FIGURE,
+      mutating: true,
+      maxAttempts: 3,
+      timeoutSeconds: 180,
+      input: this.switchInputs(),
+      returns: [
+        ['Database', 'String'],
+        ['Cache', 'String'],
+        ['Spark', 'String'],
+        ['StartedAt', 'Integer'],
+      ],
+      permissions: [
+        ...(this.db
+          ? [{ actions: ['rds:DescribeDBInstances', 'rds:PromoteReadReplica'], resources: [this.dbArn()] }]
+          : []),
+        ...this.cachePermissions(true),
+        ctx.listed(
+          ctx.here,
+          ['emr-serverless:ListApplications', 'emr-serverless:StartApplication'],
+          'EMR Serverless applications are found by listing (ids generated by AWS)',
+        ),
+      ],
+    });
+  }
+
+  waitForWrites(): RunbookStep {
+    return scriptStep({
+      name: 'WaitForWrites',
+      file: 'wait_writable.py',
+      description: `Waits until ${this.db ?? 'the database'} has no replication source and is available, and ${this.datastore ? `${this.cacheGroup} is available and primary or standalone${this.failback ? '' : ' (disassociating it if the failover has not taken after 5 minutes)'}` : 'the cache needs nothing'}. Repeats up to 4 times 9 minutes.`,
+      verify: 'the Database output says standalone and available; the Cache output primary or standalone.',
+      phase: 'critical',
+      expectedMinutes: 10,
+      durationSource: RDS_PROMOTE,
+      mutating: !this.failback && this.datastore !== undefined,
+      maxAttempts: 4,
+      timeoutSeconds: 600,
+      input: {
+        ...this.switchInputs(),
+        StartedAt: '{{StartSwitch.StartedAt}}',
+        WaitSeconds: 540,
+        FallbackSeconds: 300,
+      },
+      returns: [
+        ['Database', 'String'],
+        ['Cache', 'String'],
+      ],
+      permissions: [
+        ...(this.db ? [{ actions: ['rds:DescribeDBInstances'], resources: [this.dbArn()] }] : []),
+        ...this.cachePermissions(true),
+      ],
+    });
+  }
+
+  activate(): RunbookStep {
+    const { ctx } = this;
+    const record = activeRegionParameterName(ctx.config);
+    return scriptStep({
+      name: 'ActivateThisRegion',
+      file: 'activate.py',
+      description: `Sets ${record} to ${ctx.here} here and, if it answers within seconds, in ${ctx.other}. Clients and jobs read this record, then the endpoints published in that region.`,
+      verify: `the parameter reads ${ctx.here} in ${ctx.here}; OtherRegionUpdated says whether ${ctx.other} was reached.`,
+      phase: 'critical',
+      expectedMinutes: 0.5,
+      durationSource: NO_FIGURE,
+      mutating: true,
+      maxAttempts: 3,
+      input: { Parameter: record, ThisRegion: ctx.here, OtherRegion: ctx.other },
+      returns: [
+        ['OtherRegionUpdated', 'Boolean'],
+        ['Message', 'String'],
+      ],
+      permissions: [
+        {
+          actions: ['ssm:GetParameter', 'ssm:PutParameter'],
+          resources: [ctx.activeRegionArn(ctx.here), ctx.activeRegionArn(ctx.other)],
+        },
+      ],
+    });
+  }
+
+  resubmitStreaming(): RunbookStep {
+    const { ctx } = this;
+    return scriptStep({
+      name: 'ResubmitStreaming',
+      file: 'resubmit_streaming.py',
+      description: `Resubmits ${FAILOVER_STREAMING_JOBS.join(' and ')} through ${ctx.name('submit-job')} in ${ctx.here}, with an idempotency key per switch (a re-run does not start them twice).`,
+      verify: 'the JobRuns output names a run per job; they reach RUNNING in EMR Studio.',
+      phase: 'critical',
+      expectedMinutes: 1,
+      durationSource: 'estimate: two Lambda calls and StartJobRun on the application StartSwitch started',
+      mutating: true,
+      maxAttempts: 2,
+      input: {
+        Function: ctx.name('submit-job'),
+        Jobs: [...FAILOVER_STREAMING_JOBS],
+        KeyPrefix: switchId(this.kind, ctx),
+      },
+      returns: [['JobRuns', 'String']],
+      permissions: [ctx.invoke(ctx.here, 'submit-job')],
+    });
+  }
+
+  notifySwitched(): RunbookStep {
+    const { ctx } = this;
+    return {
+      name: 'NotifySwitched',
+      action: 'aws:executeAwsApi',
+      description: `Tells the alarm topic that ${ctx.here} takes writes and streaming resumed; the slow work follows.`,
+      verify: 'the message arrives.',
+      phase: 'after',
+      expectedMinutes: 0,
+      maxAttempts: 2,
+      onFailure: 'Continue',
+      isCritical: false,
+      inputs: {
+        Service: 'sns',
+        Api: 'Publish',
+        TopicArn: ctx.topicArn,
+        Subject: `dual-region-analytics ${ctx.config.name}: writes resumed in ${ctx.here}`,
+        Message: `Execution {{automation:EXECUTION_ID}}: ${ctx.here} is the active region of ${ctx.config.name}. Database: {{WaitForWrites.Database}}. Cache: {{WaitForWrites.Cache}}. Streaming: {{ResubmitStreaming.JobRuns}}. Warehouse restore and Multi-AZ follow.`,
+      },
+      permissions: [ctx.publish()],
+    };
+  }
+
+  /** Steps after the switch: on failure they notify and end (the switch stands; a re-run finishes them). */
+  afterSwitch(): RunbookStep[] {
+    const { ctx } = this;
+    const { config } = ctx;
+    const onFailure = 'step:NotifyIncomplete';
+    const steps: RunbookStep[] = [];
+    if (this.db && config.rds.multiAz) {
+      steps.push(
+        scriptStep({
+          name: 'MakeDatabaseMultiAz',
+          file: 'multi_az.py',
+          description: `Converts the promoted ${this.db} to Multi-AZ, as the writer was (skipped if it is or is becoming Multi-AZ).`,
+          verify: 'MultiAZ true once the modification completes (it runs in the background).',
+          phase: 'after',
+          expectedMinutes: 0.5,
+          durationSource: 'estimate for the request; the conversion continues in the background',
+          mutating: true,
+          onFailure,
+          input: { Database: this.db },
+          returns: [['Result', 'String']],
+          permissions: [
+            { actions: ['rds:DescribeDBInstances', 'rds:ModifyDBInstance'], resources: [this.dbArn()] },
+          ],
+        }),
+      );
+    }
+    const warehouse = warehouseName(config);
+    const restoreWhy =
+      'Redshift snapshots and namespaces are found by listing (ids and ARNs generated by AWS)';
+    const secret = {
+      actions: ['secretsmanager:CreateSecret', 'secretsmanager:RotateSecret', 'secretsmanager:TagResource'],
+      resources: [ctx.arn(ctx.here, 'secretsmanager', `secret:redshift!*`)],
+      why: 'The managed admin secret is created and named by Redshift (redshift!...)',
+    };
+    const keyUse = {
+      actions: ['kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:Decrypt', 'kms:CreateGrant'],
+      resources: [ctx.arn(ctx.here, 'kms', `key/*`)],
+      conditions: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': keyAliasName(config, 'database') } },
+      why: "Key ids are not derivable; kms:ResourceAliases limits this to this region's database key",
+    };
+    if (config.redshift.mode === 'serverless') {
+      steps.push(
+        scriptStep({
+          name: 'RestoreWarehouse',
+          file: 'restore_warehouse.py',
+          description: `Restores the idle ${warehouse} namespace in ${ctx.here} from the newest snapshot copied from ${ctx.other}'s namespace, with an admin password managed here under ${keyAliasName(config, 'database')}. Tags the namespace with this switch; a namespace already restored for it is never restored again.`,
+          verify: 'the Snapshot output; the namespace tag dra:restored-for.',
+          phase: 'after',
+          expectedMinutes: 0.5,
+          durationSource: NO_FIGURE,
+          mutating: true,
+          onFailure,
+          timeoutSeconds: 300,
+          input: {
+            Namespace: warehouse,
+            Workgroup: warehouse,
+            WriterRegion: ctx.other,
+            KeyAlias: keyAliasName(config, 'database'),
+            SwitchId: switchId(this.kind, ctx),
+            Execution: '{{automation:EXECUTION_ID}}',
+          },
+          returns: [
+            ['Snapshot', 'String'],
+            ['Result', 'String'],
+          ],
+          permissions: [
+            ctx.listed(
+              ctx.here,
+              [
+                'redshift-serverless:GetNamespace',
+                'redshift-serverless:ListSnapshots',
+                'redshift-serverless:ListTagsForResource',
+                'redshift-serverless:TagResource',
+                'redshift-serverless:RestoreFromSnapshot',
+              ],
+              restoreWhy,
+            ),
+            secret,
+            keyUse,
+          ],
+        }),
+      );
+      steps.push(this.waitForWarehouse({ Namespace: warehouse, Workgroup: warehouse }, onFailure));
+    } else {
+      const target = `${warehouse}-g${config.failover.generation}`;
+      steps.push(
+        scriptStep({
+          name: 'RestoreWarehouse',
+          file: 'restore_cluster.py',
+          description: `Restores the newest snapshot of ${warehouse} copied from ${ctx.other} into a new cluster ${target} in ${ctx.here} (skipped if it exists), with the idle cluster's network, parameter group and roles, and an admin password managed here.`,
+          verify: 'the ClusterId and Result outputs.',
+          phase: 'after',
+          expectedMinutes: 0.5,
+          durationSource: NO_FIGURE,
+          mutating: true,
+          onFailure,
+          timeoutSeconds: 300,
+          input: {
+            Cluster: warehouse,
+            SourceRegion: ctx.other,
+            Target: target,
+            KeyAlias: keyAliasName(config, 'database'),
+          },
+          returns: [
+            ['ClusterId', 'String'],
+            ['Result', 'String'],
+          ],
+          permissions: [
+            {
+              actions: ['redshift:DescribeClusters', 'redshift:RestoreFromClusterSnapshot'],
+              resources: [
+                ctx.arn(ctx.here, 'redshift', `cluster:${warehouse}`),
+                ctx.arn(ctx.here, 'redshift', `cluster:${target}`),
+                ctx.arn(ctx.here, 'redshift', `snapshot:${warehouse}/*`),
+              ],
+              why: 'Copied snapshot names are generated by Redshift',
+            },
+            ctx.listed(ctx.here, ['redshift:DescribeClusterSnapshots'], restoreWhy),
+            secret,
+            keyUse,
+            {
+              actions: ['iam:PassRole'],
+              resources: [ctx.arn('', 'iam', `role/*`)],
+              conditions: { StringEquals: { 'iam:PassedToService': 'redshift.amazonaws.com' } },
+              why: "The roles passed are the idle cluster's (PassRole only to redshift.amazonaws.com)",
+            },
+          ],
+        }),
+      );
+      steps.push(this.waitForWarehouse({ Mode: 'provisioned', Cluster: target }, onFailure));
+      steps.push(
+        scriptStep({
+          name: 'PublishWarehouseEndpoint',
+          file: 'publish_cluster.py',
+          description: `Points ${parameterName(config, 'redshift/endpoint')} in ${ctx.here} at the restored cluster.`,
+          verify: 'the Endpoint output, and the parameter reads it.',
+          phase: 'after',
+          expectedMinutes: 0.5,
+          mutating: true,
+          onFailure,
+          input: { ClusterId: target, Parameter: parameterName(config, 'redshift/endpoint') },
+          returns: [['Endpoint', 'String']],
+          permissions: [
+            {
+              actions: ['ssm:PutParameter'],
+              resources: [ctx.arn(ctx.here, 'ssm', `parameter${parameterName(config, 'redshift/endpoint')}`)],
+            },
+          ],
+        }),
+      );
+    }
+    steps.push(this.tryFence());
+    return steps;
+  }
+
+  private waitForWarehouse(input: Record<string, unknown>, onFailure: string): RunbookStep {
+    const { ctx } = this;
+    const provisioned = input.Mode === 'provisioned';
+    return scriptStep({
+      name: 'WaitForWarehouse',
+      file: 'wait_warehouse.py',
+      description: 'Waits until the restored warehouse is available; repeats up to 6 times 9 minutes.',
+      verify: 'the Status output.',
+      phase: 'after',
+      expectedMinutes: 30,
+      durationSource:
+        'estimate: AWS publishes no restore duration; it grows with the snapshot size (Redshift Serverless RestoreFromSnapshot)',
+      maxAttempts: 6,
+      timeoutSeconds: 600,
+      onFailure,
+      input: { ...input, WaitSeconds: 540 },
+      returns: [['Status', 'String']],
+      permissions: [
+        provisioned
+          ? {
+              actions: ['redshift:DescribeClusters'],
+              resources: [ctx.arn(ctx.here, 'redshift', `cluster:${input.Cluster}`)],
+            }
+          : ctx.listed(
+              ctx.here,
+              ['redshift-serverless:GetNamespace', 'redshift-serverless:GetWorkgroup'],
+              'Redshift Serverless namespace and workgroup ARNs carry ids generated by AWS',
+            ),
+      ],
+    });
+  }
+
+  private tryFence(): RunbookStep {
+    const { ctx } = this;
+    const doc = fenceRunbookName(ctx.config);
+    return scriptStep({
+      name: 'TryFenceOldRegion',
+      file: 'try_fence.py',
+      description: `Starts the fence runbook ${doc} in ${ctx.other} (its record, Spark runs, job submission, S3 rules, Replicator, database). Never fails the switch: during an outage ${ctx.other} does not answer and the Message says what to run when it does.`,
+      verify: `the Message output; if Started is false, run the command it gives once ${ctx.other} answers.`,
+      phase: 'after',
+      expectedMinutes: 0.5,
+      durationSource: NO_FIGURE,
+      maxAttempts: 1,
+      onFailure: 'Continue',
+      isCritical: false,
+      input: { Region: ctx.other, Document: doc },
+      returns: [
+        ['Started', 'Boolean'],
+        ['Message', 'String'],
+      ],
+      permissions: [
+        {
+          actions: ['ssm:StartAutomationExecution'],
+          resources: [ctx.arn(ctx.other, 'ssm', `automation-definition/${doc}:*`)],
+          why: 'An automation definition ARN ends with its version (:$DEFAULT, :$LATEST or a number)',
+        },
+        {
+          actions: ['iam:PassRole'],
+          resources: [ctx.arn('', 'iam', `role/${fenceRoleName(ctx.config, ctx.other)}`)],
+          conditions: { StringEquals: { 'iam:PassedToService': 'ssm.amazonaws.com' } },
+        },
+      ],
+    });
+  }
+
+  notify(): RunbookStep[] {
+    const { ctx } = this;
+    const next = `set failover.generation to ${ctx.config.failover.generation + 1} in config/${ctx.config.name}.ts and deploy (docs/runbooks/${this.kind}.md, "After")`;
+    const publish = (name: string, subject: string, message: string): RunbookStep => ({
+      name,
+      action: 'aws:executeAwsApi',
+      description:
+        name === 'Notify'
+          ? `Tells the alarm topic that the ${this.kind} is complete, what the fence did and what to do next.`
+          : 'Reached only when a step after the switch failed: tells the alarm topic that the switch stands and what to re-run.',
+      verify: 'the message arrives.',
+      phase: 'after',
+      expectedMinutes: 0,
+      maxAttempts: 2,
+      onFailure: 'Abort',
+      isEnd: true,
+      inputs: { Service: 'sns', Api: 'Publish', TopicArn: ctx.topicArn, Subject: subject, Message: message },
+      permissions: [ctx.publish()],
+    });
+    return [
+      publish(
+        'Notify',
+        `dual-region-analytics ${ctx.config.name}: ${this.failback ? 'failed back' : 'failed over'} to ${ctx.here}`,
+        `Execution {{automation:EXECUTION_ID}} made ${ctx.here} the active region of ${ctx.config.name}. Fence of ${ctx.other}: {{TryFenceOldRegion.Message}}. Next: ${next}.`,
+      ),
+      publish(
+        'NotifyIncomplete',
+        `dual-region-analytics ${ctx.config.name}: ${this.kind} to ${ctx.here} needs a re-run`,
+        `Execution {{automation:EXECUTION_ID}}: ${ctx.here} takes writes, but a step after the switch failed (see the execution). The switch stands. Re-run the ${runbookName(ctx.config, this.kind)} runbook in ${ctx.here}: it skips what is done. Then ${next}.`,
+      ),
+    ];
+  }
+
+  // ---- failback only ----
+
+  fenceWriter(): RunbookStep {
+    const { ctx } = this;
+    const record = activeRegionParameterName(ctx.config);
+    return scriptStep({
+      name: 'FenceWriter',
+      file: 'fence_writer.py',
+      description: `Stops writes in ${ctx.other}: points ${record} there at ${ctx.here} (its job submission then refuses), cancels every job run of ${ctx.name('spark')} that can still write (QUEUED included) and waits until none runs.`,
+      verify: `the Cancelled output; no job run in ${ctx.other} is active.`,
+      phase: 'critical',
+      expectedMinutes: 1,
+      durationSource: 'estimate: job runs end within a minute of CancelJobRun',
+      mutating: true,
+      maxAttempts: 2,
+      timeoutSeconds: 540,
+      input: {
+        Region: ctx.other,
+        Application: ctx.name('spark'),
+        Parameter: record,
+        NewWriter: ctx.here,
+        WaitSeconds: 420,
+      },
+      returns: [
+        ['Cancelled', 'String'],
+        ['Result', 'String'],
+      ],
+      permissions: [
+        { actions: ['ssm:GetParameter', 'ssm:PutParameter'], resources: [ctx.activeRegionArn(ctx.other)] },
+        ctx.listed(
+          ctx.other,
+          ['emr-serverless:ListApplications', 'emr-serverless:ListJobRuns', 'emr-serverless:CancelJobRun'],
+          'EMR Serverless applications and job runs are found by listing (ids generated by AWS)',
+        ),
+      ],
+    });
+  }
+
+  fenceDatabase(): RunbookStep {
+    const { ctx } = this;
+    return scriptStep({
+      name: 'FenceDatabase',
+      file: 'fence_database.py',
+      description: `Makes the ${ctx.other} writer refuse writes (${ctx.name('postgres-control')} fence in ${ctx.other}) and takes its position after a marker row.`,
+      verify: 'the Lsn and MarkerId outputs.',
+      phase: 'critical',
+      expectedMinutes: 0.5,
+      durationSource: NO_FIGURE,
+      mutating: true,
+      maxAttempts: 2,
+      input: { Region: ctx.other, Function: ctx.name('postgres-control') },
+      returns: [
+        ['Lsn', 'String'],
+        ['MarkerId', 'String'],
+        ['Result', 'String'],
+      ],
+      permissions: [ctx.invoke(ctx.other, 'postgres-control')],
+    });
+  }
+
+  waitForCatchUp(): RunbookStep {
+    const { ctx } = this;
+    return scriptStep({
+      name: 'WaitForCatchUp',
+      file: 'wait_catch_up.py',
+      description: `Waits until ${this.db} in ${ctx.here} has replayed up to the fenced writer's position and marker (${ctx.name('postgres-control')} catchUp), not on ReplicaLag, which grows once writes stop. Refuses while replay is paused.`,
+      verify: 'the ReplayLsn output is at or past FenceDatabase.Lsn.',
+      phase: 'critical',
+      expectedMinutes: 0.5,
+      durationSource: 'estimate: replica lag is seconds when healthy (the re-seed gate checked it)',
+      maxAttempts: 3,
+      timeoutSeconds: 600,
+      input: {
+        Function: ctx.name('postgres-control'),
+        TargetLsn: '{{FenceDatabase.Lsn}}',
+        MarkerId: '{{FenceDatabase.MarkerId}}',
+        WaitSeconds: 540,
+      },
+      returns: [
+        ['ReplayLsn', 'String'],
+        ['Result', 'String'],
+      ],
+      permissions: [ctx.invoke(ctx.here, 'postgres-control')],
+    });
+  }
+
+  unfenceDatabase(): RunbookStep {
+    const { ctx } = this;
+    return scriptStep({
+      name: 'UnfenceDatabase',
+      file: 'unfence_database.py',
+      description: `Makes the promoted ${this.db} writable: it inherited the fenced writer's read-only setting through replication.`,
+      verify: 'the Result output; a test write succeeds.',
+      phase: 'critical',
+      expectedMinutes: 0.5,
+      durationSource: NO_FIGURE,
+      mutating: true,
+      maxAttempts: 3,
+      input: { Function: ctx.name('postgres-control') },
+      returns: [['Result', 'String']],
+      permissions: [ctx.invoke(ctx.here, 'postgres-control')],
+    });
+  }
+}
+
 /**
  * A runbook that makes the standby region (where it is deployed and run) the
- * writer and the active region. Steps are ordered as the DR rules require.
+ * writer and the active region. The critical path comes first: the slow
+ * operations start together, the active region flips as soon as the database
+ * and cache take writes, streaming is resubmitted; the warehouse restore and
+ * Multi-AZ follow, and their failure notifies without undoing the switch.
+ * Every mutating step reads the state first, so a re-run resumes.
  *
- * - failover (unplanned, the writer's region is impaired): readiness gate that
- *   refuses an unknown or over-budget estimated RPO unless forced.
- * - failback (planned, after the old writer was re-seeded as this standby):
- *   gate that refuses unless every readiness check is healthy (the re-seed is
- *   complete), then stops the streaming jobs in the current writer's region and
- *   waits for the database replica to catch up, so nothing is lost.
- *
- * Both then approve, promote the RDS replica, fail over the Global Datastore,
- * restore the warehouse, flip the active-region records, start Spark, resubmit
- * the streaming jobs and notify. DryRun defaults to true and changes nothing.
+ * - failover (unplanned, the writer's region is impaired): gate on the
+ *   per-store lags of the readiness report.
+ * - failback (planned, after re-seeding): gate on every check healthy, fence
+ *   the current writer and prove the replica caught up by WAL position.
  */
 export function runbookDocument(
   kind: RunbookKind,
   config: EnvironmentConfig,
   topicArn: string,
 ): AutomationDocument {
-  const here = regionOf(config, standbyRole(config));
-  const writer = regionOf(config, writerRole(config));
-  const db = databaseInstanceIdentifier(config, standbyRole(config));
+  const ctx = RunbookContext.forSwitch(config, topicArn);
+  const s = new SwitchSteps(kind, ctx);
   const failback = kind === 'failback';
-  const verb = failback ? 'Fail back' : 'Fail over';
-  const approve = failback ? 'ApproveFailback' : 'ApproveFailover';
-  const gate = failback ? 'GateOnReseed' : 'GateOnRpo';
-  const steps: RunbookStep[] = [];
-  const add = (step: RunbookStep) => steps.push(step);
-
-  add({
-    name: 'CheckReadiness',
-    action: 'aws:invokeLambdaFunction',
-    description: `Runs the readiness checks now (${resourceName(config, 'readiness')} in ${here}). Verify: the step output Payload is a readiness report.`,
-    expectedMinutes: 1,
-    inputs: { FunctionName: resourceName(config, 'readiness'), InvocationType: 'RequestResponse' },
-    outputs: [{ Name: 'Payload', Selector: '$.Payload', Type: 'String' }],
-  });
-  const gateInputs = { Payload: '{{CheckReadiness.Payload}}', Force: '{{Force}}', DryRun: '{{DryRun}}' };
-  const gateOutputs: [string, string][] = [
-    ['Allowed', 'Boolean'],
-    ['EstimatedRpo', 'String'],
-    ['Reason', 'String'],
+  const real: RunbookStep[] = [
+    s.requestApproval(),
+    s.approve(),
+    ...(failback ? [s.fenceWriter(), ...(s.db ? [s.fenceDatabase(), s.waitForCatchUp()] : [])] : []),
+    s.startSwitch(),
+    s.waitForWrites(),
+    ...(failback && s.db ? [s.unfenceDatabase()] : []),
+    s.activate(),
+    s.resubmitStreaming(),
+    s.notifySwitched(),
+    ...s.afterSwitch(),
+    ...s.notify(),
   ];
-  if (failback) {
-    add({
-      name: gate,
-      action: 'aws:executeScript',
-      description: `Refuses to continue unless every readiness check is healthy: the replica ${db} in ${here} exists and keeps up, the buckets replicate from ${writer} to ${here} without failures, the Global Datastore member here is a healthy secondary, warehouse snapshots are copied here, and catalog and Spark match. Force=true overrides. Verify: the Reason output lists nothing as not healthy.`,
-      expectedMinutes: 1,
-      ...script('gate', RESEED_GATE, gateInputs, gateOutputs),
-    });
-  } else {
-    add({
-      name: gate,
-      action: 'aws:executeScript',
-      description: `Refuses to continue when the estimated RPO is unknown or above ${config.failover.rpoBudgetSeconds}s, unless Force=true. Verify: the Reason output states the RPO and the readiness recommendation.`,
-      expectedMinutes: 1,
-      ...script(
-        'gate',
-        GATE,
-        { ...gateInputs, RpoBudget: String(config.failover.rpoBudgetSeconds) },
-        gateOutputs,
-      ),
-    });
-  }
-  add({
-    name: 'BranchOnDryRun',
-    action: 'aws:branch',
-    description: 'With DryRun=true (the default) goes to ReportDryRun and changes nothing.',
-    expectedMinutes: 0,
-    inputs: {
-      Choices: [{ NextStep: 'ReportDryRun', Variable: '{{DryRun}}', BooleanEquals: true }],
-      Default: approve,
-    },
-  });
-  add({
-    name: 'ReportDryRun',
-    action: 'aws:executeScript',
-    description: 'Prints the steps a real run would take and ends. Verify: the Plan output lists them.',
-    expectedMinutes: 0,
-    isEnd: true,
-    ...script('report', REPORT, { Plan: '__PLAN__' }, [['Plan', 'String']]),
-  });
-  add({
-    name: approve,
-    action: 'aws:approve',
-    description: failback
-      ? 'Waits for one of the Approvers (the data platform owner, in a change window agreed with the consumers) to approve. Verify: the approval is recorded on the execution.'
-      : 'Waits for one of the Approvers (the incident commander or the data platform on-call) to approve. Verify: the approval is recorded on the execution.',
-    expectedMinutes: 5,
-    inputs: {
-      Approvers: '{{Approvers}}',
-      MinRequiredApprovals: 1,
-      Message: `${verb} ${config.name} from ${writer} to ${here}? Readiness: {{${gate}.Reason}}`,
-    },
-  });
-  if (failback) {
-    add({
-      name: 'StopStreamingJobs',
-      action: 'aws:executeScript',
-      description: `Cancels the running ${FAILOVER_STREAMING_JOBS.join(' and ')} job runs in ${writer}, so nothing new is written there while the data stores switch. Verify: the Cancelled output names them, and the job runs in ${writer} show CANCELLED.`,
-      expectedMinutes: 2,
-      ...script(
-        'quiesce',
-        QUIESCE,
-        { Region: writer, Name: resourceName(config, 'spark'), Jobs: [...FAILOVER_STREAMING_JOBS] },
-        [['Cancelled', 'String']],
-      ),
-    });
-    if (config.rds.crossRegionReplica) {
-      add({
-        name: 'WaitForReplicaCatchUp',
-        action: 'aws:executeScript',
-        description: `Waits (up to 15 minutes) until ReplicaLag of ${db} in ${here} is 0 for two consecutive minutes, so the promotion loses nothing. Verify: the LagSeconds output is 0.`,
-        expectedMinutes: 5,
-        timeoutSeconds: 960,
-        ...script('wait', CATCH_UP, { Replica: db, MaxLagSeconds: '0', TimeoutSeconds: '900' }, [
-          ['LagSeconds', 'String'],
-        ]),
-      });
-    }
-  }
-  if (config.rds.crossRegionReplica) {
-    add({
-      name: 'PromoteDatabase',
-      action: 'aws:executeAwsApi',
-      description: `Promotes the read replica ${db} in ${here} to a standalone writer. Verify: DescribeDBInstances shows no ReadReplicaSourceDBInstanceIdentifier.`,
-      expectedMinutes: 10,
-      inputs: {
-        Service: 'rds',
-        Api: 'PromoteReadReplica',
-        DBInstanceIdentifier: db,
-        BackupRetentionPeriod: config.rds.backupRetentionDays,
-      },
-    });
-    add({
-      name: 'WaitForDatabase',
-      action: 'aws:waitForAwsResourceProperty',
-      description: `Waits until ${db} is available as a writer. Verify: status available; the endpoint in /dra/${config.name}/rds/endpoint accepts writes.`,
-      expectedMinutes: 10,
-      timeoutSeconds: 3600,
-      inputs: {
-        Service: 'rds',
-        Api: 'DescribeDBInstances',
-        DBInstanceIdentifier: db,
-        PropertySelector: '$.DBInstances[0].DBInstanceStatus',
-        DesiredValues: ['available'],
-      },
-    });
-    if (config.rds.multiAz) {
-      add({
-        name: 'MakeDatabaseMultiAz',
-        action: 'aws:executeAwsApi',
-        description: `Converts the promoted ${db} to Multi-AZ, as the writer was. Verify: MultiAZ true after the modification completes (runs in the background).`,
-        expectedMinutes: 20,
-        inputs: {
-          Service: 'rds',
-          Api: 'ModifyDBInstance',
-          DBInstanceIdentifier: db,
-          MultiAZ: true,
-          ApplyImmediately: true,
-        },
-      });
-    }
-  }
-  if (config.elasticache.globalDatastore) {
-    const cacheInputs = {
-      GlobalReplicationGroupId: globalDatastoreId(config, GLOBAL_DATASTORE_PREFIXES),
-      PrimaryRegion: here,
-      PrimaryReplicationGroupId: cacheReplicationGroupId(config),
-    };
-    if (failback) {
-      add({
-        name: 'FailoverCache',
-        action: 'aws:executeAwsApi',
-        description: `Makes the ${here} member the primary of the Global Datastore. Verify: DescribeGlobalReplicationGroups shows ${cacheReplicationGroupId(config)} in ${here} as PRIMARY.`,
-        expectedMinutes: 5,
-        inputs: { Service: 'elasticache', Api: 'FailoverGlobalReplicationGroup', ...cacheInputs },
-      });
-    } else {
-      add({
-        name: 'FailoverCache',
-        action: 'aws:executeScript',
-        description: `Makes the ${here} member the primary of the Global Datastore; if ElastiCache refuses because the ${writer} side is unreachable, disassociates the ${here} member instead so it takes writes on its own. Verify: the Mode output (failover or disassociated) and ${cacheReplicationGroupId(config)} in ${here} accepting writes; after "disassociated" the Global Datastore must be re-formed before failback (docs/runbooks/failback.md).`,
-        expectedMinutes: 5,
-        ...script('failover', FAILOVER_CACHE, cacheInputs, [['Mode', 'String']]),
-      });
-    }
-  }
-  if (config.redshift.mode === 'serverless') {
-    add({
-      name: 'RestoreWarehouse',
-      action: 'aws:executeScript',
-      description: `Restores the idle ${here} warehouse from the newest snapshot copied from ${writer}. Verify: the SnapshotName output, and the namespace status AVAILABLE after the restore.`,
-      expectedMinutes: 30,
-      timeoutSeconds: 600,
-      ...script(
-        'restore',
-        RESTORE_WAREHOUSE,
-        { Namespace: warehouseName(config), Workgroup: warehouseName(config) },
-        [
-          ['SnapshotName', 'String'],
-          ['SnapshotTime', 'String'],
-        ],
-      ),
-    });
-  } else {
-    add({
-      name: 'RestoreWarehouse',
-      action: 'aws:executeScript',
-      description: `Restores the newest snapshot of ${warehouseName(config)} copied from ${writer} into a new cluster ${warehouseName(config)}-{timestamp} in ${here}, with the idle cluster's network, parameter group and roles, and an admin password managed in Secrets Manager here. Verify: the ClusterId and SnapshotName outputs.`,
-      expectedMinutes: 5,
-      timeoutSeconds: 600,
-      ...script('restore', RESTORE_CLUSTER, { Cluster: warehouseName(config), SourceRegion: writer }, [
-        ['ClusterId', 'String'],
-        ['SnapshotName', 'String'],
-        ['SnapshotTime', 'String'],
-      ]),
-    });
-    add({
-      name: 'WaitForWarehouse',
-      action: 'aws:waitForAwsResourceProperty',
-      description: 'Waits until the restored cluster is available. Verify: ClusterStatus available.',
-      expectedMinutes: 30,
-      timeoutSeconds: 7200,
-      inputs: {
-        Service: 'redshift',
-        Api: 'DescribeClusters',
-        ClusterIdentifier: '{{RestoreWarehouse.ClusterId}}',
-        PropertySelector: '$.Clusters[0].ClusterStatus',
-        DesiredValues: ['available'],
-      },
-    });
-    add({
-      name: 'PublishWarehouseEndpoint',
-      action: 'aws:executeScript',
-      description: `Points ${parameterName(config, 'redshift/endpoint')} in ${here} at the restored cluster, so clients that read it connect there. Verify: the Endpoint output, and the parameter reads it.`,
-      expectedMinutes: 1,
-      ...script(
-        'publish',
-        PUBLISH_CLUSTER,
-        {
-          ClusterId: '{{RestoreWarehouse.ClusterId}}',
-          Parameter: parameterName(config, 'redshift/endpoint'),
-        },
-        [['Endpoint', 'String']],
-      ),
-    });
-  }
-  add({
-    name: 'ActivateThisRegion',
-    action: 'aws:executeScript',
-    description: `Sets ${activeRegionParameterName(config)} to ${here} here and, if reachable, in ${writer}. Clients and jobs read this record and then the endpoints published in that region, so this points them at the ${here} MSK cluster and data stores. Verify: the parameter reads ${here} in ${here}.`,
-    expectedMinutes: 1,
-    ...script(
-      'activate',
-      ACTIVATE,
-      { Parameter: activeRegionParameterName(config), ThisRegion: here, OtherRegion: writer },
-      [['OtherRegionUpdated', 'Boolean']],
-    ),
-  });
-  add({
-    name: 'StartSpark',
-    action: 'aws:executeScript',
-    description: `Starts the ${resourceName(config, 'spark')} EMR Serverless application in ${here}. Verify: application state STARTED.`,
-    expectedMinutes: 3,
-    ...script('start', START_SPARK, { Name: resourceName(config, 'spark') }, [['ApplicationId', 'String']]),
-  });
-  for (const job of FAILOVER_STREAMING_JOBS) {
-    add({
-      name: `Resubmit${job.slice(0, 2)}`,
-      action: 'aws:invokeLambdaFunction',
-      description: `Resubmits ${job} through the job submission function in ${here} (idempotent per execution). Verify: the Payload has ok true and a jobRunId.`,
-      expectedMinutes: 1,
-      inputs: {
-        FunctionName: resourceName(config, 'submit-job'),
-        InvocationType: 'RequestResponse',
-        Payload: JSON.stringify({
-          job,
-          force: true,
-          idempotencyKey: `${kind}-{{automation:EXECUTION_ID}}-${job.slice(0, 2)}`,
-        }),
-      },
-    });
-  }
-  add({
-    name: 'Notify',
-    action: 'aws:executeAwsApi',
-    description: `Tells the alarm topic subscribers that ${here} is now the active region and what to do next. Verify: the message arrives.`,
-    expectedMinutes: 0,
-    isEnd: true,
-    inputs: {
-      Service: 'sns',
-      Api: 'Publish',
-      TopicArn: topicArn,
-      Subject: `dual-region-analytics ${config.name}: ${failback ? 'failed back' : 'failed over'} to ${here}`,
-      Message: `Execution {{automation:EXECUTION_ID}} made ${here} the active region of ${config.name}. Readiness before: {{${gate}.Reason}}. Next: set failover.generation to ${config.failover.generation + 1} in config/${config.name}.ts and deploy (docs/runbooks/${kind}.md, "After").`,
-    },
-  });
-
-  // The dry run prints the real steps (everything after the dry-run exit).
-  const plan = steps
-    .slice(steps.findIndex((s) => s.name === approve))
-    .map((s) => ({ name: s.name, description: s.description }));
-  const report = steps.find((s) => s.name === 'ReportDryRun') as RunbookStep & {
-    inputs: { InputPayload: Record<string, unknown> };
-  };
-  report.inputs.InputPayload.Plan = plan;
-
+  const plan = real.map((step) => ({ name: step.name, description: step.description }));
+  const verb = failback ? 'Fail back' : 'Fail over';
   return {
     schemaVersion: '0.3',
-    description: `${verb} dual-region-analytics ${config.name} from ${writer} to ${here}. Run in ${here}. DryRun defaults to true.`,
+    description: `${verb} dual-region-analytics ${config.name} from ${ctx.other} to ${ctx.here}. Run in ${ctx.here}. DryRun defaults to true.`,
     assumeRole: '{{AutomationAssumeRole}}',
     parameters: {
       AutomationAssumeRole: {
@@ -602,12 +810,12 @@ export function runbookDocument(
         type: 'Boolean',
         description: failback
           ? 'Fail back even when a readiness check is not healthy (the re-seed may be incomplete).'
-          : 'Fail over even when the estimated RPO is above the budget or unknown.',
+          : "Fail over even when a store's lag is above its budget or unknown (accepting that data loss).",
         default: false,
       },
       Approvers: { type: 'StringList', description: `IAM users or roles allowed to approve the ${kind}.` },
     },
-    mainSteps: steps,
+    mainSteps: [s.checkReadiness(), s.gate(), s.branchOnDryRun(), s.reportDryRun(plan), ...real],
   };
 }
 

@@ -3,6 +3,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { RegionStack, type RegionStackProps } from '../app/region-stack';
 import { FailoverRunbook } from '../constructs/failover-runbook';
+import { FenceRunbook } from '../constructs/fence-runbook';
 import { OperationsDashboard } from '../constructs/operations/dashboard';
 import { DataStoreAlarms } from '../constructs/operations/data-store-alarms';
 import { operationsMonitoring } from '../constructs/operations/monitoring';
@@ -33,6 +34,8 @@ export class OperationsStack extends RegionStack {
   readonly failover?: FailoverRunbook;
   /** In the primary region while the DR region writes: the planned switch back. */
   readonly failback?: FailoverRunbook;
+  /** In every region: fences it once it answers again after the other region took over. */
+  readonly fence: FenceRunbook;
 
   constructor(scope: Construct, id: string, props: OperationsStackProps) {
     super(scope, id, 'operations', {
@@ -71,8 +74,9 @@ export class OperationsStack extends RegionStack {
         config,
         readiness: this.readiness,
       }).dashboard;
+    const runbook = { config, topic: this.readiness.topic, topicKey: props.streamingKey };
+    this.fence = new FenceRunbook(this, 'FenceRunbook', { ...runbook, role });
     if (!isWriter(config, role)) {
-      const runbook = { config, topic: this.readiness.topic, topicKey: props.streamingKey };
       this.failover = new FailoverRunbook(this, 'FailoverRunbook', runbook);
       if (hasFailback(config)) {
         this.failback = new FailoverRunbook(this, 'FailbackRunbook', { ...runbook, kind: 'failback' });

@@ -129,12 +129,16 @@ describe('generation 1: the DR region writes, the primary is re-seeded', () => {
     templateOf(platform.dr.cache).resourceCountIs('AWS::ElastiCache::GlobalReplicationGroup', 0);
   });
 
-  it('deploys the failover and failback runbooks in the primary region, none in the writer', () => {
+  it('deploys the failover and failback runbooks in the primary region, only the fence runbook in the writer', () => {
     const names = resourcesOf(templateOf(platform.primary.operations), 'AWS::SSM::Document').map(
       (d) => d.Properties.Name,
     );
-    expect(names.sort()).toEqual(['dra-prod-failback', 'dra-prod-failover']);
-    templateOf(platform.dr.operations).resourceCountIs('AWS::SSM::Document', 0);
+    expect(names.sort()).toEqual(['dra-prod-failback', 'dra-prod-failover', 'dra-prod-fence']);
+    // The writer has only the fence runbook (run there if it comes back after a switch).
+    const writerDocs = resourcesOf(templateOf(platform.dr.operations), 'AWS::SSM::Document').map(
+      (d) => d.Properties.Name,
+    );
+    expect(writerDocs).toEqual(['dra-prod-fence']);
     const recommends = (t: ReturnType<typeof templateOf>) =>
       resourcesOf(t, 'AWS::CloudWatch::Alarm').some((a) => a.Properties.MetricName === 'FailoverRecommended');
     expect(recommends(templateOf(platform.primary.operations))).toBe(true);
@@ -194,11 +198,11 @@ describe('generation 2: back on the primary, DR re-seeded', () => {
     );
   });
 
-  it('has no failback runbook (the primary writes again), only the failover runbook in DR', () => {
+  it('has no failback runbook (the primary writes again), only the failover and fence runbooks in DR', () => {
     const names = resourcesOf(templateOf(platform.dr.operations), 'AWS::SSM::Document').map(
       (d) => d.Properties.Name,
     );
-    expect(names).toEqual(['dra-prod-failover']);
+    expect(names.sort()).toEqual(['dra-prod-failover', 'dra-prod-fence']);
   });
 });
 

@@ -1,254 +1,379 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadConfig, validateConfig } from '../../config';
 import { dev } from '../../config/dev';
 import { deployableContent } from '../../lib/constructs/failover-runbook';
 import { type AutomationDocument, failbackDocument, failoverDocument } from '../../lib/runbooks/failover';
-import { renderFailbackRunbook, renderFailoverRunbook } from '../../lib/runbooks/render';
+import { fenceDocument } from '../../lib/runbooks/fence';
+import { renderFailbackRunbook, renderFailoverRunbook, renderFenceRunbook } from '../../lib/runbooks/render';
+import { documentPermissions, EXECUTE_SCRIPT_MAX_SECONDS, scriptStep, timing } from '../../lib/runbooks/step';
 import { atGeneration, buildTestPlatform, templateOf } from '../support/app';
-import { compilesAsPython, runStepScript, scriptSteps } from '../support/python';
+import { allCompileAsPython, runPureStepCases, scriptSteps } from '../support/python';
 
 const prod = loadConfig('prod');
+const docsDir = path.join(__dirname, '..', '..', 'docs', 'runbooks');
 
-/** Runs a gate step's Python with a readiness report; returns its result or the refusal message. */
-function gateRunner(document: AutomationDocument, stepName: string) {
+/** Runs a gate step's Python on readiness reports (one process); returns each result or refusal message. */
+function runGate(
+  document: AutomationDocument,
+  stepName: string,
+  cases: [unknown, Record<string, string>?][],
+) {
   const gateStep = document.mainSteps.find((s) => s.name === stepName)!;
-  return (report: unknown, inputs: Record<string, string> = {}) =>
-    runStepScript(gateStep, { Payload: JSON.stringify(report), Force: 'false', DryRun: 'false', ...inputs });
+  return runPureStepCases(
+    gateStep,
+    cases.map(([report, inputs]) => ({
+      Payload: JSON.stringify(report),
+      Force: 'false',
+      DryRun: 'false',
+      ...inputs,
+    })),
+  );
 }
+
+/** A readiness report as contract A defines it (lambda/readiness), with per-store lags. */
+function readinessReport(lags: Partial<Record<'rds' | 'elasticache' | 'msk' | 's3', number | null>>) {
+  const budgets = { rds: 60, elasticache: 5, msk: 60, s3: 900 };
+  const stores = Object.entries(lags).map(([store, lag]) => ({
+    store,
+    lagSeconds: lag,
+    budgetSeconds: budgets[store as keyof typeof budgets],
+    source: `${store} metric in us-west-2 (standby)`,
+    withinBudget: lag === null ? null : lag <= budgets[store as keyof typeof budgets],
+  }));
+  const known = stores.map((s) => s.lagSeconds).filter((l): l is number => l !== null);
+  return {
+    environment: 'prod',
+    evaluatedFrom: 'us-west-2',
+    checkedAt: '2026-11-25T10:00:00Z',
+    checks: [],
+    rpo: {
+      stores,
+      estimatedSeconds: known.length ? Math.max(...known) : null,
+      complete: known.length === stores.length,
+      withinBudget: known.length ? stores.every((s) => s.withinBudget !== false) : null,
+    },
+    warehouse: {
+      ageSeconds: 7200,
+      budgetSeconds: 5400,
+      source: 'newest copied snapshot',
+      withinBudget: false,
+    },
+    writerRegion: { region: 'us-east-1', reachable: false },
+    decision: {
+      failoverRecommended: true,
+      reason: 'us-east-1 failed 3 evaluations',
+      consecutiveFailures: 3,
+      required: 3,
+    },
+    rpoComplete: known.length === stores.length,
+    overall: 'failed',
+  };
+}
+
 const doc = failoverDocument(prod, 'arn:aws:sns:us-west-2:111111111111:alarms');
 const names = doc.mainSteps.map((s) => s.name);
 const step = (name: string) => doc.mainSteps.find((s) => s.name === name)!;
+
 describe('failover runbook (prod)', () => {
-  it('orders the steps: readiness gate, dry-run exit, approval, data stores, active region, Spark, jobs, notify', () => {
+  it('starts the slow operations together, flips the region once writes are taken, and leaves the slow work for after the switch', () => {
     expect(names).toEqual([
       'CheckReadiness',
       'GateOnRpo',
       'BranchOnDryRun',
       'ReportDryRun',
+      'RequestApproval',
       'ApproveFailover',
-      'PromoteDatabase',
-      'WaitForDatabase',
-      'MakeDatabaseMultiAz',
-      'FailoverCache',
-      'RestoreWarehouse',
+      'StartSwitch',
+      'WaitForWrites',
       'ActivateThisRegion',
-      'StartSpark',
-      'Resubmit04',
-      'Resubmit05',
+      'ResubmitStreaming',
+      'NotifySwitched',
+      'MakeDatabaseMultiAz',
+      'RestoreWarehouse',
+      'WaitForWarehouse',
+      'TryFenceOldRegion',
       'Notify',
+      'NotifyIncomplete',
     ]);
+    const phases = doc.mainSteps.map((s) => s.phase);
+    expect(phases.lastIndexOf('critical')).toBeLessThan(phases.indexOf('after'));
+    expect(step('RestoreWarehouse').phase).toBe('after');
+    expect(step('ActivateThisRegion').phase).toBe('critical');
   });
 
-  it('changes nothing before the approval: only the check, the gate and the dry-run exit come first', () => {
-    expect(names.slice(0, names.indexOf('ApproveFailover'))).toEqual([
-      'CheckReadiness',
-      'GateOnRpo',
-      'BranchOnDryRun',
-      'ReportDryRun',
-    ]);
-    expect(doc.mainSteps.slice(0, 4).map((s) => s.action)).not.toContain('aws:executeAwsApi');
+  it('expects writes resumed within 15 minutes (approval excluded), computed from the steps', () => {
+    const t = timing(doc);
+    expect(t.writesResumed).toBeLessThanOrEqual(15);
+    expect(t.writesResumed).toBe(
+      doc.mainSteps
+        .filter((s) => s.phase === 'prepare' || s.phase === 'critical')
+        .reduce((sum, s) => sum + s.expectedMinutes, 0),
+    );
+    expect(t.total).toBeGreaterThan(t.writesResumed);
+  });
+
+  it('changes nothing before the approval', () => {
+    const before = doc.mainSteps.slice(0, names.indexOf('ApproveFailover'));
+    expect(before.filter((s) => s.mutating)).toEqual([]);
+    expect(before.flatMap((s) => s.permissions.flatMap((p) => p.actions))).toEqual(
+      expect.not.arrayContaining(['rds:PromoteReadReplica', 'ssm:PutParameter']),
+    );
   });
 
   it('defaults to a dry run that ends after printing the plan of every real step', () => {
     expect(doc.parameters.DryRun.default).toBe(true);
     expect(doc.parameters.Force.default).toBe(false);
-    expect(step('BranchOnDryRun').inputs).toEqual({
-      Choices: [{ NextStep: 'ReportDryRun', Variable: '{{DryRun}}', BooleanEquals: true }],
-      Default: 'ApproveFailover',
-    });
     expect(step('ReportDryRun').isEnd).toBe(true);
     const plan = (step('ReportDryRun').inputs.InputPayload as { Plan: { name: string }[] }).Plan.map(
       (p) => p.name,
     );
-    expect(plan).toEqual(names.slice(names.indexOf('ApproveFailover')));
+    expect(plan).toEqual(names.slice(names.indexOf('RequestApproval')));
   });
 
-  it('gates on the RPO budget from config and lets Force or DryRun through', () => {
-    expect(step('GateOnRpo').inputs.InputPayload).toEqual({
-      Payload: '{{CheckReadiness.Payload}}',
-      RpoBudget: '900',
-      Force: '{{Force}}',
-      DryRun: '{{DryRun}}',
+  it('approves with a timeout from config and notifies an Automation-prefixed topic', () => {
+    const approve = step('ApproveFailover');
+    expect(approve.timeoutSeconds).toBe(prod.failover.approvalTimeoutMinutes * 60);
+    expect(approve.inputs.NotificationArn).toBe(
+      'arn:aws:sns:us-west-2:111111111111:Automation-dra-prod-failover-approval',
+    );
+    expect(approve.inputs.Message).toContain('{{GateOnRpo.Summary}}');
+    expect(step('RequestApproval').inputs).toMatchObject({
+      Api: 'Publish',
+      TopicArn: 'arn:aws:sns:us-west-2:111111111111:alarms',
     });
+  });
+
+  it('sets retries and a failure route on every step, within the limits of aws:executeScript', () => {
+    for (const s of doc.mainSteps) {
+      expect(s.maxAttempts).toBeGreaterThanOrEqual(1);
+      expect(s.onFailure).toMatch(/^(Abort|Continue|step:[A-Za-z]+)$/);
+      if (s.action === 'aws:executeScript')
+        expect(s.timeoutSeconds).toBeLessThanOrEqual(EXECUTE_SCRIPT_MAX_SECONDS);
+    }
+    for (const s of doc.mainSteps.filter((s) => s.phase === 'after' && s.mutating))
+      expect(s.onFailure).toBe('step:NotifyIncomplete');
+    expect(() =>
+      scriptStep({
+        name: 'TooLong',
+        file: 'report_plan.py',
+        description: '',
+        verify: '',
+        phase: 'after',
+        expectedMinutes: 1,
+        input: {},
+        permissions: [],
+        timeoutSeconds: 960,
+      }),
+    ).toThrow(/timeoutSeconds 960 exceeds the 600 s maximum of aws:executeScript/);
   });
 
   it('acts on the resources named from config', () => {
-    expect(step('PromoteDatabase').inputs).toMatchObject({
-      Api: 'PromoteReadReplica',
-      DBInstanceIdentifier: 'dra-prod-postgres',
+    expect(step('StartSwitch').inputs.InputPayload).toMatchObject({
+      Database: 'dra-prod-postgres',
+      GlobalDatastore: 'ldgnf-dra-prod-cache',
+      CacheGroup: 'dra-prod-cache',
+      Region: 'us-west-2',
+      AllowDisassociate: true,
+      Application: 'dra-prod-spark',
     });
-    expect(step('FailoverCache').inputs.InputPayload).toEqual({
-      GlobalReplicationGroupId: 'ldgnf-dra-prod-cache',
-      PrimaryRegion: 'us-west-2',
-      PrimaryReplicationGroupId: 'dra-prod-cache',
+    expect(step('ResubmitStreaming').inputs.InputPayload).toEqual({
+      Function: 'dra-prod-submit-job',
+      Jobs: ['04-stream-sales-to-kafka', '05-streaming-kafka'],
+      KeyPrefix: 'failover-g0-us-west-2',
     });
-    expect(JSON.parse(step('Resubmit05').inputs.Payload as string)).toEqual({
-      job: '05-streaming-kafka',
-      force: true,
-      idempotencyKey: 'failover-{{automation:EXECUTION_ID}}-05',
+    expect(step('RestoreWarehouse').inputs.InputPayload).toMatchObject({
+      Namespace: 'dra-prod-warehouse',
+      WriterRegion: 'us-east-1',
+      KeyAlias: 'alias/dra/prod/database',
+      SwitchId: 'failover-g0-us-west-2',
+    });
+    expect(step('TryFenceOldRegion').inputs.InputPayload).toEqual({
+      Region: 'us-east-1',
+      Document: 'dra-prod-fence',
     });
   });
 
   it('says for every step how to verify it', () => {
-    for (const s of doc.mainSteps)
-      expect(s.description).toMatch(/Verify:|changes nothing|goes to ReportDryRun/);
+    for (const s of doc.mainSteps) expect(s.verify.length).toBeGreaterThan(10);
+    const content = deployableContent(doc) as { mainSteps: { description: string }[] };
+    for (const s of content.mainSteps) expect(s.description).toMatch(/Verify: /);
   });
 
-  it.each(scriptSteps(doc))('%s script compiles as Python', (_name, s) => compilesAsPython(s));
-
-  it('the RPO gate refuses an over-budget or incomplete RPO, and lets Force and DryRun through', () => {
-    const run = gateRunner(doc, 'GateOnRpo');
-    const report = (rpo: number | null, complete = true) => ({
-      estimatedRpoSeconds: rpo,
-      rpoComplete: complete,
-      decision: 'hold',
-      checks: [],
-    });
-    expect(run(report(120), { RpoBudget: '900' })).toMatchObject({ ok: true, result: { Allowed: true } });
-    expect(run(report(1200), { RpoBudget: '900' })).toMatchObject({
-      ok: false,
-      error: expect.stringMatching(/Refusing to fail over: estimated RPO 1200s/),
-    });
-    expect(run(report(120, false), { RpoBudget: '900' }).ok).toBe(false);
-    expect(run(report(null), { RpoBudget: '900' }).ok).toBe(false);
-    expect(run(report(1200), { RpoBudget: '900', Force: 'true' })).toMatchObject({
-      ok: true,
-      result: { Allowed: true },
-    });
-    expect(run(report(1200), { RpoBudget: '900', DryRun: 'true' })).toMatchObject({
-      ok: true,
-      result: { Allowed: false },
-    });
-  });
-
-  it('fails the cache over, and disassociates this member when the other side cannot take part', () => {
-    // A stand-in boto3/botocore on PYTHONPATH records the calls and scripts the failover's answer.
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fake-boto-'));
-    fs.mkdirSync(path.join(dir, 'boto3'));
-    fs.mkdirSync(path.join(dir, 'botocore'));
-    fs.writeFileSync(path.join(dir, 'botocore', '__init__.py'), '');
-    fs.writeFileSync(
-      path.join(dir, 'botocore', 'exceptions.py'),
-      'class ClientError(Exception):\n    def __init__(self, code):\n        super().__init__(code)\n        self.response = {"Error": {"Code": code}}\n',
-    );
-    fs.writeFileSync(
-      path.join(dir, 'boto3', '__init__.py'),
+  it('every script of every runbook compiles as Python (one python3 process)', () =>
+    allCompileAsPython(
       [
-        'import os',
-        'from botocore.exceptions import ClientError',
-        'calls = []',
-        'class _Client:',
-        '    def failover_global_replication_group(self, **kw):',
-        '        calls.append("failover")',
-        '        if os.environ.get("FAIL_WITH"):',
-        '            raise ClientError(os.environ["FAIL_WITH"])',
-        '    def disassociate_global_replication_group(self, **kw):',
-        '        calls.append("disassociate:" + kw["ReplicationGroupId"] + "@" + kw["ReplicationGroupRegion"])',
-        'def client(name, **kw):',
-        '    return _Client()',
-      ].join('\n'),
+        doc,
+        failoverDocument({ ...prod, redshift: { ...prod.redshift, mode: 'provisioned' } }, 'arn:x'),
+        failbackDocument({ ...prod, failover: { ...prod.failover, generation: 1 } }, 'arn:x'),
+        fenceDocument(prod, 'primary', 'arn:x', 'arn:role'),
+      ].flatMap((d) => scriptSteps(d).map(([, s]) => s)),
+    ));
+
+  it('reads every script from a .py file under lib/runbooks/steps', () => {
+    for (const [, s] of scriptSteps(doc))
+      expect((s.inputs.Script as string).split('\n')[0]).toMatch(/^# Shared helpers/);
+    expect(step('StartSwitch').inputs.Script).toContain(
+      fs.readFileSync(
+        path.join(__dirname, '..', '..', 'lib', 'runbooks', 'steps', 'start_switch.py'),
+        'utf8',
+      ),
     );
-    const run = (failWith?: string) =>
-      runStepScript(step('FailoverCache'), step('FailoverCache').inputs.InputPayload, {
-        pythonPath: dir,
-        env: { FAIL_WITH: failWith ?? '' },
-      });
-    expect(run()).toEqual({ ok: true, result: { Mode: 'failover' }, calls: ['failover'] });
-    expect(run('InvalidGlobalReplicationGroupState')).toEqual({
-      ok: true,
-      result: { Mode: 'disassociated' },
-      calls: ['failover', 'disassociate:dra-prod-cache@us-west-2'],
+  });
+
+  it("the RPO gate refuses a store over its budget or unknown, shows each store's lag, budget and source, and lets Force and DryRun through", () => {
+    const healthy = readinessReport({ rds: 2, elasticache: 0.5, msk: 3, s3: 40 });
+    const over = readinessReport({ rds: 200, elasticache: 0.5, msk: 3, s3: 40 });
+    const [ok, refused, unknown, empty, forced, dryRun] = runGate(doc, 'GateOnRpo', [
+      [healthy],
+      [over],
+      [readinessReport({ rds: 2, s3: null })],
+      [{ checks: [] }],
+      [over, { Force: 'true' }],
+      [over, { DryRun: 'true' }],
+    ]);
+    expect(ok).toMatchObject({ ok: true, result: { Allowed: true } });
+    expect(ok.result?.Summary).toMatch(/rds: lag 2s, budget 60s \(rds metric in us-west-2 \(standby\)\)/);
+    // The warehouse's snapshot age is shown but not counted.
+    expect(ok.result?.Summary).toMatch(/Warehouse .*not counted/);
+    expect(refused).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/Refusing to fail over: rds lag 200s over its 60s budget.*Force=true/),
     });
-    // Any other error stops the runbook instead of splitting the datastore.
-    expect(run('AccessDenied')).toEqual({ ok: false, error: 'AccessDenied', calls: ['failover'] });
+    expect(unknown).toMatchObject({ ok: false, error: expect.stringMatching(/s3 lag unknown/) });
+    expect(empty.ok).toBe(false);
+    expect(forced).toMatchObject({ ok: true, result: { Allowed: true } });
+    expect(dryRun).toMatchObject({ ok: true, result: { Allowed: false } });
+  });
+
+  it('during an outage of the writer judges each store by its last lag read while the writer answered', () => {
+    const at = '2026-11-25T09:41:00Z';
+    const outage = readinessReport({ rds: 1260, elasticache: null, msk: null, s3: null });
+    outage.writerRegion = { region: 'us-east-1', reachable: false };
+    const last = { rds: 3, elasticache: 0.4, msk: 2, s3: 30 } as const;
+    for (const store of outage.rpo.stores)
+      Object.assign(store, { lastKnown: { lagSeconds: last[store.store as keyof typeof last], at } });
+    const overBefore = structuredClone(outage);
+    Object.assign(overBefore.rpo.stores[3], { lastKnown: { lagSeconds: 1200, at } });
+    const noHistory = readinessReport({ rds: 1260, s3: null });
+    noHistory.writerRegion = { region: 'us-east-1', reachable: false };
+    const [allowed, refused, unknown] = runGate(doc, 'GateOnRpo', [[outage], [overBefore], [noHistory]]);
+    // ReplicaLag has grown to the outage's length (1260 s), but 3 s were unreplicated when it began.
+    expect(allowed).toMatchObject({ ok: true, result: { Allowed: true } });
+    expect(allowed.result?.Summary).toMatch(
+      /rds: lag 3s, budget 60s \(rds metric in us-west-2 \(standby\); last read at 2026-11-25T09:41:00Z, before the writer stopped answering; now 1260s\)/,
+    );
+    expect(allowed.result?.Summary).toMatch(/s3: lag 30s, budget 900s .*now unknown/);
+    expect(refused).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/s3 lag 1200s over its 900s budget/),
+    });
+    expect(unknown).toMatchObject({ ok: false, error: expect.stringMatching(/s3 lag unknown/) });
+  });
+
+  it('asks the readiness function for a report without advancing its decision state', () => {
+    expect(JSON.parse(step('CheckReadiness').inputs.Payload as string)).toEqual({ evaluateOnly: true });
   });
 
   it('deploys without the docs-only fields SSM would reject', () => {
     const content = deployableContent(doc) as { mainSteps: Record<string, unknown>[] };
-    for (const s of content.mainSteps) expect(s.expectedMinutes).toBeUndefined();
+    for (const s of content.mainSteps) {
+      for (const field of ['expectedMinutes', 'phase', 'permissions', 'verify', 'mutating', 'durationSource'])
+        expect(s[field]).toBeUndefined();
+    }
   });
 
   it('docs/runbooks/failover.md is generated from this document (npm run docs:runbooks)', () => {
-    const file = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'runbooks', 'failover.md'), 'utf8');
+    const file = fs.readFileSync(path.join(docsDir, 'failover.md'), 'utf8');
     expect(file).toBe(renderFailoverRunbook());
+    expect(file).toMatch(/expected time to writes resumed \(approval excluded\) \| \*\*12\.5\*\*/);
+    expect(file).toContain('### Critical path');
+    expect(file).toContain('### After the switch');
   });
 });
 
 describe('failover runbook with a provisioned warehouse', () => {
   const config = { ...prod, redshift: { ...prod.redshift, mode: 'provisioned' as const } };
   const provisioned = failoverDocument(config, 'arn:x');
-  const names = provisioned.mainSteps.map((s) => s.name);
+  const provisionedNames = provisioned.mainSteps.map((s) => s.name);
 
-  it('restores the newest copied cluster snapshot into a new cluster, waits for it and publishes its endpoint', () => {
-    const at = names.indexOf('RestoreWarehouse');
-    expect(names.slice(at, at + 3)).toEqual([
+  it('restores into a cluster named for this switch, waits for it and publishes its endpoint', () => {
+    const at = provisionedNames.indexOf('RestoreWarehouse');
+    expect(provisionedNames.slice(at, at + 3)).toEqual([
       'RestoreWarehouse',
       'WaitForWarehouse',
       'PublishWarehouseEndpoint',
     ]);
-    const restore = provisioned.mainSteps[at].inputs as { Script: string; InputPayload: unknown };
-    expect(restore.InputPayload).toEqual({ Cluster: 'dra-prod-warehouse', SourceRegion: 'us-east-1' });
-    expect(restore.Script).toContain('restore_from_cluster_snapshot');
-    expect(provisioned.mainSteps[at + 1].inputs).toMatchObject({
-      Api: 'DescribeClusters',
-      ClusterIdentifier: '{{RestoreWarehouse.ClusterId}}',
-      DesiredValues: ['available'],
-    });
-    expect(provisioned.mainSteps[at + 2].inputs.InputPayload).toEqual({
-      ClusterId: '{{RestoreWarehouse.ClusterId}}',
-      Parameter: '/dra/prod/redshift/endpoint',
+    expect(provisioned.mainSteps[at].inputs.InputPayload).toMatchObject({
+      Cluster: 'dra-prod-warehouse',
+      SourceRegion: 'us-east-1',
+      Target: 'dra-prod-warehouse-g0',
     });
   });
-
-  it.each(scriptSteps(provisioned, (s) => /Warehouse/.test(s.name)))(
-    '%s script compiles as Python',
-    (_name, s) => compilesAsPython(s),
-  );
 });
 
 describe('failover runbook (dev)', () => {
   it('leaves out the data stores dev does not replicate', () => {
     const devDoc = failoverDocument(validateConfig(structuredClone(dev), 'dev'), 'arn:x');
     const devNames = devDoc.mainSteps.map((s) => s.name);
-    expect(devNames).not.toContain('FailoverCache');
     expect(devNames).not.toContain('MakeDatabaseMultiAz');
-    expect(devNames).toContain('PromoteDatabase');
+    expect(devNames).toContain('StartSwitch');
+    const start = devDoc.mainSteps.find((s) => s.name === 'StartSwitch')!;
+    expect(start.inputs.InputPayload).toMatchObject({ GlobalDatastore: '' });
+    expect(documentPermissions(devDoc).flatMap((p) => p.actions)).not.toContain(
+      'elasticache:FailoverGlobalReplicationGroup',
+    );
   });
 });
 
-describe('failover runbook deployment', () => {
+describe('runbook deployment (generation 0)', () => {
   const platform = buildTestPlatform('prod');
   const dr = templateOf(platform.dr.operations);
+  const primary = templateOf(platform.primary.operations);
+  const policyOf = (template: typeof dr, roleId: string) =>
+    (Object.values(template.findResources('AWS::IAM::Policy')) as any[]).find((p) =>
+      JSON.stringify(p.Properties.Roles).includes(roleId),
+    ).Properties.PolicyDocument.Statement as any[];
 
-  it('is deployed as an Automation document in the DR region only', () => {
-    dr.hasResourceProperties('AWS::SSM::Document', {
-      Name: 'dra-prod-failover',
-      DocumentType: 'Automation',
-      DocumentFormat: 'JSON',
-    });
-    templateOf(platform.primary.operations).resourceCountIs('AWS::SSM::Document', 0);
+  it('deploys the failover document in the DR region and a fence document in both', () => {
+    dr.hasResourceProperties('AWS::SSM::Document', { Name: 'dra-prod-failover', DocumentType: 'Automation' });
+    dr.hasResourceProperties('AWS::SSM::Document', { Name: 'dra-prod-fence' });
+    primary.hasResourceProperties('AWS::SSM::Document', { Name: 'dra-prod-fence' });
+    primary.resourceCountIs('AWS::SSM::Document', 1);
+    primary.hasResourceProperties('AWS::IAM::Role', { RoleName: 'dra-prod-fence-us-east-1' });
+    dr.hasResourceProperties('AWS::SNS::Topic', { TopicName: 'Automation-dra-prod-failover-approval' });
   });
 
-  it('runs as a role limited to the actions its steps take', () => {
-    const policy = (Object.values(dr.findResources('AWS::IAM::Policy')) as any[]).find((p) =>
-      JSON.stringify(p).includes('FailoverRunbookRole'),
+  it('deploys the very content the scenario tests execute (deployableContent of the document)', () => {
+    const [deployed] = (Object.values(dr.findResources('AWS::SSM::Document')) as any[]).filter(
+      (d) => d.Properties.Name === 'dra-prod-failover',
     );
-    const statements = policy.Properties.PolicyDocument.Statement;
-    const actions = statements.flatMap((s: any) => [s.Action].flat());
-    expect(actions).toEqual(
-      expect.arrayContaining([
-        'rds:PromoteReadReplica',
-        'elasticache:FailoverGlobalReplicationGroup',
-        'lambda:InvokeFunction',
-        'ssm:PutParameter',
-        'sns:Publish',
-      ]),
+    const resolveRefs = (value: unknown): unknown =>
+      Array.isArray(value)
+        ? value.map(resolveRefs)
+        : value && typeof value === 'object'
+          ? 'Ref' in value
+            ? 'TOPIC'
+            : Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveRefs(v)]))
+          : value;
+    expect(resolveRefs(deployed.Properties.Content)).toEqual(
+      deployableContent(failoverDocument(prod, 'TOPIC')),
     );
-    for (const a of actions) expect(a).not.toMatch(/:\*$/);
+  });
+
+  it('gives the role exactly the actions its steps declare, none of them wildcards', () => {
+    const statements = policyOf(dr, 'FailoverRunbookRole');
+    const granted = new Set(statements.flatMap((s: any) => [s.Action].flat()));
+    const declared = documentPermissions(failoverDocument(prod, 'arn:x')).flatMap((p) => p.actions);
+    for (const action of declared) expect(granted).toContain(action);
+    for (const action of granted) expect(action).not.toMatch(/:\*$/);
     const promote = statements.find((s: any) => [s.Action].flat().includes('rds:PromoteReadReplica'));
     expect(promote.Resource).toBe('arn:aws:rds:us-west-2:111111111111:db:dra-prod-postgres');
+    // Only this switch's fence runbook in the old region can be started, as its own role.
+    const pass = statements.find(
+      (s: any) => [s.Action].flat().includes('iam:PassRole') && JSON.stringify(s).includes('fence'),
+    );
+    expect(pass.Resource).toBe('arn:aws:iam::111111111111:role/dra-prod-fence-us-east-1');
   });
 });
 
@@ -258,83 +383,76 @@ describe('failback runbook (prod, DR region writing)', () => {
   const backNames = back.mainSteps.map((s) => s.name);
   const backStep = (name: string) => back.mainSteps.find((s) => s.name === name)!;
 
-  it('gates on the re-seed, then stops writes and waits for zero lag before promoting', () => {
+  it('fences the writer, proves catch-up by position, then switches like a failover', () => {
     expect(backNames).toEqual([
       'CheckReadiness',
       'GateOnReseed',
       'BranchOnDryRun',
       'ReportDryRun',
+      'RequestApproval',
       'ApproveFailback',
-      'StopStreamingJobs',
-      'WaitForReplicaCatchUp',
-      'PromoteDatabase',
-      'WaitForDatabase',
-      'MakeDatabaseMultiAz',
-      'FailoverCache',
-      'RestoreWarehouse',
+      'FenceWriter',
+      'FenceDatabase',
+      'WaitForCatchUp',
+      'StartSwitch',
+      'WaitForWrites',
+      'UnfenceDatabase',
       'ActivateThisRegion',
-      'StartSpark',
-      'Resubmit04',
-      'Resubmit05',
+      'ResubmitStreaming',
+      'NotifySwitched',
+      'MakeDatabaseMultiAz',
+      'RestoreWarehouse',
+      'WaitForWarehouse',
+      'TryFenceOldRegion',
       'Notify',
+      'NotifyIncomplete',
     ]);
-    expect(back.description).toBe(
-      'Fail back dual-region-analytics prod from us-west-2 to us-east-1. Run in us-east-1. DryRun defaults to true.',
-    );
+    expect(timing(back).writesResumed).toBeLessThanOrEqual(15);
   });
 
-  it('acts on the re-seeded replica in the primary region and stops the jobs in the DR region', () => {
-    expect(backStep('PromoteDatabase').inputs).toMatchObject({
-      DBInstanceIdentifier: 'dra-prod-postgres-g1',
+  it('acts on the re-seeded replica here and fences the DR region, without a ReplicaLag wait', () => {
+    expect(backStep('StartSwitch').inputs.InputPayload).toMatchObject({
+      Database: 'dra-prod-postgres-g1',
+      AllowDisassociate: false,
     });
-    expect(backStep('WaitForReplicaCatchUp').inputs.InputPayload).toMatchObject({
-      Replica: 'dra-prod-postgres-g1',
-      MaxLagSeconds: '0',
-    });
-    expect(backStep('StopStreamingJobs').inputs.InputPayload).toEqual({
+    expect(backStep('FenceWriter').inputs.InputPayload).toMatchObject({
       Region: 'us-west-2',
-      Name: 'dra-prod-spark',
-      Jobs: ['04-stream-sales-to-kafka', '05-streaming-kafka'],
+      Application: 'dra-prod-spark',
+      NewWriter: 'us-east-1',
     });
-    expect(backStep('FailoverCache').inputs).toMatchObject({ PrimaryRegion: 'us-east-1' });
-    expect(backStep('ActivateThisRegion').inputs.InputPayload).toMatchObject({
-      ThisRegion: 'us-east-1',
-      OtherRegion: 'us-west-2',
+    expect(backStep('FenceDatabase').inputs.InputPayload).toEqual({
+      Region: 'us-west-2',
+      Function: 'dra-prod-postgres-control',
     });
-    expect(backStep('Notify').inputs.Message).toMatch(/set failover\.generation to 2/);
-  });
-
-  it('changes nothing before the approval and defaults to a dry run', () => {
-    expect(back.parameters.DryRun.default).toBe(true);
-    expect(back.mainSteps.slice(0, backNames.indexOf('ApproveFailback')).map((s) => s.action)).not.toContain(
-      'aws:executeAwsApi',
-    );
-    const plan = (backStep('ReportDryRun').inputs.InputPayload as { Plan: { name: string }[] }).Plan;
-    expect(plan.map((p) => p.name)).toEqual(backNames.slice(backNames.indexOf('ApproveFailback')));
+    expect(backStep('WaitForCatchUp').inputs.InputPayload).toMatchObject({
+      TargetLsn: '{{FenceDatabase.Lsn}}',
+      MarkerId: '{{FenceDatabase.MarkerId}}',
+    });
+    expect(JSON.stringify(back)).not.toContain('ReplicaLag"');
+    expect(documentPermissions(back).flatMap((p) => p.actions)).not.toContain('cloudwatch:GetMetricData');
   });
 
   it('the re-seed gate refuses while any check is not healthy, unless forced', () => {
-    const run = gateRunner(back, 'GateOnReseed');
     const check = (name: string, status: string) => ({ name, status, detail: `${name} is ${status}` });
-    const healthy = { estimatedRpoSeconds: 2, checks: [check('rds', 'healthy'), check('s3', 'healthy')] };
-    expect(run(healthy)).toMatchObject({ ok: true, result: { Allowed: true } });
-    const lagging = { estimatedRpoSeconds: 2, checks: [check('rds', 'healthy'), check('s3', 'degraded')] };
-    expect(run(lagging)).toMatchObject({
+    const healthy = { checks: [check('rds', 'healthy'), check('s3', 'healthy')] };
+    const lagging = { checks: [check('rds', 'healthy'), check('s3', 'degraded')] };
+    const [ok, refused, empty, forced] = runGate(back, 'GateOnReseed', [
+      [healthy],
+      [lagging],
+      [{ checks: [] }],
+      [lagging, { Force: 'true' }],
+    ]);
+    expect(ok).toMatchObject({ ok: true, result: { Allowed: true } });
+    expect(refused).toMatchObject({
       ok: false,
       error: expect.stringMatching(/Refusing to fail back: .*s3 degraded \(s3 is degraded\)/),
     });
-    const unknown = { estimatedRpoSeconds: 2, checks: [check('rds', 'unknown')] };
-    expect(run(unknown).ok).toBe(false);
-    expect(run({ checks: [] }).ok).toBe(false);
-    expect(run(lagging, { Force: 'true' })).toMatchObject({ ok: true, result: { Allowed: true } });
-    expect(run(lagging, { DryRun: 'true' })).toMatchObject({ ok: true, result: { Allowed: false } });
+    expect(empty.ok).toBe(false);
+    expect(forced).toMatchObject({ ok: true, result: { Allowed: true } });
   });
 
-  it.each(scriptSteps(back))('%s script compiles as Python', (_name, s) => compilesAsPython(s));
-
   it('docs/runbooks/failback.md is generated from this document (npm run docs:runbooks)', () => {
-    const file = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'runbooks', 'failback.md'), 'utf8');
-    expect(file).toBe(renderFailbackRunbook());
+    expect(fs.readFileSync(path.join(docsDir, 'failback.md'), 'utf8')).toBe(renderFailbackRunbook());
   });
 });
 
@@ -342,15 +460,47 @@ describe('failback runbook deployment (generation 1)', () => {
   const platform = buildTestPlatform(atGeneration(1));
   const primary = templateOf(platform.primary.operations);
 
-  it('stops jobs only in the writer region and promotes only the re-seeded replica', () => {
+  it('fences only the writer region and promotes only the re-seeded replica', () => {
     const policy = (Object.values(primary.findResources('AWS::IAM::Policy')) as any[]).find((p) =>
-      JSON.stringify(p).includes('FailbackRunbookRole'),
+      JSON.stringify(p.Properties.Roles).includes('FailbackRunbookRole'),
     );
     const statements = policy.Properties.PolicyDocument.Statement as any[];
     const cancel = statements.find((s) => [s.Action].flat().includes('emr-serverless:CancelJobRun'));
     expect(cancel.Condition).toEqual({ StringEquals: { 'aws:RequestedRegion': 'us-west-2' } });
     const promote = statements.find((s) => [s.Action].flat().includes('rds:PromoteReadReplica'));
     expect(promote.Resource).toBe('arn:aws:rds:us-east-1:111111111111:db:dra-prod-postgres-g1');
-    for (const a of statements.flatMap((s) => [s.Action].flat())) expect(a).not.toMatch(/:\*$/);
+    const invoke = statements.find(
+      (s) =>
+        [s.Action].flat().includes('lambda:InvokeFunction') && JSON.stringify(s).includes('postgres-control'),
+    );
+    expect([invoke.Resource].flat()).toEqual(
+      expect.arrayContaining(['arn:aws:lambda:us-west-2:111111111111:function:dra-prod-postgres-control']),
+    );
+  });
+});
+
+describe('fence runbook', () => {
+  const fence = fenceDocument(prod, 'primary', 'arn:aws:sns:us-east-1:111111111111:alarms', 'arn:role');
+
+  it('checks the other region took over, then fences every writer here and reports', () => {
+    expect(fence.mainSteps.map((s) => s.name)).toEqual([
+      'CheckNewWriter',
+      'SetActiveRegion',
+      'StopSpark',
+      'FenceDatabase',
+      'DisableReplication',
+      'StopReplicator',
+      'Report',
+    ]);
+    expect(fence.parameters.AutomationAssumeRole.default).toBe('arn:role');
+    expect(fence.mainSteps[0].inputs.InputPayload).toMatchObject({ NewWriter: 'us-west-2' });
+    expect(fence.mainSteps.find((s) => s.name === 'DisableReplication')!.inputs.InputPayload).toMatchObject({
+      Buckets: expect.arrayContaining(['dra-prod-raw-111111111111-us-east-1']),
+      NewWriter: 'us-west-2',
+    });
+  });
+
+  it('docs/runbooks/fence.md is generated (npm run docs:runbooks)', () => {
+    expect(fs.readFileSync(path.join(docsDir, 'fence.md'), 'utf8')).toBe(renderFenceRunbook());
   });
 });

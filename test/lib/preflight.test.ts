@@ -11,13 +11,19 @@ const stsMock = mockClient(STSClient);
 const ssmMock = mockClient(SSMClient);
 const realProd = validateConfig({ ...structuredClone(prod), account: '444455556666' }, 'test');
 const ssmIn = (region: string) => new SSMClient({ region });
-/** The active-region record as the runbooks left it, per region. */
-function activeRegion(records: Record<string, string | Error>) {
+/** The active-region record as the runbooks left it, per region (optionally with when it was last set). */
+function activeRegion(records: Record<string, string | Error | { value: string; modified?: string }>) {
   ssmMock.on(GetParameterCommand).callsFake(async (_input, getClient) => {
     const value = records[await getClient().config.region()];
     if (value instanceof Error) throw value;
     if (value === undefined) throw Object.assign(new Error('not found'), { name: 'ParameterNotFound' });
-    return { Parameter: { Value: value } };
+    if (typeof value === 'string') return { Parameter: { Value: value } };
+    return {
+      Parameter: {
+        Value: value.value,
+        LastModifiedDate: value.modified ? new Date(value.modified) : undefined,
+      },
+    };
   });
 }
 const deployable = (generation: number) =>
@@ -110,6 +116,55 @@ describe('deploy preflight', () => {
     expect(result.ok).toBe(false);
     expect(result.message).toMatch(
       /Could not read \/dra\/prod\/active-region in us-east-1 \(connect ETIMEDOUT\).*failover runbook/,
+    );
+  });
+
+  it('reads the active-region record in both regions', async () => {
+    await preflight(realProd, new STSClient({ region: 'us-east-1' }), ssmIn);
+    const regions = await Promise.all(
+      ssmMock.commandCalls(GetParameterCommand).map((c) => (c as any).thisValue?.config?.region?.()),
+    );
+    expect(ssmMock.commandCalls(GetParameterCommand).length).toBeGreaterThanOrEqual(2);
+    expect(regions.filter(Boolean).sort()).toEqual(expect.arrayContaining(['us-east-1', 'us-west-2']));
+  });
+
+  it('refuses while the records disagree, naming the stale region and the fence command', async () => {
+    // The DR region took over at 10:00; the primary came back with its old record from last month.
+    activeRegion({
+      'us-east-1': { value: 'us-east-1', modified: '2026-10-01T00:00:00Z' },
+      'us-west-2': { value: 'us-west-2', modified: '2026-11-25T10:00:00Z' },
+    });
+    const result = await preflight(realProd, new STSClient({ region: 'us-east-1' }), ssmIn);
+    expect(result.ok).toBe(false);
+    expect(result.message).toMatch(
+      /records disagree: \/dra\/prod\/active-region reads us-east-1 in us-east-1 but us-west-2 in us-west-2\. us-east-1's record is the older one/,
+    );
+    expect(result.message).toContain(
+      'aws ssm start-automation-execution --region us-east-1 --document-name dra-prod-fence',
+    );
+    // Also after the generation was raised: the disagreement is checked first.
+    const raised = await preflight(deployable(1), new STSClient({ region: 'us-east-1' }), ssmIn);
+    expect(raised.message).toMatch(/--region us-east-1 --document-name dra-prod-fence/);
+  });
+
+  it('names both fence commands when it cannot tell which record is stale', async () => {
+    activeRegion({ 'us-east-1': 'us-east-1', 'us-west-2': 'us-west-2' });
+    const result = await preflight(realProd, new STSClient({ region: 'us-east-1' }), ssmIn);
+    expect(result.ok).toBe(false);
+    expect(result.message).toMatch(
+      /--region us-east-1 --document-name dra-prod-fence or .*--region us-west-2 --document-name dra-prod-fence/,
+    );
+  });
+
+  it("refuses when the standby's record cannot be read, since a deploy changes both regions", async () => {
+    activeRegion({
+      'us-east-1': 'us-east-1',
+      'us-west-2': Object.assign(new Error('connect ECONNREFUSED'), { name: 'Error' }),
+    });
+    const result = await preflight(realProd, new STSClient({ region: 'us-east-1' }), ssmIn);
+    expect(result.ok).toBe(false);
+    expect(result.message).toMatch(
+      /Could not read \/dra\/prod\/active-region in us-west-2 \(connect ECONNREFUSED\)/,
     );
   });
 

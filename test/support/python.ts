@@ -72,3 +72,63 @@ export function runStepScript(
   });
   return JSON.parse(out.trim().split('\n').pop() as string) as ScriptRun;
 }
+
+/** Throws (with Python's message) unless every step's script compiles; one python3 process for all. */
+export function allCompileAsPython(steps: readonly RunbookStep[]): void {
+  const files = [...new Set(steps.map((s) => (s.inputs as { Script: string }).Script))].map((script) =>
+    scriptFile({ inputs: { Script: script } } as unknown as RunbookStep),
+  );
+  execFileSync('python3', [
+    '-c',
+    'import py_compile,sys\nfor f in sys.argv[1:]: py_compile.compile(f, doraise=True)',
+    ...files,
+  ]);
+}
+
+const STUB_BOTO = (() => {
+  let dir: string | undefined;
+  return () => {
+    if (dir) return dir;
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stub-boto-'));
+    for (const pkg of ['boto3', 'botocore']) fs.mkdirSync(path.join(dir, pkg));
+    fs.writeFileSync(
+      path.join(dir, 'boto3', '__init__.py'),
+      'def client(*a, **k):\n    raise RuntimeError("this step must not call AWS")\n',
+    );
+    fs.writeFileSync(path.join(dir, 'botocore', '__init__.py'), '');
+    fs.writeFileSync(
+      path.join(dir, 'botocore', 'config.py'),
+      'class Config:\n    def __init__(self, **k):\n        pass\n',
+    );
+    fs.writeFileSync(
+      path.join(dir, 'botocore', 'exceptions.py'),
+      'class ClientError(Exception):\n    pass\n',
+    );
+    return dir;
+  };
+})();
+
+/**
+ * Runs a step's handler on several events in one python3 process, with a stub
+ * boto3 that refuses every AWS call (for steps that must decide from their inputs alone).
+ */
+export function runPureStepCases(step: RunbookStep, cases: readonly unknown[]): ScriptRun[] {
+  const handler = (step.inputs as { Handler: string }).Handler;
+  const program = [
+    'import importlib.util, json, sys',
+    'spec = importlib.util.spec_from_file_location("step", sys.argv[1])',
+    'mod = importlib.util.module_from_spec(spec); spec.loader.exec_module(mod)',
+    'out = []',
+    'for events in json.loads(sys.argv[3]):',
+    '    try:',
+    '        out.append({"ok": True, "result": getattr(mod, sys.argv[2])(events, None)})',
+    '    except Exception as e:',
+    '        out.append({"ok": False, "error": str(e)})',
+    'print(json.dumps(out))',
+  ].join('\n');
+  const stdout = execFileSync('python3', ['-c', program, scriptFile(step), handler, JSON.stringify(cases)], {
+    encoding: 'utf8',
+    env: { ...process.env, PYTHONPATH: STUB_BOTO() },
+  });
+  return JSON.parse(stdout.trim().split('\n').pop() as string) as ScriptRun[];
+}

@@ -1,0 +1,91 @@
+# Shared helpers, prepended to every step's script at synth time (lib/runbooks/step.ts).
+# aws:executeScript runs the handler with the step's InputPayload as `events`
+# (https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-action-executeScript.html).
+import json
+import time
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+# A call to a region that may be down fails within seconds instead of using up the step's 600 s.
+QUICK = Config(connect_timeout=5, read_timeout=15, retries={"max_attempts": 1})
+
+# Job run states that can still write (EMR Serverless JobRunState; QUEUED included).
+ACTIVE_RUN_STATES = ["SUBMITTED", "PENDING", "SCHEDULED", "RUNNING", "QUEUED"]
+
+
+def client(service, region=None, quick=False):
+    kwargs = {}
+    if region:
+        kwargs["region_name"] = region
+    if quick:
+        kwargs["config"] = QUICK
+    return boto3.client(service, **kwargs)
+
+
+def error_code(error):
+    if isinstance(error, ClientError):
+        return error.response.get("Error", {}).get("Code", "") or "ClientError"
+    return type(error).__name__
+
+
+def describe_error(error):
+    return error_code(error) + ": " + str(error)
+
+
+def as_bool(value):
+    return str(value).lower() == "true"
+
+
+def parse_json(value):
+    if hasattr(value, "read"):
+        value = value.read()
+    if isinstance(value, (bytes, bytearray)):
+        value = value.decode()
+    if isinstance(value, str):
+        return json.loads(value) if value.strip() else {}
+    return value or {}
+
+
+def invoke(function, payload, region=None, quick=False):
+    """Invokes a Lambda function and returns its decoded answer; a function error raises."""
+    response = client("lambda", region, quick).invoke(
+        FunctionName=function, InvocationType="RequestResponse", Payload=json.dumps(payload).encode()
+    )
+    body = parse_json(response.get("Payload"))
+    if response.get("FunctionError"):
+        raise Exception(f"{function} in {region or 'this region'} failed: {body}")
+    return body
+
+
+def find_application(emr, name):
+    """The EMR Serverless application of that name that is not terminated, or None."""
+    token = None
+    while True:
+        page = emr.list_applications(**({"nextToken": token} if token else {}))
+        for app in page.get("applications", []):
+            if app.get("name") == name and app.get("state") != "TERMINATED":
+                return app
+        token = page.get("nextToken")
+        if not token:
+            return None
+
+
+def active_job_runs(emr, application_id, states=None):
+    runs = []
+    token = None
+    while True:
+        kwargs = {"applicationId": application_id, "states": states or ACTIVE_RUN_STATES}
+        if token:
+            kwargs["nextToken"] = token
+        page = emr.list_job_runs(**kwargs)
+        runs += page.get("jobRuns", [])
+        token = page.get("nextToken")
+        if not token:
+            return runs
+
+
+def region_of_arn(arn):
+    parts = (arn or "").split(":")
+    return parts[3] if len(parts) > 3 else ""

@@ -1,0 +1,70 @@
+def effective_lag(store, outage):
+    """The lag that bounds the writes a failover now would lose, and what it rests on.
+
+    While the writer answers, that is the lag read now. When the writer's region does not
+    answer, the stores whose lag is read in the writer's region come back null, and
+    PostgreSQL's ReplicaLag (now() - pg_last_xact_replay_timestamp()) only measures the
+    outage's length; the readiness function keeps each store's last lag read while the
+    writer answered (rpo.stores[].lastKnown), which is what was not yet replicated when it
+    went dark.
+    """
+    last = store.get("lastKnown") or {}
+    if outage and last.get("lagSeconds") is not None:
+        return float(last["lagSeconds"]), f"last read at {last.get('at', '?')}, before the writer stopped answering"
+    lag = store.get("lagSeconds")
+    if lag is None:
+        return None, "unknown"
+    return float(lag), "now"
+
+
+def store_line(store, outage):
+    name = store.get("store", "?")
+    budget = store.get("budgetSeconds")
+    source = store.get("source", "source unknown")
+    lag, basis = effective_lag(store, outage)
+    if lag is None:
+        return f"{name}: lag unknown, budget {budget}s ({source})"
+    now = store.get("lagSeconds")
+    reading = "" if basis == "now" else f"; {basis}; now {'unknown' if now is None else f'{float(now):.0f}s'}"
+    return f"{name}: lag {lag:.0f}s, budget {budget}s ({source}{reading})"
+
+
+def handler(events, context):
+    """Refuses an unknown or over-budget per-store lag unless Force; the warehouse is not counted (restored from a snapshot)."""
+    report = parse_json(events["Payload"])
+    force = as_bool(events.get("Force"))
+    dry_run = as_bool(events.get("DryRun"))
+    rpo = report.get("rpo") or {}
+    stores = rpo.get("stores") or []
+    writer = report.get("writerRegion") or {}
+    outage = writer.get("reachable") is False
+    problems = []
+    for store in stores:
+        lag, _ = effective_lag(store, outage)
+        budget = store.get("budgetSeconds")
+        if lag is None:
+            problems.append(f"{store.get('store')} lag unknown")
+        elif budget is not None and float(lag) > float(budget):
+            problems.append(f"{store.get('store')} lag {float(lag):.0f}s over its {budget}s budget")
+    if not stores:
+        problems.append("the readiness report has no per-store RPO (rpo.stores missing or empty)")
+    summary = "; ".join(store_line(s, outage) for s in stores) or "no stores reported"
+    warehouse = report.get("warehouse") or {}
+    if warehouse:
+        age = warehouse.get("ageSeconds")
+        summary += (
+            f". Warehouse (restored from its newest snapshot copy, not counted): "
+            f"{'age unknown' if age is None else f'{float(age):.0f}s old'}, budget {warehouse.get('budgetSeconds')}s"
+        )
+    decision = report.get("decision") or {}
+    reason = (
+        f"{'within budget' if not problems else 'NOT within budget: ' + ', '.join(problems)}. "
+        f"Writer {writer.get('region', '?')} reachable: {writer.get('reachable')}. "
+        f"Recommendation: {decision.get('reason', 'n/a')}"
+    )
+    if problems and not force and not dry_run:
+        raise Exception(
+            "Refusing to fail over: " + ", ".join(problems) + ". Per store: " + summary
+            + ". Re-run with Force=true to accept losing those writes."
+        )
+    return {"Allowed": not problems or force, "Summary": summary, "Reason": reason}

@@ -1,0 +1,5 @@
+def handler(events, context):
+    cluster = client("redshift").describe_clusters(ClusterIdentifier=events["ClusterId"])["Clusters"][0]
+    endpoint = cluster["Endpoint"]["Address"] + ":" + str(cluster["Endpoint"]["Port"])
+    client("ssm").put_parameter(Name=events["Parameter"], Value=endpoint, Type="String", Overwrite=True)
+    return {"Endpoint": endpoint}

@@ -1,0 +1,4 @@
+def handler(events, context):
+    steps = events["Plan"]
+    lines = [f"{i + 1}. {s['name']}: {s['description']}" for i, s in enumerate(steps)]
+    return {"Plan": "DRY RUN - nothing was changed. A real run would do:\n" + "\n".join(lines)}

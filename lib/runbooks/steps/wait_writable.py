@@ -1,0 +1,58 @@
+# Waits until the database and the cache take writes: the instance has no
+# ReadReplicaSourceDBInstanceIdentifier AND is available (a stale "available"
+# read before the promotion shows is not enough), and the cache group is
+# available and primary or standalone. A failover that has not made this member
+# primary after FallbackSeconds is given up for a disassociation. The step ends
+# before the 600 s limit of aws:executeScript; maxAttempts repeats it.
+
+
+def database_state(db):
+    if not db:
+        return True, "no replica in this environment"
+    instance = client("rds").describe_db_instances(DBInstanceIdentifier=db)["DBInstances"][0]
+    status = instance.get("DBInstanceStatus")
+    source = instance.get("ReadReplicaSourceDBInstanceIdentifier")
+    ok = status == "available" and not source
+    return ok, f"{db} {status}{' (still replicating from ' + source + ')' if source else ', standalone'}"
+
+
+def cache_state(events, started_at):
+    datastore, group, here = events.get("GlobalDatastore"), events.get("CacheGroup"), events.get("Region")
+    if not datastore:
+        return True, "no Global Datastore in this environment"
+    ec = client("elasticache")
+    rg = ec.describe_replication_groups(ReplicationGroupId=group)["ReplicationGroups"][0]
+    info = rg.get("GlobalReplicationGroupInfo") or {}
+    role = info.get("GlobalReplicationGroupMemberRole") if info.get("GlobalReplicationGroupId") else "STANDALONE"
+    status = rg.get("Status")
+    if status == "available" and role in ("PRIMARY", "STANDALONE"):
+        return True, f"{group} {status}, {role.lower()}"
+    fallback = int(events.get("FallbackSeconds", 300))
+    if (
+        as_bool(events.get("AllowDisassociate"))
+        and role == "SECONDARY"
+        and status == "available"
+        and time.time() - started_at > fallback
+    ):
+        ec.disassociate_global_replication_group(
+            GlobalReplicationGroupId=datastore, ReplicationGroupId=group, ReplicationGroupRegion=here
+        )
+        return False, f"{group} still secondary {fallback}s after the failover request; disassociated it"
+    return False, f"{group} {status}, {str(role).lower()}"
+
+
+def handler(events, context):
+    deadline = time.time() + int(events.get("WaitSeconds", 540))
+    started_at = float(events.get("StartedAt") or time.time())
+    poll = int(events.get("PollSeconds", 15))
+    while True:
+        db_ok, db = database_state(events.get("Database"))
+        cache_ok, cache = cache_state(events, started_at)
+        if db_ok and cache_ok:
+            return {"Database": db, "Cache": cache}
+        if time.time() + poll > deadline:
+            raise Exception(
+                f"Not writable yet: {db}; {cache}. The step repeats (maxAttempts); if it gives up, "
+                "re-run the runbook: it resumes here without promoting again."
+            )
+        time.sleep(poll)
