@@ -9,4 +9,7 @@ module.exports = {
   snapshotSerializers: ['<rootDir>/test/support/mask-asset-hashes.js'],
   // The nag and real-bundling suites synthesize whole environments; give them room.
   testTimeout: 120000,
+  // Jest's default is one worker per core minus one: a single worker on the 2-core CI machine.
+  // The suites are CPU-bound syntheses, so both cores halve the wall time.
+  maxWorkers: 2,
 };

@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 import { spawnSync } from 'node:child_process';
-import { RDSClient } from '@aws-sdk/client-rds';
 import { loadConfig } from '../config';
-import { oldWriterOf, retireOldWriter } from '../lib/retire-old-writer';
+import { retireOldWriter } from '../lib/retire-old-writer';
 import { environmentFromArgs } from './cli-args';
 import { runPreflight } from './preflight';
+import { retireClients } from './retire-old-writer';
 
 /**
  * `npm run deploy -- -c env=NAME [cdk deploy options]`: preflight first, then
@@ -21,10 +21,10 @@ async function main(): Promise<number> {
   if (result.status === 0) {
     // After a re-seed the old writer keeps running (and costing) until it is retired.
     const config = loadConfig(environmentFromArgs(args));
-    const old = oldWriterOf(config);
-    if (old) {
-      const rds = new RDSClient({ region: old.region, maxAttempts: 2 });
-      process.stdout.write(`\n${(await retireOldWriter(config, rds, { delete: false })).message}\n`);
+    if (config.failover.generation > 0) {
+      process.stdout.write(
+        `\n${(await retireOldWriter(config, retireClients, { delete: false })).message}\n`,
+      );
     }
   }
   return result.status ?? 1;

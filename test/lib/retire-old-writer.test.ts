@@ -1,4 +1,6 @@
+import { CloudFormationClient, DescribeStackResourcesCommand } from '@aws-sdk/client-cloudformation';
 import {
+  type DBInstance,
   DeleteDBInstanceCommand,
   DescribeDBInstancesCommand,
   ModifyDBInstanceCommand,
@@ -6,57 +8,99 @@ import {
 } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
 import { validateConfig } from '../../config';
-import { finalSnapshotId, oldWriterOf, retireOldWriter } from '../../lib/retire-old-writer';
+import {
+  finalSnapshotId,
+  isLeftOver,
+  type RetireClients,
+  retireOldWriter,
+} from '../../lib/retire-old-writer';
 import { atGeneration } from '../support/app';
 
 const config = (g: number) => validateConfig(atGeneration(g), 'prod');
 const rds = mockClient(RDSClient);
-beforeEach(() => rds.reset());
+const cfn = mockClient(CloudFormationClient);
+const clients: RetireClients = {
+  rds: (region) => new RDSClient({ region }),
+  cloudFormation: (region) => new CloudFormationClient({ region }),
+};
 
-describe('the old writer a re-seed deploy leaves running', () => {
-  it('is the previous generation’s writer in the new standby region', () => {
-    expect(oldWriterOf(config(0))).toBeUndefined();
-    expect(oldWriterOf(config(1))).toEqual({ identifier: 'dra-prod-postgres', region: 'us-east-1' });
-    expect(oldWriterOf(config(2))).toEqual({ identifier: 'dra-prod-postgres', region: 'us-west-2' });
-    expect(oldWriterOf(config(3))).toEqual({ identifier: 'dra-prod-postgres-g1', region: 'us-east-1' });
+/** Instances per region, as DescribeDBInstances answers there (the mock reads the client's region). */
+function world(instances: Record<string, DBInstance[]>, managed: Record<string, string>) {
+  rds.on(DescribeDBInstancesCommand).callsFake(async (_input, getClient) => {
+    const region = await getClient().config.region();
+    return { DBInstances: instances[region] ?? [] };
   });
-
-  it('reports it, its cost and the delete command, and changes nothing without --delete', async () => {
-    rds.on(DescribeDBInstancesCommand).resolves({
-      DBInstances: [
+  cfn.on(DescribeStackResourcesCommand).callsFake(async (input, getClient) => {
+    const region = await getClient().config.region();
+    return {
+      StackResources: [
         {
-          DBInstanceIdentifier: 'dra-prod-postgres',
-          DBInstanceClass: 'db.r7g.xlarge',
-          MultiAZ: true,
-          AllocatedStorage: 200,
-          DBInstanceStatus: 'available',
-          DeletionProtection: true,
+          StackName: input.StackName,
+          LogicalResourceId: 'PostgresInstanceA83EBC1B',
+          ResourceType: 'AWS::RDS::DBInstance',
+          PhysicalResourceId: managed[region],
+          ResourceStatus: 'UPDATE_COMPLETE',
+          Timestamp: new Date(),
         },
       ],
-    });
-    const result = await retireOldWriter(config(1), new RDSClient({}), { delete: false });
-    expect(result.ok).toBe(true);
-    expect(result.message).toMatch(
-      /dra-prod-postgres in us-east-1 \(db\.r7g\.xlarge, Multi-AZ, 200 GiB, available\) is still running and is billed/,
+    };
+  });
+}
+
+const instance = (id: string, extra: Partial<DBInstance> = {}): DBInstance => ({
+  DBInstanceIdentifier: id,
+  DBInstanceClass: 'db.r7g.xlarge',
+  MultiAZ: true,
+  AllocatedStorage: 200,
+  DBInstanceStatus: 'available',
+  DeletionProtection: true,
+  ...extra,
+});
+
+beforeEach(() => {
+  rds.reset();
+  cfn.reset();
+});
+
+describe('old writers a re-seed deploy leaves running', () => {
+  it('are the environment’s instances other than the one config gives each region now', () => {
+    expect(isLeftOver(config(1), 'primary', 'dra-prod-postgres')).toBe(true);
+    expect(isLeftOver(config(1), 'primary', 'dra-prod-postgres-g1')).toBe(false);
+    expect(isLeftOver(config(1), 'dr', 'dra-prod-postgres')).toBe(false);
+    expect(isLeftOver(config(3), 'primary', 'dra-prod-postgres-g1')).toBe(true);
+    expect(isLeftOver(config(1), 'primary', 'dra-prod-postgresql-other')).toBe(false);
+    expect(isLeftOver(config(1), 'primary', 'dra-staging-postgres')).toBe(false);
+  });
+
+  it('reports every one in both regions, its cost and the delete command, and changes nothing without --delete', async () => {
+    // Generation 3: the generation-1 writer in us-east-1 and the generation-0 one in us-west-2 were never retired.
+    world(
+      {
+        'us-east-1': [instance('dra-prod-postgres-g1'), instance('dra-prod-postgres-g3', { MultiAZ: false })],
+        'us-west-2': [instance('dra-prod-postgres'), instance('dra-prod-postgres-g2')],
+      },
+      { 'us-east-1': 'dra-prod-postgres-g3', 'us-west-2': 'dra-prod-postgres-g2' },
     );
+    const result = await retireOldWriter(config(3), clients, { delete: false });
+    expect(result.ok).toBe(true);
+    expect(result.message).toMatch(/^2 old writer\(s\) of prod still running/);
+    expect(result.message).toContain(
+      'dra-prod-postgres-g1 in us-east-1 (db.r7g.xlarge, Multi-AZ, 200 GiB, available)',
+    );
+    expect(result.message).toContain('dra-prod-postgres in us-west-2');
     expect(result.message).toContain('npm run retire-old-writer -- -c env=prod --delete');
     expect(rds.commandCalls(ModifyDBInstanceCommand)).toHaveLength(0);
     expect(rds.commandCalls(DeleteDBInstanceCommand)).toHaveLength(0);
   });
 
   it('with --delete turns deletion protection off and deletes with a final snapshot', async () => {
-    rds.on(DescribeDBInstancesCommand).resolves({
-      DBInstances: [
-        {
-          DBInstanceIdentifier: 'dra-prod-postgres',
-          DeletionProtection: true,
-          DBInstanceStatus: 'available',
-        },
-      ],
-    });
+    world(
+      { 'us-east-1': [instance('dra-prod-postgres'), instance('dra-prod-postgres-g1')] },
+      { 'us-east-1': 'dra-prod-postgres-g1', 'us-west-2': 'dra-prod-postgres' },
+    );
     const now = new Date('2026-11-25T14:05:09Z');
-    const result = await retireOldWriter(config(1), new RDSClient({}), { delete: true, now });
-    expect(result.ok).toBe(true);
+    const result = await retireOldWriter(config(1), clients, { delete: true, now });
+    expect(result).toMatchObject({ ok: true });
     expect(rds.commandCalls(ModifyDBInstanceCommand)[0].args[0].input).toEqual({
       DBInstanceIdentifier: 'dra-prod-postgres',
       DeletionProtection: false,
@@ -64,30 +108,57 @@ describe('the old writer a re-seed deploy leaves running', () => {
     });
     expect(rds.commandCalls(DeleteDBInstanceCommand)[0].args[0].input).toMatchObject({
       DBInstanceIdentifier: 'dra-prod-postgres',
-      FinalDBSnapshotIdentifier: finalSnapshotId('dra-prod-postgres', now),
+      FinalDBSnapshotIdentifier: 'dra-prod-postgres-final-202611251405',
     });
     expect(finalSnapshotId('dra-prod-postgres', now)).toBe('dra-prod-postgres-final-202611251405');
   });
 
-  it('says there is nothing to retire when the instance is gone', async () => {
-    const gone = Object.assign(new Error('DBInstance dra-prod-postgres not found.'), {
-      name: 'DBInstanceNotFoundFault',
-    });
-    rds.on(DescribeDBInstancesCommand).rejects(gone);
-    const result = await retireOldWriter(config(1), new RDSClient({}), { delete: true });
-    expect(result).toEqual({
-      ok: true,
-      message: 'dra-prod-postgres no longer exists in us-east-1; nothing to retire.',
-    });
+  it('refuses to delete an instance its stack still manages (generation raised, re-seed not deployed)', async () => {
+    world({ 'us-east-1': [instance('dra-prod-postgres')] }, { 'us-east-1': 'dra-prod-postgres' });
+    const result = await retireOldWriter(config(1), clients, { delete: true });
+    expect(result.ok).toBe(false);
+    expect(result.message).toMatch(
+      /dra-prod-postgres in us-east-1 is still the instance prod-primary-database manages.*Nothing was deleted; deploy first/,
+    );
+    expect(rds.commandCalls(ModifyDBInstanceCommand)).toHaveLength(0);
     expect(rds.commandCalls(DeleteDBInstanceCommand)).toHaveLength(0);
   });
 
-  it('stops with the reason and the fix when the region cannot be read', async () => {
+  it('refuses to delete an instance that feeds a replica: a live writer, not a left-over', async () => {
+    world(
+      {
+        'us-east-1': [
+          instance('dra-prod-postgres', {
+            ReadReplicaDBInstanceIdentifiers: ['arn:aws:rds:us-west-2:1:db:x'],
+          }),
+        ],
+      },
+      { 'us-east-1': 'dra-prod-postgres-g1' },
+    );
+    const result = await retireOldWriter(config(1), clients, { delete: true });
+    expect(result.ok).toBe(false);
+    expect(result.message).toMatch(/is the source of .*live writer, not a left-over\. Nothing was deleted/);
+    expect(rds.commandCalls(DeleteDBInstanceCommand)).toHaveLength(0);
+  });
+
+  it('says there is nothing to retire when no old writer is left', async () => {
+    world(
+      { 'us-east-1': [instance('dra-prod-postgres-g1')], 'us-west-2': [instance('dra-prod-postgres')] },
+      {},
+    );
+    const result = await retireOldWriter(config(1), clients, { delete: true });
+    expect(result).toEqual({
+      ok: true,
+      message: 'No old writer of prod is left running; nothing to retire.',
+    });
+  });
+
+  it('stops with the reason and the fix when a region cannot be read', async () => {
     rds.on(DescribeDBInstancesCommand).rejects(new Error('connect ECONNREFUSED'));
-    const result = await retireOldWriter(config(1), new RDSClient({}), { delete: true });
+    const result = await retireOldWriter(config(1), clients, { delete: true });
     expect(result.ok).toBe(false);
     expect(result.message).toMatch(
-      /Could not read dra-prod-postgres in us-east-1 \(connect ECONNREFUSED\)\. Check your credentials/,
+      /Could not list the database instances in us-east-1 \(connect ECONNREFUSED\)\. Check your credentials/,
     );
   });
 });
