@@ -228,6 +228,13 @@ as \`Approvers\`. The execution waits at \`ApproveFailback\`.
    retire it: \`npm run retire-old-writer -- -c env=${env} --delete\` turns its deletion
    protection off and deletes it with a final snapshot; its automated backups stay
    for their retention period.
+   If the deploy fails at \`${env}-dr-database\` after the instance was modified
+   (for example the backup replication to ${here} was refused), CloudFormation's
+   rollback asks RDS to turn the managed master password off again, which RDS
+   refuses, and the stack stops in \`UPDATE_ROLLBACK_FAILED\`. The instance itself
+   is fine. Finish the rollback without touching it:
+   \`aws cloudformation continue-update-rollback --region ${writer} --stack-name ${env}-dr-database --resources-to-skip <the PostgresInstance logical id>\`,
+   fix the cause, and deploy again.
 4. Objects written in ${writer} before its replication rule existed are not
    replicated by the rule: copy them with S3 Batch Replication
    (\`aws s3control create-job ... --operation '{"S3ReplicateObject":{}}'\`, manifest
