@@ -1,24 +1,11 @@
 import { RegionInfo } from 'aws-cdk-lib/region-info';
-import { ConfigError, ENVIRONMENTS, loadConfig, validateConfig } from '../../config';
+import { ENVIRONMENTS, loadConfig, validateConfig } from '../../config';
 import { dev } from '../../config/dev';
 import { AWS_PAGES, EMR_SERVERLESS_7_RELEASES, isAllowedBaseRpu } from '../../config/limits';
 import { physicalNames } from '../../config/names';
 import { prod } from '../../config/prod';
 import { GLOBAL_DATASTORE_PREFIXES, KNOWN_REGIONS, MSK_SERVERLESS_REGIONS } from '../../config/regions';
-import type { EnvironmentConfigInput } from '../../config/schema';
-
-/** Validates a mutated copy of a shipped config and returns the error message (or fails). */
-function rejectionOf(base: EnvironmentConfigInput, mutate: (c: any) => void): string {
-  const copy: any = structuredClone(base);
-  mutate(copy);
-  try {
-    validateConfig(copy, 'config/test.ts');
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message;
-  }
-  throw new Error('expected the config to be rejected');
-}
+import { rejectionOf } from '../support/config';
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 

@@ -1,20 +1,7 @@
-import { ConfigError, ENVIRONMENTS, loadConfig, validateConfig } from '../../config';
+import { ENVIRONMENTS, loadConfig } from '../../config';
 import { dev } from '../../config/dev';
 import { prod } from '../../config/prod';
-import type { EnvironmentConfigInput } from '../../config/schema';
-
-/** Validates a mutated copy of a shipped config and returns the error message (or fails). */
-function rejectionOf(base: EnvironmentConfigInput, mutate: (c: any) => void): string {
-  const copy: any = structuredClone(base);
-  mutate(copy);
-  try {
-    validateConfig(copy, 'config/test.ts');
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message;
-  }
-  throw new Error('expected the config to be rejected');
-}
+import { rejectionOf } from '../support/config';
 
 describe('shipped environment configs', () => {
   it.each(Object.keys(ENVIRONMENTS))('%s passes validation', (name) => {
