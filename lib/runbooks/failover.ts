@@ -232,6 +232,7 @@ class SwitchSteps {
     const { ctx } = this;
     return {
       Region: ctx.here,
+      OtherRegion: ctx.other,
       Database: this.db ?? '',
       BackupRetentionPeriod: ctx.config.rds.backupRetentionDays,
       GlobalDatastore: this.datastore ?? '',
@@ -247,8 +248,13 @@ class SwitchSteps {
     if (!this.datastore) return [];
     const datastore = ctx.arn('', 'elasticache', `globalreplicationgroup:${this.datastore}`);
     const group = ctx.arn(ctx.here, 'elasticache', `replicationgroup:${this.cacheGroup}`);
+    // In a failover, StartSwitch asks the writer's region whether it answers before failing over.
+    const otherGroup = ctx.arn(ctx.other, 'elasticache', `replicationgroup:${this.cacheGroup}`);
     return [
-      { actions: ['elasticache:DescribeReplicationGroups'], resources: [group] },
+      {
+        actions: ['elasticache:DescribeReplicationGroups'],
+        resources: this.failback ? [group] : [group, otherGroup],
+      },
       {
         actions: [
           'elasticache:DescribeGlobalReplicationGroups',
@@ -300,7 +306,7 @@ class SwitchSteps {
     return scriptStep({
       name: 'WaitForWrites',
       file: 'wait_writable.py',
-      description: `Waits until ${this.db ?? 'the database'} has no replication source and is available, and ${this.datastore ? `${this.cacheGroup} is available and primary or standalone${this.failback ? '' : ' (disassociating it if the failover has not taken after 5 minutes)'}` : 'the cache needs nothing'}. Repeats up to 4 times 9 minutes.`,
+      description: `Waits until ${this.db ?? 'the database'} has no replication source and is available, and ${this.datastore ? `${this.cacheGroup} is available and primary or standalone${this.failback ? '' : ' (disassociating it if the failover has not taken after 5 minutes; if the cache still cannot take writes then, writes resume on the database and the cache is reported NOT WRITABLE with the fix)'}` : 'the cache needs nothing'}. Repeats up to 4 times 9 minutes.`,
       verify: 'the Database output says standalone and available; the Cache output primary or standalone.',
       phase: 'critical',
       expectedMinutes: 10,
@@ -317,6 +323,7 @@ class SwitchSteps {
       returns: [
         ['Database', 'String'],
         ['Cache', 'String'],
+        ['CacheWritable', 'Boolean'],
       ],
       permissions: [
         ...(this.db ? [{ actions: ['rds:DescribeDBInstances'], resources: [this.dbArn()] }] : []),

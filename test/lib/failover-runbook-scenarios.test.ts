@@ -416,6 +416,40 @@ describe('failover runbook, executed (prod, generation 0: us-east-1 writes)', ()
     },
   );
 
+  it('writer region dark, a cache failover that would never finish: disassociates without failing over, and writes resume even when the datastore is stuck', async () => {
+    const s = scenario(PRIMARY, DR, 'dra-prod-postgres');
+    s.world.settings.cacheFailoverDuringOutage = 'stall'; // accepted, stays modifying forever
+    s.world.outage(PRIMARY, 'hang');
+    const result = await run(s);
+    expect(result.status).toBe('Success');
+    expect(calls(s.world, 'FailoverGlobalReplicationGroup')).toHaveLength(0);
+    expect(stepOf(result, 'StartSwitch').outputs.Cache).toMatch(
+      /us-east-1 does not answer.*not failing over: disassociated dra-prod-cache in us-west-2/,
+    );
+    expect(stepOf(result, 'WaitForWrites').outputs.CacheWritable).toBe(true);
+    expect(s.world.ssm.value(DR, RECORD)).toBe(DR);
+
+    // A datastore an earlier attempt left modifying refuses the disassociation: the database
+    // still takes writes, the record flips, and the cache is reported with the fix.
+    const stuck = scenario(PRIMARY, DR, 'dra-prod-postgres');
+    stuck.world.settings.cacheFailoverDuringOutage = 'stall';
+    stuck.world.outage(PRIMARY, 'hang');
+    stuck.world.elasticache.global(DATASTORE)!.Status = 'modifying';
+    const again = await run(stuck);
+    expect(again.status).toBe('Success');
+    expect(
+      stuck.world.rds.get(DR, 'dra-prod-postgres')?.ReadReplicaSourceDBInstanceIdentifier,
+    ).toBeUndefined();
+    expect(stuck.world.ssm.value(DR, RECORD)).toBe(DR);
+    const wait = stepOf(again, 'WaitForWrites').outputs;
+    expect(wait.CacheWritable).toBe(false);
+    expect(wait.Cache).toMatch(
+      /NOT WRITABLE.*InvalidGlobalReplicationGroupState.*aws elasticache disassociate-global-replication-group/,
+    );
+    expect(stuck.world.published.some((p) => /NOT WRITABLE/.test(p.Message))).toBe(true);
+    expect(minutesUntil(again, 'ResubmitStreaming')).toBeLessThanOrEqual(15);
+  });
+
   it('by default runs a dry run: the checks and the plan, no change', async () => {
     const s = scenario(PRIMARY, DR, 'dra-prod-postgres');
     const result = await runAutomation(failover, {

@@ -70,8 +70,12 @@ export interface WorldSettings {
   jobCancelSeconds: number;
   /** Items per page of list operations when the caller does not ask for fewer. */
   pageSize: number;
-  /** What FailoverGlobalReplicationGroup does while a member's region is out: refuse with InvalidGlobalReplicationGroupState. */
-  cacheFailoverDuringOutage: 'refuse' | 'accept';
+  /**
+   * What FailoverGlobalReplicationGroup does while a member's region is out: refuse with
+   * InvalidGlobalReplicationGroupState, accept and complete, or accept and never finish
+   * (the datastore stays `modifying`, and a disassociation is refused meanwhile).
+   */
+  cacheFailoverDuringOutage: 'refuse' | 'accept' | 'stall';
 }
 
 const DEFAULT_SETTINGS: WorldSettings = {
@@ -734,6 +738,8 @@ export class FakeWorld {
         );
       }
       g.Status = 'modifying';
+      if (unreachable && this.settings.cacheFailoverDuringOutage === 'stall')
+        return { GlobalReplicationGroup: g };
       this.schedule(this.settings.cacheFailoverSeconds, () => {
         for (const m of g.Members) m.Role = m === target ? 'PRIMARY' : 'SECONDARY';
         g.Status = 'available';
@@ -758,6 +764,13 @@ export class FakeWorld {
         throw new AwsError(
           'InvalidParameterValue',
           `The primary ${member.ReplicationGroupId} cannot be disassociated from ${g.GlobalReplicationGroupId}.`,
+        );
+      }
+      // A datastore that is modifying (a failover under way) refuses other changes.
+      if (g.Status !== 'available') {
+        throw new AwsError(
+          'InvalidGlobalReplicationGroupState',
+          `Global replication group ${g.GlobalReplicationGroupId} is not in available state (${g.Status}).`,
         );
       }
       const rg = this.state(member.ReplicationGroupRegion).replicationGroups.get(member.ReplicationGroupId);
