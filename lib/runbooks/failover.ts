@@ -27,7 +27,7 @@ export { FAILOVER_STREAMING_JOBS, type RunbookKind } from './context';
 export type { AutomationDocument, RunbookStep } from './step';
 
 const RDS_PROMOTE =
-  'RDS: "The promotion process can take several minutes or longer" (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.Promote.html); AWS publishes no figure, 10 min is our estimate. The Global Datastore failover runs at the same time (no published figure either).';
+  'RDS: "The promotion process can take several minutes or longer" (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.Promote.html); AWS publishes no figure, 10 min is our estimate (an estimate, not an AWS figure). The replica keeps automated backups, so no backup is taken during the promotion (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_PromoteReadReplica.html). The Global Datastore failover runs at the same time (no published figure either).';
 const NO_FIGURE = 'estimate: a few API calls, no AWS figure';
 
 /** The SSM document name of a runbook. */
@@ -234,7 +234,6 @@ class SwitchSteps {
       Region: ctx.here,
       OtherRegion: ctx.other,
       Database: this.db ?? '',
-      BackupRetentionPeriod: ctx.config.rds.backupRetentionDays,
       GlobalDatastore: this.datastore ?? '',
       CacheGroup: this.cacheGroup,
       // A planned failback has both sides up: never split the datastore then.
@@ -306,7 +305,7 @@ class SwitchSteps {
     return scriptStep({
       name: 'WaitForWrites',
       file: 'wait_writable.py',
-      description: `Waits until ${this.db ?? 'the database'} has no replication source and is available, and ${this.datastore ? `${this.cacheGroup} is available and primary or standalone${this.failback ? '' : ' (disassociating it if the failover has not taken after 5 minutes; if the cache still cannot take writes then, writes resume on the database and the cache is reported NOT WRITABLE with the fix)'}` : 'the cache needs nothing'}. Repeats up to 4 times 9 minutes.`,
+      description: `Waits until ${this.db ?? 'the database'} has no replication source and is available (or backing-up, which takes writes), and ${this.datastore ? `${this.cacheGroup} is available and primary or standalone${this.failback ? '' : ' (disassociating it if the failover has not taken after 5 minutes; if the cache still cannot take writes then, writes resume on the database and the cache is reported NOT WRITABLE with the fix)'}` : 'the cache needs nothing'}. Repeats up to 4 times 9 minutes.`,
       verify: 'the Database output says standalone and available; the Cache output primary or standalone.',
       phase: 'critical',
       expectedMinutes: 10,
@@ -415,12 +414,14 @@ class SwitchSteps {
         scriptStep({
           name: 'MakeDatabaseMultiAz',
           file: 'multi_az.py',
-          description: `Converts the promoted ${this.db} to Multi-AZ, as the writer was (skipped if it is or is becoming Multi-AZ).`,
+          description: `Converts the promoted ${this.db} to Multi-AZ, as the writer was (skipped if it is or is becoming Multi-AZ); waits first while it is not available (e.g. backing-up after the promotion).`,
           verify: 'MultiAZ true once the modification completes (it runs in the background).',
           phase: 'after',
           expectedMinutes: 0.5,
           durationSource: 'estimate for the request; the conversion continues in the background',
           mutating: true,
+          maxAttempts: 4,
+          timeoutSeconds: 600,
           onFailure,
           input: { Database: this.db },
           returns: [['Result', 'String']],

@@ -450,6 +450,25 @@ describe('failover runbook, executed (prod, generation 0: us-east-1 writes)', ()
     expect(minutesUntil(again, 'ResubmitStreaming')).toBeLessThanOrEqual(15);
   });
 
+  it('promotes without asking for a backup, and takes writes while a replica without backups is backing up', async () => {
+    const s = scenario(PRIMARY, DR, 'dra-prod-postgres');
+    const result = await run(s);
+    const promote = answered(s.world, 'PromoteReadReplica');
+    expect(promote).toHaveLength(1);
+    expect(promote[0].params).not.toHaveProperty('BackupRetentionPeriod');
+    expect(result.status).toBe('Success');
+
+    // A replica deployed before it kept automated backups: RDS backs it up during the promotion.
+    const old = scenario(PRIMARY, DR, 'dra-prod-postgres');
+    old.world.rds.get(DR, 'dra-prod-postgres')!.BackupRetentionPeriod = 0;
+    const slow = await run(old);
+    expect(slow.status).toBe('Success');
+    expect(stepOf(slow, 'WaitForWrites').outputs.Database).toMatch(
+      /dra-prod-postgres backing-up, standalone/,
+    );
+    expect(minutesUntil(slow, 'ResubmitStreaming')).toBeLessThanOrEqual(15);
+  });
+
   it('by default runs a dry run: the checks and the plan, no change', async () => {
     const s = scenario(PRIMARY, DR, 'dra-prod-postgres');
     const result = await runAutomation(failover, {

@@ -11,7 +11,7 @@
 # - StartApplication warms the Spark application for the streaming jobs.
 
 
-def promote(db, retention):
+def promote(db):
     rds = client("rds")
     instance = rds.describe_db_instances(DBInstanceIdentifier=db)["DBInstances"][0]
     status = instance.get("DBInstanceStatus")
@@ -20,7 +20,10 @@ def promote(db, retention):
     if status != "available":
         return f"{db} is {status}: its promotion is under way (or it is busy); WaitForWrites waits for it"
     try:
-        rds.promote_read_replica(DBInstanceIdentifier=db, BackupRetentionPeriod=int(retention))
+        # No BackupRetentionPeriod: the replica already keeps automated backups (its template sets
+        # them), so the promotion takes no backup (API_PromoteReadReplica: "enable automated backups
+        # on your read replica before promoting ... no backup is taken during the promotion process").
+        rds.promote_read_replica(DBInstanceIdentifier=db)
     except ClientError as error:
         if error_code(error) == "InvalidDBInstanceState":
             return f"{db} refused a promotion ({describe_error(error)}): one is under way already"
@@ -124,7 +127,7 @@ def start_spark(name):
 
 def handler(events, context):
     results, errors = {}, []
-    work = [("Database", lambda: promote(events["Database"], events["BackupRetentionPeriod"]) if events.get("Database") else "no replica in this environment")]
+    work = [("Database", lambda: promote(events["Database"]) if events.get("Database") else "no replica in this environment")]
     if events.get("GlobalDatastore"):
         work.append(("Cache", lambda: switch_cache(events["GlobalDatastore"], events["CacheGroup"], events["Region"], events.get("OtherRegion"), as_bool(events.get("AllowDisassociate")))))
     else:

@@ -1,6 +1,6 @@
 # Waits until the database and the cache take writes: the instance has no
-# ReadReplicaSourceDBInstanceIdentifier AND is available (a stale "available"
-# read before the promotion shows is not enough), and the cache group is
+# ReadReplicaSourceDBInstanceIdentifier AND is available or backing-up (a stale
+# "available" read before the promotion shows is not enough), and the cache group is
 # available and primary or standalone. A failover that has not made this member
 # primary after FallbackSeconds is given up for a disassociation; in a failover
 # (not a failback) the database's writes then resume without the cache, which is
@@ -14,7 +14,9 @@ def database_state(db):
     instance = client("rds").describe_db_instances(DBInstanceIdentifier=db)["DBInstances"][0]
     status = instance.get("DBInstanceStatus")
     source = instance.get("ReadReplicaSourceDBInstanceIdentifier")
-    ok = status == "available" and not source
+    # backing-up without a source: promoted and taking writes while RDS takes its backup
+    # (a replica without automated backups is backed up as part of its promotion).
+    ok = status in ("available", "backing-up") and not source
     return ok, f"{db} {status}{' (still replicating from ' + source + ')' if source else ', standalone'}"
 
 

@@ -59,6 +59,11 @@ export interface WorldSettings {
   promotionVisibleAfterSeconds: number;
   /** PromoteReadReplica: seconds until the instance is available without a source. */
   promotionSeconds: number;
+  /**
+   * A replica without automated backups (BackupRetentionPeriod 0) is backed up as part of its
+   * promotion (API_PromoteReadReplica): it stays `backing-up`, writable and without a source, this long.
+   */
+  promotionBackupSeconds: number;
   modifySeconds: number;
   rebootSeconds: number;
   cacheFailoverSeconds: number;
@@ -81,6 +86,7 @@ export interface WorldSettings {
 const DEFAULT_SETTINGS: WorldSettings = {
   promotionVisibleAfterSeconds: 30,
   promotionSeconds: 300,
+  promotionBackupSeconds: 1200,
   modifySeconds: 600,
   rebootSeconds: 120,
   cacheFailoverSeconds: 120,
@@ -624,8 +630,11 @@ export class FakeWorld {
           `Instance ${db.DBInstanceIdentifier} is not in available state (${db.promoting ? 'modifying' : db.DBInstanceStatus}).`,
         );
       }
+      // Without automated backups on the replica, promoting it turns them on (default 1 day) and takes a backup.
+      const backupDuringPromotion = !db.BackupRetentionPeriod;
       if (params.BackupRetentionPeriod !== undefined)
         db.BackupRetentionPeriod = Number(params.BackupRetentionPeriod);
+      else if (!db.BackupRetentionPeriod) db.BackupRetentionPeriod = 1;
       const settle = this.settings.promotionVisibleAfterSeconds;
       // Busy from the call on, even while DescribeDBInstances still reports the old status.
       db.promoting = true;
@@ -633,10 +642,17 @@ export class FakeWorld {
         db.DBInstanceStatus = 'modifying';
       });
       this.schedule(Math.max(this.settings.promotionSeconds, settle), () => {
-        db.DBInstanceStatus = 'available';
+        db.DBInstanceStatus = backupDuringPromotion ? 'backing-up' : 'available';
         delete db.ReadReplicaSourceDBInstanceIdentifier;
         delete db.StatusInfos;
         delete db.promoting;
+        if (backupDuringPromotion) {
+          db.promoting = true; // still busy: ModifyDBInstance and a second promotion are refused
+          this.schedule(this.settings.promotionBackupSeconds, () => {
+            db.DBInstanceStatus = 'available';
+            delete db.promoting;
+          });
+        }
       });
       return { DBInstance: { ...db, promoting: undefined } };
     });
