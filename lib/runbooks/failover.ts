@@ -29,6 +29,8 @@ export type { AutomationDocument, RunbookStep } from './step';
 const RDS_PROMOTE =
   'RDS: "The promotion process can take several minutes or longer" (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.Promote.html); AWS publishes no figure, 10 min is our estimate (an estimate, not an AWS figure). The replica keeps automated backups, so no backup is taken during the promotion (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_PromoteReadReplica.html). The Global Datastore failover runs at the same time (no published figure either).';
 const NO_FIGURE = 'estimate: a few API calls, no AWS figure';
+/** Days a failback keeps the snapshot of the namespace it restores over (CreateSnapshot retentionPeriod). */
+const KEPT_SNAPSHOT_DAYS = 35;
 
 /** The SSM document name of a runbook. */
 export function runbookName(config: EnvironmentConfig, kind: RunbookKind): string {
@@ -446,17 +448,19 @@ class SwitchSteps {
       why: "Key ids are not derivable; kms:ResourceAliases limits this to this region's database key",
     };
     if (config.redshift.mode === 'serverless') {
+      const keptSnapshot = `${warehouse}-before-${switchId(this.kind, ctx)}`;
       steps.push(
         scriptStep({
           name: 'RestoreWarehouse',
           file: 'restore_warehouse.py',
-          description: `Restores the idle ${warehouse} namespace in ${ctx.here} from the newest snapshot copied from ${ctx.other}'s namespace, with an admin password managed here under ${keyAliasName(config, 'database')}. Tags the namespace with this switch; a namespace already restored for it is never restored again.`,
-          verify: 'the Snapshot output; the namespace tag dra:restored-for.',
+          description: `${this.failback ? `Takes a manual snapshot ${keptSnapshot} of the ${warehouse} namespace in ${ctx.here} (kept ${KEPT_SNAPSHOT_DAYS} days: it was the writer's until the outage and may hold writes never copied out), waits until it is available, then restores the namespace` : `Restores the idle ${warehouse} namespace in ${ctx.here}`} from the newest snapshot copied from ${ctx.other}'s namespace, with an admin password managed here under ${keyAliasName(config, 'database')}. Tags the namespace with this switch; a namespace already restored for it is never restored again.`,
+          verify: `the Snapshot output; the namespace tag dra:restored-for${this.failback ? '; the KeptSnapshot output names the snapshot of what was overwritten' : ''}.`,
           phase: 'after',
           expectedMinutes: 0.5,
           durationSource: NO_FIGURE,
           mutating: true,
           onFailure,
+          ...(this.failback ? { maxAttempts: 3 } : {}),
           timeoutSeconds: 300,
           input: {
             Namespace: warehouse,
@@ -465,9 +469,11 @@ class SwitchSteps {
             KeyAlias: keyAliasName(config, 'database'),
             SwitchId: switchId(this.kind, ctx),
             Execution: '{{automation:EXECUTION_ID}}',
+            ...(this.failback ? { KeepSnapshot: keptSnapshot, KeepSnapshotDays: KEPT_SNAPSHOT_DAYS } : {}),
           },
           returns: [
             ['Snapshot', 'String'],
+            ['KeptSnapshot', 'String'],
             ['Result', 'String'],
           ],
           permissions: [
@@ -479,6 +485,9 @@ class SwitchSteps {
                 'redshift-serverless:ListTagsForResource',
                 'redshift-serverless:TagResource',
                 'redshift-serverless:RestoreFromSnapshot',
+                ...(this.failback
+                  ? ['redshift-serverless:CreateSnapshot', 'redshift-serverless:GetSnapshot']
+                  : []),
               ],
               restoreWhy,
             ),

@@ -783,6 +783,26 @@ describe('failback runbook, executed (prod, generation 1: us-west-2 writes, us-e
     expect(order.indexOf('canceljobrun')).toBeLessThan(order.indexOf('promotereadreplica'));
   });
 
+  it('snapshots the namespace it restores over (the old writer may hold writes never copied), once, before the restore', async () => {
+    const s = setup();
+    const result = await runAutomation(failback, { region: PRIMARY, world: s.world, parameters: realRun });
+    expect(result.status).toBe('Success');
+    const name = 'dra-prod-warehouse-before-failback-g1-us-east-1';
+    expect(stepOf(result, 'RestoreWarehouse').outputs.KeptSnapshot).toBe(name);
+    const created = answered(s.world, 'CreateSnapshot');
+    expect(created).toHaveLength(1);
+    expect(created[0]).toMatchObject({ region: PRIMARY });
+    expect(created[0].params).toMatchObject({
+      namespaceName: 'dra-prod-warehouse',
+      snapshotName: name,
+      retentionPeriod: 35,
+      tags: expect.arrayContaining([{ key: 'dra:kept-before', value: 'failback-g1-us-east-1' }]),
+    });
+    // Taken (and AVAILABLE) before the namespace was overwritten.
+    const order = s.world.log.map((c) => c.operation.replace(/_/g, '').toLowerCase());
+    expect(order.indexOf('createsnapshot')).toBeLessThan(order.indexOf('restorefromsnapshot'));
+  });
+
   const failbackInjections: Record<string, (s: Scenario) => void> = {
     FenceWriter: (s) =>
       s.world.failAlways(
@@ -835,6 +855,8 @@ describe('failback runbook, executed (prod, generation 1: us-west-2 writes, us-e
       const second = await runAutomation(failback, { region: PRIMARY, world: s.world, parameters: realRun });
       expect(second.status).toBe('Success');
       expect(answered(s.world, 'PromoteReadReplica')).toHaveLength(1);
+      // One snapshot of the overwritten namespace, however many runs it took.
+      expect(answered(s.world, 'CreateSnapshot')).toHaveLength(1);
       // The promotion came after the replica replayed the first fence's marker.
       expect(s.pg.replayedLsn).toBeGreaterThanOrEqual(s.pg.markers[0].lsn);
       expect(s.pg.readOnly).toBe(false);

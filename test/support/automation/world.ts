@@ -70,6 +70,8 @@ export interface WorldSettings {
   cacheDisassociateSeconds: number;
   /** Redshift Serverless RestoreFromSnapshot / provisioned restore. */
   restoreSeconds: number;
+  /** Redshift Serverless CreateSnapshot: seconds CREATING before AVAILABLE. */
+  snapshotSeconds: number;
   sparkStartSeconds: number;
   sparkStopSeconds: number;
   jobCancelSeconds: number;
@@ -92,6 +94,7 @@ const DEFAULT_SETTINGS: WorldSettings = {
   cacheFailoverSeconds: 120,
   cacheDisassociateSeconds: 60,
   restoreSeconds: 1800,
+  snapshotSeconds: 120,
   sparkStartSeconds: 60,
   sparkStopSeconds: 60,
   jobCancelSeconds: 30,
@@ -875,7 +878,51 @@ export class FakeWorld {
       });
       return { namespace: ns, ownerAccount: this.accountId, ...source };
     };
+    // https://docs.aws.amazon.com/redshift-serverless/latest/APIReference/API_CreateSnapshot.html
+    def('redshift-serverless', 'CreateSnapshot', ({ region, params }) => {
+      const ns = namespace(region, str(params, 'namespaceName'));
+      const name = str(params, 'snapshotName');
+      if (this.state(region).snapshots.some((x) => x.snapshotName === name)) {
+        throw new AwsError('ConflictException', `Snapshot ${name} already exists.`);
+      }
+      const snapshot: Record<string, unknown> = {
+        snapshotName: name,
+        namespaceName: ns.namespaceName,
+        namespaceArn: ns.namespaceArn,
+        snapshotArn: `arn:aws:redshift-serverless:${region}:${this.accountId}:snapshot/${this.nextId('snap-')}`,
+        snapshotCreateTime: this.now(),
+        snapshotRetentionPeriod: params.retentionPeriod,
+        status: 'CREATING',
+      };
+      this.state(region).snapshots.push(snapshot as never);
+      const tags = tagsOf(String(snapshot.snapshotArn));
+      for (const t of (params.tags as { key: string; value: string }[]) ?? []) tags[t.key] = t.value;
+      this.schedule(this.settings.snapshotSeconds, () => {
+        snapshot.status = 'AVAILABLE';
+      });
+      return { snapshot };
+    });
+    def('redshift-serverless', 'GetSnapshot', ({ region, params }) => {
+      const found = this.state(region).snapshots.find((x) => x.snapshotName === params.snapshotName);
+      if (!found) {
+        throw new AwsError(
+          'ResourceNotFoundException',
+          `Snapshot ${String(params.snapshotName)} not found.`,
+          404,
+        );
+      }
+      return { snapshot: found };
+    });
     def('redshift-serverless', 'RestoreFromSnapshot', ({ region, params }) => {
+      const busy = this.state(region).snapshots.find(
+        (x) => x.namespaceName === params.namespaceName && x.status === 'CREATING',
+      );
+      if (busy) {
+        throw new AwsError(
+          'ConflictException',
+          `Namespace ${String(params.namespaceName)} has a snapshot in progress (${String(busy.snapshotName)}).`,
+        );
+      }
       const snapshot = this.state(region).snapshots.find(
         (s) =>
           (params.snapshotName !== undefined && s.snapshotName === params.snapshotName) ||
