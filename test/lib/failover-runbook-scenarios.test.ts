@@ -469,6 +469,37 @@ describe('failover runbook, executed (prod, generation 0: us-east-1 writes)', ()
     expect(minutesUntil(slow, 'ResubmitStreaming')).toBeLessThanOrEqual(15);
   });
 
+  it('deletes the MSK Replicator here that copies from the old writer, once, and never fails the switch over it', async () => {
+    const s = scenario(PRIMARY, DR, 'dra-prod-postgres');
+    s.world.outage(PRIMARY, 'refuse');
+    const result = await run(s);
+    expect(result.status).toBe('Success');
+    expect(calls(s.world, 'DeleteReplicator', DR)).toHaveLength(1);
+    expect(stepOf(result, 'StopReplicator').outputs).toMatchObject({
+      Ok: true,
+      Result: 'dra-prod-msk-replicator in us-west-2 (from us-east-1) deleted',
+    });
+    expect(
+      s.world.published.some((p) => /MSK Replicator: dra-prod-msk-replicator in us-west-2/.test(p.Message)),
+    ).toBe(true);
+    // A refused deletion is reported, and the switch stands.
+    const refused = scenario(PRIMARY, DR, 'dra-prod-postgres');
+    refused.world.failAlways(
+      'kafka',
+      'DeleteReplicator',
+      { code: 'AccessDeniedException', message: 'denied' },
+      DR,
+    );
+    const still = await run(refused);
+    expect(still.status).toBe('Success');
+    expect(stepOf(still, 'StopReplicator').outputs).toMatchObject({
+      Ok: false,
+      Result: expect.stringMatching(
+        /could not stop the Replicator dra-prod-msk-replicator in us-west-2.*AccessDenied/,
+      ),
+    });
+  });
+
   it('by default runs a dry run: the checks and the plan, no change', async () => {
     const s = scenario(PRIMARY, DR, 'dra-prod-postgres');
     const result = await runAutomation(failover, {
