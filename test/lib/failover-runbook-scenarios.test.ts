@@ -741,6 +741,56 @@ describe('fence runbook, executed (us-east-1 back after the failover)', () => {
     expect(notAllowed(s.world, 0, fenceDocument(prod, 'primary', topic(PRIMARY), 'arn:role'))).toEqual([]);
   });
 
+  it('stops Spark for good: no run left active, the application stopped with auto-start off, so a StartJobRun cannot restart it', async () => {
+    const s = scenario(PRIMARY, DR, 'dra-prod-postgres');
+    s.world.ssm.put(DR, RECORD, DR);
+    // Cancelling takes longer than one poll: the step waits for it instead of reporting done early.
+    s.world.settings.jobCancelSeconds = 90;
+    const fence = content(fenceDocument(prod, 'primary', topic(PRIMARY), 'arn:role'));
+    const result = await runAutomation(fence, { region: PRIMARY, world: s.world });
+    expect(result.status).toBe('Success');
+    expect(stepOf(result, 'StopSpark').outputs).toMatchObject({
+      Ok: true,
+      Result: expect.stringMatching(/cancelled 3 job run\(s\).*application STOPPED, auto-start off/),
+    });
+    expect(
+      s.world.emrServerless
+        .jobRuns(PRIMARY)
+        .filter((r) =>
+          ['RUNNING', 'PENDING', 'SCHEDULED', 'QUEUED', 'SUBMITTED', 'CANCELLING'].includes(r.state),
+        ),
+    ).toEqual([]);
+    const app = s.world.emrServerless.application(PRIMARY, s.apps[PRIMARY])!;
+    expect(app).toMatchObject({ state: 'STOPPED', autoStartConfiguration: { enabled: false } });
+    await expect(
+      s.world.call(PRIMARY, 'emr-serverless', 'StartJobRun', {
+        applicationId: s.apps[PRIMARY],
+        name: 'late',
+      }),
+    ).rejects.toMatchObject({ code: 'ValidationException' });
+    expect(app.state).toBe('STOPPED');
+  });
+
+  it('says the runs are still cancelling (not done) when they outlast the step, and finishes on a re-run', async () => {
+    const s = scenario(PRIMARY, DR, 'dra-prod-postgres');
+    s.world.ssm.put(DR, RECORD, DR);
+    s.world.settings.jobCancelSeconds = 3600;
+    const fence = content(fenceDocument(prod, 'primary', topic(PRIMARY), 'arn:role'));
+    const first = await runAutomation(fence, { region: PRIMARY, world: s.world });
+    expect(first.status).toBe('Failed');
+    expect(stepOf(first, 'StopSpark').outputs).toMatchObject({
+      Ok: false,
+      Result: expect.stringMatching(/still active or cancelling: .*CANCELLING.*Re-run the fence runbook/),
+    });
+    s.world.advance(3600);
+    const second = await runAutomation(fence, { region: PRIMARY, world: s.world });
+    expect(second.status).toBe('Success');
+    expect(s.world.emrServerless.application(PRIMARY, s.apps[PRIMARY])).toMatchObject({
+      state: 'STOPPED',
+      autoStartConfiguration: { enabled: false },
+    });
+  });
+
   it('reports a part it could not do, fails, and finishes it on a re-run', async () => {
     const s = scenario(PRIMARY, DR, 'dra-prod-postgres');
     s.world.ssm.put(DR, RECORD, DR);

@@ -1088,8 +1088,35 @@ export class FakeWorld {
         throw new AwsError('ResourceNotFoundException', `Job run ${String(params.jobRunId)} not found.`, 404);
       return { jobRun: run };
     });
+    // https://docs.aws.amazon.com/emr-serverless/latest/APIReference/API_UpdateApplication.html
+    def('emr-serverless', 'UpdateApplication', ({ region, params }) => {
+      const app = application(region, str(params, 'applicationId'));
+      if (app.state !== 'CREATED' && app.state !== 'STOPPED') {
+        throw new AwsError(
+          'ValidationException',
+          `Application ${String(app.id)} is ${String(app.state)}; it can be updated only when CREATED or STOPPED.`,
+        );
+      }
+      if (params.autoStartConfiguration !== undefined)
+        app.autoStartConfiguration = params.autoStartConfiguration;
+      return { application: app };
+    });
     def('emr-serverless', 'StartJobRun', ({ region, params }) => {
       const app = application(region, str(params, 'applicationId'));
+      // A submission starts a CREATED or STOPPED application while auto-start is on, the default (API_AutoStartConfig).
+      if (app.state === 'CREATED' || app.state === 'STOPPED') {
+        const auto = (app.autoStartConfiguration as { enabled?: boolean } | undefined)?.enabled ?? true;
+        if (!auto) {
+          throw new AwsError(
+            'ValidationException',
+            `Application ${String(app.id)} is ${String(app.state)} and auto-start is disabled.`,
+          );
+        }
+        app.state = 'STARTING';
+        this.schedule(this.settings.sparkStartSeconds, () => {
+          app.state = 'STARTED';
+        });
+      }
       const id = this.emrServerless.addJobRun(region, {
         applicationId: String(app.id),
         name: params.name as string | undefined,
