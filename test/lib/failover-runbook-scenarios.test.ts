@@ -500,6 +500,19 @@ describe('failover runbook, executed (prod, generation 0: us-east-1 writes)', ()
     });
   });
 
+  it('fails loudly, naming the state and the fix, when the replica is in a state no promotion passes through', async () => {
+    const s = scenario(PRIMARY, DR, 'dra-prod-postgres');
+    s.world.rds.get(DR, 'dra-prod-postgres')!.DBInstanceStatus = 'storage-full';
+    const result = await run(s);
+    expect(result.status).toBe('Failed');
+    expect(result.failedStep).toBe('StartSwitch');
+    expect(stepOf(result, 'StartSwitch').error).toMatch(
+      /dra-prod-postgres is 'storage-full' and still a read replica .*no promotion is under way.*then re-run the runbook/,
+    );
+    expect(calls(s.world, 'PromoteReadReplica')).toHaveLength(0);
+    expect(s.world.ssm.value(DR, RECORD)).toBe(PRIMARY);
+  });
+
   it('by default runs a dry run: the checks and the plan, no change', async () => {
     const s = scenario(PRIMARY, DR, 'dra-prod-postgres');
     const result = await runAutomation(failover, {

@@ -17,8 +17,18 @@ def promote(db):
     status = instance.get("DBInstanceStatus")
     if not instance.get("ReadReplicaSourceDBInstanceIdentifier"):
         return f"{db} is already a standalone writer (status {status}); not promoting again"
-    if status != "available":
+    source = instance["ReadReplicaSourceDBInstanceIdentifier"]
+    # States a promotion passes through (it shows as modifying, then may reboot and back up);
+    # anything else (storage-full, stopped, incompatible-parameters, failed, ...) never ends in a
+    # promotion by waiting (RDS user guide, DB instance status: Overview.DBInstance.Status.html).
+    if status in ("modifying", "rebooting", "backing-up"):
         return f"{db} is {status}: its promotion is under way (or it is busy); WaitForWrites waits for it"
+    if status != "available":
+        raise Exception(
+            f"{db} is '{status}' and still a read replica of {source}: no promotion is under way and none can start "
+            f"in this state. Fix the instance first (its RDS events name the cause: e.g. start a stopped replica, "
+            f"grow full storage, correct incompatible parameters) until it is available, then re-run the runbook."
+        )
     try:
         # No BackupRetentionPeriod: the replica already keeps automated backups (its template sets
         # them), so the promotion takes no backup (API_PromoteReadReplica: "enable automated backups
