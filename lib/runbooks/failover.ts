@@ -124,9 +124,17 @@ class SwitchSteps {
           ...common,
           name: 'GateOnRpo',
           file: 'gate_rpo.py',
-          description:
-            "Refuses to continue when any replicated store's lag is unknown or above its budget (readiness report rpo.stores), unless Force=true. The warehouse is restored from a snapshot and is reported, not counted.",
-          verify: "the Summary output gives each store's lag, budget and source.",
+          description: `Refuses to continue when any replicated store's lag is unknown or above its budget (readiness report rpo.stores), unless Force=true. The warehouse is restored from a snapshot and is reported, not counted. A re-run after the switch (${activeRegionParameterName(this.ctx.config)} in ${this.ctx.here} already names ${this.ctx.here}) is a resume and passes, saying so.`,
+          verify:
+            "the Summary output gives each store's lag, budget and source, or says this run resumes a switch.",
+          input: {
+            ...inputs,
+            Parameter: activeRegionParameterName(this.ctx.config),
+            ThisRegion: this.ctx.here,
+          },
+          permissions: [
+            { actions: ['ssm:GetParameter'], resources: [this.ctx.activeRegionArn(this.ctx.here)] },
+          ],
         });
   }
 

@@ -524,7 +524,11 @@ describe('failover runbook, executed (prod, generation 0: us-east-1 writes)', ()
     expect(stepOf(result, 'ReportDryRun').outputs.Plan).toMatch(
       /DRY RUN - nothing was changed.*StartSwitch/s,
     );
-    expect(s.world.log.map((c) => `${c.service}:${c.operation}`)).toEqual(['lambda:Invoke']);
+    // Reads only: the readiness report and this region's active-region record (is this a resume?).
+    expect(s.world.log.map((c) => `${c.service}:${c.operation}`)).toEqual([
+      'lambda:Invoke',
+      'ssm:get_parameter',
+    ]);
   });
 
   it('changes nothing when the approval times out', async () => {
@@ -556,6 +560,26 @@ describe('failover runbook, executed (prod, generation 0: us-east-1 writes)', ()
     expect(s.world.ssm.value(DR, RECORD)).toBe(PRIMARY);
     const forced = await run(s, { Force: true });
     expect(forced.status).toBe('Success');
+  });
+
+  it('lets a re-run after the switch through the gate as a resume (the promoted instance has no replica lag), without Force', async () => {
+    const s = scenario(PRIMARY, DR, 'dra-prod-postgres');
+    s.world.outage(PRIMARY, 'refuse');
+    const first = await run(s);
+    expect(first.status).toBe('Success');
+    // After the switch: "not a read replica", so the database lag is unknown.
+    s.readiness.value = report({ rds: null, elasticache: 0.4, msk: 3, s3: 30 });
+    const again = await run(s);
+    expect(again.status).toBe('Success');
+    expect(stepOf(again, 'GateOnRpo').outputs).toMatchObject({
+      Allowed: true,
+      Summary: expect.stringMatching(/^Resume: \/dra\/prod\/.* in us-west-2 already names us-west-2/),
+    });
+    expect(answered(s.world, 'PromoteReadReplica')).toHaveLength(1);
+    // Before any switch the same report is refused.
+    const fresh = scenario(PRIMARY, DR, 'dra-prod-postgres');
+    fresh.readiness.value = report({ rds: null, elasticache: 0.4, msk: 3, s3: 30 });
+    expect((await run(fresh)).failedStep).toBe('GateOnRpo');
   });
 
   /**
