@@ -109,11 +109,20 @@ export function buildStartJobRun(input: unknown, ctx: RegionContext): BuildResul
     return fail('INVALID_INPUT', '"arguments" must be an object of argument name to value.', 'arguments');
   }
 
-  if (ctx.activeRegion !== ctx.region && raw.force !== true) {
-    const active = ctx.activeRegion ?? 'unknown (the active-region parameter could not be read)';
+  // The record naming another region is never overridden: this region is a standby or has been
+  // fenced, and a job here would write beside the writer. A failover sets the record here first
+  // (the runbook's ActivateThisRegion, before it resubmits streaming). "force" only covers a
+  // record that could not be read.
+  if (ctx.activeRegion !== undefined && ctx.activeRegion !== ctx.region) {
     return fail(
       'NOT_ACTIVE_REGION',
-      `${ctx.region} is not the active region (active: ${active}). Submit in the active region, or pass "force": true if you are failing over to ${ctx.region}.`,
+      `${ctx.region} is not the active region (active: ${ctx.activeRegion}): the active-region record names ${ctx.activeRegion}, so this region is a standby or fenced and refuses jobs${raw.force === true ? ', "force" included' : ''}. Submit in ${ctx.activeRegion}; to move work here, run the failover runbook, which points the record at ${ctx.region} first.`,
+    );
+  }
+  if (ctx.activeRegion === undefined && raw.force !== true) {
+    return fail(
+      'NOT_ACTIVE_REGION',
+      `${ctx.region} is not known to be the active region (active: unknown (the active-region parameter could not be read)). Submit in the active region, or pass "force": true if you know ${ctx.region} is the active one.`,
       'force',
     );
   }

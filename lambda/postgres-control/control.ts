@@ -176,7 +176,43 @@ export async function ensureControlRole(db: Queryable, role: string): Promise<vo
     [role],
   );
   for (const { rolname } of rows) await db.query(`GRANT ${quoteIdent(rolname)} TO ${quoteIdent(role)}`);
+  await grantDatabaseOwners(db, role);
   await ensureMarkerTable(db, role);
+}
+
+/**
+ * `ALTER DATABASE ... SET/RESET` (fence, unfence) requires the database's owner or a
+ * superuser (https://www.postgresql.org/docs/current/sql-alterdatabase.html), and
+ * rds_superuser is not a superuser: the master user is `NOSUPERUSER ... CREATEROLE`
+ * (Appendix.PostgreSQL.CommonDBATasks.Roles.rds_superuser.html). So the control role is
+ * made a member of the owner of every application database; membership carries the
+ * owner's rights (https://www.postgresql.org/docs/current/role-membership.html).
+ * Owners that are superusers or RDS's own users (rdsadmin) are skipped: nobody but
+ * RDS can grant them, and their databases are not the application's. On RDS the
+ * `postgres` database is normally owned by the master user (unverified: no AWS page
+ * states it), so it is covered by the same rule: the owner is read from pg_database.
+ * Run by the master user, which may grant roles it owns (CREATEROLE); on PostgreSQL 16
+ * and later that needs ADMIN OPTION on the owner role, which the error below names.
+ */
+async function grantDatabaseOwners(db: Queryable, role: string): Promise<void> {
+  const { rows } = await db.query<{ owner: string; databases: string }>(
+    `SELECT o.rolname AS owner, string_agg(d.datname, ', ' ORDER BY d.datname) AS databases
+       FROM pg_database d JOIN pg_roles o ON o.oid = d.datdba
+      WHERE d.datallowconn AND NOT d.datistemplate AND d.datname <> 'rdsadmin'
+        AND NOT o.rolsuper AND o.rolname <> ALL ($2::text[]) AND o.rolname <> $1
+        AND NOT pg_has_role($1, o.oid, 'MEMBER')
+      GROUP BY o.rolname ORDER BY o.rolname`,
+    [role, RDS_INTERNAL_USERS],
+  );
+  for (const { owner, databases } of rows) {
+    try {
+      await db.query(`GRANT ${quoteIdent(owner)} TO ${quoteIdent(role)}`);
+    } catch (error) {
+      throw new ControlError(
+        `setup: GRANT ${owner} TO ${role} failed: ${describeFailure(error)}. ${role} must be a member of ${owner}, the owner of ${databases}, to fence and unfence them; run the setup as the master user, or run GRANT ${owner} TO ${role} as a role with ADMIN OPTION on ${owner}.`,
+      );
+    }
+  }
 }
 
 async function ensureMarkerTable(db: Queryable, reader?: string): Promise<void> {

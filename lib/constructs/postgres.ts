@@ -138,6 +138,10 @@ export class Postgres extends Construct {
             sourceDbInstanceIdentifier: databaseSourceArn(config, role),
             sourceRegion: regionOf(config, origin.sourceRole),
           };
+    const backups = {
+      backupRetentionPeriod: rdsConfig.backupRetentionDays,
+      preferredBackupWindow: '03:00-04:00',
+    };
     this.instance = new rds.CfnDBInstance(this, 'Instance', {
       ...common,
       ...creation,
@@ -149,8 +153,7 @@ export class Postgres extends Construct {
             // RDS creates the secret, encrypts it with our key and rotates it; the password never enters the template.
             manageMasterUserPassword: true,
             masterUserSecret: { kmsKeyId: databaseKey.keyArn },
-            backupRetentionPeriod: rdsConfig.backupRetentionDays,
-            preferredBackupWindow: '03:00-04:00',
+            ...backups,
             preferredMaintenanceWindow: 'sun:05:00-sun:06:00',
             ...(rdsConfig.crossRegionReplica
               ? {
@@ -163,6 +166,12 @@ export class Postgres extends Construct {
         : {
             // Replicas of a Multi-AZ writer are single-AZ until promoted; the runbook converts them.
             multiAz: false,
+            // Automated backups on the replica too (RDS for PostgreSQL read replicas support them:
+            // "Backups" row of the engine comparison in USER_ReadRepl.html), so that promoting it
+            // takes no backup: "enable automated backups on your read replica before promoting the
+            // read replica. This ensures that no backup is taken during the promotion process"
+            // (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_PromoteReadReplica.html).
+            ...backups,
           }),
     });
     // Snapshot on removal outside environments that may destroy data. A replacement only ever happens

@@ -27,8 +27,10 @@ export { FAILOVER_STREAMING_JOBS, type RunbookKind } from './context';
 export type { AutomationDocument, RunbookStep } from './step';
 
 const RDS_PROMOTE =
-  'RDS: "The promotion process can take several minutes or longer" (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.Promote.html); AWS publishes no figure, 10 min is our estimate. The Global Datastore failover runs at the same time (no published figure either).';
+  'RDS: "The promotion process can take several minutes or longer" (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.Promote.html); AWS publishes no figure, 10 min is our estimate (an estimate, not an AWS figure). The replica keeps automated backups, so no backup is taken during the promotion (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_PromoteReadReplica.html). The Global Datastore failover runs at the same time (no published figure either).';
 const NO_FIGURE = 'estimate: a few API calls, no AWS figure';
+/** Days a failback keeps the snapshot of the namespace it restores over (CreateSnapshot retentionPeriod). */
+const KEPT_SNAPSHOT_DAYS = 35;
 
 /** The SSM document name of a runbook. */
 export function runbookName(config: EnvironmentConfig, kind: RunbookKind): string {
@@ -122,9 +124,17 @@ class SwitchSteps {
           ...common,
           name: 'GateOnRpo',
           file: 'gate_rpo.py',
-          description:
-            "Refuses to continue when any replicated store's lag is unknown or above its budget (readiness report rpo.stores), unless Force=true. The warehouse is restored from a snapshot and is reported, not counted.",
-          verify: "the Summary output gives each store's lag, budget and source.",
+          description: `Refuses to continue when any replicated store's lag is unknown or above its budget (readiness report rpo.stores), unless Force=true. The warehouse is restored from a snapshot and is reported, not counted. A re-run after the switch (${activeRegionParameterName(this.ctx.config)} in ${this.ctx.here} already names ${this.ctx.here}) is a resume and passes, saying so.`,
+          verify:
+            "the Summary output gives each store's lag, budget and source, or says this run resumes a switch.",
+          input: {
+            ...inputs,
+            Parameter: activeRegionParameterName(this.ctx.config),
+            ThisRegion: this.ctx.here,
+          },
+          permissions: [
+            { actions: ['ssm:GetParameter'], resources: [this.ctx.activeRegionArn(this.ctx.here)] },
+          ],
         });
   }
 
@@ -232,8 +242,8 @@ class SwitchSteps {
     const { ctx } = this;
     return {
       Region: ctx.here,
+      OtherRegion: ctx.other,
       Database: this.db ?? '',
-      BackupRetentionPeriod: ctx.config.rds.backupRetentionDays,
       GlobalDatastore: this.datastore ?? '',
       CacheGroup: this.cacheGroup,
       // A planned failback has both sides up: never split the datastore then.
@@ -247,8 +257,13 @@ class SwitchSteps {
     if (!this.datastore) return [];
     const datastore = ctx.arn('', 'elasticache', `globalreplicationgroup:${this.datastore}`);
     const group = ctx.arn(ctx.here, 'elasticache', `replicationgroup:${this.cacheGroup}`);
+    // In a failover, StartSwitch asks the writer's region whether it answers before failing over.
+    const otherGroup = ctx.arn(ctx.other, 'elasticache', `replicationgroup:${this.cacheGroup}`);
     return [
-      { actions: ['elasticache:DescribeReplicationGroups'], resources: [group] },
+      {
+        actions: ['elasticache:DescribeReplicationGroups'],
+        resources: this.failback ? [group] : [group, otherGroup],
+      },
       {
         actions: [
           'elasticache:DescribeGlobalReplicationGroups',
@@ -300,7 +315,7 @@ class SwitchSteps {
     return scriptStep({
       name: 'WaitForWrites',
       file: 'wait_writable.py',
-      description: `Waits until ${this.db ?? 'the database'} has no replication source and is available, and ${this.datastore ? `${this.cacheGroup} is available and primary or standalone${this.failback ? '' : ' (disassociating it if the failover has not taken after 5 minutes)'}` : 'the cache needs nothing'}. Repeats up to 4 times 9 minutes.`,
+      description: `Waits until ${this.db ?? 'the database'} has no replication source and is available (or backing-up, which takes writes), and ${this.datastore ? `${this.cacheGroup} is available and primary or standalone${this.failback ? '' : ' (disassociating it if the failover has not taken after 5 minutes; if the cache still cannot take writes then, writes resume on the database and the cache is reported NOT WRITABLE with the fix)'}` : 'the cache needs nothing'}. Repeats up to 4 times 9 minutes.`,
       verify: 'the Database output says standalone and available; the Cache output primary or standalone.',
       phase: 'critical',
       expectedMinutes: 10,
@@ -317,6 +332,7 @@ class SwitchSteps {
       returns: [
         ['Database', 'String'],
         ['Cache', 'String'],
+        ['CacheWritable', 'Boolean'],
       ],
       permissions: [
         ...(this.db ? [{ actions: ['rds:DescribeDBInstances'], resources: [this.dbArn()] }] : []),
@@ -408,12 +424,14 @@ class SwitchSteps {
         scriptStep({
           name: 'MakeDatabaseMultiAz',
           file: 'multi_az.py',
-          description: `Converts the promoted ${this.db} to Multi-AZ, as the writer was (skipped if it is or is becoming Multi-AZ).`,
+          description: `Converts the promoted ${this.db} to Multi-AZ, as the writer was (skipped if it is or is becoming Multi-AZ); waits first while it is not available (e.g. backing-up after the promotion).`,
           verify: 'MultiAZ true once the modification completes (it runs in the background).',
           phase: 'after',
           expectedMinutes: 0.5,
           durationSource: 'estimate for the request; the conversion continues in the background',
           mutating: true,
+          maxAttempts: 4,
+          timeoutSeconds: 600,
           onFailure,
           input: { Database: this.db },
           returns: [['Result', 'String']],
@@ -438,17 +456,19 @@ class SwitchSteps {
       why: "Key ids are not derivable; kms:ResourceAliases limits this to this region's database key",
     };
     if (config.redshift.mode === 'serverless') {
+      const keptSnapshot = `${warehouse}-before-${switchId(this.kind, ctx)}`;
       steps.push(
         scriptStep({
           name: 'RestoreWarehouse',
           file: 'restore_warehouse.py',
-          description: `Restores the idle ${warehouse} namespace in ${ctx.here} from the newest snapshot copied from ${ctx.other}'s namespace, with an admin password managed here under ${keyAliasName(config, 'database')}. Tags the namespace with this switch; a namespace already restored for it is never restored again.`,
-          verify: 'the Snapshot output; the namespace tag dra:restored-for.',
+          description: `${this.failback ? `Takes a manual snapshot ${keptSnapshot} of the ${warehouse} namespace in ${ctx.here} (kept ${KEPT_SNAPSHOT_DAYS} days: it was the writer's until the outage and may hold writes never copied out), waits until it is available, then restores the namespace` : `Restores the idle ${warehouse} namespace in ${ctx.here}`} from the newest snapshot copied from ${ctx.other}'s namespace, with an admin password managed here under ${keyAliasName(config, 'database')}. Tags the namespace with this switch; a namespace already restored for it is never restored again.`,
+          verify: `the Snapshot output; the namespace tag dra:restored-for${this.failback ? '; the KeptSnapshot output names the snapshot of what was overwritten' : ''}.`,
           phase: 'after',
           expectedMinutes: 0.5,
           durationSource: NO_FIGURE,
           mutating: true,
           onFailure,
+          ...(this.failback ? { maxAttempts: 3 } : {}),
           timeoutSeconds: 300,
           input: {
             Namespace: warehouse,
@@ -457,9 +477,11 @@ class SwitchSteps {
             KeyAlias: keyAliasName(config, 'database'),
             SwitchId: switchId(this.kind, ctx),
             Execution: '{{automation:EXECUTION_ID}}',
+            ...(this.failback ? { KeepSnapshot: keptSnapshot, KeepSnapshotDays: KEPT_SNAPSHOT_DAYS } : {}),
           },
           returns: [
             ['Snapshot', 'String'],
+            ['KeptSnapshot', 'String'],
             ['Result', 'String'],
           ],
           permissions: [
@@ -471,6 +493,9 @@ class SwitchSteps {
                 'redshift-serverless:ListTagsForResource',
                 'redshift-serverless:TagResource',
                 'redshift-serverless:RestoreFromSnapshot',
+                ...(this.failback
+                  ? ['redshift-serverless:CreateSnapshot', 'redshift-serverless:GetSnapshot']
+                  : []),
               ],
               restoreWhy,
             ),
@@ -548,8 +573,44 @@ class SwitchSteps {
         }),
       );
     }
+    if (!this.failback) steps.push(this.stopReplicator());
     steps.push(this.tryFence());
     return steps;
+  }
+
+  /**
+   * The MSK Replicator here copies the old writer's cluster into this region's topics; it
+   * would resume copying into the live topics as soon as the old region answers again.
+   * Deleted here, where it lives (the fence runbook does the same from the old region).
+   * Never fails the switch: the Result says what to do if it could not be deleted.
+   */
+  private stopReplicator(): RunbookStep {
+    const { ctx } = this;
+    const name = ctx.name('msk-replicator');
+    return scriptStep({
+      name: 'StopReplicator',
+      file: 'stop_replicator.py',
+      description: `Deletes the MSK Replicator ${name} in ${ctx.here} that copies from ${ctx.other}'s cluster into the topics here (skipped if gone or deleting), so that it does not copy the old writer's records into the live topics once ${ctx.other} answers. Never fails the switch.`,
+      verify: 'the Result output; the Replicator is gone or DELETING.',
+      phase: 'after',
+      expectedMinutes: 0.5,
+      durationSource: NO_FIGURE,
+      maxAttempts: 2,
+      onFailure: 'Continue',
+      isCritical: false,
+      input: { Region: ctx.other, NewWriter: ctx.here, Replicator: name },
+      returns: [
+        ['Ok', 'Boolean'],
+        ['Result', 'String'],
+      ],
+      permissions: [
+        ctx.listed(
+          ctx.here,
+          ['kafka:ListReplicators', 'kafka:DescribeReplicator', 'kafka:DeleteReplicator'],
+          'Replicator ARNs end with an id generated by AWS',
+        ),
+      ],
+    });
   }
 
   private waitForWarehouse(input: Record<string, unknown>, onFailure: string): RunbookStep {
@@ -641,7 +702,7 @@ class SwitchSteps {
       publish(
         'Notify',
         `dual-region-analytics ${ctx.config.name}: ${this.failback ? 'failed back' : 'failed over'} to ${ctx.here}`,
-        `Execution {{automation:EXECUTION_ID}} made ${ctx.here} the active region of ${ctx.config.name}. Fence of ${ctx.other}: {{TryFenceOldRegion.Message}}. Next: ${next}.`,
+        `Execution {{automation:EXECUTION_ID}} made ${ctx.here} the active region of ${ctx.config.name}.${this.failback ? '' : ' MSK Replicator: {{StopReplicator.Result}}.'} Fence of ${ctx.other}: {{TryFenceOldRegion.Message}}. Next: ${next}.`,
       ),
       publish(
         'NotifyIncomplete',

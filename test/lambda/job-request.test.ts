@@ -187,24 +187,33 @@ describe('StartJobRun request builder', () => {
       });
     });
 
-    it('refuses in a region that is not the active one, saying where work runs and how to force', () => {
+    it('refuses in a region that is not the active one, saying where work runs', () => {
       const dr = { ...ctx, region: 'us-west-2' };
       expect(refuse({ job: '01-example-console' }, dr)).toEqual({
         code: 'NOT_ACTIVE_REGION',
-        field: 'force',
         message: expect.stringMatching(
-          /us-west-2 is not the active region \(active: us-east-1\).*"force": true/,
+          /us-west-2 is not the active region \(active: us-east-1\).*Submit in us-east-1.*failover runbook/,
         ),
       });
-      expect(refuse({ job: '01-example-console' }, { ...dr, activeRegion: undefined }).message).toMatch(
-        /could not be read/,
-      );
+      expect(refuse({ job: '01-example-console' }, { ...dr, activeRegion: undefined })).toEqual({
+        code: 'NOT_ACTIVE_REGION',
+        field: 'force',
+        message: expect.stringMatching(/could not be read.*"force": true/),
+      });
     });
 
-    it('accepts force in the non-active region and tags the run as forced', () => {
+    it('refuses "force" while the record names another region (a standby or fenced region writes nothing)', () => {
+      const dr = { ...ctx, region: 'us-west-2' };
+      expect(refuse({ job: '05-streaming-kafka', force: true }, dr)).toEqual({
+        code: 'NOT_ACTIVE_REGION',
+        message: expect.stringMatching(/names us-east-1.*refuses jobs, "force" included/),
+      });
+    });
+
+    it('accepts force when the record cannot be read, and tags the run as forced', () => {
       const result = buildStartJobRun(
         { job: '01-example-console', force: true },
-        { ...ctx, region: 'us-west-2' },
+        { ...ctx, region: 'us-west-2', activeRegion: undefined },
       );
       expect(result.ok && result.request.tags).toMatchObject({ forced: 'true' });
     });

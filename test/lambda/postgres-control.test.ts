@@ -109,13 +109,13 @@ describe('PostgreSQL control against a real primary and streaming replica', () =
     expect(standby.lsn).toMatch(/^[0-9A-F]+\/[0-9A-F]+$/);
   });
 
-  it('creates the IAM login role once, with rds_iam and rds_superuser, and it replicates', async () => {
+  it('creates the IAM login role once, with rds_iam, rds_superuser and the app database owner, and it replicates', async () => {
     await ensureControlRole(asQueryable(await primary()), 'dra_control'); // again: idempotent
     const { rows } = await (await primary()).query(
       `SELECT r.rolname FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid
         WHERE m.member = 'dra_control'::regrole ORDER BY 1`,
     );
-    expect(rows.map((r) => r.rolname)).toEqual(['rds_iam', 'rds_superuser']);
+    expect(rows.map((r) => r.rolname)).toEqual(['app', 'rds_iam', 'rds_superuser']);
     const onReplica = await until(
       async () =>
         (
@@ -320,6 +320,65 @@ describe('PostgreSQL control against a real primary and streaming replica', () =
     expect(await unfence(promoted)).toMatchObject({ ok: true, databases: ['app', 'postgres'] });
     const again = await replica('app', 'app');
     await again.query("INSERT INTO orders (note) VALUES ('on the promoted replica, unfenced')");
+  });
+});
+
+/**
+ * As on RDS: the master user is not a superuser (NOSUPERUSER CREATEROLE, member of
+ * rds_superuser) and owns the application database and `postgres`; the control role
+ * it sets up must be able to fence and unfence them on its own (IAM login in the region
+ * taking over).
+ */
+describe('PostgreSQL control with an RDS-like master user that is not a superuser', () => {
+  let servers: PostgresServers | undefined;
+  const clients: Client[] = [];
+  async function connect(user: string, database: string): Promise<Client> {
+    const client = new Client({ host: '127.0.0.1', port: servers!.primaryPort, user, database });
+    client.on('error', () => undefined);
+    await client.connect();
+    clients.push(client);
+    return client;
+  }
+  const asQueryable = (client: Client): Queryable => ({
+    query: (sql, params) => client.query(sql, params as unknown[]) as never,
+  });
+
+  beforeAll(async () => {
+    servers = await startPrimaryAndReplica();
+    const bootstrap = await connect('postgres', 'postgres');
+    await bootstrap.query('CREATE ROLE rds_iam NOLOGIN');
+    await bootstrap.query('CREATE ROLE rds_superuser NOLOGIN');
+    await bootstrap.query('CREATE ROLE master LOGIN NOSUPERUSER CREATEROLE CREATEDB');
+    await bootstrap.query('GRANT rds_superuser TO master');
+    await bootstrap.query('CREATE DATABASE analytics OWNER master');
+    await bootstrap.query('ALTER DATABASE postgres OWNER TO master');
+  }, 30000);
+
+  afterAll(async () => {
+    await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
+    servers?.stop();
+  });
+
+  it('makes dra_control (not a superuser) a member of the database owner, so it can fence and unfence', async () => {
+    await ensureControlRole(asQueryable(await connect('master', 'analytics')), 'dra_control');
+    await ensureControlRole(asQueryable(await connect('master', 'analytics')), 'dra_control'); // idempotent
+    const control = asQueryable(await connect('dra_control', 'analytics'));
+    const role = (
+      await control.query<{ super: boolean }>(
+        'SELECT rolsuper AS super FROM pg_roles WHERE rolname = current_user',
+      )
+    ).rows[0];
+    expect(role.super).toBe(false);
+
+    const fenced = await fence(control, { controlRole: 'dra_control' });
+    expect(fenced).toMatchObject({ ok: true, fenced: true, databases: ['analytics', 'postgres'] });
+    const app = await connect('master', 'analytics');
+    await expect(app.query('CREATE TABLE t (id int)')).rejects.toMatchObject({ code: '25006' });
+
+    const unfenced = await unfence(control);
+    expect(unfenced).toMatchObject({ ok: true, fenced: false, databases: ['analytics', 'postgres'] });
+    expect(await status(control)).toMatchObject({ readOnly: false, fencedDatabases: [] });
+    await (await connect('master', 'analytics')).query('CREATE TABLE t (id int)');
   });
 });
 

@@ -80,6 +80,9 @@ describe('data stores (prod)', () => {
       expect(isKey(r.KmsKeyId, 'prod', 'dr', 'DatabaseKey')).toBe(true);
       expect(r.PubliclyAccessible).toBe(false);
       expect(r.MasterUsername).toBeUndefined();
+      // Automated backups on the replica, so its promotion takes no backup (API_PromoteReadReplica).
+      expect(r.BackupRetentionPeriod).toBe(14);
+      expect(r.PreferredBackupWindow).toBe('03:00-04:00');
     });
 
     it('snapshots the database on removal and keeps a replaced (re-seeded) old writer running', () => {

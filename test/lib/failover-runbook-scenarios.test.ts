@@ -416,6 +416,103 @@ describe('failover runbook, executed (prod, generation 0: us-east-1 writes)', ()
     },
   );
 
+  it('writer region dark, a cache failover that would never finish: disassociates without failing over, and writes resume even when the datastore is stuck', async () => {
+    const s = scenario(PRIMARY, DR, 'dra-prod-postgres');
+    s.world.settings.cacheFailoverDuringOutage = 'stall'; // accepted, stays modifying forever
+    s.world.outage(PRIMARY, 'hang');
+    const result = await run(s);
+    expect(result.status).toBe('Success');
+    expect(calls(s.world, 'FailoverGlobalReplicationGroup')).toHaveLength(0);
+    expect(stepOf(result, 'StartSwitch').outputs.Cache).toMatch(
+      /us-east-1 does not answer.*not failing over: disassociated dra-prod-cache in us-west-2/,
+    );
+    expect(stepOf(result, 'WaitForWrites').outputs.CacheWritable).toBe(true);
+    expect(s.world.ssm.value(DR, RECORD)).toBe(DR);
+
+    // A datastore an earlier attempt left modifying refuses the disassociation: the database
+    // still takes writes, the record flips, and the cache is reported with the fix.
+    const stuck = scenario(PRIMARY, DR, 'dra-prod-postgres');
+    stuck.world.settings.cacheFailoverDuringOutage = 'stall';
+    stuck.world.outage(PRIMARY, 'hang');
+    stuck.world.elasticache.global(DATASTORE)!.Status = 'modifying';
+    const again = await run(stuck);
+    expect(again.status).toBe('Success');
+    expect(
+      stuck.world.rds.get(DR, 'dra-prod-postgres')?.ReadReplicaSourceDBInstanceIdentifier,
+    ).toBeUndefined();
+    expect(stuck.world.ssm.value(DR, RECORD)).toBe(DR);
+    const wait = stepOf(again, 'WaitForWrites').outputs;
+    expect(wait.CacheWritable).toBe(false);
+    expect(wait.Cache).toMatch(
+      /NOT WRITABLE.*InvalidGlobalReplicationGroupState.*aws elasticache disassociate-global-replication-group/,
+    );
+    expect(stuck.world.published.some((p) => /NOT WRITABLE/.test(p.Message))).toBe(true);
+    expect(minutesUntil(again, 'ResubmitStreaming')).toBeLessThanOrEqual(15);
+  });
+
+  it('promotes without asking for a backup, and takes writes while a replica without backups is backing up', async () => {
+    const s = scenario(PRIMARY, DR, 'dra-prod-postgres');
+    const result = await run(s);
+    const promote = answered(s.world, 'PromoteReadReplica');
+    expect(promote).toHaveLength(1);
+    expect(promote[0].params).not.toHaveProperty('BackupRetentionPeriod');
+    expect(result.status).toBe('Success');
+
+    // A replica deployed before it kept automated backups: RDS backs it up during the promotion.
+    const old = scenario(PRIMARY, DR, 'dra-prod-postgres');
+    old.world.rds.get(DR, 'dra-prod-postgres')!.BackupRetentionPeriod = 0;
+    const slow = await run(old);
+    expect(slow.status).toBe('Success');
+    expect(stepOf(slow, 'WaitForWrites').outputs.Database).toMatch(
+      /dra-prod-postgres backing-up, standalone/,
+    );
+    expect(minutesUntil(slow, 'ResubmitStreaming')).toBeLessThanOrEqual(15);
+  });
+
+  it('deletes the MSK Replicator here that copies from the old writer, once, and never fails the switch over it', async () => {
+    const s = scenario(PRIMARY, DR, 'dra-prod-postgres');
+    s.world.outage(PRIMARY, 'refuse');
+    const result = await run(s);
+    expect(result.status).toBe('Success');
+    expect(calls(s.world, 'DeleteReplicator', DR)).toHaveLength(1);
+    expect(stepOf(result, 'StopReplicator').outputs).toMatchObject({
+      Ok: true,
+      Result: 'dra-prod-msk-replicator in us-west-2 (from us-east-1) deleted',
+    });
+    expect(
+      s.world.published.some((p) => /MSK Replicator: dra-prod-msk-replicator in us-west-2/.test(p.Message)),
+    ).toBe(true);
+    // A refused deletion is reported, and the switch stands.
+    const refused = scenario(PRIMARY, DR, 'dra-prod-postgres');
+    refused.world.failAlways(
+      'kafka',
+      'DeleteReplicator',
+      { code: 'AccessDeniedException', message: 'denied' },
+      DR,
+    );
+    const still = await run(refused);
+    expect(still.status).toBe('Success');
+    expect(stepOf(still, 'StopReplicator').outputs).toMatchObject({
+      Ok: false,
+      Result: expect.stringMatching(
+        /could not stop the Replicator dra-prod-msk-replicator in us-west-2.*AccessDenied/,
+      ),
+    });
+  });
+
+  it('fails loudly, naming the state and the fix, when the replica is in a state no promotion passes through', async () => {
+    const s = scenario(PRIMARY, DR, 'dra-prod-postgres');
+    s.world.rds.get(DR, 'dra-prod-postgres')!.DBInstanceStatus = 'storage-full';
+    const result = await run(s);
+    expect(result.status).toBe('Failed');
+    expect(result.failedStep).toBe('StartSwitch');
+    expect(stepOf(result, 'StartSwitch').error).toMatch(
+      /dra-prod-postgres is 'storage-full' and still a read replica .*no promotion is under way.*then re-run the runbook/,
+    );
+    expect(calls(s.world, 'PromoteReadReplica')).toHaveLength(0);
+    expect(s.world.ssm.value(DR, RECORD)).toBe(PRIMARY);
+  });
+
   it('by default runs a dry run: the checks and the plan, no change', async () => {
     const s = scenario(PRIMARY, DR, 'dra-prod-postgres');
     const result = await runAutomation(failover, {
@@ -427,7 +524,11 @@ describe('failover runbook, executed (prod, generation 0: us-east-1 writes)', ()
     expect(stepOf(result, 'ReportDryRun').outputs.Plan).toMatch(
       /DRY RUN - nothing was changed.*StartSwitch/s,
     );
-    expect(s.world.log.map((c) => `${c.service}:${c.operation}`)).toEqual(['lambda:Invoke']);
+    // Reads only: the readiness report and this region's active-region record (is this a resume?).
+    expect(s.world.log.map((c) => `${c.service}:${c.operation}`)).toEqual([
+      'lambda:Invoke',
+      'ssm:get_parameter',
+    ]);
   });
 
   it('changes nothing when the approval times out', async () => {
@@ -459,6 +560,26 @@ describe('failover runbook, executed (prod, generation 0: us-east-1 writes)', ()
     expect(s.world.ssm.value(DR, RECORD)).toBe(PRIMARY);
     const forced = await run(s, { Force: true });
     expect(forced.status).toBe('Success');
+  });
+
+  it('lets a re-run after the switch through the gate as a resume (the promoted instance has no replica lag), without Force', async () => {
+    const s = scenario(PRIMARY, DR, 'dra-prod-postgres');
+    s.world.outage(PRIMARY, 'refuse');
+    const first = await run(s);
+    expect(first.status).toBe('Success');
+    // After the switch: "not a read replica", so the database lag is unknown.
+    s.readiness.value = report({ rds: null, elasticache: 0.4, msk: 3, s3: 30 });
+    const again = await run(s);
+    expect(again.status).toBe('Success');
+    expect(stepOf(again, 'GateOnRpo').outputs).toMatchObject({
+      Allowed: true,
+      Summary: expect.stringMatching(/^Resume: \/dra\/prod\/.* in us-west-2 already names us-west-2/),
+    });
+    expect(answered(s.world, 'PromoteReadReplica')).toHaveLength(1);
+    // Before any switch the same report is refused.
+    const fresh = scenario(PRIMARY, DR, 'dra-prod-postgres');
+    fresh.readiness.value = report({ rds: null, elasticache: 0.4, msk: 3, s3: 30 });
+    expect((await run(fresh)).failedStep).toBe('GateOnRpo');
   });
 
   /**
@@ -657,6 +778,56 @@ describe('fence runbook, executed (us-east-1 back after the failover)', () => {
     expect(notAllowed(s.world, 0, fenceDocument(prod, 'primary', topic(PRIMARY), 'arn:role'))).toEqual([]);
   });
 
+  it('stops Spark for good: no run left active, the application stopped with auto-start off, so a StartJobRun cannot restart it', async () => {
+    const s = scenario(PRIMARY, DR, 'dra-prod-postgres');
+    s.world.ssm.put(DR, RECORD, DR);
+    // Cancelling takes longer than one poll: the step waits for it instead of reporting done early.
+    s.world.settings.jobCancelSeconds = 90;
+    const fence = content(fenceDocument(prod, 'primary', topic(PRIMARY), 'arn:role'));
+    const result = await runAutomation(fence, { region: PRIMARY, world: s.world });
+    expect(result.status).toBe('Success');
+    expect(stepOf(result, 'StopSpark').outputs).toMatchObject({
+      Ok: true,
+      Result: expect.stringMatching(/cancelled 3 job run\(s\).*application STOPPED, auto-start off/),
+    });
+    expect(
+      s.world.emrServerless
+        .jobRuns(PRIMARY)
+        .filter((r) =>
+          ['RUNNING', 'PENDING', 'SCHEDULED', 'QUEUED', 'SUBMITTED', 'CANCELLING'].includes(r.state),
+        ),
+    ).toEqual([]);
+    const app = s.world.emrServerless.application(PRIMARY, s.apps[PRIMARY])!;
+    expect(app).toMatchObject({ state: 'STOPPED', autoStartConfiguration: { enabled: false } });
+    await expect(
+      s.world.call(PRIMARY, 'emr-serverless', 'StartJobRun', {
+        applicationId: s.apps[PRIMARY],
+        name: 'late',
+      }),
+    ).rejects.toMatchObject({ code: 'ValidationException' });
+    expect(app.state).toBe('STOPPED');
+  });
+
+  it('says the runs are still cancelling (not done) when they outlast the step, and finishes on a re-run', async () => {
+    const s = scenario(PRIMARY, DR, 'dra-prod-postgres');
+    s.world.ssm.put(DR, RECORD, DR);
+    s.world.settings.jobCancelSeconds = 3600;
+    const fence = content(fenceDocument(prod, 'primary', topic(PRIMARY), 'arn:role'));
+    const first = await runAutomation(fence, { region: PRIMARY, world: s.world });
+    expect(first.status).toBe('Failed');
+    expect(stepOf(first, 'StopSpark').outputs).toMatchObject({
+      Ok: false,
+      Result: expect.stringMatching(/still active or cancelling: .*CANCELLING.*Re-run the fence runbook/),
+    });
+    s.world.advance(3600);
+    const second = await runAutomation(fence, { region: PRIMARY, world: s.world });
+    expect(second.status).toBe('Success');
+    expect(s.world.emrServerless.application(PRIMARY, s.apps[PRIMARY])).toMatchObject({
+      state: 'STOPPED',
+      autoStartConfiguration: { enabled: false },
+    });
+  });
+
   it('reports a part it could not do, fails, and finishes it on a re-run', async () => {
     const s = scenario(PRIMARY, DR, 'dra-prod-postgres');
     s.world.ssm.put(DR, RECORD, DR);
@@ -730,6 +901,26 @@ describe('failback runbook, executed (prod, generation 1: us-west-2 writes, us-e
     expect(order.indexOf('canceljobrun')).toBeLessThan(order.indexOf('promotereadreplica'));
   });
 
+  it('snapshots the namespace it restores over (the old writer may hold writes never copied), once, before the restore', async () => {
+    const s = setup();
+    const result = await runAutomation(failback, { region: PRIMARY, world: s.world, parameters: realRun });
+    expect(result.status).toBe('Success');
+    const name = 'dra-prod-warehouse-before-failback-g1-us-east-1';
+    expect(stepOf(result, 'RestoreWarehouse').outputs.KeptSnapshot).toBe(name);
+    const created = answered(s.world, 'CreateSnapshot');
+    expect(created).toHaveLength(1);
+    expect(created[0]).toMatchObject({ region: PRIMARY });
+    expect(created[0].params).toMatchObject({
+      namespaceName: 'dra-prod-warehouse',
+      snapshotName: name,
+      retentionPeriod: 35,
+      tags: expect.arrayContaining([{ key: 'dra:kept-before', value: 'failback-g1-us-east-1' }]),
+    });
+    // Taken (and AVAILABLE) before the namespace was overwritten.
+    const order = s.world.log.map((c) => c.operation.replace(/_/g, '').toLowerCase());
+    expect(order.indexOf('createsnapshot')).toBeLessThan(order.indexOf('restorefromsnapshot'));
+  });
+
   const failbackInjections: Record<string, (s: Scenario) => void> = {
     FenceWriter: (s) =>
       s.world.failAlways(
@@ -782,6 +973,8 @@ describe('failback runbook, executed (prod, generation 1: us-west-2 writes, us-e
       const second = await runAutomation(failback, { region: PRIMARY, world: s.world, parameters: realRun });
       expect(second.status).toBe('Success');
       expect(answered(s.world, 'PromoteReadReplica')).toHaveLength(1);
+      // One snapshot of the overwritten namespace, however many runs it took.
+      expect(answered(s.world, 'CreateSnapshot')).toHaveLength(1);
       // The promotion came after the replica replayed the first fence's marker.
       expect(s.pg.replayedLsn).toBeGreaterThanOrEqual(s.pg.markers[0].lsn);
       expect(s.pg.readOnly).toBe(false);

@@ -92,6 +92,7 @@ describe('failover runbook (prod)', () => {
       'MakeDatabaseMultiAz',
       'RestoreWarehouse',
       'WaitForWarehouse',
+      'StopReplicator',
       'TryFenceOldRegion',
       'Notify',
       'NotifyIncomplete',

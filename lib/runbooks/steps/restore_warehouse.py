@@ -8,7 +8,12 @@
 #   region (Redshift Serverless API reference, RestoreFromSnapshot);
 # - the namespace is tagged with this switch before and after the restore call;
 #   a namespace already restored for this switch may have taken writes since and
-#   is never restored again.
+#   is never restored again;
+# - in a failback the namespace restored over was the writer's until the outage and
+#   may hold writes never copied out: a manual snapshot of it (KeepSnapshot, kept
+#   KeepSnapshotDays, tagged with this switch) is taken first and must be AVAILABLE
+#   before the restore; a re-run finds it by name (Redshift Serverless API reference,
+#   CreateSnapshot: retentionPeriod in days, tags).
 
 TAG = "dra:restored-for"
 STATE = "dra:restore-state"
@@ -32,6 +37,45 @@ def copied_snapshots(rs, writer):
             return found
 
 
+def keep_snapshot(rs, events, namespace, switch):
+    """Snapshot of what is about to be overwritten; '' when not asked for. Waits until it is AVAILABLE."""
+    name = events.get("KeepSnapshot")
+    if not name:
+        return ""
+    try:
+        snapshot = rs.get_snapshot(snapshotName=name)["snapshot"]
+    except ClientError as error:
+        if error_code(error) != "ResourceNotFoundException":
+            raise
+        rs.create_snapshot(
+            namespaceName=namespace,
+            snapshotName=name,
+            retentionPeriod=int(events["KeepSnapshotDays"]),
+            tags=[
+                {"key": "dra:kept-before", "value": switch},
+                {"key": "dra:kept-by", "value": events["Execution"]},
+            ],
+        )
+        snapshot = rs.get_snapshot(snapshotName=name)["snapshot"]
+    deadline = time.time() + int(events.get("WaitSeconds", 240))
+    poll = int(events.get("PollSeconds", 15))
+    while snapshot.get("status") != "AVAILABLE":
+        if snapshot.get("status") in ("FAILED", "CANCELLED", "DELETED"):
+            raise Exception(
+                f"The snapshot {name} of {namespace}, taken before restoring over it, is {snapshot.get('status')}. "
+                f"Delete it (aws redshift-serverless delete-snapshot --snapshot-name {name}) and re-run the runbook; "
+                "it is not restored over without one."
+            )
+        if time.time() + poll > deadline:
+            raise Exception(
+                f"The snapshot {name} of {namespace} is still {snapshot.get('status')}; the step repeats, and a re-run "
+                "of the runbook waits for the same snapshot. The namespace is not restored over before it is AVAILABLE."
+            )
+        time.sleep(poll)
+        snapshot = rs.get_snapshot(snapshotName=name)["snapshot"]
+    return name
+
+
 def handler(events, context):
     rs = client("redshift-serverless")
     namespace, switch = events["Namespace"], events["SwitchId"]
@@ -42,9 +86,11 @@ def handler(events, context):
         if tags.get(STATE) == "requested" or ns.get("status") != "AVAILABLE":
             return {
                 "Snapshot": tags.get("dra:restored-snapshot", "?"),
+                "KeptSnapshot": events.get("KeepSnapshot") or "",
                 "Result": f"{namespace} was restored for {switch} already (by {tags.get('dra:restored-by', '?')}); "
                 "not restoring again over writes it may have taken since",
             }
+    kept = keep_snapshot(rs, events, namespace, switch)
     snapshots = copied_snapshots(rs, events["WriterRegion"])
     if not snapshots:
         raise Exception(
@@ -67,7 +113,9 @@ def handler(events, context):
         adminPasswordSecretKmsKeyId=key,
     )
     rs.tag_resource(resourceArn=arn, tags=[{"key": STATE, "value": "requested"}])
+    kept_note = f"; what it held before is kept in snapshot {kept}" if kept else ""
     return {
         "Snapshot": newest["snapshotName"],
-        "Result": f"restoring {namespace} from {newest['snapshotName']} taken {snapshot_time(newest)}",
+        "KeptSnapshot": kept,
+        "Result": f"restoring {namespace} from {newest['snapshotName']} taken {snapshot_time(newest)}{kept_note}",
     }

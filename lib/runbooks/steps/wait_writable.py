@@ -1,8 +1,10 @@
 # Waits until the database and the cache take writes: the instance has no
-# ReadReplicaSourceDBInstanceIdentifier AND is available (a stale "available"
-# read before the promotion shows is not enough), and the cache group is
+# ReadReplicaSourceDBInstanceIdentifier AND is available or backing-up (a stale
+# "available" read before the promotion shows is not enough), and the cache group is
 # available and primary or standalone. A failover that has not made this member
-# primary after FallbackSeconds is given up for a disassociation. The step ends
+# primary after FallbackSeconds is given up for a disassociation; in a failover
+# (not a failback) the database's writes then resume without the cache, which is
+# reported NOT WRITABLE with the fix (CacheWritable false). The step ends
 # before the 600 s limit of aws:executeScript; maxAttempts repeats it.
 
 
@@ -12,8 +14,21 @@ def database_state(db):
     instance = client("rds").describe_db_instances(DBInstanceIdentifier=db)["DBInstances"][0]
     status = instance.get("DBInstanceStatus")
     source = instance.get("ReadReplicaSourceDBInstanceIdentifier")
-    ok = status == "available" and not source
+    # backing-up without a source: promoted and taking writes while RDS takes its backup
+    # (a replica without automated backups is backed up as part of its promotion).
+    ok = status in ("available", "backing-up") and not source
     return ok, f"{db} {status}{' (still replicating from ' + source + ')' if source else ', standalone'}"
+
+
+def try_disassociate(ec, datastore, group, here):
+    try:
+        ec.disassociate_global_replication_group(
+            GlobalReplicationGroupId=datastore, ReplicationGroupId=group, ReplicationGroupRegion=here
+        )
+        return "disassociated it"
+    except Exception as error:
+        # InvalidGlobalReplicationGroupState while a failover that cannot finish keeps it modifying.
+        return f"could not disassociate it ({describe_error(error)})"
 
 
 def cache_state(events, started_at):
@@ -34,22 +49,38 @@ def cache_state(events, started_at):
         and status == "available"
         and time.time() - started_at > fallback
     ):
-        ec.disassociate_global_replication_group(
-            GlobalReplicationGroupId=datastore, ReplicationGroupId=group, ReplicationGroupRegion=here
-        )
-        return False, f"{group} still secondary {fallback}s after the failover request; disassociated it"
+        done = try_disassociate(ec, datastore, group, here)
+        return False, f"{group} still secondary {fallback}s after the failover request; {done}"
     return False, f"{group} {status}, {str(role).lower()}"
+
+
+def cache_unavailable(events, cache):
+    datastore, group, here = events.get("GlobalDatastore"), events.get("CacheGroup"), events.get("Region")
+    return (
+        f"NOT WRITABLE: {cache}. Writes resumed on the database without waiting for the cache; the cache in {here} "
+        f"is read-only (still a secondary of {datastore}) or unavailable, so writes to it fail. Fix: re-run this "
+        f"runbook (it disassociates the cache when it can), or run: aws elasticache disassociate-global-replication-group "
+        f"--region {here} --global-replication-group-id {datastore} --replication-group-id {group} "
+        f"--replication-group-region {here} once the datastore is no longer modifying (if it stays modifying, "
+        "AWS Support can end the stuck failover)."
+    )
 
 
 def handler(events, context):
     deadline = time.time() + int(events.get("WaitSeconds", 540))
     started_at = float(events.get("StartedAt") or time.time())
     poll = int(events.get("PollSeconds", 15))
+    fallback = int(events.get("FallbackSeconds", 300))
+    # A failover does not hold the database's writes back for the cache: once the database takes
+    # writes and the cache has had FallbackSeconds, the cache is reported, not waited for.
+    cache_optional = as_bool(events.get("AllowDisassociate"))
     while True:
         db_ok, db = database_state(events.get("Database"))
         cache_ok, cache = cache_state(events, started_at)
         if db_ok and cache_ok:
-            return {"Database": db, "Cache": cache}
+            return {"Database": db, "Cache": cache, "CacheWritable": True}
+        if db_ok and cache_optional and time.time() - started_at > fallback:
+            return {"Database": db, "Cache": cache_unavailable(events, cache), "CacheWritable": False}
         if time.time() + poll > deadline:
             raise Exception(
                 f"Not writable yet: {db}; {cache}. The step repeats (maxAttempts); if it gives up, "

@@ -59,29 +59,42 @@ export interface WorldSettings {
   promotionVisibleAfterSeconds: number;
   /** PromoteReadReplica: seconds until the instance is available without a source. */
   promotionSeconds: number;
+  /**
+   * A replica without automated backups (BackupRetentionPeriod 0) is backed up as part of its
+   * promotion (API_PromoteReadReplica): it stays `backing-up`, writable and without a source, this long.
+   */
+  promotionBackupSeconds: number;
   modifySeconds: number;
   rebootSeconds: number;
   cacheFailoverSeconds: number;
   cacheDisassociateSeconds: number;
   /** Redshift Serverless RestoreFromSnapshot / provisioned restore. */
   restoreSeconds: number;
+  /** Redshift Serverless CreateSnapshot: seconds CREATING before AVAILABLE. */
+  snapshotSeconds: number;
   sparkStartSeconds: number;
   sparkStopSeconds: number;
   jobCancelSeconds: number;
   /** Items per page of list operations when the caller does not ask for fewer. */
   pageSize: number;
-  /** What FailoverGlobalReplicationGroup does while a member's region is out: refuse with InvalidGlobalReplicationGroupState. */
-  cacheFailoverDuringOutage: 'refuse' | 'accept';
+  /**
+   * What FailoverGlobalReplicationGroup does while a member's region is out: refuse with
+   * InvalidGlobalReplicationGroupState, accept and complete, or accept and never finish
+   * (the datastore stays `modifying`, and a disassociation is refused meanwhile).
+   */
+  cacheFailoverDuringOutage: 'refuse' | 'accept' | 'stall';
 }
 
 const DEFAULT_SETTINGS: WorldSettings = {
   promotionVisibleAfterSeconds: 30,
   promotionSeconds: 300,
+  promotionBackupSeconds: 1200,
   modifySeconds: 600,
   rebootSeconds: 120,
   cacheFailoverSeconds: 120,
   cacheDisassociateSeconds: 60,
   restoreSeconds: 1800,
+  snapshotSeconds: 120,
   sparkStartSeconds: 60,
   sparkStopSeconds: 60,
   jobCancelSeconds: 30,
@@ -620,8 +633,11 @@ export class FakeWorld {
           `Instance ${db.DBInstanceIdentifier} is not in available state (${db.promoting ? 'modifying' : db.DBInstanceStatus}).`,
         );
       }
+      // Without automated backups on the replica, promoting it turns them on (default 1 day) and takes a backup.
+      const backupDuringPromotion = !db.BackupRetentionPeriod;
       if (params.BackupRetentionPeriod !== undefined)
         db.BackupRetentionPeriod = Number(params.BackupRetentionPeriod);
+      else if (!db.BackupRetentionPeriod) db.BackupRetentionPeriod = 1;
       const settle = this.settings.promotionVisibleAfterSeconds;
       // Busy from the call on, even while DescribeDBInstances still reports the old status.
       db.promoting = true;
@@ -629,10 +645,17 @@ export class FakeWorld {
         db.DBInstanceStatus = 'modifying';
       });
       this.schedule(Math.max(this.settings.promotionSeconds, settle), () => {
-        db.DBInstanceStatus = 'available';
+        db.DBInstanceStatus = backupDuringPromotion ? 'backing-up' : 'available';
         delete db.ReadReplicaSourceDBInstanceIdentifier;
         delete db.StatusInfos;
         delete db.promoting;
+        if (backupDuringPromotion) {
+          db.promoting = true; // still busy: ModifyDBInstance and a second promotion are refused
+          this.schedule(this.settings.promotionBackupSeconds, () => {
+            db.DBInstanceStatus = 'available';
+            delete db.promoting;
+          });
+        }
       });
       return { DBInstance: { ...db, promoting: undefined } };
     });
@@ -734,6 +757,8 @@ export class FakeWorld {
         );
       }
       g.Status = 'modifying';
+      if (unreachable && this.settings.cacheFailoverDuringOutage === 'stall')
+        return { GlobalReplicationGroup: g };
       this.schedule(this.settings.cacheFailoverSeconds, () => {
         for (const m of g.Members) m.Role = m === target ? 'PRIMARY' : 'SECONDARY';
         g.Status = 'available';
@@ -758,6 +783,13 @@ export class FakeWorld {
         throw new AwsError(
           'InvalidParameterValue',
           `The primary ${member.ReplicationGroupId} cannot be disassociated from ${g.GlobalReplicationGroupId}.`,
+        );
+      }
+      // A datastore that is modifying (a failover under way) refuses other changes.
+      if (g.Status !== 'available') {
+        throw new AwsError(
+          'InvalidGlobalReplicationGroupState',
+          `Global replication group ${g.GlobalReplicationGroupId} is not in available state (${g.Status}).`,
         );
       }
       const rg = this.state(member.ReplicationGroupRegion).replicationGroups.get(member.ReplicationGroupId);
@@ -846,7 +878,51 @@ export class FakeWorld {
       });
       return { namespace: ns, ownerAccount: this.accountId, ...source };
     };
+    // https://docs.aws.amazon.com/redshift-serverless/latest/APIReference/API_CreateSnapshot.html
+    def('redshift-serverless', 'CreateSnapshot', ({ region, params }) => {
+      const ns = namespace(region, str(params, 'namespaceName'));
+      const name = str(params, 'snapshotName');
+      if (this.state(region).snapshots.some((x) => x.snapshotName === name)) {
+        throw new AwsError('ConflictException', `Snapshot ${name} already exists.`);
+      }
+      const snapshot: Record<string, unknown> = {
+        snapshotName: name,
+        namespaceName: ns.namespaceName,
+        namespaceArn: ns.namespaceArn,
+        snapshotArn: `arn:aws:redshift-serverless:${region}:${this.accountId}:snapshot/${this.nextId('snap-')}`,
+        snapshotCreateTime: this.now(),
+        snapshotRetentionPeriod: params.retentionPeriod,
+        status: 'CREATING',
+      };
+      this.state(region).snapshots.push(snapshot as never);
+      const tags = tagsOf(String(snapshot.snapshotArn));
+      for (const t of (params.tags as { key: string; value: string }[]) ?? []) tags[t.key] = t.value;
+      this.schedule(this.settings.snapshotSeconds, () => {
+        snapshot.status = 'AVAILABLE';
+      });
+      return { snapshot };
+    });
+    def('redshift-serverless', 'GetSnapshot', ({ region, params }) => {
+      const found = this.state(region).snapshots.find((x) => x.snapshotName === params.snapshotName);
+      if (!found) {
+        throw new AwsError(
+          'ResourceNotFoundException',
+          `Snapshot ${String(params.snapshotName)} not found.`,
+          404,
+        );
+      }
+      return { snapshot: found };
+    });
     def('redshift-serverless', 'RestoreFromSnapshot', ({ region, params }) => {
+      const busy = this.state(region).snapshots.find(
+        (x) => x.namespaceName === params.namespaceName && x.status === 'CREATING',
+      );
+      if (busy) {
+        throw new AwsError(
+          'ConflictException',
+          `Namespace ${String(params.namespaceName)} has a snapshot in progress (${String(busy.snapshotName)}).`,
+        );
+      }
       const snapshot = this.state(region).snapshots.find(
         (s) =>
           (params.snapshotName !== undefined && s.snapshotName === params.snapshotName) ||
@@ -1012,8 +1088,35 @@ export class FakeWorld {
         throw new AwsError('ResourceNotFoundException', `Job run ${String(params.jobRunId)} not found.`, 404);
       return { jobRun: run };
     });
+    // https://docs.aws.amazon.com/emr-serverless/latest/APIReference/API_UpdateApplication.html
+    def('emr-serverless', 'UpdateApplication', ({ region, params }) => {
+      const app = application(region, str(params, 'applicationId'));
+      if (app.state !== 'CREATED' && app.state !== 'STOPPED') {
+        throw new AwsError(
+          'ValidationException',
+          `Application ${String(app.id)} is ${String(app.state)}; it can be updated only when CREATED or STOPPED.`,
+        );
+      }
+      if (params.autoStartConfiguration !== undefined)
+        app.autoStartConfiguration = params.autoStartConfiguration;
+      return { application: app };
+    });
     def('emr-serverless', 'StartJobRun', ({ region, params }) => {
       const app = application(region, str(params, 'applicationId'));
+      // A submission starts a CREATED or STOPPED application while auto-start is on, the default (API_AutoStartConfig).
+      if (app.state === 'CREATED' || app.state === 'STOPPED') {
+        const auto = (app.autoStartConfiguration as { enabled?: boolean } | undefined)?.enabled ?? true;
+        if (!auto) {
+          throw new AwsError(
+            'ValidationException',
+            `Application ${String(app.id)} is ${String(app.state)} and auto-start is disabled.`,
+          );
+        }
+        app.state = 'STARTING';
+        this.schedule(this.settings.sparkStartSeconds, () => {
+          app.state = 'STARTED';
+        });
+      }
       const id = this.emrServerless.addJobRun(region, {
         applicationId: String(app.id),
         name: params.name as string | undefined,
