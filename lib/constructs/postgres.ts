@@ -111,7 +111,6 @@ export class Postgres extends Construct {
       enableCloudwatchLogsExports: ['postgresql', 'upgrade'],
       autoMinorVersionUpgrade: true,
       copyTagsToSnapshot: true,
-      deletionProtection: !config.removal.allowDestroy,
       storageType: 'gp3',
       kmsKeyId: databaseKey.keyArn,
     };
@@ -150,6 +149,7 @@ export class Postgres extends Construct {
             // Settings of the writer. On a promoted replica the next deploy applies them with
             // ModifyDBInstance (the update handler's diff of the two templates).
             maxAllocatedStorage: rdsConfig.maxAllocatedStorageGiB,
+            deletionProtection: !config.removal.allowDestroy,
             // RDS creates the secret, encrypts it with our key and rotates it; the password never enters the template.
             manageMasterUserPassword: true,
             masterUserSecret: { kmsKeyId: databaseKey.keyArn },
@@ -166,6 +166,11 @@ export class Postgres extends Construct {
         : {
             // Replicas of a Multi-AZ writer are single-AZ until promoted; the runbook converts them.
             multiAz: false,
+            // A replica holds nothing the writer lacks. With deletion protection, a re-seed whose
+            // creation fails half-way could not be rolled back (the new instance cannot be deleted)
+            // and the next deploy would meet DBInstanceAlreadyExists; the deploy that makes it the
+            // writer turns protection on in place (ModifyDBInstance).
+            deletionProtection: false,
             // Automated backups on the replica too (RDS for PostgreSQL read replicas support them:
             // "Backups" row of the engine comparison in USER_ReadRepl.html), so that promoting it
             // takes no backup: "enable automated backups on your read replica before promoting the
@@ -267,6 +272,16 @@ export class Postgres extends Construct {
           'NIST.800.53.R5::NIST.800.53.R5-RDSInstanceDeletionProtectionEnabled',
         ],
         'removal.allowDestroy is true in this environment (never allowed in prod), so the database may be deleted with its stack.',
+      );
+    } else if (!isWriter) {
+      acknowledge(
+        this.instance,
+        [
+          'AwsSolutions::AwsSolutions-RDS10',
+          'HIPAA.Security::HIPAA.Security-RDSInstanceDeletionProtectionEnabled',
+          'NIST.800.53.R5::NIST.800.53.R5-RDSInstanceDeletionProtectionEnabled',
+        ],
+        'Cross-region read replica: it holds nothing the writer lacks, and deletion protection would block rolling back a failed re-seed. The deploy that makes it the writer turns protection on.',
       );
     }
   }

@@ -73,6 +73,11 @@ describe('data stores (prod)', () => {
       );
     });
 
+    it('protects the writer from deletion but not the replica, so a failed re-seed can roll back', () => {
+      expect(primary().Properties.DeletionProtection).toBe(true);
+      expect(replica().Properties.DeletionProtection).toBe(false);
+    });
+
     it('creates the DR replica from the primary ARN in the primary region, encrypted with the DR key', () => {
       const r = replica().Properties;
       expect(r.SourceDBInstanceIdentifier).toBe(`arn:aws:rds:us-east-1:${ACCOUNT}:db:dra-prod-postgres`);
