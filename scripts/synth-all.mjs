@@ -2,16 +2,20 @@
 // Synthesizes every environment in config/ with the real CDK CLI, offline.
 // `--control-tower` also runs the AWS Control Tower proactive controls (cfn-guard).
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 
 const controlTower = process.argv.includes('--control-tower');
-const envs = readdirSync(new URL('../config/', import.meta.url))
-  .filter(
-    (f) =>
-      /^[a-z][a-z0-9-]*\.ts$/.test(f) &&
-      !['schema.ts', 'index.ts', 'regions.ts', 'cidr.ts', 'jars.ts'].includes(f),
-  )
-  .map((f) => f.replace(/\.ts$/, ''));
+// The environments are the names config/index.ts lists (ENVIRONMENT_NAMES); config/ also holds
+// the schema, limits and other modules that are not environments.
+const index = readFileSync(new URL('../config/index.ts', import.meta.url), 'utf8');
+const listed = /ENVIRONMENT_NAMES[^=]*=\s*\[([^\]]*)\]/.exec(index);
+if (!listed) {
+  console.error(
+    'config/index.ts has no ENVIRONMENT_NAMES list; cannot tell which environments to synthesize.',
+  );
+  process.exit(1);
+}
+const envs = [...listed[1].matchAll(/'([a-z][a-z0-9-]*)'/g)].map((m) => m[1]);
 
 let failed = 0;
 for (const env of envs) {
