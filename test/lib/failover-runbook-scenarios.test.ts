@@ -15,6 +15,7 @@ import {
   runAutomation,
   stepOf,
 } from '../support/automation';
+import { sampleReadinessReport } from '../support/readiness-report';
 
 const PRIMARY = 'us-east-1';
 const DR = 'us-west-2';
@@ -27,45 +28,7 @@ const content = (doc: AutomationDocument) => deployableContent(doc) as unknown a
 const prod = loadConfig('prod');
 const atGeneration = (generation: number) => ({ ...prod, failover: { ...prod.failover, generation } });
 
-/** A readiness report as contract A defines it, with the given per-store lags (standby-side figures). */
-function report(lags: Record<string, number | null>) {
-  const budgets: Record<string, number> = { rds: 60, elasticache: 5, msk: 60, s3: 900 };
-  const stores = Object.entries(lags).map(([store, lagSeconds]) => ({
-    store,
-    lagSeconds,
-    budgetSeconds: budgets[store],
-    source: `${store} lag read in ${DR} (standby)`,
-    withinBudget: lagSeconds === null ? null : lagSeconds <= budgets[store],
-  }));
-  const known = stores.flatMap((s) => (s.lagSeconds === null ? [] : [s.lagSeconds]));
-  return {
-    environment: 'prod',
-    evaluatedFrom: DR,
-    checkedAt: '2026-01-01T00:00:00Z',
-    checks: [],
-    rpo: {
-      stores,
-      estimatedSeconds: known.length ? Math.max(...known) : null,
-      complete: known.length === stores.length,
-      withinBudget: known.length ? stores.every((s) => s.withinBudget !== false) : null,
-    },
-    warehouse: {
-      ageSeconds: 7200,
-      budgetSeconds: 90000,
-      source: 'newest copied snapshot',
-      withinBudget: true,
-    },
-    writerRegion: { region: PRIMARY, reachable: false },
-    decision: {
-      failoverRecommended: true,
-      reason: 'writer failed 3 evaluations',
-      consecutiveFailures: 3,
-      required: 3,
-    },
-    rpoComplete: known.length === stores.length,
-    overall: 'failed',
-  };
-}
+const report = sampleReadinessReport;
 
 const lsn = (n: number) => `0/${n.toString(16).toUpperCase()}`;
 const parseLsn = (s: string) => Number.parseInt(s.split('/')[1], 16);

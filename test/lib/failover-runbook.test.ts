@@ -9,6 +9,7 @@ import { renderFailbackRunbook, renderFailoverRunbook, renderFenceRunbook } from
 import { documentPermissions, EXECUTE_SCRIPT_MAX_SECONDS, scriptStep, timing } from '../../lib/runbooks/step';
 import { atGeneration, buildTestPlatform, templateOf } from '../support/app';
 import { allCompileAsPython, runPureStepCases, scriptSteps } from '../support/python';
+import { sampleReadinessReport } from '../support/readiness-report';
 
 const prod = loadConfig('prod');
 const docsDir = path.join(__dirname, '..', '..', 'docs', 'runbooks');
@@ -31,45 +32,7 @@ function runGate(
   );
 }
 
-/** A readiness report as contract A defines it (lambda/readiness), with per-store lags. */
-function readinessReport(lags: Partial<Record<'rds' | 'elasticache' | 'msk' | 's3', number | null>>) {
-  const budgets = { rds: 60, elasticache: 5, msk: 60, s3: 900 };
-  const stores = Object.entries(lags).map(([store, lag]) => ({
-    store,
-    lagSeconds: lag,
-    budgetSeconds: budgets[store as keyof typeof budgets],
-    source: `${store} metric in us-west-2 (standby)`,
-    withinBudget: lag === null ? null : lag <= budgets[store as keyof typeof budgets],
-  }));
-  const known = stores.map((s) => s.lagSeconds).filter((l): l is number => l !== null);
-  return {
-    environment: 'prod',
-    evaluatedFrom: 'us-west-2',
-    checkedAt: '2026-11-25T10:00:00Z',
-    checks: [],
-    rpo: {
-      stores,
-      estimatedSeconds: known.length ? Math.max(...known) : null,
-      complete: known.length === stores.length,
-      withinBudget: known.length ? stores.every((s) => s.withinBudget !== false) : null,
-    },
-    warehouse: {
-      ageSeconds: 7200,
-      budgetSeconds: 5400,
-      source: 'newest copied snapshot',
-      withinBudget: false,
-    },
-    writerRegion: { region: 'us-east-1', reachable: false },
-    decision: {
-      failoverRecommended: true,
-      reason: 'us-east-1 failed 3 evaluations',
-      consecutiveFailures: 3,
-      required: 3,
-    },
-    rpoComplete: known.length === stores.length,
-    overall: 'failed',
-  };
-}
+const readinessReport = sampleReadinessReport;
 
 const doc = failoverDocument(prod, 'arn:aws:sns:us-west-2:111111111111:alarms');
 const names = doc.mainSteps.map((s) => s.name);
@@ -234,7 +197,7 @@ describe('failover runbook (prod)', () => {
       [over, { DryRun: 'true' }],
     ]);
     expect(ok).toMatchObject({ ok: true, result: { Allowed: true } });
-    expect(ok.result?.Summary).toMatch(/rds: lag 2s, budget 60s \(rds metric in us-west-2 \(standby\)\)/);
+    expect(ok.result?.Summary).toMatch(/rds: lag 2s, budget 60s \(rds lag read in us-west-2 \(standby\)\)/);
     // The warehouse's snapshot age is shown but not counted.
     expect(ok.result?.Summary).toMatch(/Warehouse .*not counted/);
     expect(refused).toMatchObject({
@@ -262,7 +225,7 @@ describe('failover runbook (prod)', () => {
     // ReplicaLag has grown to the outage's length (1260 s), but 3 s were unreplicated when it began.
     expect(allowed).toMatchObject({ ok: true, result: { Allowed: true } });
     expect(allowed.result?.Summary).toMatch(
-      /rds: lag 3s, budget 60s \(rds metric in us-west-2 \(standby\); last read at 2026-11-25T09:41:00Z, before the writer stopped answering; now 1260s\)/,
+      /rds: lag 3s, budget 60s \(rds lag read in us-west-2 \(standby\); last read at 2026-11-25T09:41:00Z, before the writer stopped answering; now 1260s\)/,
     );
     expect(allowed.result?.Summary).toMatch(/s3: lag 30s, budget 900s .*now unknown/);
     expect(refused).toMatchObject({
