@@ -6,10 +6,15 @@ module.exports = {
   transform: {
     '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }],
   },
+  // A temporary directory per run, removed at the end (test/support/global-setup.js).
+  globalSetup: '<rootDir>/test/support/global-setup.js',
+  globalTeardown: '<rootDir>/test/support/global-teardown.js',
+  // Longest files first in a fresh clone too (test/support/sequencer.js).
+  testSequencer: '<rootDir>/test/support/sequencer.js',
   snapshotSerializers: ['<rootDir>/test/support/mask-asset-hashes.js'],
-  // The nag and real-bundling suites synthesize whole environments; give them room.
+  // The compliance suite synthesizes whole environments under every check; give it room.
   testTimeout: 120000,
   // Jest's default is one worker per core minus one: a single worker on the 2-core CI machine.
-  // The suites are CPU-bound syntheses, so both cores halve the wall time.
+  // The suites are CPU-bound syntheses; both cores cut the wall time by about a third.
   maxWorkers: 2,
 };
