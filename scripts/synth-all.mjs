@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Synthesizes every environment in config/ with the real CDK CLI, offline.
+// Synthesizes every environment in config/ with the real CDK CLI, offline, then the
+// generation variants of test/support/variants.ts (scripts/synth-variants.ts).
 // `--control-tower` also runs the AWS Control Tower proactive controls (cfn-guard).
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -31,4 +32,11 @@ for (const env of envs) {
     process.stdout.write(result.stdout + result.stderr);
   }
 }
+// The generation variants no environment has yet (test/support/variants.ts), with the same checks.
+const variants = spawnSync(
+  'npx',
+  ['tsx', 'scripts/synth-variants.ts', ...(controlTower ? ['--control-tower'] : [])],
+  { stdio: 'inherit' },
+);
+if (variants.status !== 0) failed++;
 process.exit(failed === 0 ? 0 : 1);

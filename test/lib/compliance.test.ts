@@ -6,13 +6,22 @@ import { CfnLogGroup } from 'aws-cdk-lib/aws-logs';
 import { ENVIRONMENTS } from '../../config';
 import { registerCompliance } from '../../lib/compliance/compliance';
 import { buildTestPlatform, synthFindings } from '../support/app';
+import { COMPLIANCE_VARIANTS } from '../support/variants';
+// The typed AWS limits, probed against the validator's schemas: in this file because the
+// validator loads its schemas once per test file, about 5 s on the CI machine.
+import '../config/aws-limits-schema.spec';
 
 /**
  * Every synth runs the AwsSolutions, HIPAA Security and NIST 800-53 rev 5 packs.
  * Zero unacknowledged findings, per stack, in every environment. Acknowledgements
  * live beside the construct they concern, each with its reason.
+ *
+ * Everything that runs CloudFormation's own validation is in this one file, since
+ * starting the validator costs more than all the validations after it. The Control
+ * Tower guard rules run in CI's synth step (`npm run synth:all -- --control-tower`),
+ * over every environment and the variants below.
  */
-// dev is checked below by the one real synth (nag, built-in validation and bundling together).
+// dev is checked below together with the built-in validation.
 describe.each(Object.keys(ENVIRONMENTS).filter((env) => env !== 'dev'))('nag packs on %s', (env) => {
   const platform = buildTestPlatform(env, { nag: true });
   const findings = synthFindings(platform.app);
@@ -27,6 +36,13 @@ describe.each(Object.keys(ENVIRONMENTS).filter((env) => env !== 'dev'))('nag pac
 
   it('reports nothing outside the stacks either', () => {
     expect(findings).toEqual([]);
+  });
+});
+
+describe.each(COMPLIANCE_VARIANTS.map((v) => [v.name, v.input] as const))('%s', (_name, input) => {
+  it('has no unacknowledged nag or built-in validation finding', () => {
+    const platform = buildTestPlatform(input, { nag: true, builtinValidation: true });
+    expect(synthFindings(platform.app)).toEqual([]);
   });
 });
 
@@ -63,9 +79,12 @@ describe('the checks are live', () => {
   });
 });
 
-describe('one real synth: bundling and built-in validation on', () => {
+// Lambda bundling is not run here: CI's synth of every environment (`npm run synth:all`)
+// bundles every function through the CDK CLI, and test/lambda/bundled-handler.test.ts runs
+// a bundle as Lambda would. Bundling here cost 15 s of the suite on the CI machine.
+describe('built-in validation on dev', () => {
   it('dev synthesizes with zero findings from nag and the built-in validator', () => {
-    const platform = buildTestPlatform('dev', { nag: true, bundle: true, builtinValidation: true });
+    const platform = buildTestPlatform('dev', { nag: true, builtinValidation: true });
     expect(synthFindings(platform.app)).toEqual([]);
   });
 });
