@@ -1,7 +1,7 @@
 /**
  * Metric names and dimensions the readiness function publishes (EMF) and the
  * alarms and dashboard query. One place, imported by the handler and by the
- * constructs, so the two cannot drift (the "EMF versus alarms" tests in test/lib/operations.test.ts prove it).
+ * constructs, so the two cannot drift (the "EMF versus alarms" tests in test/lib/operations.spec.ts prove it).
  */
 
 import { METRICS_NAMESPACE } from '../metrics-namespace';

@@ -22,7 +22,7 @@ export function renderGenerationsDoc(
     'After the failover (or failback) runbook has switched the regions, you raise it by one and',
     'run `npm run deploy -- -c env=NAME`. That deploy re-seeds the old writer as the new standby.',
     'Every deploy in the sequence is one CloudFormation accepts **after the runbook has acted out',
-    'of band**, which the transition test (`test/lib/generation-transitions.test.ts`) proves offline',
+    'of band**, which the transition test (`test/lib/generation-transitions.spec.ts`) proves offline',
     'with `@aws-cdk/cloudformation-diff`, the engine behind `cdk diff`, for generations 0 to 3 of',
     'staging and prod:',
     '',

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { App, type Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import {
+  ENVIRONMENTS,
   type EnvironmentConfig,
   type EnvironmentConfigInput,
   loadConfig,
@@ -18,8 +19,6 @@ const CDK_JSON = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cd
 export interface TestAppOptions {
   /** Register the nag packs (as bin/app.ts does). */
   readonly nag?: boolean;
-  /** Really bundle Lambda code with esbuild (slow); otherwise bundling is skipped. */
-  readonly bundle?: boolean;
   /** Run CDK's built-in CloudFormation validation (slow: ~1.4 s per synth). */
   readonly builtinValidation?: boolean;
   /** Also run the Control Tower cfn-guard rules. */
@@ -38,7 +37,12 @@ export function buildTestPlatform(
 ): TestPlatform {
   const config = typeof env === 'string' ? loadConfig(env) : validateConfig(env, 'test config');
   const context: Record<string, unknown> = { ...CDK_JSON.context };
-  if (!options.bundle) context['aws:cdk:bundling-stacks'] = [];
+  // Lambda code is not bundled in tests (CI's `npm run synth:all` bundles it for real).
+  context['aws:cdk:bundling-stacks'] = [];
+  // No stack trace captured per construct and annotation: jest maps every frame through
+  // source maps, about a tenth of the suite's time. Findings name constructs by path anyway.
+  context['aws:cdk:disable-stack-trace'] = true;
+  context['aws:cdk:disable-creation-stack-traces'] = true;
   const app = new App({
     context,
     outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'dra-cdk-')),
@@ -47,6 +51,26 @@ export function buildTestPlatform(
   const platform = buildPlatform(app, config);
   if (options.nag || options.controlTower) registerCompliance(app, { controlTower: options.controlTower });
   return { app, config, ...platform };
+}
+
+const shared = new Map<string, TestPlatform>();
+
+/**
+ * A platform built once per test file and shared by every spec that asks for the same
+ * environment or config input: the spec files merged into one test file (platform.test.ts,
+ * failover.test.ts) read the same prod, staging and dev apps instead of each building its
+ * own. Only for reading templates and constructs; a test that adds to the app, or needs
+ * nag, bundling or validation, builds its own with buildTestPlatform.
+ */
+export function sharedPlatform(env: string | EnvironmentConfigInput): TestPlatform {
+  // Keyed by the input, so 'prod' and prod at its own generation are one platform.
+  const key = JSON.stringify(typeof env === 'string' ? ENVIRONMENTS[env] : env);
+  let platform = shared.get(key);
+  if (!platform) {
+    platform = buildTestPlatform(typeof env === 'string' ? env : structuredClone(env));
+    shared.set(key, platform);
+  }
+  return platform;
 }
 
 /** An environment's config input (prod by default) in a given failover generation. */

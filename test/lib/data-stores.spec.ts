@@ -1,7 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { dev } from '../../config/dev';
 import { prod } from '../../config/prod';
-import { buildTestPlatform, templateOf } from '../support/app';
+import { sharedPlatform, templateOf } from '../support/app';
 
 const ACCOUNT = '111111111111';
 const only = (t: ReturnType<typeof templateOf>, type: string) => {
@@ -16,7 +16,7 @@ const isKey = (ref: unknown, env: string, role: string, key: string) => {
 };
 
 describe('data stores (prod)', () => {
-  const platform = buildTestPlatform('prod');
+  const platform = sharedPlatform('prod');
   const t = {
     primaryDb: templateOf(platform.primary.database),
     drDb: templateOf(platform.dr.database),
@@ -244,7 +244,7 @@ describe('data stores (prod)', () => {
 });
 
 describe('data stores (dev: no Global Datastore, destroyable)', () => {
-  const platform = buildTestPlatform('dev');
+  const platform = sharedPlatform('dev');
 
   it('gives DR its own cache replication group and secret instead of a Global Datastore secondary', () => {
     const dr = templateOf(platform.dr.cache);
@@ -268,7 +268,7 @@ describe('data stores (options)', () => {
   it('builds a provisioned RA3 cluster with the same guarantees and a DR snapshot copy grant', () => {
     const config = structuredClone(prod);
     config.redshift = { ...config.redshift, mode: 'provisioned' };
-    const platform = buildTestPlatform(config);
+    const platform = sharedPlatform(config);
     const primary = templateOf(platform.primary.warehouse);
     const cluster = (Object.values(primary.findResources('AWS::Redshift::Cluster'))[0] as any).Properties;
     expect(cluster).toMatchObject({
@@ -293,7 +293,7 @@ describe('data stores (options)', () => {
   it('builds ElastiCache Serverless with RBAC and IAM auth when asked', () => {
     const config = structuredClone(dev);
     config.elasticache = { ...config.elasticache, mode: 'serverless', globalDatastore: false };
-    const platform = buildTestPlatform(config);
+    const platform = sharedPlatform(config);
     const t = templateOf(platform.primary.cache);
     t.resourceCountIs('AWS::ElastiCache::ReplicationGroup', 0);
     t.hasResourceProperties('AWS::ElastiCache::ServerlessCache', {

@@ -2,13 +2,13 @@ import { validateConfig } from '../../config';
 import { GLOBAL_DATASTORE_PREFIXES } from '../../config/regions';
 import { staging } from '../../config/staging';
 import { globalDatastoreId, globalDatastoreJoined } from '../../lib/naming';
-import { buildTestPlatform, templateOf } from '../support/app';
+import { sharedPlatform, templateOf } from '../support/app';
 
 /** The Global Datastore is named after the region that created it, which need not be the primary. */
 describe('a Global Datastore created in the DR region', () => {
   const input = structuredClone(staging);
   input.elasticache = { ...input.elasticache, globalDatastoreHome: 'dr' };
-  const platform = buildTestPlatform(input);
+  const platform = sharedPlatform(input);
 
   it('carries the DR region’s documented prefix', () => {
     expect(globalDatastoreId(platform.config, GLOBAL_DATASTORE_PREFIXES)).toBe(
@@ -40,8 +40,8 @@ describe('a Global Datastore dissolved by a failover', () => {
   });
 
   it('leaves both cache templates as they were created, so a deploy does not touch the standalone groups', () => {
-    const before = buildTestPlatform(structuredClone(staging));
-    const after = buildTestPlatform(dissolvedInput);
+    const before = sharedPlatform(structuredClone(staging));
+    const after = sharedPlatform(dissolvedInput);
     for (const role of ['primary', 'dr'] as const) {
       expect(templateOf(after[role].cache).findResources('AWS::ElastiCache::ReplicationGroup')).toEqual(
         templateOf(before[role].cache).findResources('AWS::ElastiCache::ReplicationGroup'),

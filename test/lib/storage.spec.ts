@@ -1,12 +1,12 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { dev } from '../../config/dev';
 import { RTC_MINUTES } from '../../lib/constructs/bucket-replication';
-import { buildTestPlatform, templateOf } from '../support/app';
+import { sharedPlatform, templateOf } from '../support/app';
 
 const ACCOUNT = '111111111111';
 
 describe('storage (prod)', () => {
-  const platform = buildTestPlatform('prod');
+  const platform = sharedPlatform('prod');
   const primary = templateOf(platform.primary.storage);
   const dr = templateOf(platform.dr.storage);
   const buckets = (t: typeof primary) => Object.values(t.findResources('AWS::S3::Bucket')) as any[];
@@ -145,7 +145,7 @@ describe('storage (prod)', () => {
 
 describe('storage (dev, reverse replication on)', () => {
   const config = { ...structuredClone(dev), storage: { ...dev.storage, reverseReplication: true } };
-  const platform = buildTestPlatform(config);
+  const platform = sharedPlatform(config);
   const dr = templateOf(platform.dr.storage);
 
   it('replicates DR buckets back to the primary with the primary data key', () => {

@@ -8,7 +8,7 @@ import {
   SALES_BY_SELLER_STATEMENT,
 } from '../../lib/catalog/queries';
 import { lakeStatements } from '../../lib/shared/grants';
-import { buildTestPlatform, templateOf } from '../support/app';
+import { sharedPlatform, templateOf } from '../support/app';
 
 const ACCOUNT = '111111111111';
 
@@ -29,7 +29,7 @@ function catalogOf(template: ReturnType<typeof templateOf>, region: string) {
 }
 
 describe('catalog (staging)', () => {
-  const platform = buildTestPlatform('staging');
+  const platform = sharedPlatform('staging');
   const primary = templateOf(platform.primary.catalog);
   const dr = templateOf(platform.dr.catalog);
 
@@ -131,7 +131,7 @@ describe('catalog (staging)', () => {
     it('applies each environment’s bytes-scanned cutoff', () => {
       for (const env of ['dev', 'staging', 'prod']) {
         const config = loadConfig(env);
-        const p = env === 'staging' ? platform : buildTestPlatform(env);
+        const p = env === 'staging' ? platform : sharedPlatform(env);
         const wgs = Object.values(templateOf(p.dr.catalog).findResources('AWS::Athena::WorkGroup')) as any[];
         const cutoff = (name: string) =>
           wgs.find((w) => w.Properties.Name === `dra-${env}-${name}`).Properties.WorkGroupConfiguration

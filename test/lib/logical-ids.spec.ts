@@ -1,4 +1,4 @@
-import { buildTestPlatform, templateOf } from '../support/app';
+import { sharedPlatform, templateOf } from '../support/app';
 
 /**
  * Logical IDs of stateful resources are API: a changed ID makes CloudFormation
@@ -6,7 +6,7 @@ import { buildTestPlatform, templateOf } from '../support/app';
  * fails on any such change; update it only when the replacement is intended.
  */
 describe('pinned logical IDs of stateful resources', () => {
-  const platform = buildTestPlatform('prod');
+  const platform = sharedPlatform('prod');
 
   const idsOf = (stack: Parameters<typeof templateOf>[0], type: string) =>
     Object.keys(templateOf(stack).findResources(type)).sort();

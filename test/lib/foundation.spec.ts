@@ -1,9 +1,9 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { INTERFACE_ENDPOINTS } from '../../lib/constructs/network';
-import { buildTestPlatform, templateOf } from '../support/app';
+import { sharedPlatform, templateOf } from '../support/app';
 
 describe('foundation stack (staging)', () => {
-  const platform = buildTestPlatform('staging');
+  const platform = sharedPlatform('staging');
   const primary = templateOf(platform.primary.foundation);
   const dr = templateOf(platform.dr.foundation);
 
@@ -153,7 +153,7 @@ describe('foundation stack (staging)', () => {
 });
 
 describe('foundation stack (dev)', () => {
-  const platform = buildTestPlatform('dev');
+  const platform = sharedPlatform('dev');
   it('lets dev destroy its keys, with a short pending window', () => {
     const keys = templateOf(platform.primary.foundation).findResources('AWS::KMS::Key');
     for (const key of Object.values(keys) as any[]) {

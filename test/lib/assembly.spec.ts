@@ -1,5 +1,5 @@
 import { ENVIRONMENTS } from '../../config';
-import { buildTestPlatform } from '../support/app';
+import { sharedPlatform } from '../support/app';
 
 /** Collects every cross-stack read (Fn::GetStackOutput / Fn::ImportValue) in a template. */
 function crossStackReads(node: unknown, found: { region?: string; kind: string }[] = []) {
@@ -18,7 +18,7 @@ function crossStackReads(node: unknown, found: { region?: string; kind: string }
 
 /** One synth per environment serves the DR-rule checks and the snapshots. */
 describe.each(Object.keys(ENVIRONMENTS))('%s', (env) => {
-  const platform = buildTestPlatform(env);
+  const platform = sharedPlatform(env);
   const assembly = platform.app.synth();
 
   describe('DR rules', () => {

@@ -7,7 +7,7 @@ import { type AutomationDocument, failbackDocument, failoverDocument } from '../
 import { fenceDocument } from '../../lib/runbooks/fence';
 import { renderFailbackRunbook, renderFailoverRunbook, renderFenceRunbook } from '../../lib/runbooks/render';
 import { documentPermissions, EXECUTE_SCRIPT_MAX_SECONDS, scriptStep, timing } from '../../lib/runbooks/step';
-import { atGeneration, buildTestPlatform, templateOf } from '../support/app';
+import { atGeneration, sharedPlatform, templateOf } from '../support/app';
 import { allCompileAsPython, runPureStepCases, scriptSteps } from '../support/python';
 import { sampleReadinessReport } from '../support/readiness-report';
 
@@ -291,7 +291,7 @@ describe('failover runbook (dev)', () => {
 });
 
 describe('runbook deployment (generation 0)', () => {
-  const platform = buildTestPlatform('prod');
+  const platform = sharedPlatform('prod');
   const dr = templateOf(platform.dr.operations);
   const primary = templateOf(platform.primary.operations);
   const policyOf = (template: typeof dr, roleId: string) =>
@@ -421,7 +421,7 @@ describe('failback runbook (prod, DR region writing)', () => {
 });
 
 describe('failback runbook deployment (generation 1)', () => {
-  const platform = buildTestPlatform(atGeneration(1));
+  const platform = sharedPlatform(atGeneration(1));
   const primary = templateOf(platform.primary.operations);
 
   it('fences only the writer region and promotes only the re-seeded replica', () => {

@@ -1,5 +1,5 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { buildTestPlatform, templateOf } from '../support/app';
+import { sharedPlatform, templateOf } from '../support/app';
 
 const ACCOUNT = '111111111111';
 
@@ -12,7 +12,7 @@ function statements(t: ReturnType<typeof templateOf>): any[] {
 const actionsOf = (s: any) => [s.Action].flat();
 
 describe('PostgreSQL control function (prod, generation 0)', () => {
-  const platform = buildTestPlatform('prod');
+  const platform = sharedPlatform('prod');
   const writer = templateOf(platform.primary.database);
   const standby = templateOf(platform.dr.database);
   const fn = (t: ReturnType<typeof templateOf>) => {

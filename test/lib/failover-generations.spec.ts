@@ -2,7 +2,7 @@ import { ConfigError, validateConfig } from '../../config';
 import { dev } from '../../config/dev';
 import { databaseInstanceArn, databaseInstanceIdentifier } from '../../lib/naming';
 import { standbyRole, writerRole } from '../../lib/topology';
-import { atGeneration, buildTestPlatform, type TestPlatform, templateOf } from '../support/app';
+import { atGeneration, sharedPlatform, type TestPlatform, templateOf } from '../support/app';
 
 /**
  * Region roles are data: failover.generation says which region writes. Raising
@@ -13,7 +13,7 @@ import { atGeneration, buildTestPlatform, type TestPlatform, templateOf } from '
 /** Each generation is built once for the whole file. */
 const platforms = new Map<number, TestPlatform>();
 const platformAt = (generation: number) => {
-  if (!platforms.has(generation)) platforms.set(generation, buildTestPlatform(atGeneration(generation)));
+  if (!platforms.has(generation)) platforms.set(generation, sharedPlatform(atGeneration(generation)));
   return platforms.get(generation) as TestPlatform;
 };
 const resourcesOf = (t: ReturnType<typeof templateOf>, type: string) =>

@@ -5,7 +5,7 @@ import { prod } from '../../config/prod';
 import { staging } from '../../config/staging';
 import { deployOrder, type ResourceChange, resourceChanges } from '../../lib/app/transitions';
 import { renderGenerationsDoc } from '../../lib/app/transitions-doc';
-import { atGeneration, buildTestPlatform } from '../support/app';
+import { atGeneration, sharedPlatform } from '../support/app';
 
 /**
  * Raising failover.generation and deploying must be accepted by CloudFormation after the runbook
@@ -29,7 +29,7 @@ interface Synthesized {
 }
 
 function synthesize(base: EnvironmentConfigInput, generation: number): Synthesized {
-  const platform = buildTestPlatform(atGeneration(generation, base));
+  const platform = sharedPlatform(atGeneration(generation, base));
   const assembly = platform.app.synth();
   return {
     templates: Object.fromEntries(assembly.stacks.map((s) => [s.stackName, s.template])),

@@ -1,17 +1,13 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { App, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
-import * as kms from 'aws-cdk-lib/aws-kms';
-import { ENVIRONMENTS, type EnvironmentConfig, loadConfig, validateConfig } from '../../config';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { ENVIRONMENTS, type EnvironmentConfigInput, loadConfig, validateConfig } from '../../config';
 import { dev } from '../../config/dev';
 import { prod as prodInput } from '../../config/prod';
 import { submit } from '../../lambda/job-submission/handler';
 import { evaluate } from '../../lambda/readiness/handler';
 import { METRICS_NAMESPACE, READINESS_SERVICE } from '../../lambda/readiness/metrics';
 import { CHECK_NAMES, readinessSettings } from '../../lib/constructs/readiness';
-import { regionOf } from '../../lib/naming';
-import { OperationsStack } from '../../lib/stacks/operations-stack';
 import {
   clientsIn,
   healthyWorld,
@@ -21,9 +17,9 @@ import {
   type World,
   WRITER,
 } from '../lambda/readiness-fake-aws';
-import { atGeneration, buildTestPlatform, templateOf } from '../support/app';
+import { atGeneration, sharedPlatform, templateOf } from '../support/app';
 
-const platform = buildTestPlatform('prod');
+const platform = sharedPlatform('prod');
 const primary = templateOf(platform.primary.operations);
 const dr = templateOf(platform.dr.operations);
 
@@ -252,7 +248,7 @@ describe('operations (prod)', () => {
 
   it('alarms on Redshift health and disk only where there is a provisioned cluster', () => {
     expect(metricNames(primary)).not.toContain('HealthStatus');
-    const provisioned = buildTestPlatform({
+    const provisioned = sharedPlatform({
       ...structuredClone(prodInput),
       redshift: { ...prodInput.redshift, mode: 'provisioned' },
     });
@@ -449,40 +445,18 @@ function queried(template: Template): Set<Identity> {
   return out;
 }
 
-/** Just the two operations stacks of an environment (what the alarms depend on), without the rest. */
-function operationsTemplates(config: EnvironmentConfig): Template[] {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  const stacks = (['primary', 'dr'] as const).map((role) => {
-    const env = { account: config.account, region: regionOf(config, role) };
-    const key = new kms.Key(new Stack(app, `${config.name}-${role}-keys`, { env }), 'Key');
-    return new OperationsStack(app, `${config.name}-${role}-ops`, {
-      config,
-      role,
-      logsKey: key,
-      streamingKey: key,
-    });
-  });
-  return stacks.map((s) => Template.fromStack(s));
-}
-
-// prod at generation 0 reuses the platform synthesized above; the others build only their operations stacks.
-const cases: [string, EnvironmentConfig, boolean][] = [
-  ...Object.keys(ENVIRONMENTS).map((env): [string, EnvironmentConfig, boolean] => [
-    `${env}, generation 0`,
-    loadConfig(env),
-    env === 'prod',
-  ]),
-  [
-    'prod, generation 1 (the DR region writes)',
-    validateConfig(atGeneration(1), 'prod at generation 1'),
-    false,
-  ],
+// The shared platforms: staging and prod at each generation are synthesized for the other
+// specs of failover.test.ts anyway, so only dev is built here.
+const cases: [string, string, EnvironmentConfigInput | string][] = [
+  ...Object.keys(ENVIRONMENTS).map((env): [string, string, string] => [`${env}, generation 0`, env, env]),
+  ['prod, generation 1 (the DR region writes)', 'prod', atGeneration(1)],
 ];
 
-describe.each(cases)('EMF versus alarms: %s', (_, config, reuse) => {
+describe.each(cases)('EMF versus alarms: %s', (_, environment, input) => {
   it('every readiness alarm and dashboard widget queries a metric the handler publishes', async () => {
-    const emitted = await published(config.name);
-    const templates = reuse ? [primary, dr] : operationsTemplates(config);
+    const emitted = await published(environment);
+    const shared = sharedPlatform(input);
+    const templates = [templateOf(shared.primary.operations), templateOf(shared.dr.operations)];
     const asked = new Set(templates.flatMap((t) => [...queried(t)]));
     // Every check; the RPO, its completeness, the heartbeat, the recommendation, the writer
     // without a verdict; each store's lag.

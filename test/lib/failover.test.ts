@@ -1,0 +1,9 @@
+/**
+ * Failover generations, their transitions, the runbooks' templates and the operations
+ * stack. One test file for the same reason as platform.test.ts: the specs share one load
+ * of aws-cdk-lib and one synth of prod at each generation (sharedPlatform).
+ */
+import './failover-generations.spec';
+import './generation-transitions.spec';
+import './failover-runbook.spec';
+import './operations.spec';
