@@ -1,15 +1,14 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { buildSync } from 'esbuild';
-import { BUNDLING } from '../../lib/shared/lambda-function';
+import { BUNDLE_SCRIPT } from '../../lib/shared/lambda-function';
 
 /**
  * The deployed artifact, for real: the job submission handler bundled exactly as
- * NodejsFunction bundles it (lambda/bundling.json), loaded in a fresh Node process
+ * NodejsFunction bundles it (scripts/bundle-lambda.mjs, lambda/bundling.json), loaded in a fresh Node process
  * outside this repository (so nothing resolves from node_modules), with
  * credentials from the environment as in Lambda, calling SSM and EMR Serverless
  * on a local HTTP server through AWS_ENDPOINT_URL_*.
@@ -22,18 +21,11 @@ describe('bundled job submission handler', () => {
   const bundle = path.join(dir, 'index.js');
 
   beforeAll(async () => {
-    buildSync({
-      entryPoints: [path.join(__dirname, '..', '..', 'lambda', 'job-submission', 'handler.ts')],
-      bundle: true,
-      minify: true,
-      platform: 'node',
-      format: 'cjs',
-      target: BUNDLING.target,
-      mainFields: BUNDLING.mainFields,
-      external: BUNDLING.external,
-      outfile: bundle,
-      logLevel: 'error',
-    });
+    execFileSync(process.execPath, [
+      BUNDLE_SCRIPT,
+      path.join(__dirname, '..', '..', 'lambda', 'job-submission', 'handler.ts'),
+      bundle,
+    ]);
     server = http.createServer((req, res) => {
       let body = '';
       req.on('data', (c) => (body += c));
