@@ -91,3 +91,26 @@ describe('bundle-lambda literal trait keys', () => {
     expect(results.reduce((n, r) => n + r.computedKeys, 0)).toBeGreaterThan(0);
   });
 });
+
+/**
+ * lambda/bundling.json leaves out code no handler runs (credential providers Lambda never uses, the
+ * SDK's event-stream support: none of the handlers' operations streams). It is only ever loaded
+ * lazily; a handler that imported it at load (say a client with an event-stream operation) would fail
+ * to start in Lambda. Each handler's bundle must load in a fresh process with no node_modules around.
+ */
+const LAMBDA = path.join(__dirname, '..', '..', 'lambda');
+const HANDLERS = fs.readdirSync(LAMBDA).filter((d) => fs.existsSync(path.join(LAMBDA, d, 'handler.ts')));
+
+describe('handler bundles', () => {
+  it.each(HANDLERS)('%s loads with nothing to resolve outside the bundle', (name) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dra-load-'));
+    const bundle = path.join(dir, 'index.js');
+    execFileSync(process.execPath, [BUNDLE_SCRIPT, path.join(LAMBDA, name, 'handler.ts'), bundle]);
+    const exported = execFileSync(
+      process.execPath,
+      ['-e', 'process.stdout.write(typeof require("./index.js").handler)'],
+      { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH, AWS_REGION: 'us-east-1' } },
+    );
+    expect(exported).toBe('function');
+  });
+});
