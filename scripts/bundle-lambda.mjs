@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Bundles one Lambda handler the one way it is deployed, benched and tested:
 //   node scripts/bundle-lambda.mjs <entry.ts> <outfile.js> [--sourcemap]
-// esbuild with lambda/bundling.json (minified CommonJS, AWS SDK tree-shaken in) plus one plugin,
-// literalTraitKeys, which NodejsFunction's esbuild cannot take (lib/shared/lambda-function.ts
+// esbuild with lambda/bundling.json (minified CommonJS, AWS SDK tree-shaken in) plus two plugins,
+// literalTraitKeys and clientPackageVersion, which NodejsFunction's esbuild cannot take (lib/shared/lambda-function.ts
 // runs this script from its afterBundling hook, over NodejsFunction's own output).
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -40,6 +40,22 @@ export const literalTraitKeys = {
   },
 };
 
+/**
+ * Each SDK client reads its own package.json for one field, the version it puts in the User-Agent
+ * (`import packageInfo from "../package.json"`, `packageInfo.version`), and a default JSON import
+ * bundles the whole file (scripts, dependency lists: ~2 KB per client). This serves the client
+ * package.json files as `{ name, version }`.
+ */
+export const clientPackageVersion = {
+  name: 'client-package-version',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]@aws-sdk[\\/]client-[^\\/]+[\\/]package\.json$/ }, (args) => {
+      const { name, version } = JSON.parse(readFileSync(args.path, 'utf8'));
+      return { contents: JSON.stringify({ name, version }), loader: 'json' };
+    });
+  },
+};
+
 /** The esbuild options of a deployed handler bundle. */
 export function bundleOptions(entry, outfile, { sourcemap = false } = {}) {
   return {
@@ -53,7 +69,7 @@ export function bundleOptions(entry, outfile, { sourcemap = false } = {}) {
     target: BUNDLING.target,
     mainFields: BUNDLING.mainFields,
     external: BUNDLING.external,
-    plugins: [literalTraitKeys],
+    plugins: [literalTraitKeys, clientPackageVersion],
     logLevel: 'error',
   };
 }

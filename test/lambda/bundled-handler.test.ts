@@ -16,7 +16,7 @@ import { BUNDLE_SCRIPT } from '../../lib/shared/lambda-function';
 describe('bundled job submission handler', () => {
   let server: http.Server;
   let endpoint: string;
-  const requests: { target?: string; path: string; body: string }[] = [];
+  const requests: { target?: string; path: string; body: string; userAgent?: string }[] = [];
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dra-bundle-'));
   const bundle = path.join(dir, 'index.js');
 
@@ -31,7 +31,7 @@ describe('bundled job submission handler', () => {
       req.on('data', (c) => (body += c));
       req.on('end', () => {
         const target = req.headers['x-amz-target'] as string | undefined;
-        requests.push({ target, path: req.url ?? '', body });
+        requests.push({ target, path: req.url ?? '', body, userAgent: req.headers['user-agent'] });
         res.setHeader('content-type', target ? 'application/x-amz-json-1.1' : 'application/json');
         if (target === 'AmazonSSM.GetParameters') {
           res.end(
@@ -116,6 +116,11 @@ describe('bundled job submission handler', () => {
     expect(requests.map((r) => r.target ?? r.path)).toEqual([
       'AmazonSSM.GetParameters',
       '/applications/app-1/jobruns',
+    ]);
+    // The clients name their own version in the User-Agent (bundled from a trimmed package.json).
+    expect(requests.map((r) => r.userAgent?.match(/api\/[a-z-]+#[0-9.]+/)?.[0])).toEqual([
+      `api/ssm#${require('@aws-sdk/client-ssm/package.json').version}`,
+      `api/emr-serverless#${require('@aws-sdk/client-emr-serverless/package.json').version}`,
     ]);
     expect(JSON.parse(requests[1].body).jobDriver.sparkSubmit.entryPointArguments).toEqual([
       '--bootstrap_servers=boot-1:9098,boot-2:9098',
