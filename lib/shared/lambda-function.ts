@@ -118,8 +118,9 @@ export function platformFunction(
       forceDockerBundling: false,
       externalModules: BUNDLING.external,
       // NodejsFunction's esbuild takes no plugins: scripts/bundle-lambda.mjs rebuilds index.js (and its
-      // map) with the same options plus the plugin that lets esbuild drop the SDK schemas a handler does
-      // not use. npm run bench and the real-bundling test bundle with that script too.
+      // map) with the same options plus plugins that let esbuild drop SDK code a handler does not use
+      // (unused schemas, package.json fields). npm run bench and the real-bundling test bundle with that
+      // script too. The hook runs this Node on host paths: local bundling only (esbuild is installed).
       commandHooks: {
         beforeBundling: () => [],
         beforeInstall: () => [],
