@@ -4,7 +4,7 @@
 // environments, of a floor app (one empty stack, same CLI and flags), the ratios,
 // and `npm test` wall time. Later sections add handler bundle size and load time.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -64,9 +64,9 @@ const all = time(`cdk synth: all environments (${envs.join(', ')})`, 'sh', [
 console.log(
   `ratio default / floor: ${(dflt / floor).toFixed(2)}x (target: < 2.5x ${dflt / floor < 2.5 ? 'met' : 'MISSED'}); all / floor: ${(all / floor).toFixed(2)}x`,
 );
-// Lambda handlers: bundled as NodejsFunction bundles them (lambda/bundling.json: esbuild, minified, SDK tree-shaken in).
+// Lambda handlers: bundled as deployed (scripts/bundle-lambda.mjs: lambda/bundling.json, esbuild, minified, SDK tree-shaken in).
 // Target for every handler: under 60 ms to load (the brief's budget); job submission also under 350 KB.
-const { build } = await import('esbuild');
+const { bundleHandler } = await import('./bundle-lambda.mjs');
 const { statSync } = await import('node:fs');
 const outDir = join(process.cwd(), 'bench-results');
 const handlers = readdirSync('lambda', { withFileTypes: true })
@@ -79,19 +79,7 @@ for (const [name, entry, target] of handlers.map((name) => [
   { kb: name === 'job-submission' ? 350 : undefined, ms: 60 },
 ])) {
   const outfile = join(outDir, `${name}.js`);
-  const bundling = JSON.parse(readFileSync('lambda/bundling.json', 'utf8'));
-  await build({
-    entryPoints: [entry],
-    bundle: true,
-    minify: true,
-    platform: 'node',
-    target: bundling.target,
-    mainFields: bundling.mainFields,
-    format: 'cjs',
-    external: bundling.external,
-    outfile,
-    logLevel: 'error',
-  });
+  await bundleHandler(entry, outfile);
   const kb = statSync(outfile).size / 1024;
   const loads = [];
   for (let i = 0; i < 9; i++) {

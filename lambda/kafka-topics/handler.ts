@@ -1,8 +1,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { GetBootstrapBrokersCommand, KafkaClient } from '@aws-sdk/client-kafka';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { generateAuthToken } from 'aws-msk-iam-sasl-signer-js';
 import { type Admin, Kafka, logLevel } from 'kafkajs';
+import { generateMskAuthToken } from './msk-token';
 import { type ExistingTopic, parseDesired, planTopics, type TopicPlan } from './plan';
 
 /** The part of kafkajs' admin client the handler uses (replaceable in tests). */
@@ -93,7 +93,7 @@ export const handler = async (event: CloudFormationCustomResourceEvent): Promise
     sasl: {
       mechanism: 'oauthbearer',
       oauthBearerProvider: async () => {
-        const token = await generateAuthToken({ region });
+        const token = await generateMskAuthToken(region);
         return { value: token.token };
       },
     },

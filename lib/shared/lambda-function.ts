@@ -20,6 +20,9 @@ export const BUNDLING: { target: string; mainFields: string[]; external: string[
   fs.readFileSync(path.join(__dirname, '..', '..', 'lambda', 'bundling.json'), 'utf8'),
 );
 
+/** Bundles a handler as deployed (see the afterBundling hook below). */
+export const BUNDLE_SCRIPT = path.join(__dirname, '..', '..', 'scripts', 'bundle-lambda.mjs');
+
 export interface PlatformFunctionProps {
   /** The validated environment configuration. */
   readonly config: EnvironmentConfig;
@@ -88,9 +91,10 @@ export function platformFunction(
   id: string,
   props: PlatformFunctionProps,
 ): nodejs.NodejsFunction {
+  const entry = path.join(__dirname, '..', '..', 'lambda', props.entry);
   const logGroup = platformLogGroup(scope, `${id}Logs`, { config: props.config, logsKey: props.logsKey });
   const fn = new nodejs.NodejsFunction(scope, id, {
-    entry: path.join(__dirname, '..', '..', 'lambda', props.entry),
+    entry,
     handler: 'handler',
     functionName: props.functionName,
     runtime: lambda.Runtime.NODEJS_24_X,
@@ -113,6 +117,19 @@ export function platformFunction(
       format: nodejs.OutputFormat.CJS,
       forceDockerBundling: false,
       externalModules: BUNDLING.external,
+      // NodejsFunction's esbuild takes no plugins: scripts/bundle-lambda.mjs rebuilds index.js (and its
+      // map) with the same options plus plugins that let esbuild drop SDK code a handler does not use
+      // (unused schemas, package.json fields). npm run bench and the real-bundling test bundle with that
+      // script too. The hook runs this Node on host paths: local bundling only (esbuild is installed).
+      commandHooks: {
+        beforeBundling: () => [],
+        beforeInstall: () => [],
+        afterBundling: (_inputDir: string, outputDir: string) => [
+          [process.execPath, BUNDLE_SCRIPT, entry, path.join(outputDir, 'index.js'), '--sourcemap']
+            .map((arg) => `'${arg.replace(/'/g, `'\\''`)}'`)
+            .join(' '),
+        ],
+      },
     },
   });
   if (!props.vpc && !props.outsideVpcReason) {

@@ -1,15 +1,14 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { buildSync } from 'esbuild';
-import { BUNDLING } from '../../lib/shared/lambda-function';
+import { BUNDLE_SCRIPT } from '../../lib/shared/lambda-function';
 
 /**
  * The deployed artifact, for real: the job submission handler bundled exactly as
- * NodejsFunction bundles it (lambda/bundling.json), loaded in a fresh Node process
+ * NodejsFunction bundles it (scripts/bundle-lambda.mjs, lambda/bundling.json), loaded in a fresh Node process
  * outside this repository (so nothing resolves from node_modules), with
  * credentials from the environment as in Lambda, calling SSM and EMR Serverless
  * on a local HTTP server through AWS_ENDPOINT_URL_*.
@@ -17,29 +16,22 @@ import { BUNDLING } from '../../lib/shared/lambda-function';
 describe('bundled job submission handler', () => {
   let server: http.Server;
   let endpoint: string;
-  const requests: { target?: string; path: string; body: string }[] = [];
+  const requests: { target?: string; path: string; body: string; userAgent?: string }[] = [];
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dra-bundle-'));
   const bundle = path.join(dir, 'index.js');
 
   beforeAll(async () => {
-    buildSync({
-      entryPoints: [path.join(__dirname, '..', '..', 'lambda', 'job-submission', 'handler.ts')],
-      bundle: true,
-      minify: true,
-      platform: 'node',
-      format: 'cjs',
-      target: BUNDLING.target,
-      mainFields: BUNDLING.mainFields,
-      external: BUNDLING.external,
-      outfile: bundle,
-      logLevel: 'error',
-    });
+    execFileSync(process.execPath, [
+      BUNDLE_SCRIPT,
+      path.join(__dirname, '..', '..', 'lambda', 'job-submission', 'handler.ts'),
+      bundle,
+    ]);
     server = http.createServer((req, res) => {
       let body = '';
       req.on('data', (c) => (body += c));
       req.on('end', () => {
         const target = req.headers['x-amz-target'] as string | undefined;
-        requests.push({ target, path: req.url ?? '', body });
+        requests.push({ target, path: req.url ?? '', body, userAgent: req.headers['user-agent'] });
         res.setHeader('content-type', target ? 'application/x-amz-json-1.1' : 'application/json');
         if (target === 'AmazonSSM.GetParameters') {
           res.end(
@@ -124,6 +116,11 @@ describe('bundled job submission handler', () => {
     expect(requests.map((r) => r.target ?? r.path)).toEqual([
       'AmazonSSM.GetParameters',
       '/applications/app-1/jobruns',
+    ]);
+    // The clients name their own version in the User-Agent (bundled from a trimmed package.json).
+    expect(requests.map((r) => r.userAgent?.match(/api\/[a-z-]+#[0-9.]+/)?.[0])).toEqual([
+      `api/ssm#${require('@aws-sdk/client-ssm/package.json').version}`,
+      `api/emr-serverless#${require('@aws-sdk/client-emr-serverless/package.json').version}`,
     ]);
     expect(JSON.parse(requests[1].body).jobDriver.sparkSubmit.entryPointArguments).toEqual([
       '--bootstrap_servers=boot-1:9098,boot-2:9098',
