@@ -49,7 +49,7 @@ describe.each(Object.keys(ENVIRONMENTS))('%s', (env) => {
    * Refactoring guard only: one snapshot per (environment, region role), asset
    * hashes masked. Behaviour is asserted in the other files; `npm test` runs jest
    * with --ci, so a changed template fails instead of rewriting the snapshot.
-   * Update deliberately with `npx jest test/lib/assembly -u` and review the diff.
+   * Update deliberately with `npx jest test/lib/platform.test.ts --ci=false -u` and review the diff.
    */
   it.each(['primary', 'dr'] as const)('%s region templates match the snapshot', (role) => {
     const stacks = assembly.stacks.filter((s) => s.stackName.startsWith(`${env}-${role}-`));

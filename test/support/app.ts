@@ -4,7 +4,6 @@ import * as path from 'node:path';
 import { App, type Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import {
-  ENVIRONMENTS,
   type EnvironmentConfig,
   type EnvironmentConfigInput,
   loadConfig,
@@ -57,17 +56,21 @@ const shared = new Map<string, TestPlatform>();
 
 /**
  * A platform built once per test file and shared by every spec that asks for the same
- * environment or config input: the spec files merged into one test file (platform.test.ts,
+ * environment or config: the spec files merged into one test file (platform.test.ts,
  * failover.test.ts) read the same prod, staging and dev apps instead of each building its
  * own. Only for reading templates and constructs; a test that adds to the app, or needs
- * nag, bundling or validation, builds its own with buildTestPlatform.
+ * nag or validation, builds its own with buildTestPlatform. It is synthesized here, so a
+ * construct added to it later throws ("modified after the first synthesis").
  */
 export function sharedPlatform(env: string | EnvironmentConfigInput): TestPlatform {
-  // Keyed by the input, so 'prod' and prod at its own generation are one platform.
-  const key = JSON.stringify(typeof env === 'string' ? ENVIRONMENTS[env] : env);
+  // Keyed by the validated config (defaults filled in), so 'prod' and prod at its own
+  // generation are one platform.
+  const config = typeof env === 'string' ? loadConfig(env) : validateConfig(structuredClone(env), 'test config');
+  const key = JSON.stringify(config);
   let platform = shared.get(key);
   if (!platform) {
     platform = buildTestPlatform(typeof env === 'string' ? env : structuredClone(env));
+    platform.app.synth();
     shared.set(key, platform);
   }
   return platform;

@@ -1,28 +1,25 @@
 // Jest runs the longest test files first so neither worker idles at the end. It knows
-// durations from its cache after one run; in a fresh clone (CI) it falls back to file size,
-// which would put platform.test.ts and failover.test.ts (a few import lines each, but the
-// largest suites) last. This sequencer counts the .spec files a test file imports in its
-// size, and otherwise keeps Jest's order.
-const fs = require('node:fs');
-const path = require('node:path');
+// durations from its cache after one run; in a fresh clone (CI) it falls back to file
+// size, which says little here: compliance.test.ts is short but synthesizes under every
+// check, and platform.test.ts and failover.test.ts are a few import lines. So in a fresh
+// clone these three go first, longest first (seconds measured on the 2-core CI machine
+// with `npx jest --ci --json`); every other file follows in Jest's own order.
 const Sequencer = require('@jest/test-sequencer').default;
 
-function weight(file) {
-  const source = fs.readFileSync(file, 'utf8');
-  let size = source.length;
-  for (const [, spec] of source.matchAll(/^import '(\.{1,2}\/[^']+\.spec)';$/gm)) {
-    size += fs.statSync(path.resolve(path.dirname(file), `${spec}.ts`)).size;
-  }
-  return size;
-}
+const MEASURED_SECONDS = {
+  'test/lib/compliance.test.ts': 30,
+  'test/lib/platform.test.ts': 25,
+  'test/lib/failover.test.ts': 20,
+};
 
-class SpecAwareSequencer extends Sequencer {
+class LongestFirstSequencer extends Sequencer {
   sort(tests) {
     const sorted = super.sort(tests);
     if (sorted.some((t) => t.duration != null)) return sorted;
-    const weights = new Map(tests.map((t) => [t.path, weight(t.path)]));
-    return [...tests].sort((a, b) => weights.get(b.path) - weights.get(a.path));
+    const seconds = (t) => MEASURED_SECONDS[t.path.slice(t.context.config.rootDir.length + 1)] ?? 0;
+    // Array.prototype.sort is stable: files without a measurement keep Jest's order.
+    return [...sorted].sort((a, b) => seconds(b) - seconds(a));
   }
 }
 
-module.exports = SpecAwareSequencer;
+module.exports = LongestFirstSequencer;
