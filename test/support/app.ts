@@ -65,7 +65,8 @@ const shared = new Map<string, TestPlatform>();
 export function sharedPlatform(env: string | EnvironmentConfigInput): TestPlatform {
   // Keyed by the validated config (defaults filled in), so 'prod' and prod at its own
   // generation are one platform.
-  const config = typeof env === 'string' ? loadConfig(env) : validateConfig(structuredClone(env), 'test config');
+  const config =
+    typeof env === 'string' ? loadConfig(env) : validateConfig(structuredClone(env), 'test config');
   const key = JSON.stringify(config);
   let platform = shared.get(key);
   if (!platform) {
