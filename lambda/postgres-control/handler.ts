@@ -14,6 +14,10 @@ import {
   type UnfenceResult,
   unfence,
 } from './control';
+// pg at import: every invocation connects, so deferring it would only move its load into the
+// first call (and hide it from the module-load budget). The Secrets Manager client and the RDS
+// signer stay dynamic imports: a function uses one of them, by region role, never both.
+import { Client } from 'pg';
 import { type ControlRequest, parseRequest } from './request';
 
 /** Where the function connects and as whom; from the environment the construct sets. */
@@ -115,7 +119,6 @@ export async function connectToRds(settings: ControlSettings): Promise<Connectio
       },
     );
   }
-  const { Client } = await import('pg');
   // TLS with verification; Lambda's Node.js runtime trusts the RDS CAs through NODE_EXTRA_CA_CERTS (set by the construct).
   const client = new Client({
     host,
