@@ -1,4 +1,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+// pg at import: every invocation connects, so deferring it would only move its load into the
+// first call (and hide it from the module-load budget). The Secrets Manager client and the RDS
+// signer stay dynamic imports: a function uses one of them, by region role, never both.
+import { Client } from 'pg';
 import {
   type CatchUpResult,
   ControlError,
@@ -14,10 +18,6 @@ import {
   type UnfenceResult,
   unfence,
 } from './control';
-// pg at import: every invocation connects, so deferring it would only move its load into the
-// first call (and hide it from the module-load budget). The Secrets Manager client and the RDS
-// signer stay dynamic imports: a function uses one of them, by region role, never both.
-import { Client } from 'pg';
 import { type ControlRequest, parseRequest } from './request';
 
 /** Where the function connects and as whom; from the environment the construct sets. */
