@@ -120,7 +120,10 @@ export function platformFunction(
       // NodejsFunction's esbuild takes no plugins: scripts/bundle-lambda.mjs rebuilds index.js (and its
       // map) with the same options plus plugins that let esbuild drop SDK code a handler does not use
       // (unused schemas, package.json fields). npm run bench and the real-bundling test bundle with that
-      // script too. The hook runs this Node on host paths: local bundling only (esbuild is installed).
+      // script too. The hook runs this Node on host paths: local bundling only (esbuild is installed), in a
+      // POSIX shell (the quoting below is for sh; CDK runs hooks with cmd /c on Windows, untested there).
+      // It rebuilds from the entry with bundling.json only, so a NodejsFunction bundling option added
+      // here (define, banner, ...) must go into scripts/bundle-lambda.mjs too.
       commandHooks: {
         beforeBundling: () => [],
         beforeInstall: () => [],

@@ -84,7 +84,12 @@ describe('MSK IAM auth token', () => {
 
   it('takes credentials from the default chain (the environment in Lambda) like the library', async () => {
     const saved = { ...process.env };
+    // Only the environment step of the chain may answer: no profile, container or instance credentials.
+    for (const name of Object.keys(process.env)) {
+      if (name === 'AWS_PROFILE' || name.startsWith('AWS_CONTAINER_CREDENTIALS_')) delete process.env[name];
+    }
     Object.assign(process.env, {
+      AWS_EC2_METADATA_DISABLED: 'true',
       AWS_ACCESS_KEY_ID: 'ASIAENVIRONMENT',
       AWS_SECRET_ACCESS_KEY: 'environment-secret',
       AWS_SESSION_TOKEN: 'environment-token',
