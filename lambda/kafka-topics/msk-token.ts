@@ -15,6 +15,11 @@ import { SignatureV4 } from '@smithy/signature-v4';
  * bowser (a browser user-agent parser), its own older copy of @smithy/signature-v4 and a JS
  * SHA-256: about 110 KB of the bundle every cold start compiled.
  * test/lambda/msk-token.test.ts checks the token is byte for byte the library's.
+ *
+ * AWS documents SASL_OAUTHBEARER for non-Java clients by pointing to these signer libraries
+ * (https://docs.aws.amazon.com/msk/latest/developerguide/configure-clients-for-iam-access-control.html);
+ * it publishes no token format of its own, which is why the format is pinned to the library's by
+ * that test (the library stays a devDependency), and why a signer upgrade must re-run it.
  */
 export interface MskAuthToken {
   readonly token: string;
