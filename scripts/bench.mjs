@@ -73,11 +73,9 @@ const handlers = readdirSync('lambda', { withFileTypes: true })
   .filter((d) => d.isDirectory())
   .map((d) => d.name)
   .sort();
-for (const [name, entry, target] of handlers.map((name) => [
-  name,
-  `lambda/${name}/handler.ts`,
-  { kb: name === 'job-submission' ? 350 : undefined, ms: 60 },
-])) {
+for (const name of handlers) {
+  const entry = `lambda/${name}/handler.ts`;
+  const target = { kb: name === 'job-submission' ? 350 : undefined, ms: 60 };
   const outfile = join(outDir, `${name}.js`);
   await bundleHandler(entry, outfile);
   const kb = statSync(outfile).size / 1024;

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-export const BUNDLING = JSON.parse(readFileSync(join(root, 'lambda', 'bundling.json'), 'utf8'));
+const BUNDLING = JSON.parse(readFileSync(join(root, 'lambda', 'bundling.json'), 'utf8'));
 
 /**
  * AWS SDK clients (since 3.930) generate schema files whose trait objects use computed keys
@@ -57,7 +57,7 @@ export const clientPackageVersion = {
 };
 
 /** The esbuild options of a deployed handler bundle. */
-export function bundleOptions(entry, outfile, { sourcemap = false } = {}) {
+function bundleOptions(entry, outfile, { sourcemap = false } = {}) {
   return {
     entryPoints: [entry],
     outfile,

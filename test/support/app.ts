@@ -34,7 +34,14 @@ export function buildTestPlatform(
   env: string | EnvironmentConfigInput,
   options: TestAppOptions = {},
 ): TestPlatform {
-  const config = typeof env === 'string' ? loadConfig(env) : validateConfig(env, 'test config');
+  return platformOf(resolveConfig(env), options);
+}
+
+function resolveConfig(env: string | EnvironmentConfigInput): EnvironmentConfig {
+  return typeof env === 'string' ? loadConfig(env) : validateConfig(structuredClone(env), 'test config');
+}
+
+function platformOf(config: EnvironmentConfig, options: TestAppOptions): TestPlatform {
   const context: Record<string, unknown> = { ...CDK_JSON.context };
   // Lambda code is not bundled in tests (CI's `npm run synth:all` bundles it for real).
   context['aws:cdk:bundling-stacks'] = [];
@@ -65,12 +72,11 @@ const shared = new Map<string, TestPlatform>();
 export function sharedPlatform(env: string | EnvironmentConfigInput): TestPlatform {
   // Keyed by the validated config (defaults filled in), so 'prod' and prod at its own
   // generation are one platform.
-  const config =
-    typeof env === 'string' ? loadConfig(env) : validateConfig(structuredClone(env), 'test config');
+  const config = resolveConfig(env);
   const key = JSON.stringify(config);
   let platform = shared.get(key);
   if (!platform) {
-    platform = buildTestPlatform(typeof env === 'string' ? env : structuredClone(env));
+    platform = platformOf(config, {});
     platform.app.synth();
     shared.set(key, platform);
   }
