@@ -1,8 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { EMRServerlessClient, StartJobRunCommand } from '@aws-sdk/client-emr-serverless';
-import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { GetParametersCommand, type GetParametersCommandOutput, SSMClient } from '@aws-sdk/client-ssm';
 import { METRICS_NAMESPACE } from '../metrics-namespace';
+import { boundedRequests } from '../sdk-timeouts';
 import { buildStartJobRun, type RegionContext, type SubmissionError } from './request';
 
 export type SubmissionResult =
@@ -52,7 +53,17 @@ export async function submit(event: unknown, deps: Dependencies): Promise<Submis
   const base = staticContext(deps.env);
   const activeParam = deps.env.ACTIVE_REGION_PARAMETER ?? '';
   const bootstrapParam = deps.env.BOOTSTRAP_SERVERS_PARAMETER ?? '';
-  const params = await deps.ssm.send(new GetParametersCommand({ Names: [activeParam, bootstrapParam] }));
+  // An SSM failure (its region impaired, throttled past the retries, denied) leaves the record
+  // unreadable: the request is then refused unless "force" says this is the active region.
+  let params: Pick<GetParametersCommandOutput, 'Parameters'> = {};
+  try {
+    params = await deps.ssm.send(new GetParametersCommand({ Names: [activeParam, bootstrapParam] }));
+  } catch (error) {
+    deps.logger.warn('the active-region and bootstrap-servers parameters could not be read', {
+      parameters: [activeParam, bootstrapParam],
+      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+    });
+  }
   const parameterValue = (name: string) => params.Parameters?.find((p) => p.Name === name)?.Value;
   const ctx: RegionContext = {
     ...base,
@@ -101,8 +112,16 @@ export async function submit(event: unknown, deps: Dependencies): Promise<Submis
 const logger = new Logger({ serviceName: 'job-submission' });
 const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'job-submission' });
 // Created once per container; the standard retry strategy backs off on throttling and 5xx.
-const emr = new EMRServerlessClient({ retryMode: 'standard', maxAttempts: 5 });
-const ssm = new SSMClient({ retryMode: 'standard', maxAttempts: 5 });
+// Each call gives up within 3 attempts of 4 s (plus backoff), so two calls end before the
+// function's 30 s timeout with a result the caller can read, not "Task timed out".
+// StartJobRun carries a client token, so a retried call never starts a second run.
+const clientOptions = {
+  retryMode: 'standard',
+  maxAttempts: 3,
+  requestHandler: boundedRequests(4000),
+} as const;
+const emr = new EMRServerlessClient(clientOptions);
+const ssm = new SSMClient(clientOptions);
 
 export const handler = async (event: unknown): Promise<SubmissionResult> => {
   try {

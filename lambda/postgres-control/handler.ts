@@ -3,6 +3,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 // first call (and hide it from the module-load budget). The Secrets Manager client and the RDS
 // signer stay dynamic imports: a function uses one of them, by region role, never both.
 import { Client } from 'pg';
+import { boundedRequests } from '../sdk-timeouts';
 import {
   type CatchUpResult,
   ControlError,
@@ -94,9 +95,12 @@ export async function connectToRds(settings: ControlSettings): Promise<Connectio
         const { SecretsManagerClient, GetSecretValueCommand } = await import(
           '@aws-sdk/client-secrets-manager'
         );
-        const out = await new SecretsManagerClient({ region }).send(
-          new GetSecretValueCommand({ SecretId: masterSecretArn }),
-        );
+        // Bounded so a hung Secrets Manager ends in this step's message, not "Task timed out".
+        const out = await new SecretsManagerClient({
+          region,
+          maxAttempts: 3,
+          requestHandler: boundedRequests(5000),
+        }).send(new GetSecretValueCommand({ SecretId: masterSecretArn }));
         return JSON.parse(out.SecretString ?? '{}') as { username?: string; password?: string };
       },
     );
@@ -134,8 +138,8 @@ export async function connectToRds(settings: ControlSettings): Promise<Connectio
   await step(
     `Connecting to ${host}:${port}/${database} as ${user} (${masterSecretArn ? 'master secret' : 'IAM token'}, TLS)`,
     masterSecretArn
-      ? 'Check that the instance is available and that its security group admits this function on 5432.'
-      : `Check that the instance is available, that its security group admits this function on 5432, and that the role ${controlUser} exists on it: invoke the writer region's postgres-control function once with {"action":"status"} (it creates ${controlUser} with rds_iam, and the role replicates).`,
+      ? `Check that the instance is available and that its security group admits this function on ${port}.`
+      : `Check that the instance is available, that its security group admits this function on ${port}, and that the role ${controlUser} exists on it: invoke the writer region's postgres-control function once with {"action":"status"} (it creates ${controlUser} with rds_iam, and the role replicates).`,
     () => client.connect(),
   );
   return {

@@ -10,6 +10,7 @@ import { RDSClient } from '@aws-sdk/client-rds';
 import { RedshiftClient } from '@aws-sdk/client-redshift';
 import { RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { boundedRequests } from '../sdk-timeouts';
 import { buildChecks, type RegionClients } from './checks';
 import { type DecisionState, decide, INITIAL_STATE, parseState, verdict } from './decide';
 import { METRICS_NAMESPACE, READINESS_METRICS, READINESS_SERVICE, STATUS_VALUE } from './metrics';
@@ -188,8 +189,9 @@ function clients(region: string, timeoutMs: number): RegionClients {
     region,
     retryMode: 'standard' as const,
     maxAttempts: 2,
-    // A socket that does not connect or answer is given up (TimeoutError) within the check's time.
-    requestHandler: { connectionTimeout: Math.min(timeoutMs, 3000), requestTimeout: timeoutMs },
+    // A socket that does not connect or answer is given up (TimeoutError) and destroyed within
+    // the check's time; only throwOnRequestTimeout makes requestTimeout do that (lambda/sdk-timeouts.ts).
+    requestHandler: boundedRequests(timeoutMs),
   };
   return {
     rds: new RDSClient(common),

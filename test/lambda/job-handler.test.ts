@@ -96,6 +96,27 @@ describe('job submission adapter (aws-sdk-client-mock)', () => {
     });
   });
 
+  it('treats an SSM failure as an unreadable record: a structured refusal, never a thrown error', async () => {
+    ssmMock
+      .on(GetParametersCommand)
+      .rejects(Object.assign(new Error('Service Unavailable'), { name: 'ServiceUnavailableException' }));
+    const refused = await submit({ job: '01-example-console', idempotencyKey: 'k' }, deps());
+    expect(refused).toMatchObject({
+      ok: false,
+      region: 'us-east-1',
+      error: { code: 'NOT_ACTIVE_REGION', field: 'force' },
+    });
+    expect(emrMock.commandCalls(StartJobRunCommand)).toHaveLength(0);
+    // "force" passes the active-region gate, but every job needs the bootstrap servers, which
+    // were in the same unreadable GetParameters answer.
+    const forced = await submit({ job: '01-example-console', idempotencyKey: 'k', force: true }, deps());
+    expect(forced).toMatchObject({
+      ok: false,
+      error: { code: 'MISSING_ARGUMENT', field: 'arguments.bootstrap_servers' },
+    });
+    expect(emrMock.commandCalls(StartJobRunCommand)).toHaveLength(0);
+  });
+
   it('names the missing setting when the function is misconfigured', async () => {
     await expect(
       submit({ job: '01-example-console' }, { ...deps(), env: { ...ENV, APPLICATION_ID: undefined } }),
