@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
-import { regionOf } from '../lib/naming';
+import { regionOf } from '../config/naming';
+import { writerRole } from '../config/topology';
 import { preflight } from '../lib/preflight';
-import { writerRole } from '../lib/topology';
 import { exitWith, runForEnvironment } from './cli-args';
 
 /** `npm run preflight -- -c env=NAME`: exits 1, with the reason, if deploying would go to the wrong account, contradict the active region, or build on a region that was not fenced (the two regions' active-region records disagree). */

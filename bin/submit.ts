@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { ConfigError, loadConfig } from '../config';
-import { resourceName } from '../lib/naming';
+import { resourceName } from '../config/naming';
 import { environmentFromArgs } from './cli-args';
 
 /**

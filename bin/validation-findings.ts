@@ -24,7 +24,7 @@ export interface ValidationReport {
 /**
  * Which config key sets which CloudFormation property, by L1 class. `{role}` is
  * the region role the construct path names; `name` marks physical names built
- * from the environment name (lib/naming.ts).
+ * from the environment name (config/naming.ts).
  */
 const CONFIG_KEYS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   'aws_rds.CfnDBInstance': {

@@ -1,9 +1,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { z } from 'zod';
-import { type EnvironmentConfig, type EnvironmentConfigInput, environmentConfigSchema } from './schema';
+import { checkNameLengths } from './names';
+import { baseEnvironmentConfigSchema, type EnvironmentConfig, type EnvironmentConfigInput } from './schema';
 
 export * from './schema';
+
+/** The environment schema with the physical-name rule (config/names.ts): what {@link validateConfig} parses with. */
+export const environmentConfigSchema = baseEnvironmentConfigSchema.superRefine((cfg, ctx) =>
+  checkNameLengths(cfg, (path, message) => ctx.addIssue({ code: 'custom', path, message })),
+);
 
 /**
  * Every environment this app knows, by the name given with `-c env=NAME`. Each

@@ -1,12 +1,13 @@
+import { NAME_LIMITS, type NameLimit } from './limits';
 import {
   bucketName,
   cacheReplicationGroupId,
   databaseInstanceIdentifier,
   resourceName,
   warehouseName,
-} from '../lib/naming';
-import { NAME_LIMITS, type NameLimit } from './limits';
-import type { EnvironmentConfig } from './schema';
+} from './naming';
+import { KNOWN_REGIONS } from './regions';
+import type { EnvironmentConfig, Issue } from './schema';
 
 /** One physical name this app gives a resource, computed by the same functions the constructs call. */
 export interface PhysicalName {
@@ -33,9 +34,33 @@ export function physicalNames(config: EnvironmentConfig): PhysicalName[] {
   add(cacheReplicationGroupId(config), NAME_LIMITS.cacheReplicationGroup);
   add(warehouseName(config), NAME_LIMITS.redshiftServerless);
   for (const purpose of FUNCTION_PURPOSES) add(resourceName(config, purpose), NAME_LIMITS.lambdaFunction);
-  // Runbook documents: runbookName() in lib/runbooks/failover.ts is resourceName(config, kind).
+  // Runbook documents: runbookName() in lib/runbooks/switch-steps.ts is resourceName(config, kind).
   for (const kind of ['failover', 'failback'] as const)
     add(resourceName(config, kind), NAME_LIMITS.ssmDocument);
   add(resourceName(config, 'msk'), NAME_LIMITS.mskCluster);
   return names;
+}
+
+/** Physical names, computed with config/naming.ts, against each resource type's length and characters. */
+export function checkNameLengths(cfg: EnvironmentConfig, issue: Issue): void {
+  if (!KNOWN_REGIONS.includes(cfg.regions.primary.region) || !KNOWN_REGIONS.includes(cfg.regions.dr.region))
+    return;
+  const reported = new Set<string>();
+  for (const { name, limit } of physicalNames(cfg)) {
+    if (reported.has(limit.what)) continue;
+    if (name.length > limit.maxLength) {
+      reported.add(limit.what);
+      const room = cfg.name.length - (name.length - limit.maxLength);
+      issue(
+        ['name'],
+        `"${cfg.name}" makes the ${limit.what} "${name}" ${name.length} characters; AWS allows ${limit.maxLength}. Shorten name to ${room >= 2 ? `at most ${room} characters` : 'fewer characters'} (${limit.page})`,
+      );
+    } else if (!limit.allowed.test(name)) {
+      reported.add(limit.what);
+      issue(
+        ['name'],
+        `"${cfg.name}" makes the ${limit.what} "${name}", which AWS refuses (no double or trailing dashes). Change name (${limit.page})`,
+      );
+    }
+  }
 }

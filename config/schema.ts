@@ -18,7 +18,6 @@ import {
   TAG_VALUE_MAX,
   TAGS_PER_RESOURCE_MAX,
 } from './limits';
-import { physicalNames } from './names';
 import {
   availabilityZonesOf,
   GLOBAL_DATASTORE_PREFIXES,
@@ -214,7 +213,12 @@ const failover = z.strictObject({
   alarmEmails: z.array(z.email()).default([]),
 });
 
-export const environmentConfigSchema = z
+/**
+ * The environment schema without the physical-name rule, which needs the naming
+ * functions (`config/names.ts`); `config/index.ts` adds it as
+ * `environmentConfigSchema`, so this file imports nothing that imports it.
+ */
+export const baseEnvironmentConfigSchema = z
   .strictObject({
     /**
      * Environment name; also the prefix of every stack name and physical name. Its
@@ -386,7 +390,6 @@ export const environmentConfigSchema = z
       );
     }
     checkTags(cfg.tags, issue);
-    checkNameLengths(cfg, issue);
 
     if (cfg.failover.generation > 0 && !rds.crossRegionReplica) {
       issue(
@@ -410,7 +413,7 @@ export const environmentConfigSchema = z
     }
   });
 
-type Issue = (path: (string | number)[], message: string) => void;
+export type Issue = (path: (string | number)[], message: string) => void;
 
 /** Workgroup subnets and base capacity, per region (Redshift Serverless considerations and capacity pages). */
 function checkRedshiftServerless(cfg: EnvironmentConfig, issue: Issue): void {
@@ -494,34 +497,10 @@ function checkTags(tags: Record<string, string>, issue: Issue): void {
   }
 }
 
-/** Physical names, computed with lib/naming.ts, against each resource type's length and characters. */
-function checkNameLengths(cfg: EnvironmentConfig, issue: Issue): void {
-  if (!KNOWN_REGIONS.includes(cfg.regions.primary.region) || !KNOWN_REGIONS.includes(cfg.regions.dr.region))
-    return;
-  const reported = new Set<string>();
-  for (const { name, limit } of physicalNames(cfg)) {
-    if (reported.has(limit.what)) continue;
-    if (name.length > limit.maxLength) {
-      reported.add(limit.what);
-      const room = cfg.name.length - (name.length - limit.maxLength);
-      issue(
-        ['name'],
-        `"${cfg.name}" makes the ${limit.what} "${name}" ${name.length} characters; AWS allows ${limit.maxLength}. Shorten name to ${room >= 2 ? `at most ${room} characters` : 'fewer characters'} (${limit.page})`,
-      );
-    } else if (!limit.allowed.test(name)) {
-      reported.add(limit.what);
-      issue(
-        ['name'],
-        `"${cfg.name}" makes the ${limit.what} "${name}", which AWS refuses (no double or trailing dashes). Change name (${limit.page})`,
-      );
-    }
-  }
-}
-
 /** The validated configuration of one environment, as passed to every stack and construct. */
-export type EnvironmentConfig = z.output<typeof environmentConfigSchema>;
+export type EnvironmentConfig = z.output<typeof baseEnvironmentConfigSchema>;
 /** What an environment file writes (defaults may be omitted). */
-export type EnvironmentConfigInput = z.input<typeof environmentConfigSchema>;
+export type EnvironmentConfigInput = z.input<typeof baseEnvironmentConfigSchema>;
 /** A region's role in an environment; which physical region plays it is config. */
 export type RegionRole = 'primary' | 'dr';
 export type RegionDeploymentConfig = EnvironmentConfig['regions']['primary'];

@@ -1,8 +1,8 @@
 import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
 import { type EnvironmentConfig, PLACEHOLDER_ACCOUNTS } from '../config';
-import { activeRegionParameterName, regionOf, resourceName } from './naming';
-import { otherRole, writerRole } from './topology';
+import { activeRegionParameterName, regionOf, resourceName } from '../config/naming';
+import { otherRole, writerRole } from '../config/topology';
 
 export type PreflightResult =
   | { readonly ok: true; readonly message: string }

@@ -7,7 +7,7 @@ import {
   type RDSClient,
 } from '@aws-sdk/client-rds';
 import type { EnvironmentConfig, RegionRole } from '../config';
-import { databaseInstanceIdentifier, regionOf, resourceName, stackName } from './naming';
+import { databaseInstanceIdentifier, regionOf, resourceName, stackName } from '../config/naming';
 
 /**
  * After a re-seed deploy CloudFormation leaves the old writer running

@@ -1,5 +1,7 @@
 import { STORE_NAMES, type StoreName } from './metrics';
-import type { Assessment, Decision } from './report';
+import { type Assessment, type Decision, WRITE_PATH } from './types';
+
+export { WRITE_PATH } from './types';
 
 /** A store's lag as last read while the writer's side of its check answered. */
 export interface LastKnownLag {
@@ -110,9 +112,6 @@ export function lastKnownAfter(previous: DecisionState, a: Assessment): Decision
   }
   return Object.keys(out).length > 0 ? out : undefined;
 }
-
-/** The write path: a failure of one of these in the writer's region stops the platform taking writes. */
-export const WRITE_PATH = new Set(['rds', 'msk', 'elasticache']);
 
 export type Verdict = 'failing' | 'healthy' | 'unknown';
 

@@ -1,8 +1,9 @@
-import { WRITE_PATH } from './decide';
 import type { StoreName } from './metrics';
 import { replicatedStores, storeRpo } from './rpo';
 import type { ReadinessSettings } from './settings';
-import type { CheckResult, StoreRpo, WarehouseAge } from './types';
+import { type Assessment, type CheckResult, type ReadinessReport, WRITE_PATH } from './types';
+
+export type { Assessment, Decision, ReadinessReport } from './types';
 
 export interface NamedCheck {
   readonly name: string;
@@ -42,39 +43,6 @@ export async function runChecks(checks: readonly NamedCheck[], timeoutMs: number
     }),
   );
 }
-
-export interface Decision {
-  readonly failoverRecommended: boolean;
-  readonly reason: string;
-  readonly consecutiveFailures: number;
-  readonly required: number;
-}
-
-/** Contract A (see the README, "What tells you whether failing over is safe"). */
-export interface ReadinessReport {
-  readonly environment: string;
-  readonly evaluatedFrom: string;
-  readonly checkedAt: string;
-  readonly checks: readonly CheckResult[];
-  readonly rpo: {
-    readonly stores: readonly StoreRpo[];
-    readonly estimatedSeconds: number | null;
-    readonly complete: boolean;
-    readonly withinBudget: boolean | null;
-  };
-  readonly warehouse: WarehouseAge;
-  readonly writerRegion: { readonly region: string; readonly reachable: boolean | null };
-  readonly decision: Decision;
-  readonly estimatedRpoSeconds?: number;
-  readonly rpoComplete: boolean;
-  readonly overall: 'healthy' | 'degraded' | 'failed' | 'unknown';
-}
-
-/** Everything but the decision: what this evaluation saw. */
-export type Assessment = Omit<ReadinessReport, 'decision'> & {
-  /** The standby's own calls of the write-path checks (rds, msk, elasticache) answered (at least one, and none failed to connect). */
-  readonly standbyAnswered: boolean;
-};
 
 const RANK = { healthy: 0, degraded: 1, unknown: 2, failed: 3 } as const;
 

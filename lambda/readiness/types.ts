@@ -63,3 +63,39 @@ export interface CheckResult {
   /** The warehouse tier (redshift check only). */
   readonly warehouse?: WarehouseAge;
 }
+
+/** The write path: a failure of one of these in the writer's region stops the platform taking writes. */
+export const WRITE_PATH = new Set(['rds', 'msk', 'elasticache']);
+
+export interface Decision {
+  readonly failoverRecommended: boolean;
+  readonly reason: string;
+  readonly consecutiveFailures: number;
+  readonly required: number;
+}
+
+/** Contract A (see the README, "What tells you whether failing over is safe"). */
+export interface ReadinessReport {
+  readonly environment: string;
+  readonly evaluatedFrom: string;
+  readonly checkedAt: string;
+  readonly checks: readonly CheckResult[];
+  readonly rpo: {
+    readonly stores: readonly StoreRpo[];
+    readonly estimatedSeconds: number | null;
+    readonly complete: boolean;
+    readonly withinBudget: boolean | null;
+  };
+  readonly warehouse: WarehouseAge;
+  readonly writerRegion: { readonly region: string; readonly reachable: boolean | null };
+  readonly decision: Decision;
+  readonly estimatedRpoSeconds?: number;
+  readonly rpoComplete: boolean;
+  readonly overall: 'healthy' | 'degraded' | 'failed' | 'unknown';
+}
+
+/** Everything but the decision: what this evaluation saw. */
+export type Assessment = Omit<ReadinessReport, 'decision'> & {
+  /** The standby's own calls of the write-path checks (rds, msk, elasticache) answered (at least one, and none failed to connect). */
+  readonly standbyAnswered: boolean;
+};

@@ -1,6 +1,6 @@
 import type { App } from 'aws-cdk-lib';
 import type { EnvironmentConfig } from '../../config';
-import { writerRole } from '../topology';
+import { writerRole } from '../../config/topology';
 import { RegionDeployment } from './region-deployment';
 
 export interface Platform {

@@ -1,8 +1,8 @@
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../config';
-import { activeRegionParameterName, regionOf } from '../naming';
-import { writerRole } from '../topology';
+import { activeRegionParameterName, regionOf } from '../../config/naming';
+import { writerRole } from '../../config/topology';
 
 export interface ActiveRegionRecordProps {
   readonly config: EnvironmentConfig;

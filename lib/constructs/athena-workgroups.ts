@@ -2,8 +2,8 @@ import * as athena from 'aws-cdk-lib/aws-athena';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import type { EnvironmentConfig, RegionRole } from '../../config';
+import { bucketName, resourceName } from '../../config/naming';
 import { BUYER_LIKES_BY_CATEGORY_QUERY, SALES_BY_SELLER_STATEMENT } from '../catalog/queries';
-import { bucketName, resourceName } from '../naming';
 
 export interface AthenaWorkgroupsProps {
   readonly config: EnvironmentConfig;

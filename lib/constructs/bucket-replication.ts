@@ -3,9 +3,9 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { EnvironmentConfig, RegionRole } from '../../config';
+import { bucketArn, keyAliasArn, keyAliasName, regionalArn, regionOf } from '../../config/naming';
+import { otherRole } from '../../config/topology';
 import { acknowledge, acknowledgeDefaultPolicy } from '../compliance/acknowledge';
-import { bucketArn, keyAliasArn, keyAliasName, regionalArn, regionOf } from '../naming';
-import { otherRole } from '../topology';
 import { type DataLakeBuckets, REPLICATED_PURPOSES } from './data-lake-buckets';
 
 /** S3 Replication Time Control: 99.99% of objects within 15 minutes (the S3 SLA). */
@@ -25,7 +25,7 @@ export interface BucketReplicationProps {
  * the other region, with Replication Time Control and replication metrics,
  * delete markers replicated, replicas encrypted with the other region's data key.
  *
- * The destination bucket and key are named from config (lib/naming.ts), never
+ * The destination bucket and key are named from config (config/naming.ts), never
  * referenced across regions. The destination must exist first: the primary's
  * storage stack depends on the DR's (lib/platform.ts).
  */

@@ -5,9 +5,6 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import type { EnvironmentConfig, RegionRole } from '../../config';
-import { GLOBAL_DATASTORE_PREFIXES } from '../../config/regions';
-import { dataRemovalPolicy } from '../app/region-stack';
-import { acknowledge } from '../compliance/acknowledge';
 import {
   cacheReplicationGroupId,
   globalDatastoreId,
@@ -15,10 +12,12 @@ import {
   parameterName,
   regionOf,
   secretName,
-} from '../naming';
+} from '../../config/naming';
+import { GLOBAL_DATASTORE_PREFIXES } from '../../config/regions';
+import { otherRole } from '../../config/topology';
+import { acknowledge } from '../compliance/acknowledge';
 import { platformLogGroup } from '../shared/log-group';
-
-import { otherRole } from '../topology';
+import { dataRemovalPolicy } from '../shared/removal-policy';
 import type { RegionPlacement } from './placement';
 
 export const CACHE_PORT = 6379;

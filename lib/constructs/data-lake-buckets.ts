@@ -3,9 +3,9 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { EnvironmentConfig, RegionRole } from '../../config';
-import { dataRemovalPolicy } from '../app/region-stack';
+import { type BucketPurpose, bucketName } from '../../config/naming';
 import { acknowledge } from '../compliance/acknowledge';
-import { type BucketPurpose, bucketName } from '../naming';
+import { dataRemovalPolicy } from '../shared/removal-policy';
 
 /** The lake's layers: bronze (raw), silver (refined), gold (curated). */
 export const LAKE_LAYERS = ['raw', 'refined', 'curated'] as const;
@@ -36,7 +36,7 @@ export interface DataLakeBucketsProps {
 /**
  * The region's buckets: lake layers, artifacts (Spark scripts, jars, sample
  * data), Athena results, and the server-access-log bucket they all log to.
- * Names are deterministic (lib/naming.ts) so the other region can name them.
+ * Names are deterministic (config/naming.ts) so the other region can name them.
  */
 export class DataLakeBuckets extends Construct {
   readonly raw: s3.Bucket;

@@ -9,14 +9,6 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
-import { METRICS_NAMESPACE } from '../../lambda/metrics-namespace';
-import { SALES_DATABASE } from '../catalog/definitions';
-import {
-  acknowledge,
-  acknowledgeDefaultPolicy,
-  DEPLOY_TIME_FUNCTION_RULES,
-  MANAGED_EXECUTION_POLICY_RULES,
-} from '../compliance/acknowledge';
 import {
   activeRegionParameterName,
   bucketName,
@@ -25,7 +17,15 @@ import {
   regionalArn,
   regionOf,
   resourceName,
-} from '../naming';
+} from '../../config/naming';
+import { METRICS_NAMESPACE } from '../../lambda/metrics-namespace';
+import { SALES_DATABASE } from '../catalog/definitions';
+import {
+  acknowledge,
+  acknowledgeDefaultPolicy,
+  DEPLOY_TIME_FUNCTION_RULES,
+  MANAGED_EXECUTION_POLICY_RULES,
+} from '../compliance/acknowledge';
 import { PlatformError } from '../shared/errors';
 import { grantLake, objectWildcards } from '../shared/grants';
 import { platformFunction } from '../shared/lambda-function';

@@ -7,8 +7,9 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../config';
 import { acknowledge, acknowledgeDefaultPolicy } from '../compliance/acknowledge';
+import type { RunbookKind } from '../runbooks/context';
 import { approvalTopicName } from '../runbooks/context';
-import { type RunbookKind, runbookDocument, runbookName } from '../runbooks/failover';
+import { runbookDocument, runbookName } from '../runbooks/documents';
 import { type AutomationDocument, deployableContent, documentPermissions } from '../runbooks/step';
 
 export { deployableContent } from '../runbooks/step';

@@ -5,7 +5,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import type { EnvironmentConfig, RegionRole } from '../../config';
-import { regionOf } from '../naming';
+import { regionOf } from '../../config/naming';
 import { fenceRoleName, fenceRunbookName } from '../runbooks/context';
 import { fenceDocument } from '../runbooks/fence';
 import { deployableContent } from '../runbooks/step';

@@ -3,9 +3,9 @@ import * as glue from 'aws-cdk-lib/aws-glue';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import type { EnvironmentConfig, RegionRole } from '../../config';
+import { bucketName } from '../../config/naming';
 import { DATABASES, type TableDefinition } from '../catalog/definitions';
 import { prestoViewText, SALES_BY_DAY_AND_CATEGORY_VIEW } from '../catalog/queries';
-import { bucketName } from '../naming';
 
 export interface GlueCatalogProps {
   readonly config: EnvironmentConfig;

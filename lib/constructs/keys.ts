@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../config';
-import { type KeyPurpose, keyAliasName } from '../naming';
+import { type KeyPurpose, keyAliasName } from '../../config/naming';
 
 export interface PlatformKeysProps {
   readonly config: EnvironmentConfig;

@@ -5,11 +5,11 @@ import * as msk from 'aws-cdk-lib/aws-msk';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../config';
+import { parameterName, regionalArn, regionOf, resourceName } from '../../config/naming';
+import { otherRole, writerRole } from '../../config/topology';
 import { acknowledge, acknowledgeDefaultPolicy } from '../compliance/acknowledge';
 import { acknowledgeSdkCalls, CROSS_REGION_READ_REASON } from '../compliance/sdk-calls';
-import { parameterName, regionalArn, regionOf, resourceName } from '../naming';
 import { platformLogGroup } from '../shared/log-group';
-import { otherRole, writerRole } from '../topology';
 import { consumerGroupsArn, kafkaResourceArn, TOPICS } from './msk-serverless';
 
 export interface MskReplicatorProps {

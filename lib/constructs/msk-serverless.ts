@@ -8,16 +8,16 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import type { EnvironmentConfig, RegionRole } from '../../config';
-import { dataRemovalPolicy } from '../app/region-stack';
+import { parameterName, regionalArn, resourceName } from '../../config/naming';
+import { isWriter } from '../../config/topology';
 import {
   acknowledge,
   DEPLOY_TIME_FUNCTION_RULES,
   MANAGED_EXECUTION_POLICY_RULES,
 } from '../compliance/acknowledge';
-import { parameterName, regionalArn, resourceName } from '../naming';
 import { platformFunction } from '../shared/lambda-function';
 import { platformLogGroup } from '../shared/log-group';
-import { isWriter } from '../topology';
+import { dataRemovalPolicy } from '../shared/removal-policy';
 import type { RegionPlacement } from './placement';
 
 export const KAFKA_IAM_PORT = 9098;

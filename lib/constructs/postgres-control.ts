@@ -6,9 +6,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
-import { resourceName } from '../naming';
+import { resourceName } from '../../config/naming';
+import { isWriter as isWriterRole } from '../../config/topology';
 import { platformFunction } from '../shared/lambda-function';
-import { isWriter as isWriterRole } from '../topology';
 import type { RegionPlacement } from './placement';
 import { POSTGRES_PORT, type Postgres } from './postgres';
 

@@ -6,18 +6,17 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../config';
-import { dataRemovalPolicy } from '../app/region-stack';
-import { acknowledge } from '../compliance/acknowledge';
 import {
   databaseInstanceIdentifier,
   databaseSourceArn,
   keyAliasArn,
   parameterName,
   regionOf,
-} from '../naming';
+} from '../../config/naming';
+import { databaseOrigin, isWriter as isWriterRole, otherRole } from '../../config/topology';
+import { acknowledge } from '../compliance/acknowledge';
 import { platformLogGroup } from '../shared/log-group';
-
-import { databaseOrigin, isWriter as isWriterRole, otherRole } from '../topology';
+import { dataRemovalPolicy } from '../shared/removal-policy';
 import type { RegionPlacement } from './placement';
 
 export const POSTGRES_PORT = 5432;

@@ -10,18 +10,6 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import type { EnvironmentConfig, RegionRole } from '../../config';
-import { GLOBAL_DATASTORE_PREFIXES } from '../../config/regions';
-import {
-  CHECK_NAMES,
-  type CheckName,
-  METRICS_NAMESPACE,
-  READINESS_METRICS,
-  readinessDimensions,
-  type StoreName,
-} from '../../lambda/readiness/metrics';
-import type { ReadinessSettings } from '../../lambda/readiness/settings';
-import { DATABASES } from '../catalog/definitions';
-import { acknowledge } from '../compliance/acknowledge';
 import {
   activeRegionParameterName,
   bucketName,
@@ -35,9 +23,21 @@ import {
   regionOf,
   resourceName,
   warehouseName,
-} from '../naming';
+} from '../../config/naming';
+import { GLOBAL_DATASTORE_PREFIXES } from '../../config/regions';
+import { otherRole, writerRole } from '../../config/topology';
+import {
+  CHECK_NAMES,
+  type CheckName,
+  METRICS_NAMESPACE,
+  READINESS_METRICS,
+  readinessDimensions,
+  type StoreName,
+} from '../../lambda/readiness/metrics';
+import type { ReadinessSettings } from '../../lambda/readiness/settings';
+import { DATABASES } from '../catalog/definitions';
+import { acknowledge } from '../compliance/acknowledge';
 import { platformFunction } from '../shared/lambda-function';
-import { otherRole, writerRole } from '../topology';
 import { REPLICATED_PURPOSES } from './data-lake-buckets';
 
 /** The project's custom-metrics namespace (one constant, shared with the handlers). */

@@ -8,14 +8,21 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import type { EnvironmentConfig, RegionRole } from '../../config';
-import { dataRemovalPolicy } from '../app/region-stack';
+import {
+  keyAliasArn,
+  parameterName,
+  regionalArn,
+  regionOf,
+  resourceName,
+  warehouseName,
+} from '../../config/naming';
+import { isWriter, otherRole } from '../../config/topology';
 import { RAW_TICKIT_DATABASE, REFINED_TICKIT_DATABASE, SALES_DATABASE } from '../catalog/definitions';
 import { acknowledge, acknowledgeDefaultPolicy } from '../compliance/acknowledge';
 import { acknowledgeSdkCalls } from '../compliance/sdk-calls';
-import { keyAliasArn, parameterName, regionalArn, regionOf, resourceName, warehouseName } from '../naming';
 import { grantLake, objectWildcards } from '../shared/grants';
 import { platformLogGroup } from '../shared/log-group';
-import { isWriter, otherRole } from '../topology';
+import { dataRemovalPolicy } from '../shared/removal-policy';
 import type { RegionPlacement } from './placement';
 
 export const WAREHOUSE_PORT = 5439;

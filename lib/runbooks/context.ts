@@ -1,6 +1,6 @@
 import type { EnvironmentConfig } from '../../config';
-import { activeRegionParameterName, partitionOf, regionOf, resourceName } from '../naming';
-import { standbyRole, writerRole } from '../topology';
+import { activeRegionParameterName, partitionOf, regionOf, resourceName } from '../../config/naming';
+import { standbyRole, writerRole } from '../../config/topology';
 import type { StepPermission } from './step';
 
 /** The two switch runbooks: an unplanned failover, and the planned switch back after re-seeding (failback). */

@@ -1,7 +1,7 @@
 import type { EnvironmentConfig, RegionRole } from '../../config';
+import { activeRegionParameterName, bucketName, regionOf } from '../../config/naming';
+import { otherRole } from '../../config/topology';
 import { REPLICATED_PURPOSES } from '../constructs/data-lake-buckets';
-import { activeRegionParameterName, bucketName, regionOf } from '../naming';
-import { otherRole } from '../topology';
 import { fenceRunbookName, RunbookContext } from './context';
 import { type AutomationDocument, type RunbookStep, scriptStep } from './step';
 

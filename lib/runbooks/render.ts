@@ -1,10 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type EnvironmentConfig, loadConfig } from '../../config';
-import { databaseInstanceIdentifier, partitionOf, regionOf } from '../naming';
-import { standbyRole, writerRole } from '../topology';
+import { databaseInstanceIdentifier, partitionOf, regionOf } from '../../config/naming';
+import { standbyRole, writerRole } from '../../config/topology';
+import type { RunbookKind } from './context';
 import { approvalTopicName, fenceRoleName, fenceRunbookName } from './context';
-import { type RunbookKind, runbookDocument, runbookName } from './failover';
+import { runbookDocument, runbookName } from './documents';
 import { fenceDocument } from './fence';
 import { type AutomationDocument, type StepPhase, timing } from './step';
 

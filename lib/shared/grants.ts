@@ -1,9 +1,9 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { EnvironmentConfig, RegionRole } from '../../config';
+import { type BucketPurpose, bucketArn, regionalArn, regionOf } from '../../config/naming';
 import { databaseNamed } from '../catalog/definitions';
 import { SALES_BY_DAY_AND_CATEGORY_VIEW } from '../catalog/queries';
-import { type BucketPurpose, bucketArn, regionalArn, regionOf } from '../naming';
 
 export type LakeAccess = 'read' | 'write';
 

@@ -2,7 +2,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../config';
-import { dataRemovalPolicy } from '../app/region-stack';
+import { dataRemovalPolicy } from './removal-policy';
 
 export interface PlatformLogGroupProps {
   /** The validated environment configuration (its removal settings decide what happens on delete). */

@@ -1,8 +1,8 @@
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
-import { RegionStack, type RegionStackProps } from '../app/region-stack';
 import { AthenaWorkgroups } from '../constructs/athena-workgroups';
 import { GlueCatalog } from '../constructs/glue-catalog';
+import { RegionStack, type RegionStackProps } from './region-stack';
 
 export interface CatalogStackProps extends RegionStackProps {
   readonly dataKey: kms.IKey;

@@ -1,11 +1,11 @@
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
-import { RegionStack, type RegionStackProps } from '../app/region-stack';
 import { Cache } from '../constructs/cache';
 import { Postgres } from '../constructs/postgres';
 import { PostgresControl } from '../constructs/postgres-control';
 import { Warehouse } from '../constructs/warehouse';
+import { RegionStack, type RegionStackProps } from './region-stack';
 
 /** What every data-store stack takes from the region's foundation. */
 export interface DataStoreStackProps extends RegionStackProps {

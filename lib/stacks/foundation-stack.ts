@@ -1,8 +1,8 @@
 import type { Construct } from 'constructs';
-import { RegionStack, type RegionStackProps } from '../app/region-stack';
 import { ActiveRegionRecord } from '../constructs/active-region-record';
 import { PlatformKeys } from '../constructs/keys';
 import { Network } from '../constructs/network';
+import { RegionStack, type RegionStackProps } from './region-stack';
 
 /** Keys, network and the active-region record of one region. */
 export class FoundationStack extends RegionStack {

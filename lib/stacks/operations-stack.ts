@@ -1,7 +1,7 @@
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
-import { RegionStack, type RegionStackProps } from '../app/region-stack';
+import { isWriter } from '../../config/topology';
 import { FailoverRunbook } from '../constructs/failover-runbook';
 import { FenceRunbook } from '../constructs/fence-runbook';
 import { OperationsDashboard } from '../constructs/operations/dashboard';
@@ -11,8 +11,8 @@ import { ReadinessAlarms } from '../constructs/operations/readiness-alarms';
 import { SparkFailureRule } from '../constructs/operations/spark-failure-rule';
 import { StreamingAlarms } from '../constructs/operations/streaming-alarms';
 import { Readiness } from '../constructs/readiness';
-import { hasFailback } from '../runbooks/failover';
-import { isWriter } from '../topology';
+import { hasFailback } from '../runbooks/failback';
+import { RegionStack, type RegionStackProps } from './region-stack';
 
 export interface OperationsStackProps extends RegionStackProps {
   readonly logsKey: kms.IKey;

@@ -1,8 +1,8 @@
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
-import { RegionStack, type RegionStackProps } from '../app/region-stack';
 import { EmrServerless } from '../constructs/emr-serverless';
+import { RegionStack, type RegionStackProps } from './region-stack';
 
 export interface ProcessingStackProps extends RegionStackProps {
   readonly vpc: ec2.IVpc;

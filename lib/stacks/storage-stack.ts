@@ -1,6 +1,6 @@
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
-import { RegionStack, type RegionStackProps } from '../app/region-stack';
+import { isWriter } from '../../config/topology';
 import { acknowledge } from '../compliance/acknowledge';
 import { BucketReplication } from '../constructs/bucket-replication';
 import {
@@ -8,7 +8,7 @@ import {
   DataLakeBuckets,
   REPLICATED_PURPOSES,
 } from '../constructs/data-lake-buckets';
-import { isWriter } from '../topology';
+import { RegionStack, type RegionStackProps } from './region-stack';
 
 export interface StorageStackProps extends RegionStackProps {
   readonly dataKey: kms.IKey;

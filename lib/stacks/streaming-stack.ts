@@ -2,10 +2,10 @@ import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ec2lib from 'aws-cdk-lib/aws-ec2';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
-import { RegionStack, type RegionStackProps } from '../app/region-stack';
+import { isWriter } from '../../config/topology';
 import { MskReplicator } from '../constructs/msk-replicator';
 import { KAFKA_IAM_PORT, MskServerless } from '../constructs/msk-serverless';
-import { isWriter } from '../topology';
+import { RegionStack, type RegionStackProps } from './region-stack';
 
 export interface StreamingStackProps extends RegionStackProps {
   readonly vpc: ec2.IVpc;

@@ -163,7 +163,7 @@ describe('tags', () => {
 });
 
 describe('physical names', () => {
-  it('computes every name with lib/naming.ts and fits the shipped environments', () => {
+  it('computes every name with config/naming.ts and fits the shipped environments', () => {
     const names = physicalNames(loadConfig('prod'));
     expect(names.map((n) => n.name)).toEqual(
       expect.arrayContaining([

@@ -1,7 +1,7 @@
 import { ConfigError, validateConfig } from '../../config';
 import { dev } from '../../config/dev';
-import { databaseInstanceArn, databaseInstanceIdentifier } from '../../lib/naming';
-import { standbyRole, writerRole } from '../../lib/topology';
+import { databaseInstanceArn, databaseInstanceIdentifier } from '../../config/naming';
+import { standbyRole, writerRole } from '../../config/topology';
 import { atGeneration, sharedPlatform, type TestPlatform, templateOf } from '../support/app';
 
 /**

@@ -5,7 +5,8 @@
  */
 import { loadConfig } from '../../config';
 import { deployableContent } from '../../lib/constructs/failover-runbook';
-import { failbackDocument, failoverDocument } from '../../lib/runbooks/failover';
+import { failbackDocument } from '../../lib/runbooks/failback';
+import { failoverDocument } from '../../lib/runbooks/failover';
 import { fenceDocument } from '../../lib/runbooks/fence';
 import { type AutomationDocument, documentPermissions } from '../../lib/runbooks/step';
 import {

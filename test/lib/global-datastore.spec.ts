@@ -1,7 +1,7 @@
 import { validateConfig } from '../../config';
+import { globalDatastoreId, globalDatastoreJoined } from '../../config/naming';
 import { GLOBAL_DATASTORE_PREFIXES } from '../../config/regions';
 import { staging } from '../../config/staging';
-import { globalDatastoreId, globalDatastoreJoined } from '../../lib/naming';
 import { sharedPlatform, templateOf } from '../support/app';
 
 /** The Global Datastore is named after the region that created it, which need not be the primary. */

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { AutomationDocument, RunbookStep } from '../../lib/runbooks/failover';
+import type { AutomationDocument, RunbookStep } from '../../lib/runbooks/step';
 
 /** The aws:executeScript steps of a document, as [name, step] rows for it.each. */
 export function scriptSteps(

@@ -2,8 +2,8 @@ import { type CfnResource, Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../../config';
+import { regionOf, resourceName } from '../../../config/naming';
 import { METRICS_NAMESPACE, STORE_NAMES } from '../../../lambda/readiness/metrics';
-import { regionOf, resourceName } from '../../naming';
 import { CHECK_NAMES, type Readiness } from '../readiness';
 import { jobFailureLogName } from './spark-failure-rule';
 

@@ -7,14 +7,14 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { ElastiCacheClusterType, type MonitoringFacade } from 'cdk-monitoring-constructs';
 import { Construct } from 'constructs';
 import type { EnvironmentConfig, RegionRole } from '../../../config';
-import { METRICS_NAMESPACE } from '../../../lambda/readiness/metrics';
 import {
   cacheNodeId,
   cacheReplicationGroupId,
   databaseInstanceIdentifier,
   resourceName,
   warehouseName,
-} from '../../naming';
+} from '../../../config/naming';
+import { METRICS_NAMESPACE } from '../../../lambda/readiness/metrics';
 
 export interface DataStoreAlarmsProps {
   readonly config: EnvironmentConfig;

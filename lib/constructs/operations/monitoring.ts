@@ -2,7 +2,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { DefaultDashboardFactory, MonitoringFacade, SnsAlarmActionStrategy } from 'cdk-monitoring-constructs';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig, RegionRole } from '../../../config';
-import { resourceName } from '../../naming';
+import { resourceName } from '../../../config/naming';
 
 /**
  * The cdk-monitoring-constructs facade of a region's operations stack: same

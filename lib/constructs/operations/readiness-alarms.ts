@@ -3,7 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Construct } from 'constructs';
 import type { EnvironmentConfig, RegionRole } from '../../../config';
-import { isWriter } from '../../topology';
+import { isWriter } from '../../../config/topology';
 import { CHECK_NAMES, type Readiness } from '../readiness';
 
 export interface ReadinessAlarmsProps {

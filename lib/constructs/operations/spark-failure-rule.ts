@@ -8,7 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { EnvironmentConfig, RegionRole } from '../../../config';
-import { resourceName } from '../../naming';
+import { resourceName } from '../../../config/naming';
 import { platformLogGroup } from '../../shared/log-group';
 
 export interface SparkFailureRuleProps {

@@ -4,7 +4,7 @@ import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { EnvironmentConfig, RegionRole } from '../../../config';
-import { resourceName } from '../../naming';
+import { resourceName } from '../../../config/naming';
 import { MSK_SERVERLESS_QUOTAS, TOPICS } from '../msk-serverless';
 
 export interface StreamingAlarmsProps {

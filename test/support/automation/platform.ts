@@ -1,5 +1,4 @@
 import type { EnvironmentConfig } from '../../../config';
-import { GLOBAL_DATASTORE_PREFIXES } from '../../../config/regions';
 import {
   activeRegionParameterName,
   bucketName,
@@ -9,8 +8,9 @@ import {
   regionOf,
   resourceName,
   warehouseName,
-} from '../../../lib/naming';
-import { standbyRole, writerRole } from '../../../lib/topology';
+} from '../../../config/naming';
+import { GLOBAL_DATASTORE_PREFIXES } from '../../../config/regions';
+import { standbyRole, writerRole } from '../../../config/topology';
 import { FakeWorld, type WorldSettings } from './world';
 
 /** PostgreSQL as the control function (contract B) sees it, per region. */

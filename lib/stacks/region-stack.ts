@@ -1,7 +1,7 @@
-import { RemovalPolicy, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import { Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig, RegionDeploymentConfig, RegionRole } from '../../config';
-import { type Concern, regionOf, stackName } from '../naming';
+import { type Concern, regionOf, stackName } from '../../config/naming';
 
 export interface RegionStackProps extends Omit<StackProps, 'env' | 'stackName'> {
   /** The validated environment configuration. */
@@ -40,10 +40,4 @@ export abstract class RegionStack extends Stack {
   override get availabilityZones(): string[] {
     return [...this.deployment.availabilityZones];
   }
-}
-
-/** Removal policy for stores of data: destroy only where config allows it. */
-export function dataRemovalPolicy(config: EnvironmentConfig, kind: 'retain' | 'snapshot'): RemovalPolicy {
-  if (config.removal.allowDestroy) return RemovalPolicy.DESTROY;
-  return kind === 'snapshot' ? RemovalPolicy.SNAPSHOT : RemovalPolicy.RETAIN;
 }

@@ -1,5 +1,5 @@
 import { RegionInfo } from 'aws-cdk-lib/region-info';
-import type { EnvironmentConfig, RegionRole } from '../config';
+import type { EnvironmentConfig, RegionRole } from './schema';
 import { atGeneration, databaseGeneration, databaseOrigin } from './topology';
 
 /**
@@ -9,7 +9,7 @@ import { atGeneration, databaseGeneration, databaseOrigin } from './topology';
  * exports have changed!" (aws-cdk #30771).
  *
  * Roles name the regions' home roles and never move; which one writes is
- * `failover.generation` (lib/topology.ts), so a switch updates the same stacks.
+ * `failover.generation` (config/topology.ts), so a switch updates the same stacks.
  *
  * Scheme (documented in the README):
  *   stacks        {env}-{role}-{concern}                    dev-primary-foundation

@@ -1,4 +1,4 @@
-import type { EnvironmentConfig, RegionRole } from '../config';
+import type { EnvironmentConfig, RegionRole } from './schema';
 
 /**
  * The generation model: which region writes and which stands by. Region roles

@@ -1,0 +1,749 @@
+import type { EnvironmentConfig } from '../../config';
+import {
+  activeRegionParameterName,
+  cacheReplicationGroupId,
+  databaseInstanceArn,
+  databaseInstanceIdentifier,
+  globalDatastoreId,
+  globalDatastoreJoined,
+  keyAliasName,
+  parameterName,
+  resourceName,
+  warehouseName,
+} from '../../config/naming';
+import { GLOBAL_DATASTORE_PREFIXES } from '../../config/regions';
+import { standbyRole } from '../../config/topology';
+import {
+  approvalTopicName,
+  FAILOVER_STREAMING_JOBS,
+  fenceRoleName,
+  fenceRunbookName,
+  type RunbookContext,
+  type RunbookKind,
+} from './context';
+import { type AutomationDocument, type RunbookStep, scriptStep } from './step';
+
+const RDS_PROMOTE =
+  'RDS: "The promotion process can take several minutes or longer" (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.Promote.html); AWS publishes no figure, 10 min is our estimate (an estimate, not an AWS figure). The replica keeps automated backups, so no backup is taken during the promotion (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_PromoteReadReplica.html). The Global Datastore failover runs at the same time (no published figure either).';
+export const NO_FIGURE = 'estimate: a few API calls, no AWS figure';
+/** Days a failback keeps the snapshot of the namespace it restores over (CreateSnapshot retentionPeriod). */
+const KEPT_SNAPSHOT_DAYS = 35;
+
+/** The SSM document name of a runbook. */
+export function runbookName(config: EnvironmentConfig, kind: RunbookKind): string {
+  return resourceName(config, kind);
+}
+
+/** Identifies one switch (this generation, towards this region): stable across re-runs of its runbook. */
+export function switchId(kind: RunbookKind, ctx: RunbookContext): string {
+  return `${kind}-g${ctx.config.failover.generation}-${ctx.here}`;
+}
+
+/** Builders of the steps the two switch runbooks share (failback adds its own in failback.ts). */
+export class SwitchSteps {
+  readonly db: string | undefined;
+  readonly datastore: string | undefined;
+  readonly cacheGroup: string;
+
+  constructor(
+    readonly kind: RunbookKind,
+    readonly ctx: RunbookContext,
+  ) {
+    const { config } = ctx;
+    this.db = config.rds.crossRegionReplica
+      ? databaseInstanceIdentifier(config, standbyRole(config))
+      : undefined;
+    this.datastore = globalDatastoreJoined(config)
+      ? globalDatastoreId(config, GLOBAL_DATASTORE_PREFIXES)
+      : undefined;
+    this.cacheGroup = cacheReplicationGroupId(config);
+  }
+
+  protected get failback(): boolean {
+    return this.kind === 'failback';
+  }
+
+  checkReadiness(): RunbookStep {
+    const { ctx } = this;
+    return {
+      name: 'CheckReadiness',
+      action: 'aws:invokeLambdaFunction',
+      description: `Runs the readiness checks now (${ctx.name('readiness')} in ${ctx.here}); the per-store lags are read from standby-side data, so they are there during an outage of ${ctx.other}.`,
+      verify: 'the Payload output is a readiness report with rpo.stores.',
+      phase: 'prepare',
+      expectedMinutes: 0.5,
+      durationSource: `each check times out after failover.checkTimeoutMs (${ctx.config.failover.checkTimeoutMs} ms)`,
+      // The function runs with reserved concurrency 1: a scheduled run may hold it for a few seconds.
+      maxAttempts: 3,
+      onFailure: 'Abort',
+      // evaluateOnly: report without advancing the scheduled evaluations' decision state.
+      inputs: {
+        FunctionName: ctx.name('readiness'),
+        InvocationType: 'RequestResponse',
+        Payload: JSON.stringify({ evaluateOnly: true }),
+      },
+      outputs: [{ Name: 'Payload', Selector: '$.Payload', Type: 'String' }],
+      permissions: [ctx.invoke(ctx.here, 'readiness')],
+    };
+  }
+
+  gate(): RunbookStep {
+    const inputs = { Payload: '{{CheckReadiness.Payload}}', Force: '{{Force}}', DryRun: '{{DryRun}}' };
+    const returns = [
+      ['Allowed', 'Boolean'],
+      ['Summary', 'String'],
+      ['Reason', 'String'],
+    ] as const;
+    const common = {
+      phase: 'prepare' as const,
+      expectedMinutes: 0,
+      input: inputs,
+      returns,
+      permissions: [],
+    };
+    return this.failback
+      ? scriptStep({
+          ...common,
+          name: 'GateOnReseed',
+          file: 'gate_reseed.py',
+          description: `Refuses to continue unless every readiness check is healthy: the re-seeded replica in ${this.ctx.here} keeps up, the buckets replicate here without failures, the cache member here is a healthy secondary, warehouse snapshots are copied here, catalog and Spark match. Force=true overrides.`,
+          verify: 'the Reason output lists nothing as not healthy.',
+        })
+      : scriptStep({
+          ...common,
+          name: 'GateOnRpo',
+          file: 'gate_rpo.py',
+          description: `Refuses to continue when any replicated store's lag is unknown or above its budget (readiness report rpo.stores), unless Force=true. The warehouse is restored from a snapshot and is reported, not counted. A re-run after the switch (${activeRegionParameterName(this.ctx.config)} in ${this.ctx.here} already names ${this.ctx.here}) is a resume and passes, saying so.`,
+          verify:
+            "the Summary output gives each store's lag, budget and source, or says this run resumes a switch.",
+          input: {
+            ...inputs,
+            Parameter: activeRegionParameterName(this.ctx.config),
+            ThisRegion: this.ctx.here,
+          },
+          permissions: [
+            { actions: ['ssm:GetParameter'], resources: [this.ctx.activeRegionArn(this.ctx.here)] },
+          ],
+        });
+  }
+
+  get gateName(): string {
+    return this.failback ? 'GateOnReseed' : 'GateOnRpo';
+  }
+
+  get approveName(): string {
+    return this.failback ? 'ApproveFailback' : 'ApproveFailover';
+  }
+
+  branchOnDryRun(): RunbookStep {
+    return {
+      name: 'BranchOnDryRun',
+      action: 'aws:branch',
+      description: 'With DryRun=true (the default) goes to ReportDryRun and changes nothing.',
+      verify: 'a dry run ends at ReportDryRun.',
+      phase: 'prepare',
+      expectedMinutes: 0,
+      maxAttempts: 1,
+      onFailure: 'Abort',
+      inputs: {
+        Choices: [{ NextStep: 'ReportDryRun', Variable: '{{DryRun}}', BooleanEquals: true }],
+        Default: 'RequestApproval',
+      },
+      permissions: [],
+    };
+  }
+
+  reportDryRun(plan: { name: string; description: string }[]): RunbookStep {
+    return scriptStep({
+      name: 'ReportDryRun',
+      file: 'report_plan.py',
+      description: 'Prints the steps a real run would take and ends.',
+      verify: 'the Plan output lists them.',
+      phase: 'prepare',
+      expectedMinutes: 0,
+      isEnd: true,
+      input: { Plan: plan },
+      returns: [['Plan', 'String']],
+      permissions: [],
+    });
+  }
+
+  requestApproval(): RunbookStep {
+    const { ctx } = this;
+    const verb = this.failback ? 'Fail back' : 'Fail over';
+    return {
+      name: 'RequestApproval',
+      action: 'aws:executeAwsApi',
+      description: `Tells the alarm topic's subscribers that an approval is waiting, with each store's lag, budget and source.`,
+      verify: 'the message arrives.',
+      phase: 'prepare',
+      expectedMinutes: 0,
+      maxAttempts: 2,
+      onFailure: 'Continue',
+      isCritical: false,
+      inputs: {
+        Service: 'sns',
+        Api: 'Publish',
+        TopicArn: ctx.topicArn,
+        Subject: `dual-region-analytics ${ctx.config.name}: approve the ${this.kind} to ${ctx.here}?`,
+        Message: `${verb} ${ctx.config.name} from ${ctx.other} to ${ctx.here}: execution {{automation:EXECUTION_ID}} waits for approval (${ctx.config.failover.approvalTimeoutMinutes} min). Per store: {{${this.gateName}.Summary}}. Gate: {{${this.gateName}.Reason}}. Approve: aws ssm send-automation-signal --region ${ctx.here} --automation-execution-id {{automation:EXECUTION_ID}} --signal-type Approve`,
+      },
+      permissions: [ctx.publish()],
+    };
+  }
+
+  approve(): RunbookStep {
+    const { ctx } = this;
+    const verb = this.failback ? 'Fail back' : 'Fail over';
+    return {
+      name: this.approveName,
+      action: 'aws:approve',
+      description: this.failback
+        ? 'Waits for one of the Approvers (the data platform owner, in a change window agreed with the consumers).'
+        : 'Waits for one of the Approvers (the incident commander or the data platform on-call).',
+      verify: 'the approval is recorded on the execution.',
+      phase: 'approval',
+      expectedMinutes: 0,
+      maxAttempts: 1,
+      onFailure: 'Abort',
+      // aws:approve waits 7 days unless timeoutSeconds is set (automation-action-approve).
+      timeoutSeconds: ctx.config.failover.approvalTimeoutMinutes * 60,
+      inputs: {
+        Approvers: '{{Approvers}}',
+        MinRequiredApprovals: 1,
+        NotificationArn: ctx.arn(ctx.here, 'sns', `${approvalTopicName(ctx.config, this.kind)}`),
+        Message: `${verb} ${ctx.config.name} from ${ctx.other} to ${ctx.here}? Per store: {{${this.gateName}.Summary}}. Gate: {{${this.gateName}.Reason}}`,
+      },
+      permissions: [
+        {
+          actions: ['sns:Publish'],
+          resources: [ctx.arn(ctx.here, 'sns', `${approvalTopicName(ctx.config, this.kind)}`)],
+        },
+      ],
+    };
+  }
+
+  private dbArn(): string {
+    return databaseInstanceArn(this.ctx.config, standbyRole(this.ctx.config));
+  }
+
+  private switchInputs(): Record<string, unknown> {
+    const { ctx } = this;
+    return {
+      Region: ctx.here,
+      OtherRegion: ctx.other,
+      Database: this.db ?? '',
+      GlobalDatastore: this.datastore ?? '',
+      CacheGroup: this.cacheGroup,
+      // A planned failback has both sides up: never split the datastore then.
+      AllowDisassociate: !this.failback,
+      Application: ctx.name('spark'),
+    };
+  }
+
+  private cachePermissions(withDisassociate: boolean): RunbookStep['permissions'] {
+    const { ctx } = this;
+    if (!this.datastore) return [];
+    const datastore = ctx.arn('', 'elasticache', `globalreplicationgroup:${this.datastore}`);
+    const group = ctx.arn(ctx.here, 'elasticache', `replicationgroup:${this.cacheGroup}`);
+    // In a failover, StartSwitch asks the writer's region whether it answers before failing over.
+    const otherGroup = ctx.arn(ctx.other, 'elasticache', `replicationgroup:${this.cacheGroup}`);
+    return [
+      {
+        actions: ['elasticache:DescribeReplicationGroups'],
+        resources: this.failback ? [group] : [group, otherGroup],
+      },
+      {
+        actions: [
+          'elasticache:DescribeGlobalReplicationGroups',
+          'elasticache:FailoverGlobalReplicationGroup',
+        ],
+        resources: [datastore],
+      },
+      ...(withDisassociate && !this.failback
+        ? [{ actions: ['elasticache:DisassociateGlobalReplicationGroup'], resources: [datastore, group] }]
+        : []),
+    ];
+  }
+
+  startSwitch(): RunbookStep {
+    const { ctx } = this;
+    return scriptStep({
+      name: 'StartSwitch',
+      file: 'start_switch.py',
+      description: `Starts together, each only if not done or under way: the promotion of ${this.db ?? '(no replica)'} in ${ctx.here}; ${this.datastore ? `the failover of the Global Datastore to ${ctx.here}${this.failback ? '' : ' (any error or timeout: disassociate this member instead)'}` : 'no cache switch (no Global Datastore)'}; the start of ${ctx.name('spark')}.`,
+      verify: 'the Database, Cache and Spark outputs say what was requested or found done.',
+      phase: 'critical',
+      expectedMinutes: 0.5,
+      durationSource: NO_FIGURE,
+      mutating: true,
+      maxAttempts: 3,
+      timeoutSeconds: 180,
+      input: this.switchInputs(),
+      returns: [
+        ['Database', 'String'],
+        ['Cache', 'String'],
+        ['Spark', 'String'],
+        ['StartedAt', 'Integer'],
+      ],
+      permissions: [
+        ...(this.db
+          ? [{ actions: ['rds:DescribeDBInstances', 'rds:PromoteReadReplica'], resources: [this.dbArn()] }]
+          : []),
+        ...this.cachePermissions(true),
+        ctx.listed(
+          ctx.here,
+          ['emr-serverless:ListApplications', 'emr-serverless:StartApplication'],
+          'EMR Serverless applications are found by listing (ids generated by AWS)',
+        ),
+      ],
+    });
+  }
+
+  waitForWrites(): RunbookStep {
+    return scriptStep({
+      name: 'WaitForWrites',
+      file: 'wait_writable.py',
+      description: `Waits until ${this.db ?? 'the database'} has no replication source and is available (or backing-up, which takes writes), and ${this.datastore ? `${this.cacheGroup} is available and primary or standalone${this.failback ? '' : ' (disassociating it if the failover has not taken after 5 minutes; if the cache still cannot take writes then, writes resume on the database and the cache is reported NOT WRITABLE with the fix)'}` : 'the cache needs nothing'}. Repeats up to 4 times 9 minutes.`,
+      verify: 'the Database output says standalone and available; the Cache output primary or standalone.',
+      phase: 'critical',
+      expectedMinutes: 10,
+      durationSource: RDS_PROMOTE,
+      mutating: !this.failback && this.datastore !== undefined,
+      maxAttempts: 4,
+      timeoutSeconds: 600,
+      input: {
+        ...this.switchInputs(),
+        StartedAt: '{{StartSwitch.StartedAt}}',
+        WaitSeconds: 540,
+        FallbackSeconds: 300,
+      },
+      returns: [
+        ['Database', 'String'],
+        ['Cache', 'String'],
+        ['CacheWritable', 'Boolean'],
+      ],
+      permissions: [
+        ...(this.db ? [{ actions: ['rds:DescribeDBInstances'], resources: [this.dbArn()] }] : []),
+        ...this.cachePermissions(true),
+      ],
+    });
+  }
+
+  activate(): RunbookStep {
+    const { ctx } = this;
+    const record = activeRegionParameterName(ctx.config);
+    return scriptStep({
+      name: 'ActivateThisRegion',
+      file: 'activate.py',
+      description: `Sets ${record} to ${ctx.here} here and, if it answers within seconds, in ${ctx.other}. Clients and jobs read this record, then the endpoints published in that region.`,
+      verify: `the parameter reads ${ctx.here} in ${ctx.here}; OtherRegionUpdated says whether ${ctx.other} was reached.`,
+      phase: 'critical',
+      expectedMinutes: 0.5,
+      durationSource: NO_FIGURE,
+      mutating: true,
+      maxAttempts: 3,
+      input: { Parameter: record, ThisRegion: ctx.here, OtherRegion: ctx.other },
+      returns: [
+        ['OtherRegionUpdated', 'Boolean'],
+        ['Message', 'String'],
+      ],
+      permissions: [
+        {
+          actions: ['ssm:GetParameter', 'ssm:PutParameter'],
+          resources: [ctx.activeRegionArn(ctx.here), ctx.activeRegionArn(ctx.other)],
+        },
+      ],
+    });
+  }
+
+  resubmitStreaming(): RunbookStep {
+    const { ctx } = this;
+    return scriptStep({
+      name: 'ResubmitStreaming',
+      file: 'resubmit_streaming.py',
+      description: `Resubmits ${FAILOVER_STREAMING_JOBS.join(' and ')} through ${ctx.name('submit-job')} in ${ctx.here}, with an idempotency key per switch (a re-run does not start them twice).`,
+      verify: 'the JobRuns output names a run per job; they reach RUNNING in EMR Studio.',
+      phase: 'critical',
+      expectedMinutes: 1,
+      durationSource: 'estimate: two Lambda calls and StartJobRun on the application StartSwitch started',
+      mutating: true,
+      maxAttempts: 2,
+      input: {
+        Function: ctx.name('submit-job'),
+        Jobs: [...FAILOVER_STREAMING_JOBS],
+        KeyPrefix: switchId(this.kind, ctx),
+      },
+      returns: [['JobRuns', 'String']],
+      permissions: [ctx.invoke(ctx.here, 'submit-job')],
+    });
+  }
+
+  notifySwitched(): RunbookStep {
+    const { ctx } = this;
+    return {
+      name: 'NotifySwitched',
+      action: 'aws:executeAwsApi',
+      description: `Tells the alarm topic that ${ctx.here} takes writes and streaming resumed; the slow work follows.`,
+      verify: 'the message arrives.',
+      phase: 'after',
+      expectedMinutes: 0,
+      maxAttempts: 2,
+      onFailure: 'Continue',
+      isCritical: false,
+      inputs: {
+        Service: 'sns',
+        Api: 'Publish',
+        TopicArn: ctx.topicArn,
+        Subject: `dual-region-analytics ${ctx.config.name}: writes resumed in ${ctx.here}`,
+        Message: `Execution {{automation:EXECUTION_ID}}: ${ctx.here} is the active region of ${ctx.config.name}. Database: {{WaitForWrites.Database}}. Cache: {{WaitForWrites.Cache}}. Streaming: {{ResubmitStreaming.JobRuns}}. Warehouse restore and Multi-AZ follow.`,
+      },
+      permissions: [ctx.publish()],
+    };
+  }
+
+  /** Steps after the switch: on failure they notify and end (the switch stands; a re-run finishes them). */
+  afterSwitch(): RunbookStep[] {
+    const { ctx } = this;
+    const { config } = ctx;
+    const onFailure = 'step:NotifyIncomplete';
+    const steps: RunbookStep[] = [];
+    if (this.db && config.rds.multiAz) {
+      steps.push(
+        scriptStep({
+          name: 'MakeDatabaseMultiAz',
+          file: 'multi_az.py',
+          description: `Converts the promoted ${this.db} to Multi-AZ, as the writer was (skipped if it is or is becoming Multi-AZ); waits first while it is not available (e.g. backing-up after the promotion).`,
+          verify: 'MultiAZ true once the modification completes (it runs in the background).',
+          phase: 'after',
+          expectedMinutes: 0.5,
+          durationSource: 'estimate for the request; the conversion continues in the background',
+          mutating: true,
+          maxAttempts: 4,
+          timeoutSeconds: 600,
+          onFailure,
+          input: { Database: this.db },
+          returns: [['Result', 'String']],
+          permissions: [
+            { actions: ['rds:DescribeDBInstances', 'rds:ModifyDBInstance'], resources: [this.dbArn()] },
+          ],
+        }),
+      );
+    }
+    const warehouse = warehouseName(config);
+    const restoreWhy =
+      'Redshift snapshots and namespaces are found by listing (ids and ARNs generated by AWS)';
+    const secret = {
+      actions: ['secretsmanager:CreateSecret', 'secretsmanager:RotateSecret', 'secretsmanager:TagResource'],
+      resources: [ctx.arn(ctx.here, 'secretsmanager', `secret:redshift!*`)],
+      why: 'The managed admin secret is created and named by Redshift (redshift!...)',
+    };
+    const keyUse = {
+      actions: ['kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:Decrypt', 'kms:CreateGrant'],
+      resources: [ctx.arn(ctx.here, 'kms', `key/*`)],
+      conditions: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': keyAliasName(config, 'database') } },
+      why: "Key ids are not derivable; kms:ResourceAliases limits this to this region's database key",
+    };
+    if (config.redshift.mode === 'serverless') {
+      const keptSnapshot = `${warehouse}-before-${switchId(this.kind, ctx)}`;
+      steps.push(
+        scriptStep({
+          name: 'RestoreWarehouse',
+          file: 'restore_warehouse.py',
+          description: `${this.failback ? `Takes a manual snapshot ${keptSnapshot} of the ${warehouse} namespace in ${ctx.here} (kept ${KEPT_SNAPSHOT_DAYS} days: it was the writer's until the outage and may hold writes never copied out), waits until it is available, then restores the namespace` : `Restores the idle ${warehouse} namespace in ${ctx.here}`} from the newest snapshot copied from ${ctx.other}'s namespace, with an admin password managed here under ${keyAliasName(config, 'database')}. Tags the namespace with this switch; a namespace already restored for it is never restored again.`,
+          verify: `the Snapshot output; the namespace tag dra:restored-for${this.failback ? '; the KeptSnapshot output names the snapshot of what was overwritten' : ''}.`,
+          phase: 'after',
+          expectedMinutes: 0.5,
+          durationSource: NO_FIGURE,
+          mutating: true,
+          onFailure,
+          ...(this.failback ? { maxAttempts: 3 } : {}),
+          timeoutSeconds: 300,
+          input: {
+            Namespace: warehouse,
+            Workgroup: warehouse,
+            WriterRegion: ctx.other,
+            KeyAlias: keyAliasName(config, 'database'),
+            SwitchId: switchId(this.kind, ctx),
+            Execution: '{{automation:EXECUTION_ID}}',
+            ...(this.failback ? { KeepSnapshot: keptSnapshot, KeepSnapshotDays: KEPT_SNAPSHOT_DAYS } : {}),
+          },
+          returns: [
+            ['Snapshot', 'String'],
+            ['KeptSnapshot', 'String'],
+            ['Result', 'String'],
+          ],
+          permissions: [
+            ctx.listed(
+              ctx.here,
+              [
+                'redshift-serverless:GetNamespace',
+                'redshift-serverless:ListSnapshots',
+                'redshift-serverless:ListTagsForResource',
+                'redshift-serverless:TagResource',
+                'redshift-serverless:RestoreFromSnapshot',
+                ...(this.failback
+                  ? ['redshift-serverless:CreateSnapshot', 'redshift-serverless:GetSnapshot']
+                  : []),
+              ],
+              restoreWhy,
+            ),
+            secret,
+            keyUse,
+          ],
+        }),
+      );
+      steps.push(this.waitForWarehouse({ Namespace: warehouse, Workgroup: warehouse }, onFailure));
+    } else {
+      const target = `${warehouse}-g${config.failover.generation}`;
+      steps.push(
+        scriptStep({
+          name: 'RestoreWarehouse',
+          file: 'restore_cluster.py',
+          description: `Restores the newest snapshot of ${warehouse} copied from ${ctx.other} into a new cluster ${target} in ${ctx.here} (skipped if it exists), with the idle cluster's network, parameter group and roles, and an admin password managed here.`,
+          verify: 'the ClusterId and Result outputs.',
+          phase: 'after',
+          expectedMinutes: 0.5,
+          durationSource: NO_FIGURE,
+          mutating: true,
+          onFailure,
+          timeoutSeconds: 300,
+          input: {
+            Cluster: warehouse,
+            SourceRegion: ctx.other,
+            Target: target,
+            KeyAlias: keyAliasName(config, 'database'),
+          },
+          returns: [
+            ['ClusterId', 'String'],
+            ['Result', 'String'],
+          ],
+          permissions: [
+            {
+              actions: ['redshift:DescribeClusters', 'redshift:RestoreFromClusterSnapshot'],
+              resources: [
+                ctx.arn(ctx.here, 'redshift', `cluster:${warehouse}`),
+                ctx.arn(ctx.here, 'redshift', `cluster:${target}`),
+                ctx.arn(ctx.here, 'redshift', `snapshot:${warehouse}/*`),
+              ],
+              why: 'Copied snapshot names are generated by Redshift',
+            },
+            ctx.listed(ctx.here, ['redshift:DescribeClusterSnapshots'], restoreWhy),
+            secret,
+            keyUse,
+            {
+              actions: ['iam:PassRole'],
+              resources: [ctx.arn('', 'iam', `role/*`)],
+              conditions: { StringEquals: { 'iam:PassedToService': 'redshift.amazonaws.com' } },
+              why: "The roles passed are the idle cluster's (PassRole only to redshift.amazonaws.com)",
+            },
+          ],
+        }),
+      );
+      steps.push(this.waitForWarehouse({ Mode: 'provisioned', Cluster: target }, onFailure));
+      steps.push(
+        scriptStep({
+          name: 'PublishWarehouseEndpoint',
+          file: 'publish_cluster.py',
+          description: `Points ${parameterName(config, 'redshift/endpoint')} in ${ctx.here} at the restored cluster.`,
+          verify: 'the Endpoint output, and the parameter reads it.',
+          phase: 'after',
+          expectedMinutes: 0.5,
+          mutating: true,
+          onFailure,
+          input: { ClusterId: target, Parameter: parameterName(config, 'redshift/endpoint') },
+          returns: [['Endpoint', 'String']],
+          permissions: [
+            {
+              actions: ['ssm:PutParameter'],
+              resources: [ctx.arn(ctx.here, 'ssm', `parameter${parameterName(config, 'redshift/endpoint')}`)],
+            },
+          ],
+        }),
+      );
+    }
+    if (!this.failback) steps.push(this.stopReplicator());
+    steps.push(this.tryFence());
+    return steps;
+  }
+
+  /**
+   * The MSK Replicator here copies the old writer's cluster into this region's topics; it
+   * would resume copying into the live topics as soon as the old region answers again.
+   * Deleted here, where it lives (the fence runbook does the same from the old region).
+   * Never fails the switch: the Result says what to do if it could not be deleted.
+   */
+  private stopReplicator(): RunbookStep {
+    const { ctx } = this;
+    const name = ctx.name('msk-replicator');
+    return scriptStep({
+      name: 'StopReplicator',
+      file: 'stop_replicator.py',
+      description: `Deletes the MSK Replicator ${name} in ${ctx.here} that copies from ${ctx.other}'s cluster into the topics here (skipped if gone or deleting), so that it does not copy the old writer's records into the live topics once ${ctx.other} answers. Never fails the switch.`,
+      verify: 'the Result output; the Replicator is gone or DELETING.',
+      phase: 'after',
+      expectedMinutes: 0.5,
+      durationSource: NO_FIGURE,
+      maxAttempts: 2,
+      onFailure: 'Continue',
+      isCritical: false,
+      input: { Region: ctx.other, NewWriter: ctx.here, Replicator: name },
+      returns: [
+        ['Ok', 'Boolean'],
+        ['Result', 'String'],
+      ],
+      permissions: [
+        ctx.listed(
+          ctx.here,
+          ['kafka:ListReplicators', 'kafka:DescribeReplicator', 'kafka:DeleteReplicator'],
+          'Replicator ARNs end with an id generated by AWS',
+        ),
+      ],
+    });
+  }
+
+  private waitForWarehouse(input: Record<string, unknown>, onFailure: string): RunbookStep {
+    const { ctx } = this;
+    const provisioned = input.Mode === 'provisioned';
+    return scriptStep({
+      name: 'WaitForWarehouse',
+      file: 'wait_warehouse.py',
+      description: 'Waits until the restored warehouse is available; repeats up to 6 times 9 minutes.',
+      verify: 'the Status output.',
+      phase: 'after',
+      expectedMinutes: 30,
+      durationSource:
+        'estimate: AWS publishes no restore duration; it grows with the snapshot size (Redshift Serverless RestoreFromSnapshot)',
+      maxAttempts: 6,
+      timeoutSeconds: 600,
+      onFailure,
+      input: { ...input, WaitSeconds: 540 },
+      returns: [['Status', 'String']],
+      permissions: [
+        provisioned
+          ? {
+              actions: ['redshift:DescribeClusters'],
+              resources: [ctx.arn(ctx.here, 'redshift', `cluster:${input.Cluster}`)],
+            }
+          : ctx.listed(
+              ctx.here,
+              ['redshift-serverless:GetNamespace', 'redshift-serverless:GetWorkgroup'],
+              'Redshift Serverless namespace and workgroup ARNs carry ids generated by AWS',
+            ),
+      ],
+    });
+  }
+
+  private tryFence(): RunbookStep {
+    const { ctx } = this;
+    const doc = fenceRunbookName(ctx.config);
+    return scriptStep({
+      name: 'TryFenceOldRegion',
+      file: 'try_fence.py',
+      description: `Starts the fence runbook ${doc} in ${ctx.other} (its record, Spark runs, job submission, S3 rules, Replicator, database). Never fails the switch: during an outage ${ctx.other} does not answer and the Message says what to run when it does.`,
+      verify: `the Message output; if Started is false, run the command it gives once ${ctx.other} answers.`,
+      phase: 'after',
+      expectedMinutes: 0.5,
+      durationSource: NO_FIGURE,
+      maxAttempts: 1,
+      onFailure: 'Continue',
+      isCritical: false,
+      input: { Region: ctx.other, Document: doc },
+      returns: [
+        ['Started', 'Boolean'],
+        ['Message', 'String'],
+      ],
+      permissions: [
+        {
+          actions: ['ssm:StartAutomationExecution'],
+          resources: [ctx.arn(ctx.other, 'ssm', `automation-definition/${doc}:*`)],
+          why: 'An automation definition ARN ends with its version (:$DEFAULT, :$LATEST or a number)',
+        },
+        {
+          actions: ['iam:PassRole'],
+          resources: [ctx.arn('', 'iam', `role/${fenceRoleName(ctx.config, ctx.other)}`)],
+          conditions: { StringEquals: { 'iam:PassedToService': 'ssm.amazonaws.com' } },
+        },
+      ],
+    });
+  }
+
+  notify(): RunbookStep[] {
+    const { ctx } = this;
+    const next = `set failover.generation to ${ctx.config.failover.generation + 1} in config/${ctx.config.name}.ts and deploy (docs/runbooks/${this.kind}.md, "After")`;
+    const publish = (name: string, subject: string, message: string): RunbookStep => ({
+      name,
+      action: 'aws:executeAwsApi',
+      description:
+        name === 'Notify'
+          ? `Tells the alarm topic that the ${this.kind} is complete, what the fence did and what to do next.`
+          : 'Reached only when a step after the switch failed: tells the alarm topic that the switch stands and what to re-run.',
+      verify: 'the message arrives.',
+      phase: 'after',
+      expectedMinutes: 0,
+      maxAttempts: 2,
+      onFailure: 'Abort',
+      isEnd: true,
+      inputs: { Service: 'sns', Api: 'Publish', TopicArn: ctx.topicArn, Subject: subject, Message: message },
+      permissions: [ctx.publish()],
+    });
+    return [
+      publish(
+        'Notify',
+        `dual-region-analytics ${ctx.config.name}: ${this.failback ? 'failed back' : 'failed over'} to ${ctx.here}`,
+        `Execution {{automation:EXECUTION_ID}} made ${ctx.here} the active region of ${ctx.config.name}.${this.failback ? '' : ' MSK Replicator: {{StopReplicator.Result}}.'} Fence of ${ctx.other}: {{TryFenceOldRegion.Message}}. Next: ${next}.`,
+      ),
+      publish(
+        'NotifyIncomplete',
+        `dual-region-analytics ${ctx.config.name}: ${this.kind} to ${ctx.here} needs a re-run`,
+        `Execution {{automation:EXECUTION_ID}}: ${ctx.here} takes writes, but a step after the switch failed (see the execution). The switch stands. Re-run the ${runbookName(ctx.config, this.kind)} runbook in ${ctx.here}: it skips what is done. Then ${next}.`,
+      ),
+    ];
+  }
+}
+
+/**
+ * A runbook that makes the standby region (where it is deployed and run) the
+ * writer and the active region. The critical path comes first: the slow
+ * operations start together, the active region flips as soon as the database
+ * and cache take writes, streaming is resubmitted; the warehouse restore and
+ * Multi-AZ follow, and their failure notifies without undoing the switch.
+ * Every mutating step reads the state first, so a re-run resumes.
+ *
+ * - failover (unplanned, the writer's region is impaired): gate on the
+ *   per-store lags of the readiness report.
+ * - failback (planned, after re-seeding): gate on every check healthy, fence
+ *   the current writer and prove the replica caught up by WAL position.
+ */
+export function switchDocument(s: SwitchSteps, real: readonly RunbookStep[]): AutomationDocument {
+  const { kind, ctx } = s;
+  const { config } = ctx;
+  const failback = kind === 'failback';
+  const plan = real.map((step) => ({ name: step.name, description: step.description }));
+  const verb = failback ? 'Fail back' : 'Fail over';
+  return {
+    schemaVersion: '0.3',
+    description: `${verb} dual-region-analytics ${config.name} from ${ctx.other} to ${ctx.here}. Run in ${ctx.here}. DryRun defaults to true.`,
+    assumeRole: '{{AutomationAssumeRole}}',
+    parameters: {
+      AutomationAssumeRole: {
+        type: 'String',
+        description: 'Role the automation runs as (deployed with this document).',
+      },
+      DryRun: {
+        type: 'Boolean',
+        description: 'Run the checks and print the plan without changing anything.',
+        default: true,
+      },
+      Force: {
+        type: 'Boolean',
+        description: failback
+          ? 'Fail back even when a readiness check is not healthy (the re-seed may be incomplete).'
+          : "Fail over even when a store's lag is above its budget or unknown (accepting that data loss).",
+        default: false,
+      },
+      Approvers: { type: 'StringList', description: `IAM users or roles allowed to approve the ${kind}.` },
+    },
+    mainSteps: [s.checkReadiness(), s.gate(), s.branchOnDryRun(), s.reportDryRun(plan), ...real],
+  };
+}
