@@ -1,6 +1,6 @@
 import { JOB_CATALOG } from './job-catalog';
 
-/** The README's job table, generated from the catalog (`npx tsx lambda/job-submission/job-table.ts`). */
+/** The job table of docs/spark-jobs.md, generated from the catalog (`npx tsx lambda/job-submission/job-table.ts`). */
 export function jobTable(): string {
   const rows = JOB_CATALOG.map((job) => {
     const args = job.arguments

@@ -45,7 +45,7 @@ export function renderGenerationsDoc(
     '  Retain`): it may hold writes that never reached the new writer. `npm run retire-old-writer`',
     '  lists it, says what it costs to keep, and snapshots and deletes it when you confirm.',
     '- Nothing else that holds data is replaced or destroyed. The Global Datastore membership does',
-    '  not move with the generation (see "Global Datastore" in the README).',
+    '  not move with the generation (see "Region roles are data" in docs/failover-and-failback.md).',
     '',
     '## Deploy order per generation',
     '',

@@ -4,8 +4,8 @@ import { parseSubmitArgs } from '../../bin/submit';
 import { jobTable } from '../../lambda/job-submission/job-table';
 
 describe('job documentation', () => {
-  it('README lists exactly the jobs of the catalog (regenerate with npx tsx lambda/job-submission/job-table.ts)', () => {
-    const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+  it('docs/spark-jobs.md lists exactly the jobs of the catalog (regenerate with npx tsx lambda/job-submission/job-table.ts)', () => {
+    const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'spark-jobs.md'), 'utf8');
     expect(readme).toContain(jobTable());
   });
 });
