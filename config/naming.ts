@@ -156,3 +156,26 @@ export function warehouseName(config: EnvironmentConfig): string {
 export function secretName(config: EnvironmentConfig, purpose: string): string {
   return `${NAME_PREFIX}/${config.name}/${purpose}`;
 }
+
+/**
+ * The PostgreSQL master credential of failover generation `generation`: a
+ * Secrets Manager secret created in that generation's writer region and
+ * replicated to the standby, so it is readable in both regions before any
+ * outage. A new generation's deploy creates its own (a promoted replica secret
+ * is standalone and not CloudFormation's, so the name cannot be reused).
+ */
+export function databaseSecretName(
+  config: EnvironmentConfig,
+  generation = config.failover.generation,
+): string {
+  return secretName(config, `postgres/master-g${generation}`);
+}
+
+/**
+ * The PostgreSQL single-user rotation function, deployed in both regions so
+ * that the failover runbook can move the promoted credential's rotation to the
+ * new writer's region (RotateSecret with this function there).
+ */
+export function databaseRotationFunctionName(config: EnvironmentConfig): string {
+  return resourceName(config, 'postgres-rotation');
+}
