@@ -20,6 +20,7 @@ import {
   fenceRunbookName,
   type RunbookContext,
   type RunbookKind,
+  switchRoleName,
 } from './context';
 import { type AutomationDocument, type RunbookStep, scriptStep } from './step';
 
@@ -729,6 +730,7 @@ export function switchDocument(s: SwitchSteps, real: readonly RunbookStep[]): Au
       AutomationAssumeRole: {
         type: 'String',
         description: 'Role the automation runs as (deployed with this document).',
+        default: ctx.arn('', 'iam', `role/${switchRoleName(config, kind, ctx.here)}`),
       },
       DryRun: {
         type: 'Boolean',

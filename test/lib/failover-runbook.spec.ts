@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadConfig, validateConfig } from '../../config';
 import { dev } from '../../config/dev';
 import { deployableContent } from '../../lib/constructs/failover-runbook';
+import { STEPS_DIR, stepsArchive, zipArchive } from '../../lib/runbooks/archive';
 import { failbackDocument } from '../../lib/runbooks/failback';
 import { failoverDocument } from '../../lib/runbooks/failover';
 import { fenceDocument } from '../../lib/runbooks/fence';
@@ -176,14 +178,23 @@ describe('failover runbook (prod)', () => {
       ].flatMap((d) => scriptSteps(d).map(([, s]) => s)),
     ));
 
-  it('reads every script from a .py file under lib/runbooks/steps', () => {
-    for (const [, s] of scriptSteps(doc))
-      expect((s.inputs.Script as string).split('\n')[0]).toMatch(/^# Shared helpers/);
-    expect(step('StartSwitch').inputs.Script).toContain(
-      fs.readFileSync(
-        path.join(__dirname, '..', '..', 'lib', 'runbooks', 'steps', 'start_switch.py'),
-        'utf8',
-      ),
+  it('runs every script from a .py file under lib/runbooks/steps, attached to the document as one zip with its checksum', () => {
+    const archive = stepsArchive();
+    for (const [, s] of scriptSteps(doc)) {
+      expect(s.inputs).not.toHaveProperty('Script');
+      expect(s.inputs.Attachment).toBe(archive.name);
+      const [file, fn] = String(s.inputs.Handler).split('.');
+      expect(fs.existsSync(path.join(STEPS_DIR, `${file}.py`))).toBe(true);
+      expect(fn).toBe('handler');
+    }
+    expect(step('StartSwitch').inputs.Handler).toBe('start_switch.handler');
+    expect(archive.modules).toEqual(expect.arrayContaining(['start_switch', 'dra_common', 'dra_outcome']));
+    const content = deployableContent(doc) as { files: Record<string, { checksums: { sha256: string } }> };
+    expect(content.files).toEqual({ [archive.name]: { checksums: { sha256: archive.sha256 } } });
+    expect(createHash('sha256').update(archive.bytes).digest('hex')).toBe(archive.sha256);
+    // The same files always make the same bytes: a deploy changes the document only when a script changed.
+    expect(zipArchive([{ name: 'a.py', content: 'x = 1\n' }])).toEqual(
+      zipArchive([{ name: 'a.py', content: 'x = 1\n' }]),
     );
   });
 
@@ -308,6 +319,17 @@ describe('runbook deployment (generation 0)', () => {
     primary.resourceCountIs('AWS::SSM::Document', 1);
     primary.hasResourceProperties('AWS::IAM::Role', { RoleName: 'dra-prod-fence-us-east-1' });
     dr.hasResourceProperties('AWS::SNS::Topic', { TopicName: 'Automation-dra-prod-failover-approval' });
+  });
+
+  it('names the failover role, and the document runs as it unless told otherwise (like the fence document)', () => {
+    dr.hasResourceProperties('AWS::IAM::Role', { RoleName: 'dra-prod-failover-us-west-2' });
+    expect(failoverDocument(prod, 'arn:x').parameters.AutomationAssumeRole.default).toBe(
+      'arn:aws:iam::111111111111:role/dra-prod-failover-us-west-2',
+    );
+    const back = failbackDocument({ ...prod, failover: { ...prod.failover, generation: 1 } }, 'arn:x');
+    expect(back.parameters.AutomationAssumeRole.default).toBe(
+      'arn:aws:iam::111111111111:role/dra-prod-failback-us-east-1',
+    );
   });
 
   it('deploys the very content the scenario tests execute (deployableContent of the document)', () => {

@@ -1,3 +1,6 @@
+from dra_common import *  # noqa: F403 - the shared helpers (dra_common.py), attached with this file
+
+
 def handler(events, context):
     """Refuses a failback unless every readiness check is healthy (the re-seed is complete), unless Force."""
     report = parse_json(events["Payload"])

@@ -1,3 +1,6 @@
+from dra_common import *  # noqa: F403 - the shared helpers (dra_common.py), attached with this file
+
+
 def effective_lag(store, outage):
     """The lag that bounds the writes a failover now would lose, and what it rests on.
 

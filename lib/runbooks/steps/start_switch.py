@@ -9,6 +9,7 @@
 #   whose writer region does not answer, it is disassociated without trying a
 #   failover, which could be accepted and never finish;
 # - StartApplication warms the Spark application for the streaming jobs.
+from dra_common import *  # noqa: F403 - the shared helpers (dra_common.py), attached with this file
 
 
 def promote(db):

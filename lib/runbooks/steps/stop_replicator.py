@@ -2,6 +2,7 @@
 # writer's (it lives in the new writer's region, its target). Records written
 # here while fenced then stay here. The next deploy creates the Replicator in
 # the opposite direction.
+from dra_common import *  # noqa: F403 - the shared helpers (dra_common.py), attached with this file
 
 
 def handler(events, context):

@@ -6,6 +6,7 @@
 # (not a failback) the database's writes then resume without the cache, which is
 # reported NOT WRITABLE with the fix (CacheWritable false). The step ends
 # before the 600 s limit of aws:executeScript; maxAttempts repeats it.
+from dra_common import *  # noqa: F403 - the shared helpers (dra_common.py), attached with this file
 
 
 def database_state(db):

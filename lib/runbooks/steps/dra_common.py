@@ -1,12 +1,19 @@
-# Shared helpers, prepended to every step's script at synth time (lib/runbooks/step.ts).
-# aws:executeScript runs the handler with the step's InputPayload as `events`
+# Shared helpers of the runbooks' steps. Every step file imports them; all are zipped into
+# one attachment of each document at synth time (lib/runbooks/archive.ts), and SSM runs a
+# step as `Handler: <file>.<function>` with the step's InputPayload as `events`
 # (https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-action-executeScript.html).
 import json
 import time
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import ClientError
+from botocore.exceptions import (
+    ClientError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    ReadTimeoutError,
+)
+from dra_outcome import failing_reason
 
 # A call to a region that may be down fails within seconds instead of using up the step's 600 s.
 QUICK = Config(connect_timeout=5, read_timeout=15, retries={"max_attempts": 1})
@@ -32,6 +39,24 @@ def error_code(error):
 
 def describe_error(error):
     return error_code(error) + ": " + str(error)
+
+
+# Errors that mean the endpoint did not answer at all (no HTTP status came back).
+NOT_ANSWERING = (EndpointConnectionError, ConnectTimeoutError, ReadTimeoutError)
+
+
+def answer_kind(error):
+    """The readiness evidence model (lambda/readiness/outcome.ts) for one failed call:
+    ("unreachable", why) when the endpoint did not answer; ("failing", why) when it answered
+    with throttling or a 5xx, or with something that says nothing (it is up, but cannot be
+    counted on); ("answered", why) when it answered with a client error, so it works."""
+    if isinstance(error, ClientError):
+        status = (error.response.get("ResponseMetadata") or {}).get("HTTPStatusCode")
+        reason = failing_reason(error_code(error), status)
+        return ("failing", f"{reason}: {describe_error(error)}") if reason else ("answered", describe_error(error))
+    if isinstance(error, NOT_ANSWERING):
+        return "unreachable", describe_error(error)
+    return "failing", describe_error(error)
 
 
 def as_bool(value):
