@@ -200,11 +200,11 @@ function scenario(writer: string, standby: string, replica: string): Scenario {
     namespaceArn: standbyNamespace.namespaceArn,
     snapshotCreateTime: day(31),
   });
-  world.kafka.addReplicator(writer === PRIMARY ? DR : PRIMARY, {
+  // As DescribeReplicator answers: clusters by alias, the source's ARN in KafkaClusters (client-kafka model).
+  world.kafka.addReplicator(standby, {
     ReplicatorName: 'dra-prod-msk-replicator',
-    ReplicationInfoList: [
-      { SourceKafkaClusterArn: `arn:aws:kafka:${writer}:${ACCOUNT}:cluster/dra-prod-msk/x` },
-    ],
+    sourceRegion: writer,
+    clusterName: 'dra-prod-msk',
   });
 
   world.lambda.register(standby, 'dra-prod-readiness', () => readiness.value);
@@ -240,10 +240,6 @@ function scenario(writer: string, standby: string, replica: string): Scenario {
     fenceStarts.push(`${region}:${params.DocumentName}`);
     return { AutomationExecutionId: `exec-fence-${fenceStarts.length}` };
   });
-  world.on('kafka', 'DeleteReplicator', ({ params }) => ({
-    ReplicatorArn: params.ReplicatorArn,
-    ReplicatorState: 'DELETING',
-  }));
   return { world, pg, readiness, submissions, submitFailures, tags, fenceStarts, apps };
 }
 
@@ -441,7 +437,7 @@ describe('failover runbook, executed (prod, generation 0: us-east-1 writes)', ()
     expect(calls(s.world, 'DeleteReplicator', DR)).toHaveLength(1);
     expect(stepOf(result, 'StopReplicator').outputs).toMatchObject({
       Ok: true,
-      Result: 'dra-prod-msk-replicator in us-west-2 (from us-east-1) deleted',
+      Result: 'dra-prod-msk-replicator in us-west-2 (copying from us-east-1) deleted',
     });
     expect(
       s.world.published.some((p) => /MSK Replicator: dra-prod-msk-replicator in us-west-2/.test(p.Message)),

@@ -75,6 +75,8 @@ export interface WorldSettings {
   sparkStartSeconds: number;
   sparkStopSeconds: number;
   jobCancelSeconds: number;
+  /** MSK DeleteReplicator: seconds DELETING before it is gone (an estimate: AWS publishes no figure). */
+  replicatorDeleteSeconds: number;
   /** Items per page of list operations when the caller does not ask for fewer. */
   pageSize: number;
   /**
@@ -98,6 +100,7 @@ const DEFAULT_SETTINGS: WorldSettings = {
   sparkStartSeconds: 60,
   sparkStopSeconds: 60,
   jobCancelSeconds: 30,
+  replicatorDeleteSeconds: 120,
   pageSize: 100,
   cacheFailoverDuringOutage: 'refuse',
 };
@@ -167,7 +170,44 @@ interface RegionState {
   /** Reserved concurrency per function; 0 makes Invoke throttle. */
   concurrency: Map<string, number>;
   metrics: Map<string, (at: Date) => number | undefined>;
-  replicators: Record<string, unknown>[];
+  replicators: Replicator[];
+  /** The records of this region's topics, in order (the streaming model of kafka.startFlow). */
+  records: KafkaRecord[];
+}
+
+/** A record of the streaming model: which producer wrote it, where and when, and when it was copied here. */
+export interface KafkaRecord {
+  readonly origin: string;
+  readonly producedIn: string;
+  readonly producedAt: number;
+  readonly copiedAt?: number;
+}
+
+/** An MSK Replicator as DescribeReplicator answers (client-kafka DescribeReplicatorResponse), plus the copy offset. */
+interface Replicator {
+  ReplicatorArn: string;
+  ReplicatorName: string;
+  ReplicatorState: 'RUNNING' | 'CREATING' | 'UPDATING' | 'DELETING' | 'FAILED';
+  CurrentVersion: string;
+  CreationTime: Date;
+  KafkaClusters: {
+    AmazonMskCluster: { MskClusterArn: string };
+    KafkaClusterAlias: string;
+    VpcConfig: { SubnetIds: string[]; SecurityGroupIds: string[] };
+  }[];
+  ReplicationInfoList: {
+    SourceKafkaClusterAlias: string;
+    TargetKafkaClusterAlias: string;
+    TargetCompressionType: 'NONE';
+    TopicReplication: {
+      TopicsToReplicate: string[];
+      CopyTopicConfigurations: boolean;
+      DetectAndCopyNewTopics: boolean;
+      TopicNameConfiguration: { Type: 'IDENTICAL' };
+    };
+  }[];
+  /** Not AWS's: how far the model has copied the source region's records. */
+  offset: number;
 }
 
 const newRegion = (): RegionState => ({
@@ -186,6 +226,7 @@ const newRegion = (): RegionState => ({
   concurrency: new Map(),
   metrics: new Map(),
   replicators: [],
+  records: [],
 });
 
 /** Lower case without '_' or '-': describe_db_instances and DescribeDBInstances meet here. */
@@ -568,12 +609,84 @@ export class FakeWorld {
   };
 
   readonly kafka = {
-    addReplicator: (region: string, replicator: { ReplicatorName: string; [k: string]: unknown }) => {
-      this.state(region).replicators.push({
+    /**
+     * An MSK Replicator in `region` (its target cluster's region) copying from the cluster of
+     * `sourceRegion` (default: the other region of the records, given as `source`).
+     */
+    addReplicator: (
+      region: string,
+      replicator: { ReplicatorName: string; sourceRegion: string; clusterName?: string },
+    ) => {
+      const cluster = (r: string) =>
+        `arn:aws:kafka:${r}:${this.accountId}:cluster/${replicator.clusterName ?? 'msk'}/${Buffer.from(r).toString('hex').slice(0, 8)}-s1`;
+      const full: Replicator = {
         ReplicatorArn: `arn:aws:kafka:${region}:${this.accountId}:replicator/${replicator.ReplicatorName}/${this.nextId('')}`,
+        ReplicatorName: replicator.ReplicatorName,
         ReplicatorState: 'RUNNING',
-        ...replicator,
-      });
+        CurrentVersion: 'K1',
+        CreationTime: this.now(),
+        KafkaClusters: [replicator.sourceRegion, region].map((r, i) => ({
+          AmazonMskCluster: { MskClusterArn: cluster(r) },
+          KafkaClusterAlias: i === 0 ? 'source' : 'target',
+          VpcConfig: { SubnetIds: [`subnet-${r}-a`], SecurityGroupIds: [`sg-${r}`] },
+        })),
+        ReplicationInfoList: [
+          {
+            SourceKafkaClusterAlias: 'source',
+            TargetKafkaClusterAlias: 'target',
+            TargetCompressionType: 'NONE',
+            TopicReplication: {
+              TopicsToReplicate: ['.*'],
+              CopyTopicConfigurations: true,
+              DetectAndCopyNewTopics: true,
+              TopicNameConfiguration: { Type: 'IDENTICAL' },
+            },
+          },
+        ],
+        offset: this.state(replicator.sourceRegion).records.length,
+      };
+      this.state(region).replicators.push(full);
+      return full.ReplicatorArn;
+    },
+    replicators: (region: string) => this.state(region).replicators,
+    /** The records in a region's topics (the streaming model). */
+    records: (region: string): readonly KafkaRecord[] => this.state(region).records,
+    /**
+     * Turns on the streaming model: every `everySeconds`, each RUNNING job run named
+     * `producerJob` writes a record into its region's topics, and each Replicator that is
+     * not gone copies what its source region's topics received since (identical topic
+     * names, so copies land in the live topics), unless the source region is out. Whether
+     * a DELETING Replicator still copies is not documented: the model assumes it does.
+     */
+    startFlow: (options: { producerJob: string; regions: string[]; everySeconds?: number }) => {
+      const every = options.everySeconds ?? 10;
+      const tick = () => {
+        for (const region of options.regions) {
+          for (const run of this.state(region).jobRuns) {
+            if (run.name === options.producerJob && run.state === 'RUNNING' && !this.outages.has(region)) {
+              this.state(region).records.push({
+                origin: `${region}/${run.id}`,
+                producedIn: region,
+                producedAt: this.clockSeconds,
+              });
+            }
+          }
+        }
+        for (const region of options.regions) {
+          for (const r of this.state(region).replicators) {
+            const source = r.KafkaClusters[0].AmazonMskCluster.MskClusterArn.split(':')[3];
+            if (r.ReplicatorState === 'FAILED' || this.outages.has(source) || this.outages.has(region)) continue;
+            const from = this.state(source).records;
+            for (const record of from.slice(r.offset)) {
+              if (record.producedIn === region) continue; // never copies back what came from here
+              this.state(region).records.push({ ...record, copiedAt: this.clockSeconds });
+            }
+            r.offset = from.length;
+          }
+        }
+        this.schedule(every, tick);
+      };
+      this.schedule(every, tick);
     },
   };
 
@@ -1397,31 +1510,52 @@ export class FakeWorld {
       return {};
     });
 
+    // MSK Replicator: https://docs.aws.amazon.com/msk/1.0/apireference/v1-replicators.html
+    const replicator = (region: string, arn: unknown) => {
+      const found = this.state(region).replicators.find((r) => r.ReplicatorArn === arn);
+      if (!found) throw new AwsError('NotFoundException', `Replicator ${String(arn)} not found.`, 404);
+      return found;
+    };
+    const describe = ({ offset: _offset, ...r }: Replicator) => clone(r);
     def('kafka', 'DeleteReplicator', ({ region, params }) => {
-      const found = this.state(region).replicators.find((r) => r.ReplicatorArn === params.ReplicatorArn);
-      if (!found)
-        throw new AwsError('NotFoundException', `Replicator ${String(params.ReplicatorArn)} not found.`, 404);
-      found.ReplicatorState = 'DELETING';
-      this.schedule(300, () => {
-        const list = this.state(region).replicators;
-        list.splice(list.indexOf(found), 1);
-      });
+      const found = replicator(region, params.ReplicatorArn);
+      if (found.ReplicatorState !== 'DELETING') {
+        found.ReplicatorState = 'DELETING';
+        this.schedule(this.settings.replicatorDeleteSeconds, () => {
+          const list = this.state(region).replicators;
+          list.splice(list.indexOf(found), 1);
+        });
+      }
       return { ReplicatorArn: found.ReplicatorArn, ReplicatorState: 'DELETING' };
     });
-
-    // MSK Replicator, minimal.
     def('kafka', 'ListReplicators', ({ region, params }) => {
-      const { items, token } = this.page(this.state(region).replicators, params, {
-        token: 'NextToken',
-        limit: 'MaxResults',
-      });
-      return { Replicators: items, ...(token ? { NextToken: token } : {}) };
+      const filter = params.ReplicatorNameFilter as string | undefined;
+      const all = this.state(region).replicators.filter((r) => !filter || r.ReplicatorName.includes(filter));
+      const { items, token } = this.page(all, params, { token: 'NextToken', limit: 'MaxResults' });
+      return {
+        Replicators: items.map((r) => ({
+          ReplicatorArn: r.ReplicatorArn,
+          ReplicatorName: r.ReplicatorName,
+          ReplicatorState: r.ReplicatorState,
+          CurrentVersion: r.CurrentVersion,
+          CreationTime: r.CreationTime,
+          IsReplicatorReference: false,
+          KafkaClustersSummary: r.KafkaClusters.map((c) => ({
+            AmazonMskCluster: c.AmazonMskCluster,
+            KafkaClusterAlias: c.KafkaClusterAlias,
+          })),
+          ReplicationInfoSummaryList: r.ReplicationInfoList.map((i) => ({
+            SourceKafkaClusterAlias: i.SourceKafkaClusterAlias,
+            TargetKafkaClusterAlias: i.TargetKafkaClusterAlias,
+          })),
+        })),
+        ...(token ? { NextToken: token } : {}),
+      };
     });
-    def('kafka', 'DescribeReplicator', ({ region, params }) => {
-      const found = this.state(region).replicators.find((r) => r.ReplicatorArn === params.ReplicatorArn);
-      if (!found)
-        throw new AwsError('NotFoundException', `Replicator ${String(params.ReplicatorArn)} not found.`, 404);
-      return found;
-    });
+    def('kafka', 'DescribeReplicator', ({ region, params }) => ({
+      ...describe(replicator(region, params.ReplicatorArn)),
+      IsReplicatorReference: false,
+      ServiceExecutionRoleArn: `arn:aws:iam::${this.accountId}:role/replicator`,
+    }));
   }
 }
