@@ -36,11 +36,7 @@ export interface FailoverRunbookProps {
  * that makes the new version the default (aws-cloudformation-resource-providers-ssm,
  * aws-ssm-document UpdateHandler), so the fixed name never needs a replacement.
  */
-export function automationDocument(
-  scope: Construct,
-  name: string,
-  doc: AutomationDocument,
-): ssm.CfnDocument {
+export function automationDocument(scope: Construct, name: string, doc: AutomationDocument): ssm.CfnDocument {
   const archive = stepsArchive();
   const asset = new s3assets.Asset(scope, 'Scripts', { path: stepsArchiveFile() });
   const document = new ssm.CfnDocument(scope, 'Document', {

@@ -140,6 +140,7 @@ export function failbackDocument(config: EnvironmentConfig, topicArn: string): A
     s.activate(),
     s.resubmitStreaming(),
     s.notifySwitched(),
+    ...s.fenceOldRegion(),
     ...s.afterSwitch(),
     ...s.notify(),
   ];

@@ -16,6 +16,7 @@ export function failoverDocument(config: EnvironmentConfig, topicArn: string): A
     s.startSwitch(),
     s.waitForWrites(),
     s.activate(),
+    ...s.fenceOldRegion(),
     s.resubmitStreaming(),
     s.notifySwitched(),
     ...s.afterSwitch(),

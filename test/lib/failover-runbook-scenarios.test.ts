@@ -343,7 +343,10 @@ describe('failover runbook, executed (prod, generation 0: us-east-1 writes)', ()
     const doc = failoverDocument(prod, topic(DR));
     expect(notAllowed(s.world, 0, doc)).toEqual([]);
     // Without the promotion step's statements, the check names the call.
-    const withoutPromote = { ...doc, mainSteps: doc.mainSteps.filter((st) => st.name !== 'StartSwitch') };
+    const withoutPromote = {
+      ...doc,
+      mainSteps: doc.mainSteps.filter((st) => st.name !== 'StartSwitch' && st.name !== 'WaitForWrites'),
+    };
     expect(notAllowed(s.world, 0, withoutPromote)).toContain(`rds:promotereadreplica in ${DR}`);
     // The critical path, in simulated time, within the 15 minutes the docs promise.
     expect(minutesUntil(result, 'ResubmitStreaming')).toBeLessThanOrEqual(15);
@@ -458,6 +461,99 @@ describe('failover runbook, executed (prod, generation 0: us-east-1 writes)', ()
         /could not stop the Replicator dra-prod-msk-replicator in us-west-2.*AccessDenied/,
       ),
     });
+  });
+
+  it('replica backing-up at the start: waits for the backup, then promotes (never while backing-up), within the step budget', async () => {
+    const s = scenario(PRIMARY, DR, 'dra-prod-postgres');
+    s.world.outage(PRIMARY, 'refuse');
+    const replica = s.world.rds.get(DR, 'dra-prod-postgres')!;
+    replica.DBInstanceStatus = 'backing-up';
+    const backupEnds = s.world.clock + 12 * 60;
+    s.world.schedule(12 * 60, () => {
+      replica.DBInstanceStatus = 'available';
+    });
+    const result = await run(s);
+    expect(result.status).toBe('Success');
+    expect(stepOf(result, 'StartSwitch').outputs.Database).toMatch(
+      /backing-up and still a read replica .*requested as soon as the backup completes/,
+    );
+    // Requested by WaitForWrites once the backup ended, accepted once; a repeat while RDS still
+    // shows the old status is refused as under way (InvalidDBInstanceState), never sent before.
+    expect(answered(s.world, 'PromoteReadReplica')).toHaveLength(1);
+    for (const call of calls(s.world, 'PromoteReadReplica')) {
+      expect(call.at).toBeGreaterThanOrEqual(backupEnds);
+      expect(call.outcome === 'ok' || call.error === 'InvalidDBInstanceState').toBe(true);
+    }
+    expect(minutesUntil(result, 'ResubmitStreaming')).toBeLessThanOrEqual(15 + 12);
+    expect(replica.ReadReplicaSourceDBInstanceIdentifier).toBeUndefined();
+    expect(s.world.ssm.value(DR, RECORD)).toBe(DR);
+  });
+
+  it("turns the standby's Spark auto-start back on (an earlier fence turned it off) before starting it", async () => {
+    const s = scenario(PRIMARY, DR, 'dra-prod-postgres');
+    const app = s.world.emrServerless.application(DR, s.apps[DR])!;
+    Object.assign(app, { state: 'STOPPED', autoStartConfiguration: { enabled: false } });
+    const result = await run(s);
+    expect(result.status).toBe('Success');
+    expect(app.autoStartConfiguration).toEqual({ enabled: true });
+    expect(stepOf(result, 'StartSwitch').outputs.Spark).toMatch(/auto-start turned back on/);
+    const order = s.world.log.map((c) => c.operation.replace(/_/g, '').toLowerCase());
+    expect(order.indexOf('updateapplication')).toBeLessThan(order.indexOf('startapplication'));
+  });
+
+  it.each([
+    [
+      'a 5xx brownout',
+      { code: 'InternalFailure', message: 'We encountered an internal error.', status: 500 },
+    ],
+    ['throttling', { code: 'Throttling', message: 'Rate exceeded', status: 400 }],
+  ])(
+    'writer region failing (%s): judged like readiness (failing, not answered), so the cache is disassociated without a failover',
+    async (_, error) => {
+      const s = scenario(PRIMARY, DR, 'dra-prod-postgres');
+      s.world.failAlways('elasticache', 'DescribeReplicationGroups', error, PRIMARY);
+      const result = await run(s);
+      expect(result.status).toBe('Success');
+      expect(calls(s.world, 'FailoverGlobalReplicationGroup')).toHaveLength(0);
+      expect(stepOf(result, 'StartSwitch').outputs.Cache).toMatch(
+        /us-east-1 is failing \((throttled|server error 500).*\); not failing over: disassociated/,
+      );
+      // Asked three times before the verdict: one throttled answer is not a brownout.
+      expect(calls(s.world, 'DescribeReplicationGroups', PRIMARY)).toHaveLength(3);
+    },
+  );
+
+  it('a client error from the writer region means it answers: the failover is tried, not a disassociation', async () => {
+    const s = scenario(PRIMARY, DR, 'dra-prod-postgres');
+    s.world.failAlways(
+      'elasticache',
+      'DescribeReplicationGroups',
+      { code: 'AccessDenied', message: 'not authorized', status: 403 },
+      PRIMARY,
+    );
+    const result = await run(s);
+    expect(result.status).toBe('Success');
+    expect(answered(s.world, 'FailoverGlobalReplicationGroup')).toHaveLength(1);
+  });
+
+  it('reads Global Datastore roles whatever their casing (the model gives none)', async () => {
+    const s = scenario(PRIMARY, DR, 'dra-prod-postgres');
+    // A re-run after the cache already failed over, as ElastiCache might spell it.
+    const g = s.world.elasticache.global(DATASTORE)!;
+    for (const m of g.Members) m.Role = m.ReplicationGroupRegion === DR ? 'primary' : 'secondary';
+    for (const region of [PRIMARY, DR]) {
+      const rg = s.world.elasticache.replicationGroup(region, 'dra-prod-cache')!;
+      rg.GlobalReplicationGroupInfo = {
+        GlobalReplicationGroupId: DATASTORE,
+        GlobalReplicationGroupMemberRole: region === DR ? 'primary' : 'secondary',
+      };
+    }
+    const result = await run(s);
+    expect(result.status).toBe('Success');
+    expect(stepOf(result, 'StartSwitch').outputs.Cache).toMatch(/already the primary/);
+    expect(calls(s.world, 'FailoverGlobalReplicationGroup')).toHaveLength(0);
+    expect(calls(s.world, 'DisassociateGlobalReplicationGroup')).toHaveLength(0);
+    expect(stepOf(result, 'WaitForWrites').outputs.CacheWritable).toBe(true);
   });
 
   it('fails loudly, naming the state and the fix, when the replica is in a state no promotion passes through', async () => {
@@ -897,6 +993,10 @@ describe('failback runbook, executed (prod, generation 1: us-west-2 writes, us-e
         { code: 'InternalServerException', message: 'boom' },
         PRIMARY,
       ),
+    // The promotion outlasts the step's 4 x 9 minutes; the operator re-runs once it is done.
+    WaitForWrites: (s) => {
+      s.world.settings.promotionSeconds = 3 * 3600;
+    },
     UnfenceDatabase: (s) => s.pg.failing.add('unfence'),
     ActivateThisRegion: (s) =>
       s.world.failAlways('ssm', 'PutParameter', { code: 'InternalServerError', message: 'boom' }, PRIMARY),
@@ -930,6 +1030,7 @@ describe('failback runbook, executed (prod, generation 1: us-west-2 writes, us-e
       s.world.clearFailures();
       s.pg.failing.clear();
       s.submitFailures.left = 0;
+      if (name === 'WaitForWrites') s.world.advance(3 * 3600);
       const second = await runAutomation(failback, { region: PRIMARY, world: s.world, parameters: realRun });
       expect(second.status).toBe('Success');
       expect(answered(s.world, 'PromoteReadReplica')).toHaveLength(1);

@@ -54,16 +54,21 @@ describe('failover runbook (prod)', () => {
       'StartSwitch',
       'WaitForWrites',
       'ActivateThisRegion',
+      'StopReplicator',
+      'TryFenceOldRegion',
       'ResubmitStreaming',
       'NotifySwitched',
       'MakeDatabaseMultiAz',
       'RestoreWarehouse',
       'WaitForWarehouse',
-      'StopReplicator',
-      'TryFenceOldRegion',
       'Notify',
       'NotifyIncomplete',
     ]);
+    // The old writer is fenced on the critical path, right after this region became active,
+    // before anything slow: a failure of the warehouse or Multi-AZ cannot skip it.
+    expect(step('StopReplicator').phase).toBe('critical');
+    expect(step('TryFenceOldRegion').phase).toBe('critical');
+    expect(step('TryFenceOldRegion').onFailure).toBe('Continue');
     const phases = doc.mainSteps.map((s) => s.phase);
     expect(phases.lastIndexOf('critical')).toBeLessThan(phases.indexOf('after'));
     expect(step('RestoreWarehouse').phase).toBe('after');
@@ -388,10 +393,11 @@ describe('failback runbook (prod, DR region writing)', () => {
       'ActivateThisRegion',
       'ResubmitStreaming',
       'NotifySwitched',
+      'StopReplicator',
+      'TryFenceOldRegion',
       'MakeDatabaseMultiAz',
       'RestoreWarehouse',
       'WaitForWarehouse',
-      'TryFenceOldRegion',
       'Notify',
       'NotifyIncomplete',
     ]);

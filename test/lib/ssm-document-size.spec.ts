@@ -79,11 +79,13 @@ describe('SSM document content stays well under the 64 KB limit', () => {
 
   it('holds for every document the prod platform synthesizes (references unresolved, attachments in files)', () => {
     const platform = sharedPlatform('prod');
-    const templates = [platform.primary.operations, platform.dr.operations].map((s) => templateOf(s).toJSON());
+    const templates = [platform.primary.operations, platform.dr.operations].map((s) =>
+      templateOf(s).toJSON(),
+    );
     const documents = templates.flatMap((t) =>
-      Object.values(t.Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>).filter(
-        (r) => r.Type === 'AWS::SSM::Document',
-      ),
+      Object.values(
+        t.Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>,
+      ).filter((r) => r.Type === 'AWS::SSM::Document'),
     );
     expect(documents.length).toBe(3);
     for (const t of templates) expect(ssmDocumentSizeFindings(t)).toEqual([]);

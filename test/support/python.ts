@@ -22,7 +22,9 @@ function scriptFile(step: RunbookStep): string {
   const inputs = step.inputs as { Script?: string; Handler: string; Attachment?: string };
   fs.writeFileSync(
     file,
-    inputs.Attachment ? attachmentLoader(attachmentFile(stepsArchive().bytes), inputs.Handler) : inputs.Script!,
+    inputs.Attachment
+      ? attachmentLoader(attachmentFile(stepsArchive().bytes), inputs.Handler)
+      : inputs.Script!,
   );
   return file;
 }

@@ -114,3 +114,47 @@ def active_job_runs(emr, application_id, states=None):
 def region_of_arn(arn):
     parts = (arn or "").split(":")
     return parts[3] if len(parts) > 3 else ""
+
+
+def role_of(value):
+    """A Global Datastore member role, compared case-insensitively: the ElastiCache model gives
+    Role and GlobalReplicationGroupMemberRole as plain strings, no enum and no casing
+    (client-elasticache GlobalReplicationGroupMember, GlobalReplicationGroupInfo)."""
+    return str(value or "").upper()
+
+
+def ensure_promotion(db):
+    """(standalone, what happened) for the replica `db`: requests its promotion when RDS can
+    take it, never twice. RDS cannot promote a read replica while it is `backing-up`, and
+    recommends a completed backup before promotion ("a read replica cannot be promoted to a
+    standalone instance when it is in the backing-up status", API_PromoteReadReplica): then
+    this waits, and the next call requests it. `modifying` and `rebooting` are the states a
+    promotion passes through (it reboots the instance: USER_ReadRepl.Promote). Any other
+    state never ends in a promotion by waiting (storage-full, stopped, incompatible-*:
+    Overview.DBInstance.Status.html), so it raises with the fix."""
+    instance = client("rds").describe_db_instances(DBInstanceIdentifier=db)["DBInstances"][0]
+    status = instance.get("DBInstanceStatus")
+    source = instance.get("ReadReplicaSourceDBInstanceIdentifier")
+    if not source:
+        return True, f"{db} is a standalone writer (status {status})"
+    if status == "backing-up":
+        return False, (
+            f"{db} is backing-up and still a read replica of {source}: RDS cannot promote a replica while it "
+            "backs up; its promotion is requested as soon as the backup completes"
+        )
+    if status in ("modifying", "rebooting"):
+        return False, f"{db} is {status}: its promotion is under way (or another change is); waiting for it"
+    if status != "available":
+        raise Exception(
+            f"{db} is '{status}' and still a read replica of {source}: no promotion is under way and none can start "
+            f"in this state. Fix the instance first (its RDS events name the cause: e.g. start a stopped replica, "
+            f"grow full storage, correct incompatible parameters) until it is available, then re-run the runbook."
+        )
+    try:
+        # No BackupRetentionPeriod: the replica keeps automated backups of its own (its template sets them).
+        client("rds").promote_read_replica(DBInstanceIdentifier=db)
+    except ClientError as error:
+        if error_code(error) == "InvalidDBInstanceState":
+            return False, f"{db} refused a promotion ({describe_error(error)}): one is under way already"
+        raise
+    return False, f"promotion of {db} requested"

@@ -706,8 +706,7 @@ class Execution {
   /** The file holding a named attachment, after checking it against the document's checksum. */
   private attachment(name: string): string {
     const archive = stepsArchive();
-    const bytes =
-      this.options.attachments?.[name] ?? (name === archive.name ? archive.bytes : undefined);
+    const bytes = this.options.attachments?.[name] ?? (name === archive.name ? archive.bytes : undefined);
     if (!bytes) {
       throw new AutomationDocumentError(
         `The document runs its scripts from the attachment ${name}; pass it in RunOptions.attachments (e.g. stepsArchive() of lib/runbooks/archive.ts).`,

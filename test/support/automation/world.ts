@@ -52,7 +52,8 @@ export interface CallRecord {
   readonly error?: string;
 }
 
-export type Injected = { code: string; message: string } | { outage: OutageMode };
+/** An injected service error (HTTP `status`, default 400: 5xx for a brownout, 429 for throttling), or an outage. */
+export type Injected = { code: string; message: string; status?: number } | { outage: OutageMode };
 
 export interface WorldSettings {
   /** PromoteReadReplica: seconds the old status is still reported (a stale 'available' read). */
@@ -132,7 +133,8 @@ export interface DbInstance {
 export interface GlobalMember {
   ReplicationGroupId: string;
   ReplicationGroupRegion: string;
-  Role: 'PRIMARY' | 'SECONDARY';
+  /** A plain string in the ElastiCache model (no enum, no casing given). */
+  Role: string;
   Status?: string;
 }
 export interface GlobalReplicationGroup {
@@ -392,7 +394,7 @@ export class FakeWorld {
     }
     if (injected && 'code' in injected) {
       record('error', injected.code);
-      throw new AwsError(injected.code, injected.message);
+      throw new AwsError(injected.code, injected.message, injected.status);
     }
     const handler = this.handlers.get(`${service}:${op}`);
     if (!handler) {
@@ -675,7 +677,8 @@ export class FakeWorld {
         for (const region of options.regions) {
           for (const r of this.state(region).replicators) {
             const source = r.KafkaClusters[0].AmazonMskCluster.MskClusterArn.split(':')[3];
-            if (r.ReplicatorState === 'FAILED' || this.outages.has(source) || this.outages.has(region)) continue;
+            if (r.ReplicatorState === 'FAILED' || this.outages.has(source) || this.outages.has(region))
+              continue;
             const from = this.state(source).records;
             for (const record of from.slice(r.offset)) {
               if (record.producedIn === region) continue; // never copies back what came from here
@@ -863,7 +866,7 @@ export class FakeWorld {
           `Global replication group ${g.GlobalReplicationGroupId} cannot fail over: member ${unreachable.ReplicationGroupId} in ${unreachable.ReplicationGroupRegion} is unreachable.`,
         );
       }
-      if (target.Role === 'PRIMARY') {
+      if (target.Role.toUpperCase() === 'PRIMARY') {
         throw new AwsError(
           'InvalidParameterValue',
           `${target.ReplicationGroupId} is already the primary of ${g.GlobalReplicationGroupId}.`,
@@ -892,7 +895,7 @@ export class FakeWorld {
           `${String(params.ReplicationGroupId)} in ${String(params.ReplicationGroupRegion)} is not a member of ${g.GlobalReplicationGroupId}.`,
         );
       }
-      if (member.Role === 'PRIMARY') {
+      if (member.Role.toUpperCase() === 'PRIMARY') {
         throw new AwsError(
           'InvalidParameterValue',
           `The primary ${member.ReplicationGroupId} cannot be disassociated from ${g.GlobalReplicationGroupId}.`,
