@@ -243,7 +243,7 @@ describe('failover runbook (prod)', () => {
     // ReplicaLag has grown to the outage's length (1260 s), but 3 s were unreplicated when it began.
     expect(allowed).toMatchObject({ ok: true, result: { Allowed: true } });
     expect(allowed.result?.Summary).toMatch(
-      /rds: lag 3s, budget 60s \(rds lag read in us-west-2 \(standby\); last read at 2026-11-25T09:41:00Z, before the writer stopped answering; now 1260s\)/,
+      /rds: lag 3s, budget 60s \(rds lag read in us-west-2 \(standby\); last read at 2026-11-25T09:41:00Z, before its writer side stopped answering; now 1260s\)/,
     );
     expect(allowed.result?.Summary).toMatch(/s3: lag 30s, budget 900s .*now unknown/);
     expect(refused).toMatchObject({
@@ -251,6 +251,45 @@ describe('failover runbook (prod)', () => {
       error: expect.stringMatching(/s3 lag 1200s over its 900s budget/),
     });
     expect(unknown).toMatchObject({ ok: false, error: expect.stringMatching(/s3 lag unknown/) });
+  });
+
+  it('judges each store by its own writer side: the last lag of a store whose writer failed or does not answer, the live lag of the others', () => {
+    const at = '2026-11-25T09:41:00Z';
+    const check = (name: string, writer: string) => ({ name, status: 'healthy', detail: '', writer });
+    // A single-service outage: the writer's PostgreSQL failed, its region answers. ReplicaLag has
+    // grown to the outage's length (300 s) although 3 s were unreplicated when it failed.
+    const single = readinessReport({ rds: 300, elasticache: 0.4, msk: 2, s3: 30 });
+    single.writerRegion = { region: 'us-east-1', reachable: true };
+    Object.assign(single, {
+      checks: [check('rds', 'failed'), check('elasticache', 'healthy'), check('msk', 'healthy'), check('s3', 'healthy')],
+    });
+    for (const store of single.rpo.stores) Object.assign(store, { lastKnown: { lagSeconds: 3, at } });
+    // The same outage, but a healthy store lagging now: its live lag counts (its last lag does not help).
+    const lagging = structuredClone(single);
+    Object.assign(lagging.rpo.stores[2], { lagSeconds: 200 });
+    // A brownout (writer answers with 5xx: unknown): live lags count.
+    const brownout = structuredClone(single);
+    Object.assign(brownout, { checks: single.checks.map((c) => ({ ...c, writer: 'unknown' })) });
+    // The writer side failed and no lag was ever read: the live figure, which only grows, bounds it.
+    const never = structuredClone(single);
+    Object.assign(never.rpo.stores[0], { lastKnown: null });
+    const [allowed, refused, brown, unknown, forced] = runGate(doc, 'GateOnRpo', [
+      [single],
+      [lagging],
+      [brownout],
+      [never],
+      [lagging, { Force: 'true' }],
+    ]);
+    expect(allowed).toMatchObject({ ok: true, result: { Allowed: true } });
+    expect(allowed.result?.Summary).toMatch(/rds: lag 3s, budget 60s .*before its writer side failed; now 300s/);
+    expect(allowed.result?.Summary).toMatch(/msk: lag 2s, budget 60s \(msk lag read in us-west-2 \(standby\)\)/);
+    expect(refused).toMatchObject({ ok: false, error: expect.stringMatching(/msk lag 200s over its 60s budget/) });
+    expect(refused.error).not.toMatch(/rds lag \d+s over/);
+    expect(brown).toMatchObject({ ok: false, error: expect.stringMatching(/rds lag 300s over its 60s budget/) });
+    expect(unknown).toMatchObject({ ok: false, error: expect.stringMatching(/rds lag 300s over its 60s budget/) });
+    // Force names the stores it overrides.
+    expect(forced.result?.Reason).toMatch(/Force=true overrides: msk lag 200s over its 60s budget/);
+    expect(forced.result?.Summary).toMatch(/Force=true overrides: msk lag 200s/);
   });
 
   it('asks the readiness function for a report without advancing its decision state', () => {
