@@ -13,6 +13,7 @@ export function failoverDocument(config: EnvironmentConfig, topicArn: string): A
   const real: RunbookStep[] = [
     s.requestApproval(),
     s.approve(),
+    s.markStarted(),
     s.startSwitch(),
     s.waitForWrites(),
     s.activate(),
@@ -20,6 +21,7 @@ export function failoverDocument(config: EnvironmentConfig, topicArn: string): A
     s.resubmitStreaming(),
     s.notifySwitched(),
     ...s.afterSwitch(),
+    s.clearMarker(),
     ...s.notify(),
   ];
   return switchDocument(s, real);

@@ -88,33 +88,49 @@ export class SwitchSteps {
     };
   }
 
+  /** The durable "switch in progress" marker in this region (switch_marker.py). */
+  get marker(): string {
+    return parameterName(this.ctx.config, 'switch-in-progress');
+  }
+
+  private get markerArn(): string {
+    return this.ctx.arn(this.ctx.here, 'ssm', `parameter${this.marker}`);
+  }
+
   gate(): RunbookStep {
-    const inputs = { Payload: '{{CheckReadiness.Payload}}', Force: '{{Force}}', DryRun: '{{DryRun}}' };
+    const inputs = {
+      Payload: '{{CheckReadiness.Payload}}',
+      Force: '{{Force}}',
+      DryRun: '{{DryRun}}',
+      Marker: this.marker,
+      SwitchId: switchId(this.kind, this.ctx),
+    };
     const returns = [
       ['Allowed', 'Boolean'],
       ['Summary', 'String'],
       ['Reason', 'String'],
     ] as const;
+    const readMarker = { actions: ['ssm:GetParameter'], resources: [this.markerArn] };
     const common = {
       phase: 'prepare' as const,
       expectedMinutes: 0,
       input: inputs,
       returns,
-      permissions: [],
+      permissions: [readMarker],
     };
     return this.failback
       ? scriptStep({
           ...common,
           name: 'GateOnReseed',
           file: 'gate_reseed.py',
-          description: `Refuses to continue unless every readiness check is healthy: the re-seeded replica in ${this.ctx.here} keeps up, the buckets replicate here without failures, the cache member here is a healthy secondary, warehouse snapshots are copied here, catalog and Spark match. Force=true overrides.`,
+          description: `Refuses to continue unless every readiness check is healthy: the re-seeded replica in ${this.ctx.here} keeps up, the buckets replicate here without failures, the cache member here is a healthy secondary, warehouse snapshots are copied here, catalog and Spark match. Force=true overrides. A re-run of a failback that started (${this.marker} here names it) is a resume and passes.`,
           verify: 'the Reason output lists nothing as not healthy.',
         })
       : scriptStep({
           ...common,
           name: 'GateOnRpo',
           file: 'gate_rpo.py',
-          description: `Refuses to continue when any replicated store's lag is unknown or above its budget (readiness report rpo.stores), unless Force=true. The warehouse is restored from a snapshot and is reported, not counted. A re-run after the switch (${activeRegionParameterName(this.ctx.config)} in ${this.ctx.here} already names ${this.ctx.here}) is a resume and passes, saying so.`,
+          description: `Refuses to continue when any replicated store's lag is unknown or above its budget (readiness report rpo.stores), judged per store (the last lag read before its writer side failed or stopped answering, else the live lag), unless Force=true, which names what it overrides. The warehouse is restored from a snapshot and is reported, not counted. A re-run of a switch that started (${this.marker} here names it) or completed (${activeRegionParameterName(this.ctx.config)} in ${this.ctx.here} already names ${this.ctx.here}) is a resume and passes, saying so.`,
           verify:
             "the Summary output gives each store's lag, budget and source, or says this run resumes a switch.",
           input: {
@@ -123,9 +139,54 @@ export class SwitchSteps {
             ThisRegion: this.ctx.here,
           },
           permissions: [
+            readMarker,
             { actions: ['ssm:GetParameter'], resources: [this.ctx.activeRegionArn(this.ctx.here)] },
           ],
         });
+  }
+
+  /** Written after the approval, before the first step that changes anything. */
+  markStarted(): RunbookStep {
+    const { ctx } = this;
+    return scriptStep({
+      name: 'MarkSwitchStarted',
+      file: 'switch_marker.py',
+      handler: 'start',
+      description: `Writes ${this.marker} in ${ctx.here} (this switch, this execution, the time) before anything changes, so that a re-run after a partial failure passes the gate as a resume, even where readiness then reports the promoted database as failed.`,
+      verify: `the parameter ${this.marker} names ${switchId(this.kind, ctx)}.`,
+      phase: 'critical',
+      expectedMinutes: 0,
+      mutating: true,
+      maxAttempts: 3,
+      input: {
+        Marker: this.marker,
+        SwitchId: switchId(this.kind, ctx),
+        Region: ctx.here,
+        Execution: '{{automation:EXECUTION_ID}}',
+      },
+      returns: [['Result', 'String']],
+      permissions: [{ actions: ['ssm:GetParameter', 'ssm:PutParameter'], resources: [this.markerArn] }],
+    });
+  }
+
+  /** Cleared when the switch is complete (Notify follows); a failure leaves it, so a re-run resumes. */
+  clearMarker(): RunbookStep {
+    const { ctx } = this;
+    return scriptStep({
+      name: 'ClearSwitchMarker',
+      file: 'switch_marker.py',
+      handler: 'clear',
+      description: `Deletes ${this.marker} in ${ctx.here}: the switch is complete.`,
+      verify: `the parameter ${this.marker} is gone.`,
+      phase: 'after',
+      expectedMinutes: 0,
+      maxAttempts: 2,
+      onFailure: 'Continue',
+      isCritical: false,
+      input: { Marker: this.marker, SwitchId: switchId(this.kind, ctx) },
+      returns: [['Result', 'String']],
+      permissions: [{ actions: ['ssm:GetParameter', 'ssm:DeleteParameter'], resources: [this.markerArn] }],
+    });
   }
 
   get gateName(): string {

@@ -11,6 +11,7 @@ import { fenceDocument } from '../../lib/runbooks/fence';
 import { type AutomationDocument, documentPermissions } from '../../lib/runbooks/step';
 import {
   type AutomationContent,
+  AwsError,
   type ExecutionResult,
   FakeWorld,
   runAutomation,
@@ -22,6 +23,7 @@ const PRIMARY = 'us-east-1';
 const DR = 'us-west-2';
 const ACCOUNT = '111111111111';
 const RECORD = '/dra/prod/active-region';
+const MARKER = '/dra/prod/switch-in-progress';
 const DATASTORE = 'ldgnf-dra-prod-cache';
 const topic = (region: string) => `arn:aws:sns:${region}:${ACCOUNT}:alarms`;
 const content = (doc: AutomationDocument) => deployableContent(doc) as unknown as AutomationContent;
@@ -248,6 +250,19 @@ const realRun = {
   Approvers: [`arn:aws:iam::${ACCOUNT}:role/oncall`],
   AutomationAssumeRole: `arn:aws:iam::${ACCOUNT}:role/runbook`,
 };
+
+/** Every PutParameter of the active-region record in `region` fails (a 500); undefined: none does. */
+function failRecordWrites(s: Scenario, region: string | undefined): void {
+  s.world.on('ssm', 'PutParameter', ({ region: at, params }) => {
+    if (at === region && params.Name === RECORD)
+      throw new AwsError('InternalServerError', 'We encountered an internal error.', 500);
+    const existing = s.world.ssm.value(at, String(params.Name));
+    if (existing !== undefined && params.Overwrite !== true)
+      throw new AwsError('ParameterAlreadyExists', `The parameter ${String(params.Name)} already exists.`);
+    s.world.ssm.put(at, String(params.Name), String(params.Value));
+    return { Version: 1, Tier: 'Standard' };
+  });
+}
 
 /** Calls of an operation (either spelling) the world answered, in order. */
 const answered = (world: FakeWorld, operation: string) =>
@@ -580,9 +595,10 @@ describe('failover runbook, executed (prod, generation 0: us-east-1 writes)', ()
     expect(stepOf(result, 'ReportDryRun').outputs.Plan).toMatch(
       /DRY RUN - nothing was changed.*StartSwitch/s,
     );
-    // Reads only: the readiness report and this region's active-region record (is this a resume?).
+    // Reads only: the readiness report, this region's switch marker and active-region record (a resume?).
     expect(s.world.log.map((c) => `${c.service}:${c.operation}`)).toEqual([
       'lambda:Invoke',
+      'ssm:get_parameter',
       'ssm:get_parameter',
     ]);
   });
@@ -657,9 +673,14 @@ describe('failover runbook, executed (prod, generation 0: us-east-1 writes)', ()
       },
       beforeRerun: (s) => s.world.advance(3 * 3600),
     },
-    ActivateThisRegion: {
+    MarkSwitchStarted: {
       inject: (s) =>
         s.world.failAlways('ssm', 'PutParameter', { code: 'InternalServerError', message: 'boom' }, DR),
+    },
+    ActivateThisRegion: {
+      // The marker is written; every write of the active-region record here fails.
+      inject: (s) => failRecordWrites(s, DR),
+      beforeRerun: (s) => failRecordWrites(s, undefined),
     },
     ResubmitStreaming: {
       inject: (s) => {
@@ -696,8 +717,15 @@ describe('failover runbook, executed (prod, generation 0: us-east-1 writes)', ()
     s.world.clearFailures();
     s.submitFailures.left = 0;
     injections[name].beforeRerun?.(s);
+    // What readiness reports once the switch began (the replica promoted: not a read replica, so
+    // no database lag): the real gate lets the re-run through as a resume, by the marker. A failure
+    // at the marker itself changed nothing, and the re-run is gated as a first run.
+    const started = name !== 'MarkSwitchStarted';
+    if (started) s.readiness.value = report({ rds: null, elasticache: 0.4, msk: 3, s3: 30 });
     const second = await run(s);
     expect(second.status).toBe('Success');
+    if (started) expect(stepOf(second, 'GateOnRpo').outputs.Summary).toMatch(/^Resume: /);
+    expect(s.world.ssm.value(DR, MARKER)).toBeUndefined();
     expect(answered(s.world, 'PromoteReadReplica')).toHaveLength(1);
     expect(answered(s.world, 'RestoreFromSnapshot')).toHaveLength(1);
     expect(s.world.rds.get(DR, 'dra-prod-postgres')?.ReadReplicaSourceDBInstanceIdentifier).toBeUndefined();
@@ -998,8 +1026,9 @@ describe('failback runbook, executed (prod, generation 1: us-west-2 writes, us-e
       s.world.settings.promotionSeconds = 3 * 3600;
     },
     UnfenceDatabase: (s) => s.pg.failing.add('unfence'),
-    ActivateThisRegion: (s) =>
+    MarkSwitchStarted: (s) =>
       s.world.failAlways('ssm', 'PutParameter', { code: 'InternalServerError', message: 'boom' }, PRIMARY),
+    ActivateThisRegion: (s) => failRecordWrites(s, PRIMARY),
     ResubmitStreaming: (s) => {
       s.submitFailures.left = 100;
     },
@@ -1030,7 +1059,12 @@ describe('failback runbook, executed (prod, generation 1: us-west-2 writes, us-e
       s.world.clearFailures();
       s.pg.failing.clear();
       s.submitFailures.left = 0;
+      failRecordWrites(s, undefined);
       if (name === 'WaitForWrites') s.world.advance(3 * 3600);
+      // What readiness reports once the switch began: not every check healthy (the writer fenced,
+      // the replica maybe promoted). The re-seed gate lets the re-run through as a resume.
+      if (name !== 'MarkSwitchStarted')
+        s.readiness.value = { ...report({ rds: null, s3: 30 }), checks: [{ name: 'rds', status: 'failed' }] };
       const second = await runAutomation(failback, { region: PRIMARY, world: s.world, parameters: realRun });
       expect(second.status).toBe('Success');
       expect(answered(s.world, 'PromoteReadReplica')).toHaveLength(1);

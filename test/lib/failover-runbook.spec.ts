@@ -51,6 +51,7 @@ describe('failover runbook (prod)', () => {
       'ReportDryRun',
       'RequestApproval',
       'ApproveFailover',
+      'MarkSwitchStarted',
       'StartSwitch',
       'WaitForWrites',
       'ActivateThisRegion',
@@ -61,6 +62,7 @@ describe('failover runbook (prod)', () => {
       'MakeDatabaseMultiAz',
       'RestoreWarehouse',
       'WaitForWarehouse',
+      'ClearSwitchMarker',
       'Notify',
       'NotifyIncomplete',
     ]);
@@ -190,7 +192,7 @@ describe('failover runbook (prod)', () => {
       expect(s.inputs.Attachment).toBe(archive.name);
       const [file, fn] = String(s.inputs.Handler).split('.');
       expect(fs.existsSync(path.join(STEPS_DIR, `${file}.py`))).toBe(true);
-      expect(fn).toBe('handler');
+      expect(fn).toMatch(/^(handler|start|clear)$/);
     }
     expect(step('StartSwitch').inputs.Handler).toBe('start_switch.handler');
     expect(archive.modules).toEqual(expect.arrayContaining(['start_switch', 'dra_common', 'dra_outcome']));
@@ -258,18 +260,21 @@ describe('failover runbook (prod)', () => {
     const check = (name: string, writer: string) => ({ name, status: 'healthy', detail: '', writer });
     // A single-service outage: the writer's PostgreSQL failed, its region answers. ReplicaLag has
     // grown to the outage's length (300 s) although 3 s were unreplicated when it failed.
-    const single = readinessReport({ rds: 300, elasticache: 0.4, msk: 2, s3: 30 });
+    const checks = [
+      check('rds', 'failed'),
+      check('elasticache', 'healthy'),
+      check('msk', 'healthy'),
+      check('s3', 'healthy'),
+    ];
+    const single = { ...readinessReport({ rds: 300, elasticache: 0.4, msk: 2, s3: 30 }), checks };
     single.writerRegion = { region: 'us-east-1', reachable: true };
-    Object.assign(single, {
-      checks: [check('rds', 'failed'), check('elasticache', 'healthy'), check('msk', 'healthy'), check('s3', 'healthy')],
-    });
     for (const store of single.rpo.stores) Object.assign(store, { lastKnown: { lagSeconds: 3, at } });
     // The same outage, but a healthy store lagging now: its live lag counts (its last lag does not help).
     const lagging = structuredClone(single);
     Object.assign(lagging.rpo.stores[2], { lagSeconds: 200 });
     // A brownout (writer answers with 5xx: unknown): live lags count.
     const brownout = structuredClone(single);
-    Object.assign(brownout, { checks: single.checks.map((c) => ({ ...c, writer: 'unknown' })) });
+    brownout.checks = checks.map((c) => ({ ...c, writer: 'unknown' }));
     // The writer side failed and no lag was ever read: the live figure, which only grows, bounds it.
     const never = structuredClone(single);
     Object.assign(never.rpo.stores[0], { lastKnown: null });
@@ -281,12 +286,25 @@ describe('failover runbook (prod)', () => {
       [lagging, { Force: 'true' }],
     ]);
     expect(allowed).toMatchObject({ ok: true, result: { Allowed: true } });
-    expect(allowed.result?.Summary).toMatch(/rds: lag 3s, budget 60s .*before its writer side failed; now 300s/);
-    expect(allowed.result?.Summary).toMatch(/msk: lag 2s, budget 60s \(msk lag read in us-west-2 \(standby\)\)/);
-    expect(refused).toMatchObject({ ok: false, error: expect.stringMatching(/msk lag 200s over its 60s budget/) });
+    expect(allowed.result?.Summary).toMatch(
+      /rds: lag 3s, budget 60s .*before its writer side failed; now 300s/,
+    );
+    expect(allowed.result?.Summary).toMatch(
+      /msk: lag 2s, budget 60s \(msk lag read in us-west-2 \(standby\)\)/,
+    );
+    expect(refused).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/msk lag 200s over its 60s budget/),
+    });
     expect(refused.error).not.toMatch(/rds lag \d+s over/);
-    expect(brown).toMatchObject({ ok: false, error: expect.stringMatching(/rds lag 300s over its 60s budget/) });
-    expect(unknown).toMatchObject({ ok: false, error: expect.stringMatching(/rds lag 300s over its 60s budget/) });
+    expect(brown).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/rds lag 300s over its 60s budget/),
+    });
+    expect(unknown).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/rds lag 300s over its 60s budget/),
+    });
     // Force names the stores it overrides.
     expect(forced.result?.Reason).toMatch(/Force=true overrides: msk lag 200s over its 60s budget/);
     expect(forced.result?.Summary).toMatch(/Force=true overrides: msk lag 200s/);
@@ -307,7 +325,10 @@ describe('failover runbook (prod)', () => {
   it('docs/runbooks/failover.md is generated from this document (npm run docs:runbooks)', () => {
     const file = fs.readFileSync(path.join(docsDir, 'failover.md'), 'utf8');
     expect(file).toBe(renderFailoverRunbook());
-    expect(file).toMatch(/expected time to writes resumed \(approval excluded\) \| \*\*12\.5\*\*/);
+    expect(file).toMatch(/expected time to writes resumed \(approval excluded\) \| \*\*14\*\*/);
+    expect(file).toMatch(
+      /of which: fencing the old writer's region, on the critical path \(`StopReplicator`, `TryFenceOldRegion`\) \| 1\.5/,
+    );
     expect(file).toContain('### Critical path');
     expect(file).toContain('### After the switch');
   });
@@ -423,6 +444,7 @@ describe('failback runbook (prod, DR region writing)', () => {
       'ReportDryRun',
       'RequestApproval',
       'ApproveFailback',
+      'MarkSwitchStarted',
       'FenceWriter',
       'FenceDatabase',
       'WaitForCatchUp',
@@ -437,6 +459,7 @@ describe('failback runbook (prod, DR region writing)', () => {
       'MakeDatabaseMultiAz',
       'RestoreWarehouse',
       'WaitForWarehouse',
+      'ClearSwitchMarker',
       'Notify',
       'NotifyIncomplete',
     ]);

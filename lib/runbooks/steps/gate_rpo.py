@@ -1,4 +1,5 @@
 from dra_common import *  # noqa: F403 - the shared helpers (dra_common.py), attached with this file
+from switch_marker import resumes
 
 
 WRITER_DOWN = ("failed", "unreachable")
@@ -65,6 +66,9 @@ def already_switched(events):
 
 def handler(events, context):
     """Refuses an unknown or over-budget per-store lag unless Force; the warehouse is not counted (restored from a snapshot)."""
+    resume, why = resumes(events)
+    if resume:
+        return {"Allowed": True, "Summary": why, "Reason": why}
     if already_switched(events):
         # After the switch the promoted instance is no longer a replica, so the per-store lags are
         # unknown; they bounded what a switch would lose, and the switch is done.

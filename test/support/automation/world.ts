@@ -1136,6 +1136,14 @@ export class FakeWorld {
       return { Version: this.state(region).parameters.get(name)!.Version, Tier: 'Standard' };
     });
 
+    // https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_DeleteParameter.html (empty output)
+    def('ssm', 'DeleteParameter', ({ region, params }) => {
+      const name = str(params, 'Name');
+      if (!this.state(region).parameters.delete(name))
+        throw new AwsError('ParameterNotFound', `Parameter ${name} not found.`);
+      return {};
+    });
+
     // EMR Serverless: https://docs.aws.amazon.com/emr-serverless/latest/APIReference/API_JobRun.html
     const application = (region: string, id: string) => {
       const found = this.state(region).applications.get(id);
