@@ -145,7 +145,11 @@ export function platformWorld(
     world.s3.addBucket(standby, bucketName(config, standbyRole(config), purpose));
   }
   if (config.msk.replicator) {
-    world.kafka.addReplicator(standby, { ReplicatorName: resourceName(config, 'msk-replicator') });
+    world.kafka.addReplicator(standby, {
+      ReplicatorName: resourceName(config, 'msk-replicator'),
+      source: `arn:aws:kafka:${writer}:${account}:cluster/${resourceName(config, 'msk')}/writer`,
+      target: `arn:aws:kafka:${standby}:${account}:cluster/${resourceName(config, 'msk')}/standby`,
+    });
   }
 
   const postgres: Record<string, PostgresState> = {
