@@ -349,6 +349,11 @@ export class FakeWorld {
     this.names.set(`${service}:${normalizeOperation(operation)}`, operation);
   }
 
+  /** Every operation the world answers, as `service Operation`. */
+  operations(): string[] {
+    return [...this.names.entries()].map(([key, name]) => `${key.split(':')[0]} ${name}`);
+  }
+
   /** The API's own spelling of an operation (describe_db_instances -> DescribeDBInstances), when the world knows it. */
   operationName(service: string, operation: string): string {
     return this.names.get(`${service}:${normalizeOperation(operation)}`) ?? operation;
