@@ -200,10 +200,11 @@ function scenario(writer: string, standby: string, replica: string): Scenario {
     namespaceArn: standbyNamespace.namespaceArn,
     snapshotCreateTime: day(31),
   });
+  // As DescribeReplicator answers: clusters by alias, the source's ARN in KafkaClusters (client-kafka model).
   world.kafka.addReplicator(standby, {
     ReplicatorName: 'dra-prod-msk-replicator',
-    source: `arn:aws:kafka:${writer}:${ACCOUNT}:cluster/dra-prod-msk/x`,
-    target: `arn:aws:kafka:${standby}:${ACCOUNT}:cluster/dra-prod-msk/y`,
+    sourceRegion: writer,
+    clusterName: 'dra-prod-msk',
   });
 
   world.lambda.register(standby, 'dra-prod-readiness', () => readiness.value);
@@ -239,10 +240,6 @@ function scenario(writer: string, standby: string, replica: string): Scenario {
     fenceStarts.push(`${region}:${params.DocumentName}`);
     return { AutomationExecutionId: `exec-fence-${fenceStarts.length}` };
   });
-  world.on('kafka', 'DeleteReplicator', ({ params }) => ({
-    ReplicatorArn: params.ReplicatorArn,
-    ReplicatorState: 'DELETING',
-  }));
   return { world, pg, readiness, submissions, submitFailures, tags, fenceStarts, apps };
 }
 

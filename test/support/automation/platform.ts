@@ -147,8 +147,8 @@ export function platformWorld(
   if (config.msk.replicator) {
     world.kafka.addReplicator(standby, {
       ReplicatorName: resourceName(config, 'msk-replicator'),
-      source: `arn:aws:kafka:${writer}:${account}:cluster/${resourceName(config, 'msk')}/writer`,
-      target: `arn:aws:kafka:${standby}:${account}:cluster/${resourceName(config, 'msk')}/standby`,
+      sourceRegion: writer,
+      clusterName: resourceName(config, 'msk'),
     });
   }
 

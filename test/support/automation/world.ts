@@ -633,21 +633,26 @@ export class FakeWorld {
   readonly kafka = {
     /**
      * An MSK Replicator in `region` (the target cluster's region: a Replicator is created in
-     * its target's region, MSK developer guide, msk-replicator-create), copying from `source`
-     * (an MSK cluster ARN) into `target`, as DescribeReplicator describes one: each cluster in
+     * its target's region, MSK developer guide, msk-replicator-create), copying from the
+     * cluster of `sourceRegion`, as DescribeReplicator describes one: each cluster in
      * KafkaClusters under an alias, ReplicationInfoList naming the source and target by alias.
      */
     addReplicator: (
       region: string,
-      replicator: { ReplicatorName: string; source: string; target?: string; state?: ReplicatorState },
+      replicator: {
+        ReplicatorName: string;
+        sourceRegion: string;
+        clusterName?: string;
+        state?: ReplicatorState;
+      },
     ) => {
-      const target =
-        replicator.target ?? `arn:aws:kafka:${region}:${this.accountId}:cluster/target/${this.nextId('')}`;
+      const clusterArn = (r: string) =>
+        `arn:aws:kafka:${r}:${this.accountId}:cluster/${replicator.clusterName ?? 'msk'}/${Buffer.from(r).toString('hex').slice(0, 8)}-s1`;
       const arn = `arn:aws:kafka:${region}:${this.accountId}:replicator/${replicator.ReplicatorName}/${this.nextId('')}`;
-      const cluster = (alias: string, clusterArn: string) => ({
-        AmazonMskCluster: { MskClusterArn: clusterArn },
+      const cluster = (alias: string, r: string) => ({
+        AmazonMskCluster: { MskClusterArn: clusterArn(r) },
         KafkaClusterAlias: alias,
-        VpcConfig: { SubnetIds: ['subnet-1', 'subnet-2', 'subnet-3'], SecurityGroupIds: ['sg-1'] },
+        VpcConfig: { SubnetIds: [`subnet-${r}-a`], SecurityGroupIds: [`sg-${r}`] },
       });
       const full: Replicator = {
         ReplicatorArn: arn,
@@ -657,7 +662,7 @@ export class FakeWorld {
         CreationTime: this.now(),
         IsReplicatorReference: false,
         ServiceExecutionRoleArn: `arn:aws:iam::${this.accountId}:role/msk-replicator`,
-        KafkaClusters: [cluster('source', replicator.source), cluster('target', target)],
+        KafkaClusters: [cluster('source', replicator.sourceRegion), cluster('target', region)],
         ReplicationInfoList: [
           {
             SourceKafkaClusterAlias: 'source',
