@@ -177,7 +177,7 @@ function scenario(writer: string, standby: string, replica: string): Scenario {
     ['04-stream-sales-to-kafka', 'RUNNING'],
     ['05-streaming-kafka', 'RUNNING'],
     ['nightly-load', 'QUEUED'],
-  ])
+  ] as const)
     world.emrServerless.addJobRun(writer, { applicationId: apps[writer], name, state });
   const writerNamespace = world.redshiftServerless.namespace(writer, 'dra-prod-warehouse')!;
   const standbyNamespace = world.redshiftServerless.namespace(standby, 'dra-prod-warehouse')!;
@@ -778,7 +778,7 @@ describe('failover runbook, executed (dev: no Global Datastore, single-AZ)', () 
     world.on('redshift-serverless', 'ListTagsForResource', () => ({ tags: [] }));
     world.on('redshift-serverless', 'TagResource', () => ({}));
     world.on('kms', 'DescribeKey', ({ region }) => ({
-      KeyMetadata: { Arn: `arn:aws:kms:${region}:${ACCOUNT}:key/k` },
+      KeyMetadata: { KeyId: 'k', Arn: `arn:aws:kms:${region}:${ACCOUNT}:key/k` },
     }));
     world.on('ssm', 'StartAutomationExecution', () => ({ AutomationExecutionId: 'e-1' }));
     const result = await runAutomation(content(failoverDocument(dev, topic(DR))), {
@@ -823,8 +823,11 @@ describe('failover runbook, executed (prod with a provisioned warehouse)', () =>
     const first = await runAutomation(doc, { region: DR, world: s.world, parameters: realRun });
     expect(first.status).toBe('Success');
     expect(s.world.redshift.cluster(DR, 'dra-prod-warehouse-g0')).toMatchObject({
-      RestoredFrom: 'copy-b',
       ClusterStatus: 'available',
+      MasterPasswordSecretArn: expect.stringMatching(/^arn:aws:secretsmanager:us-west-2:/),
+    });
+    expect(s.world.redshift.restoredFrom(DR, 'dra-prod-warehouse-g0')).toBe('copy-b');
+    expect(answered(s.world, 'RestoreFromClusterSnapshot')[0].params).toMatchObject({
       ManageMasterPassword: true,
     });
     expect(stepOf(first, 'PublishWarehouseEndpoint').outputs.Endpoint).toMatch(/^dra-prod-warehouse-g0\./);
@@ -886,6 +889,7 @@ describe('fence runbook, executed (us-east-1 back after the failover)', () => {
     await expect(
       s.world.call(PRIMARY, 'emr-serverless', 'StartJobRun', {
         applicationId: s.apps[PRIMARY],
+        executionRoleArn: `arn:aws:iam::${ACCOUNT}:role/spark-job`,
         name: 'late',
       }),
     ).rejects.toMatchObject({ code: 'ValidationException' });
