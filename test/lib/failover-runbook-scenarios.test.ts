@@ -571,6 +571,43 @@ describe('failover runbook, executed (prod, generation 0: us-east-1 writes)', ()
     expect(stepOf(result, 'WaitForWrites').outputs.CacheWritable).toBe(true);
   });
 
+  it('single-service outage, the old region up: fenced on the critical path, no record of the old producer reaches the live topics after the fence', async () => {
+    const s = scenario(PRIMARY, DR, 'dra-prod-postgres');
+    // Only the writer's PostgreSQL failed: the old region answers, its producer job keeps
+    // writing, and the Replicator (identical topic names) copies into us-west-2's topics.
+    s.world.kafka.startFlow({ producerJob: '04-stream-sales-to-kafka', regions: [PRIMARY, DR] });
+    s.world.advance(120);
+    const checks = ['rds', 'elasticache', 'msk', 's3'].map((name) => ({
+      name,
+      status: name === 'rds' ? 'failed' : 'healthy',
+      detail: '',
+      writer: name === 'rds' ? 'failed' : 'healthy',
+    }));
+    const single = { ...report({ rds: 400, elasticache: 0.4, msk: 3, s3: 30 }), checks };
+    single.writerRegion = { region: PRIMARY, reachable: true };
+    for (const store of single.rpo.stores)
+      Object.assign(store, { lastKnown: { lagSeconds: 2, at: '2026-01-01T00:00:00Z' } });
+    s.readiness.value = single;
+    const started = s.world.clock;
+    const result = await run(s);
+    expect(result.status).toBe('Success');
+    // The gate judged rds by its last lag before its writer failed, not by the grown ReplicaLag.
+    expect(stepOf(result, 'GateOnRpo').outputs.Summary).toMatch(/rds: lag 2s, .*before its writer side failed; now 400s/);
+    const fenced = started + minutesUntil(result, 'StopReplicator') * 60;
+    const activated = started + minutesUntil(result, 'ActivateThisRegion') * 60;
+    // The fence came right after activation, before anything slow (the warehouse restore ends ~30 min later).
+    expect(fenced - activated).toBeLessThanOrEqual(180);
+    const ran = result.steps.map((st) => st.name);
+    expect(ran.indexOf('TryFenceOldRegion')).toBeLessThan(ran.indexOf('RestoreWarehouse'));
+    expect(s.fenceStarts).toEqual([`${PRIMARY}:dra-prod-fence`]);
+    const old = s.world.kafka.records(DR).filter((r) => r.producedIn === PRIMARY);
+    expect(old.length).toBeGreaterThan(0); // it did copy before the fence
+    expect(old.filter((r) => (r.copiedAt ?? 0) > fenced)).toEqual([]);
+    // ... while the old producer kept writing in us-east-1 after the fence (until the fence runbook there stops it).
+    expect(s.world.kafka.records(PRIMARY).some((r) => r.producedAt > fenced)).toBe(true);
+    expect(minutesUntil(result, 'ResubmitStreaming')).toBeLessThanOrEqual(15);
+  });
+
   it('fails loudly, naming the state and the fix, when the replica is in a state no promotion passes through', async () => {
     const s = scenario(PRIMARY, DR, 'dra-prod-postgres');
     s.world.rds.get(DR, 'dra-prod-postgres')!.DBInstanceStatus = 'storage-full';
