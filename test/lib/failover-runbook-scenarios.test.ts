@@ -592,7 +592,9 @@ describe('failover runbook, executed (prod, generation 0: us-east-1 writes)', ()
     const result = await run(s);
     expect(result.status).toBe('Success');
     // The gate judged rds by its last lag before its writer failed, not by the grown ReplicaLag.
-    expect(stepOf(result, 'GateOnRpo').outputs.Summary).toMatch(/rds: lag 2s, .*before its writer side failed; now 400s/);
+    expect(stepOf(result, 'GateOnRpo').outputs.Summary).toMatch(
+      /rds: lag 2s, .*before its writer side failed; now 400s/,
+    );
     const fenced = started + minutesUntil(result, 'StopReplicator') * 60;
     const activated = started + minutesUntil(result, 'ActivateThisRegion') * 60;
     // The fence came right after activation, before anything slow (the warehouse restore ends ~30 min later).
