@@ -351,7 +351,9 @@ describe('failover runbook, executed (prod, generation 0: us-east-1 writes)', ()
       manageAdminPassword: true,
       adminPasswordSecretKmsKeyId: `arn:aws:kms:${DR}:${ACCOUNT}:key/database-${DR}`,
     });
-    expect(String(restore[0].params.snapshotArn)).toMatch(/snapshot/);
+    // By name: snapshotArn is for restoring a provisioned cluster's snapshot (RestoreFromSnapshot model).
+    expect(restore[0].params).toMatchObject({ snapshotName: 'copy-30' });
+    expect(restore[0].params.snapshotArn).toBeUndefined();
     expect(stepOf(result, 'RestoreWarehouse').outputs.Snapshot).toBe('copy-30');
     expect(s.fenceStarts).toEqual([`${PRIMARY}:dra-prod-fence`]);
     // Every call it made is one its role allows: the role is the sum of the steps.
