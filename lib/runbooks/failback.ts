@@ -41,6 +41,7 @@ class FailbackSteps extends SwitchSteps {
         WaitSeconds: 420,
       },
       returns: [
+        ['FencedAt', 'Integer'],
         ['Cancelled', 'String'],
         ['Result', 'String'],
       ],

@@ -981,6 +981,49 @@ describe('fence runbook, executed (us-east-1 back after the failover)', () => {
 
 describe('failback runbook, executed (prod, generation 1: us-west-2 writes, us-east-1 re-seeded)', () => {
   const failback = content(failbackDocument(atGeneration(1), topic(PRIMARY)));
+  /**
+   * Replication still pending into us-east-1 when the failback starts, as S3 and the Replicator
+   * publish it there (the destination's and the target's region): per rule and for the
+   * Replicator, `pending` until `until` (simulated seconds; undefined: never drains), then 0.
+   * `undefined` pending: no datapoint at all.
+   */
+  const backlog = (
+    s: Scenario,
+    s3: { until?: number; pending?: number; stuck?: string },
+    kafka: { until?: number; lag?: number },
+  ) => {
+    for (const purpose of ['raw', 'refined', 'curated', 'artifacts']) {
+      const stuck = s3.stuck === purpose;
+      s.world.cloudwatch.set(
+        PRIMARY,
+        {
+          Namespace: 'AWS/S3',
+          MetricName: 'OperationsPendingReplication',
+          Dimensions: [
+            { Name: 'SourceBucket', Value: `dra-prod-${purpose}-${ACCOUNT}-${DR}` },
+            { Name: 'DestinationBucket', Value: `dra-prod-${purpose}-${ACCOUNT}-${PRIMARY}` },
+            { Name: 'RuleId', Value: `to-primary-${PRIMARY}` },
+          ],
+        },
+        (at) => (stuck || at.getTime() / 1000 < (s3.until ?? 0) ? (s3.pending ?? 120) : 0),
+      );
+    }
+    s.world.cloudwatch.set(
+      PRIMARY,
+      {
+        Namespace: 'AWS/Kafka',
+        MetricName: 'MessageLag',
+        Dimensions: [{ Name: 'ReplicatorName', Value: 'dra-prod-msk-replicator' }],
+      },
+      (at) =>
+        kafka.lag === undefined
+          ? undefined
+          : kafka.until === undefined || at.getTime() / 1000 < kafka.until
+            ? kafka.lag
+            : 0,
+    );
+  };
+
   const setup = () => {
     const s = scenario(DR, PRIMARY, 'dra-prod-postgres-g1');
     s.readiness.value = {
@@ -1000,6 +1043,8 @@ describe('failback runbook, executed (prod, generation 1: us-west-2 writes, us-e
     );
     // Writes the replica has not replayed yet when the failback starts.
     s.pg.writerLsn += 0x200;
+    // S3 and the Replicator have nothing pending into us-east-1 (the re-seed gate saw them healthy).
+    backlog(s, { until: 0 }, { until: 0, lag: 0 });
     return s;
   };
 
@@ -1023,7 +1068,13 @@ describe('failback runbook, executed (prod, generation 1: us-west-2 writes, us-e
     expect(
       s.world.elasticache.global(DATASTORE)?.Members.find((m) => m.ReplicationGroupRegion === PRIMARY)?.Role,
     ).toBe('PRIMARY');
-    expect(calls(s.world, 'GetMetricData')).toHaveLength(0);
+    // Metrics are read for the replication drain only: never ReplicaLag, which grows once writes stop.
+    const metrics = calls(s.world, 'GetMetricData').flatMap((c) =>
+      (c.params.MetricDataQueries as { MetricStat: { Metric: { MetricName: string } } }[]).map(
+        (q) => q.MetricStat.Metric.MetricName,
+      ),
+    );
+    expect(new Set(metrics)).toEqual(new Set(['OperationsPendingReplication', 'MessageLag']));
     expect(notAllowed(s.world, 0, failbackDocument(atGeneration(1), topic(PRIMARY)))).toEqual([]);
     // Fencing happens before the promotion.
     const order = s.world.log.map((c) => c.operation.replace(/_/g, '').toLowerCase());
@@ -1121,6 +1172,64 @@ describe('failback runbook, executed (prod, generation 1: us-west-2 writes, us-e
       expect(s.world.ssm.value(PRIMARY, RECORD)).toBe(PRIMARY);
     },
   );
+
+  it('failback with S3 and Replicator backlogs: this region takes writes, and replication is cut, only once both drained here; writes resume within 15 minutes', async () => {
+    const s = setup();
+    const start = s.world.clock;
+    // Both drain after the fence, the Replicator after the promotion would have finished (5.5 min here).
+    backlog(s, { until: start + 9 * 60 }, { until: start + 11 * 60, lag: 5000 });
+    const result = await runAutomation(failback, { region: PRIMARY, world: s.world, parameters: realRun });
+    expect(result.status).toBe('Success');
+    expect(stepOf(result, 'WaitForWrites').outputs.Drained).toMatch(
+      /S3: nothing pending on the 4 rules into us-east-1 since the fence.*MSK Replicator dra-prod-msk-replicator: MessageLag 0/,
+    );
+    // Read where AWS publishes them: the destination's and the Replicator target's region.
+    const reads = calls(s.world, 'GetMetricData');
+    expect(reads.length).toBeGreaterThan(0);
+    expect(new Set(reads.map((c) => c.region))).toEqual(new Set([PRIMARY]));
+    // Nothing here takes writes, and nothing cuts replication, before the backlog is here.
+    const activated = (start + minutesUntil(result, 'ActivateThisRegion') * 60 - start) / 60;
+    expect(activated).toBeGreaterThanOrEqual(11);
+    const ran = result.steps.map((st) => st.name);
+    expect(ran.indexOf('WaitForWrites')).toBeLessThan(ran.indexOf('StopReplicator'));
+    expect(ran.indexOf('WaitForWrites')).toBeLessThan(ran.indexOf('TryFenceOldRegion'));
+    expect(minutesUntil(result, 'ResubmitStreaming')).toBeLessThanOrEqual(15);
+    expect(notAllowed(s.world, 0, failbackDocument(atGeneration(1), topic(PRIMARY)))).toEqual([]);
+  });
+
+  it('a backlog that does not drain: fails before this region takes writes, naming what is pending; a re-run with Force switches and says what it overrode', async () => {
+    const s = setup();
+    // One bucket's rule keeps operations pending (something still writes there), and the
+    // Replicator publishes no MessageLag at all: neither is proof of a drain.
+    backlog(s, { stuck: 'raw', pending: 37 }, {});
+    const first = await runAutomation(failback, { region: PRIMARY, world: s.world, parameters: realRun });
+    expect(first.status).toBe('Failed');
+    expect(first.failedStep).toBe('WaitForWrites');
+    const error = stepOf(first, 'WaitForWrites').error;
+    expect(error).toMatch(
+      /not drained .*dra-prod-raw-111111111111-us-west-2 -> dra-prod-raw-111111111111-us-east-1: 37 operations pending/,
+    );
+    expect(error).toMatch(/dra-prod-msk-replicator: no MessageLag datapoint in us-east-1 since the fence/);
+    expect(error).toMatch(/Force=true/);
+    // The database may be promoted, but this region takes no writes and replication was not cut.
+    expect(s.world.ssm.value(PRIMARY, RECORD)).not.toBe(PRIMARY);
+    expect(calls(s.world, 'DeleteReplicator')).toHaveLength(0);
+    expect(s.fenceStarts).toEqual([]);
+    // Bounded: S3 RTC's 15 minutes plus 5 for the datapoints, not the step's 4 x 9 minutes.
+    expect(stepOf(first, 'WaitForWrites').seconds).toBeLessThanOrEqual(25 * 60);
+
+    const forced = await runAutomation(failback, {
+      region: PRIMARY,
+      world: s.world,
+      parameters: { ...realRun, Force: true },
+    });
+    expect(forced.status).toBe('Success');
+    expect(stepOf(forced, 'WaitForWrites').outputs.Drained).toMatch(
+      /Force=true: switched without .*dra-prod-raw-111111111111-us-west-2.*37 operations pending.*dra-prod-msk-replicator/,
+    );
+    expect(s.world.ssm.value(PRIMARY, RECORD)).toBe(PRIMARY);
+    expect(answered(s.world, 'PromoteReadReplica')).toHaveLength(1);
+  });
 
   it('refuses to promote while replay is paused on the replica', async () => {
     const s = setup();

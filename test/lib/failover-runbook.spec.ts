@@ -485,7 +485,26 @@ describe('failback runbook (prod, DR region writing)', () => {
       MarkerId: '{{FenceDatabase.MarkerId}}',
     });
     expect(JSON.stringify(back)).not.toContain('ReplicaLag"');
-    expect(documentPermissions(back).flatMap((p) => p.actions)).not.toContain('cloudwatch:GetMetricData');
+    // Metrics are read only for the replication drain, in this region (where S3 and the Replicator publish them).
+    expect(
+      back.mainSteps
+        .filter((st) => st.permissions.some((p) => p.actions.includes('cloudwatch:GetMetricData')))
+        .map((st) => st.name),
+    ).toEqual(['WaitForWrites']);
+    expect(backStep('WaitForWrites').inputs.InputPayload).toMatchObject({
+      Force: '{{Force}}',
+      Drain: {
+        FencedAt: '{{FenceWriter.FencedAt}}',
+        Replicator: 'dra-prod-msk-replicator',
+        Rules: expect.arrayContaining([
+          {
+            SourceBucket: 'dra-prod-raw-111111111111-us-west-2',
+            DestinationBucket: 'dra-prod-raw-111111111111-us-east-1',
+            RuleId: 'to-primary-us-east-1',
+          },
+        ]),
+      },
+    });
   });
 
   it('the re-seed gate refuses while any check is not healthy, unless forced', () => {
