@@ -17,6 +17,7 @@ import {
   TAG_KEY_MAX,
   TAG_VALUE_MAX,
   TAGS_PER_RESOURCE_MAX,
+  TOPIC_PARTITIONS_MAX,
 } from './limits';
 import {
   availabilityZonesOf,
@@ -66,7 +67,7 @@ const athena = z.strictObject({
 
 const msk = z.strictObject({
   /** Partitions of topicA, topicB and topicC. */
-  topicPartitions: z.number().int().min(1).max(2000).default(6),
+  topicPartitions: z.number().int().min(1).max(TOPIC_PARTITIONS_MAX).default(6),
   /** Whether the topics' custom resource may delete topics that hold data when removed. */
   allowTopicDeletion: z.boolean().default(false),
   /** MSK Replicator from the primary cluster to the DR cluster. */
