@@ -4,7 +4,7 @@ import { EMRServerlessClient, StartJobRunCommand } from '@aws-sdk/client-emr-ser
 import { GetParametersCommand, type GetParametersCommandOutput, SSMClient } from '@aws-sdk/client-ssm';
 import { METRICS_NAMESPACE } from '../metrics-namespace';
 import { boundedRequests } from '../sdk-timeouts';
-import { buildStartJobRun, type RegionContext, type SubmissionError } from './request';
+import { buildRequest, type RegionContext, type SubmissionError, validateSubmission } from './request';
 
 export type SubmissionResult =
   | {
@@ -48,9 +48,22 @@ function staticContext(env: Dependencies['env']): Omit<RegionContext, 'activeReg
   };
 }
 
-/** Handles one submission: validate and build (pure), then one StartJobRun. */
+/** Handles one submission: validate (pure), read this region's record, build (pure), then one StartJobRun. */
 export async function submit(event: unknown, deps: Dependencies): Promise<SubmissionResult> {
   const base = staticContext(deps.env);
+  const refuse = (error: SubmissionError): SubmissionResult => {
+    deps.logger.warn('submission refused', { error });
+    deps.metrics.addMetric(
+      error.code === 'NOT_ACTIVE_REGION' ? 'SubmissionsRefusedInactiveRegion' : 'SubmissionsRefused',
+      MetricUnit.Count,
+      1,
+    );
+    return { ok: false, region: base.region, error };
+  };
+  // Everything the request alone can be checked for, before any AWS call.
+  const checked = validateSubmission(event);
+  if (!checked.ok) return refuse(checked.error);
+
   const activeParam = deps.env.ACTIVE_REGION_PARAMETER ?? '';
   const bootstrapParam = deps.env.BOOTSTRAP_SERVERS_PARAMETER ?? '';
   // An SSM failure (its region impaired, throttled past the retries, denied) leaves the record
@@ -71,16 +84,8 @@ export async function submit(event: unknown, deps: Dependencies): Promise<Submis
     bootstrapServers: parameterValue(bootstrapParam),
   };
 
-  const built = buildStartJobRun(event, ctx);
-  if (!built.ok) {
-    deps.logger.warn('submission refused', { error: built.error });
-    deps.metrics.addMetric(
-      built.error.code === 'NOT_ACTIVE_REGION' ? 'SubmissionsRefusedInactiveRegion' : 'SubmissionsRefused',
-      MetricUnit.Count,
-      1,
-    );
-    return { ok: false, region: ctx.region, error: built.error };
-  }
+  const built = buildRequest(checked.submission, ctx);
+  if (!built.ok) return refuse(built.error);
   // Metadata, not a dimension: the alarm and dashboard query {service} only, and a
   // metric published with {service, job} would never reach them.
   deps.metrics.addMetadata('job', built.job.name);

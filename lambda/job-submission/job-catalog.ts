@@ -1,7 +1,10 @@
+import { topicNameProblem } from '../kafka-topic-name';
+
 /**
  * The Spark jobs the platform runs: one place that drives the submission
- * handler, its validation and the README's job table (scripts/job-table.ts).
- * Jobs are the five of the seed post, same files and arguments.
+ * handler, its validation, `npm run submit`'s local checks and the job table of
+ * docs/spark-jobs.md (job-table.ts). Jobs are the five of the seed post, same
+ * files and arguments.
  */
 export type ArgumentType = 'string' | 'number';
 /** Values the platform fills from the region's own SSM parameters and config; callers cannot override them. */
@@ -14,6 +17,12 @@ export interface JobArgument {
   readonly description: string;
   readonly default?: string | number;
   readonly filledBy?: PlatformValue;
+  /** Smallest value a number argument takes (inclusive). */
+  readonly min?: number;
+  /** Largest value a number argument takes (inclusive). */
+  readonly max?: number;
+  /** A string argument that names a Kafka topic (Kafka's naming rule applies). */
+  readonly format?: 'kafka-topic';
 }
 
 export interface JobDefinition {
@@ -41,6 +50,7 @@ const bucket: JobArgument = {
 const topic = (name: string, def: string, what: string): JobArgument => ({
   name,
   type: 'string',
+  format: 'kafka-topic',
   description: what,
   default: def,
 });
@@ -86,7 +96,15 @@ export const JOB_CATALOG: readonly JobDefinition[] = [
         description: 'File under s3://<bucket>/sample_data/',
         default: 'sales_incremental_large.csv',
       },
-      { name: 'message_delay', type: 'number', description: 'Seconds between messages', default: 0.5 },
+      {
+        name: 'message_delay',
+        type: 'number',
+        description: 'Seconds between messages',
+        default: 0.5,
+        // Python's time.sleep refuses negative values; a minute apart is slow enough for any demo.
+        min: 0,
+        max: 60,
+      },
     ],
   },
   {
@@ -101,4 +119,46 @@ export const JOB_CATALOG: readonly JobDefinition[] = [
 
 export function findJob(name: string): JobDefinition | undefined {
   return JOB_CATALOG.find((j) => j.name === name);
+}
+
+/** Why a value does not fit an argument's declaration. */
+export interface ArgumentProblem {
+  /** INVALID_TYPE: not the declared type; INVALID_VALUE: the right type, outside its range or rule. */
+  readonly code: 'INVALID_TYPE' | 'INVALID_VALUE';
+  readonly message: string;
+}
+
+/**
+ * Checks a value against what the catalog declares for the argument (type, range, Kafka topic
+ * rule); undefined when it fits. The submission function and `npm run submit` both use it.
+ */
+export function argumentProblem(spec: JobArgument, value: unknown): ArgumentProblem | undefined {
+  const typeOk =
+    spec.type === 'number' ? typeof value === 'number' && Number.isFinite(value) : typeof value === 'string';
+  if (!typeOk) {
+    return {
+      code: 'INVALID_TYPE',
+      message: `"${spec.name}" must be a ${spec.type}; got ${JSON.stringify(value)}.`,
+    };
+  }
+  if (
+    typeof value === 'number' &&
+    ((spec.min !== undefined && value < spec.min) || (spec.max !== undefined && value > spec.max))
+  ) {
+    const what = spec.description.charAt(0).toLowerCase() + spec.description.slice(1);
+    return {
+      code: 'INVALID_VALUE',
+      message: `"${spec.name}" must be from ${spec.min ?? '-∞'} to ${spec.max ?? '∞'} (${what}); got ${value}.`,
+    };
+  }
+  if (spec.format === 'kafka-topic') {
+    const problem = topicNameProblem(value as string);
+    if (problem) {
+      return {
+        code: 'INVALID_VALUE',
+        message: `"${spec.name}" must be a Kafka topic name: ${JSON.stringify(value)} ${problem}.`,
+      };
+    }
+  }
+  return undefined;
 }

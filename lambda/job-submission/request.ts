@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { StartJobRunCommandInput } from '@aws-sdk/client-emr-serverless';
-import { findJob, JOB_CATALOG, type JobDefinition, type PlatformValue } from './job-catalog';
+import { argumentProblem, findJob, JOB_CATALOG, type JobDefinition, type PlatformValue } from './job-catalog';
 
 /** What a caller sends. */
 export interface SubmissionInput {
@@ -34,6 +34,7 @@ export type ErrorCode =
   | 'UNKNOWN_ARGUMENT'
   | 'RESERVED_ARGUMENT'
   | 'INVALID_TYPE'
+  | 'INVALID_VALUE'
   | 'MISSING_ARGUMENT'
   | 'NOT_ACTIVE_REGION';
 
@@ -48,19 +49,32 @@ export type BuildResult =
   | { readonly ok: true; readonly request: StartJobRunCommandInput; readonly job: JobDefinition }
   | { readonly ok: false; readonly error: SubmissionError };
 
-const fail = (code: ErrorCode, message: string, field?: string): BuildResult => ({
+/** A request that passed every check that needs nothing but the request itself. */
+export interface ValidSubmission {
+  readonly job: JobDefinition;
+  /** The caller's arguments, each checked against the catalog (platform-filled ones refused). */
+  readonly arguments: Readonly<Record<string, string | number>>;
+  readonly idempotencyKey?: string;
+  readonly force: boolean;
+}
+
+export type ValidationResult =
+  | { readonly ok: true; readonly submission: ValidSubmission }
+  | { readonly ok: false; readonly error: SubmissionError };
+
+const fail = (code: ErrorCode, message: string, field?: string): { ok: false; error: SubmissionError } => ({
   ok: false,
   error: { code, message, field },
 });
-const TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
 /** The module every job imports (schema, MSK IAM settings, shared transforms), shipped with --py-files. */
 export const SHARED_MODULE = 'sales_common.py';
 
 /**
- * Validates a submission and builds the StartJobRun request. Pure: no AWS call,
- * so every refusal happens before anything is started.
+ * Checks everything a request can be checked for on its own: its shape, the job, and each
+ * argument against the job catalog (type, range, Kafka topic rule). Pure, and run before any
+ * AWS call, so a bad request costs nothing and reads nothing.
  */
-export function buildStartJobRun(input: unknown, ctx: RegionContext): BuildResult {
+export function validateSubmission(input: unknown): ValidationResult {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     return fail('INVALID_INPUT', 'The request must be a JSON object like {"job": "01-example-console"}.');
   }
@@ -108,30 +122,6 @@ export function buildStartJobRun(input: unknown, ctx: RegionContext): BuildResul
   if (typeof given !== 'object' || given === null || Array.isArray(given)) {
     return fail('INVALID_INPUT', '"arguments" must be an object of argument name to value.', 'arguments');
   }
-
-  // The record naming another region is never overridden: this region is a standby or has been
-  // fenced, and a job here would write beside the writer. A failover sets the record here first
-  // (the runbook's ActivateThisRegion, before it resubmits streaming). "force" only covers a
-  // record that could not be read.
-  if (ctx.activeRegion !== undefined && ctx.activeRegion !== ctx.region) {
-    return fail(
-      'NOT_ACTIVE_REGION',
-      `${ctx.region} is not the active region (active: ${ctx.activeRegion}): the active-region record names ${ctx.activeRegion}, so this region is a standby or fenced and refuses jobs${raw.force === true ? ', "force" included' : ''}. Submit in ${ctx.activeRegion}; to move work here, run the failover runbook, which points the record at ${ctx.region} first.`,
-    );
-  }
-  if (ctx.activeRegion === undefined && raw.force !== true) {
-    return fail(
-      'NOT_ACTIVE_REGION',
-      `${ctx.region} is not known to be the active region (active: unknown (the active-region parameter could not be read)). Submit in the active region, or pass "force": true if you know ${ctx.region} is the active one.`,
-      'force',
-    );
-  }
-
-  const platform: Record<PlatformValue, string | undefined> = {
-    bootstrapServers: ctx.bootstrapServers,
-    artifactsBucket: ctx.artifactsBucket,
-  };
-  const values: string[] = [];
   for (const [name, value] of Object.entries(given as Record<string, unknown>)) {
     const spec = job.arguments.find((a) => a.name === name);
     if (!spec) {
@@ -149,29 +139,60 @@ export function buildStartJobRun(input: unknown, ctx: RegionContext): BuildResul
         `arguments.${name}`,
       );
     }
-    const typeOk =
-      spec.type === 'number'
-        ? typeof value === 'number' && Number.isFinite(value)
-        : typeof value === 'string';
-    if (!typeOk) {
-      return fail(
-        'INVALID_TYPE',
-        `"${name}" must be a ${spec.type}; got ${JSON.stringify(value)}.`,
-        `arguments.${name}`,
-      );
-    }
-    if (name.endsWith('_topic') && !TOPIC.test(value as string)) {
-      return fail(
-        'INVALID_TYPE',
-        `"${name}" must be a Kafka topic name (letters, digits, . _ -); got ${JSON.stringify(value)}.`,
-        `arguments.${name}`,
-      );
-    }
+    const problem = argumentProblem(spec, value);
+    if (problem) return fail(problem.code, problem.message, `arguments.${name}`);
   }
+  return {
+    ok: true,
+    submission: {
+      job,
+      arguments: given as Record<string, string | number>,
+      idempotencyKey: raw.idempotencyKey as string | undefined,
+      force: raw.force === true,
+    },
+  };
+}
+
+/**
+ * Validates a submission and builds the StartJobRun request. Pure: no AWS call,
+ * so every refusal happens before anything is started.
+ */
+export function buildStartJobRun(input: unknown, ctx: RegionContext): BuildResult {
+  const checked = validateSubmission(input);
+  return checked.ok ? buildRequest(checked.submission, ctx) : checked;
+}
+
+/**
+ * The StartJobRun request for a valid submission in this region, or the reason this region
+ * refuses it (not the active region, a platform value missing).
+ */
+export function buildRequest(submission: ValidSubmission, ctx: RegionContext): BuildResult {
+  const { job, force } = submission;
+  // The record naming another region is never overridden: this region is a standby or has been
+  // fenced, and a job here would write beside the writer. A failover sets the record here first
+  // (the runbook's ActivateThisRegion, before it resubmits streaming). "force" only covers a
+  // record that could not be read.
+  if (ctx.activeRegion !== undefined && ctx.activeRegion !== ctx.region) {
+    return fail(
+      'NOT_ACTIVE_REGION',
+      `${ctx.region} is not the active region (active: ${ctx.activeRegion}): the active-region record names ${ctx.activeRegion}, so this region is a standby or fenced and refuses jobs${force ? ', "force" included' : ''}. Submit in ${ctx.activeRegion}; to move work here, run the failover runbook, which points the record at ${ctx.region} first.`,
+    );
+  }
+  if (ctx.activeRegion === undefined && !force) {
+    return fail(
+      'NOT_ACTIVE_REGION',
+      `${ctx.region} is not known to be the active region (active: unknown (the active-region parameter could not be read)). Submit in the active region, or pass "force": true if you know ${ctx.region} is the active one.`,
+      'force',
+    );
+  }
+
+  const platform: Record<PlatformValue, string | undefined> = {
+    bootstrapServers: ctx.bootstrapServers,
+    artifactsBucket: ctx.artifactsBucket,
+  };
+  const values: string[] = [];
   for (const spec of job.arguments) {
-    const value = spec.filledBy
-      ? platform[spec.filledBy]
-      : ((given as Record<string, string | number>)[spec.name] ?? spec.default);
+    const value = spec.filledBy ? platform[spec.filledBy] : (submission.arguments[spec.name] ?? spec.default);
     if (value === undefined || value === '') {
       const why = spec.filledBy
         ? `the platform has no value for it yet (is the ${spec.filledBy === 'bootstrapServers' ? 'streaming stack deployed in this region' : 'artifacts bucket configured'}?)`
@@ -190,7 +211,7 @@ export function buildStartJobRun(input: unknown, ctx: RegionContext): BuildResul
     applicationId: ctx.applicationId,
     executionRoleArn: ctx.executionRoleArn,
     name: job.name,
-    clientToken: clientToken(ctx.environment, job.name, raw.idempotencyKey as string | undefined),
+    clientToken: clientToken(ctx.environment, job.name, submission.idempotencyKey),
     executionTimeoutMinutes: ctx.executionTimeoutMinutes,
     jobDriver: {
       sparkSubmit: {
@@ -213,7 +234,7 @@ export function buildStartJobRun(input: unknown, ctx: RegionContext): BuildResul
       job: job.name,
       environment: ctx.environment,
       'submitted-by': 'dra-job-submission',
-      ...(raw.force === true && ctx.activeRegion !== ctx.region ? { forced: 'true' } : {}),
+      ...(force && ctx.activeRegion !== ctx.region ? { forced: 'true' } : {}),
     },
   };
   return { ok: true, request, job };

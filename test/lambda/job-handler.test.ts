@@ -75,6 +75,20 @@ describe('job submission adapter (aws-sdk-client-mock)', () => {
     expect(emrMock.calls()).toHaveLength(0);
   });
 
+  it('validates the whole request before any AWS call: a bad request never reads SSM', async () => {
+    for (const bad of [
+      { job: 'nope' },
+      { job: '04-stream-sales-to-kafka', arguments: { message_delay: -1 } },
+      { job: '01-example-console', arguments: { read_topic: '..' } },
+      { job: '01-example-console', force: 'yes' },
+    ]) {
+      const result = await submit(bad, deps());
+      expect(result).toMatchObject({ ok: false, region: 'us-east-1' });
+    }
+    expect(ssmMock.calls()).toHaveLength(0);
+    expect(emrMock.calls()).toHaveLength(0);
+  });
+
   it('refuses in the non-active region without calling EMR', async () => {
     ssmMock
       .on(GetParametersCommand)

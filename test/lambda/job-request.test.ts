@@ -162,10 +162,41 @@ describe('StartJobRun request builder', () => {
         code: 'INVALID_TYPE',
         field: 'arguments.message_delay',
       });
-      expect(refuse({ job: '01-example-console', arguments: { read_topic: 'a topic' } })).toMatchObject({
+      expect(refuse({ job: '01-example-console', arguments: { read_topic: 42 } })).toMatchObject({
         code: 'INVALID_TYPE',
         field: 'arguments.read_topic',
       });
+    });
+
+    it('refuses a topic name Kafka would refuse', () => {
+      for (const name of ['a topic', '.', '..', 't'.repeat(250), '']) {
+        expect(refuse({ job: '01-example-console', arguments: { read_topic: name } })).toMatchObject({
+          code: 'INVALID_VALUE',
+          field: 'arguments.read_topic',
+          message: expect.stringMatching(/^"read_topic" must be a Kafka topic name: /),
+        });
+      }
+      expect(refuse({ job: '03-example-kafka', arguments: { write_topic: '..' } })).toMatchObject({
+        code: 'INVALID_VALUE',
+        message: expect.stringContaining('is made of periods only'),
+      });
+    });
+
+    it('keeps numbers within the range the job catalog declares (time.sleep refuses negatives)', () => {
+      for (const delay of [-1, -0.001, 60.5, 1e9]) {
+        expect(refuse({ job: '04-stream-sales-to-kafka', arguments: { message_delay: delay } })).toEqual({
+          code: 'INVALID_VALUE',
+          field: 'arguments.message_delay',
+          message: `"message_delay" must be from 0 to 60 (seconds between messages); got ${delay}.`,
+        });
+      }
+      for (const delay of [0, 0.2, 60]) {
+        const ok = buildStartJobRun(
+          { job: '04-stream-sales-to-kafka', arguments: { message_delay: delay } },
+          ctx,
+        );
+        expect(ok.ok).toBe(true);
+      }
     });
 
     it('reports a missing required argument when the platform has no value for it yet', () => {
