@@ -8,7 +8,21 @@ import { topicNameProblem } from '../kafka-topic-name';
  */
 export type ArgumentType = 'string' | 'number';
 /** Values the platform fills from the region's own SSM parameters and config; callers cannot override them. */
-export type PlatformValue = 'bootstrapServers' | 'artifactsBucket';
+export type PlatformValue =
+  | 'bootstrapServers'
+  | 'artifactsBucket'
+  /** A fresh prefix per run in this region's checkpoint bucket (never replicated). */
+  | 'checkpointLocation'
+  /** `earliest`/`latest` (emr.streaming.startingOffsets), or on a resume the offsets planned from the job's group. */
+  | 'startingOffsets'
+  /** The consumer group the job commits its processed offsets to (config/naming.ts streamingConsumerGroup). */
+  | 'commitGroup';
+/**
+ * EMR Serverless job run mode. BATCH runs within the execution timeout; STREAMING runs until
+ * stopped, without a timeout, and EMR Serverless retries it on failure (release 7.1.0+; EMR
+ * Serverless user guide, "Streaming jobs" and "Job resiliency").
+ */
+export type JobMode = 'BATCH' | 'STREAMING';
 
 export interface JobArgument {
   /** The argparse flag without dashes, e.g. read_topic. */
@@ -30,8 +44,12 @@ export interface JobDefinition {
   /** File under s3://<artifacts>/scripts/ (and jobs/ in this repo). */
   readonly file: string;
   readonly description: string;
-  /** Runs until stopped (Structured Streaming or a replay loop). */
-  readonly longRunning: boolean;
+  readonly mode: JobMode;
+  /**
+   * For a job that commits its processed offsets to a consumer group (its `commitGroup`): the
+   * argument naming the topic it reads. Such a job can be resumed from that group's offsets.
+   */
+  readonly commitsOffsetsOf?: string;
   readonly arguments: readonly JobArgument[];
 }
 
@@ -60,21 +78,21 @@ export const JOB_CATALOG: readonly JobDefinition[] = [
     name: '01-example-console',
     file: '01_example_console.py',
     description: 'Batch-read a topic; total sales and order count per country, top 25 to stdout',
-    longRunning: false,
+    mode: 'BATCH',
     arguments: [bootstrap, topic('read_topic', 'topicA', 'Topic to read')],
   },
   {
     name: '02-example-csv-s3',
     file: '02_example_csv_s3.py',
     description: 'Same aggregation written as pipe-delimited CSV with header to s3a://<bucket>/output/',
-    longRunning: false,
+    mode: 'BATCH',
     arguments: [bootstrap, bucket, topic('read_topic', 'topicA', 'Topic to read')],
   },
   {
     name: '03-example-kafka',
     file: '03_example_kafka.py',
     description: 'Same aggregation written as JSON records to a second topic',
-    longRunning: false,
+    mode: 'BATCH',
     arguments: [
       bootstrap,
       topic('read_topic', 'topicA', 'Topic to read'),
@@ -84,8 +102,9 @@ export const JOB_CATALOG: readonly JobDefinition[] = [
   {
     name: '04-stream-sales-to-kafka',
     file: '04_stream_sales_to_kafka.py',
-    description: 'Replay a sample CSV from S3 into a topic, one message per delay',
-    longRunning: true,
+    description:
+      'Replay a sample CSV from S3 into a topic, one message per delay; a restart resumes after the last row the topic holds',
+    mode: 'STREAMING',
     arguments: [
       bootstrap,
       bucket,
@@ -111,9 +130,31 @@ export const JOB_CATALOG: readonly JobDefinition[] = [
     name: '05-streaming-kafka',
     file: '05_streaming_kafka.py',
     description:
-      'Structured Streaming: sales and orders per country, 10-minute event-time window sliding every 5 minutes, 10-minute watermark, to stdout',
-    longRunning: true,
-    arguments: [bootstrap, topic('read_topic', 'topicC', 'Topic to read')],
+      'Structured Streaming: sales and orders per country, 10-minute event-time window sliding every 5 minutes, 10-minute watermark, to stdout; commits its progress to a consumer group',
+    mode: 'STREAMING',
+    commitsOffsetsOf: 'read_topic',
+    arguments: [
+      bootstrap,
+      topic('read_topic', 'topicC', 'Topic to read'),
+      {
+        name: 'checkpoint_location',
+        type: 'string',
+        description: "Spark checkpoint, a fresh prefix per run in this region's checkpoint bucket",
+        filledBy: 'checkpointLocation',
+      },
+      {
+        name: 'starting_offsets',
+        type: 'string',
+        description: 'earliest, latest, or per-partition offsets (a resume)',
+        filledBy: 'startingOffsets',
+      },
+      {
+        name: 'commit_group',
+        type: 'string',
+        description: 'Consumer group the job commits processed offsets to',
+        filledBy: 'commitGroup',
+      },
+    ],
   },
 ];
 
