@@ -2,10 +2,10 @@ import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { ENVIRONMENTS, loadConfig, validateConfig } from '../../config';
 import { dev } from '../../config/dev';
 import { AWS_PAGES, EMR_SERVERLESS_7_RELEASES, isAllowedBaseRpu } from '../../config/limits';
-import { JOB_CATALOG } from '../../lambda/job-submission/job-catalog';
 import { physicalNames } from '../../config/names';
 import { prod } from '../../config/prod';
 import { GLOBAL_DATASTORE_PREFIXES, KNOWN_REGIONS, MSK_SERVERLESS_REGIONS } from '../../config/regions';
+import { JOB_CATALOG } from '../../lambda/job-submission/job-catalog';
 import { rejectionOf } from '../support/config';
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
@@ -139,11 +139,14 @@ describe('EMR Serverless', () => {
   });
 
   it('keeps the STREAMING retry policy within what EMR Serverless allows (1 to 10 failed attempts an hour)', () => {
-    expect(loadConfig('dev').emr.streaming).toEqual({ maxFailedAttemptsPerHour: 5, startingOffsets: 'earliest' });
+    expect(loadConfig('dev').emr.streaming).toEqual({
+      maxFailedAttemptsPerHour: 5,
+      startingOffsets: 'earliest',
+    });
     for (const value of [0, 11, 2.5]) {
-      expect(
-        rejectionOf(dev, (c) => (c.emr.streaming = { maxFailedAttemptsPerHour: value })),
-      ).toMatch(/emr\.streaming\.maxFailedAttemptsPerHour/);
+      expect(rejectionOf(dev, (c) => (c.emr.streaming = { maxFailedAttemptsPerHour: value }))).toMatch(
+        /emr\.streaming\.maxFailedAttemptsPerHour/,
+      );
     }
     expect(rejectionOf(dev, (c) => (c.emr.streaming = { startingOffsets: 'newest' }))).toMatch(
       /emr\.streaming\.startingOffsets/,

@@ -152,14 +152,12 @@ describe('job submission adapter (aws-sdk-client-mock)', () => {
     beforeEach(() => {
       cluster = new FakeKafkaCluster('us-east-1').addTopic('topicC', 3, 1000n);
       brokers = [];
-      emrMock
-        .on(StartJobRunCommand)
-        .resolves({
-          $metadata: {},
-          applicationId: '00fabc123',
-          jobRunId: 'jr-9',
-          arn: 'arn:x',
-        } satisfies StartJobRunCommandOutput);
+      emrMock.on(StartJobRunCommand).resolves({
+        $metadata: {},
+        applicationId: '00fabc123',
+        jobRunId: 'jr-9',
+        arn: 'arn:x',
+      } satisfies StartJobRunCommandOutput);
     });
     const resumeDeps = () => ({
       ...deps(),
