@@ -1,6 +1,10 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { EMRServerlessClient, StartJobRunCommand } from '@aws-sdk/client-emr-serverless';
+import {
+  EMRServerlessClient,
+  StartJobRunCommand,
+  type StartJobRunCommandOutput,
+} from '@aws-sdk/client-emr-serverless';
 import { GetParametersCommand, type GetParametersCommandOutput, SSMClient } from '@aws-sdk/client-ssm';
 import { METRICS_NAMESPACE } from '../metrics-namespace';
 import { boundedRequests } from '../sdk-timeouts';
@@ -33,9 +37,10 @@ export type SubmissionResult =
       readonly error: SubmissionError | { code: 'SUBMISSION_FAILED'; message: string };
     };
 
+/** What the handler calls, as ports: the SDK clients in Lambda, stand-ins in tests. */
 export interface Dependencies {
-  readonly emr: EMRServerlessClient;
-  readonly ssm: SSMClient;
+  readonly emr: { send(command: StartJobRunCommand): Promise<StartJobRunCommandOutput> };
+  readonly ssm: { send(command: GetParametersCommand): Promise<GetParametersCommandOutput> };
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly logger: Logger;
   readonly metrics: Metrics;
