@@ -21,8 +21,8 @@ export async function readGroupProgress(
   groupId: string,
   topic: string,
 ): Promise<GroupProgress> {
-  await admin.connect();
   try {
+    await admin.connect();
     const ranges = await admin.fetchTopicOffsets(topic);
     const fetched = await admin.fetchOffsets({ groupId, topics: [topic] });
     return {

@@ -237,6 +237,8 @@ describe('job submission adapter (aws-sdk-client-mock)', () => {
         },
       });
       expect(emrMock.commandCalls(StartJobRunCommand)).toHaveLength(0);
+      // The client is closed however the read ended.
+      expect(cluster.calls).toEqual(['connect', 'disconnect']);
     });
 
     it('gives up on a cluster that hangs within its deadline', async () => {
