@@ -3,6 +3,7 @@
 # returns the runs already started instead of starting second ones. Jobs listed
 # in ResumeFromGroup start from their consumer group's offsets on this region's
 # cluster (the function reads them), not from the top of the topic.
+from dra_common import *  # noqa: F403 - the shared helpers (dra_common.py), attached with this file
 
 
 def handler(events, context):
