@@ -7,6 +7,7 @@ import * as redshift from 'aws-cdk-lib/aws-redshift';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
+import { AwsLimitsPlugin } from './aws-limits';
 import { CROSS_REGION_READ_REASON, SDK_CALL_PROVIDER_ID } from './sdk-calls';
 
 const IMPORTED_KEY =
@@ -122,12 +123,16 @@ export interface ComplianceOptions {
   readonly controlTower?: boolean;
 }
 
-/** Registers the nag packs every synth runs, and optionally the Control Tower guard rules. */
+/**
+ * Registers what every synth checks: the nag packs and the documented AWS limits the templates
+ * rely on (lib/compliance/aws-limits/, docs/aws-limits.md); optionally the Control Tower guard rules.
+ */
 export function registerCompliance(app: App, options: ComplianceOptions = {}): void {
   Validations.of(app).addPlugins(
     new AwsSolutionsChecks(app),
     new HIPAASecurityChecks(app),
     new NIST80053R5Checks(app),
+    new AwsLimitsPlugin(),
   );
   if (options.controlTower) {
     // Loaded lazily: the validator is a devDependency used by CI, not by `cdk synth`.
