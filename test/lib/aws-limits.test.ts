@@ -166,10 +166,8 @@ describe('elasticache-global-member-properties', () => {
         'AutoMinorVersionUpgrade',
         'AutomaticFailoverEnabled',
         'LogDeliveryConfigurations',
-        'MultiAZEnabled',
         'Port',
         'PreferredMaintenanceWindow',
-        'SnapshotRetentionLimit',
         'SnapshotWindow',
         'TransitEncryptionEnabled',
         'TransitEncryptionMode',
@@ -182,8 +180,21 @@ describe('elasticache-global-member-properties', () => {
     );
   });
 
-  it('passes a member built from ids only', () => {
+  it('passes a member built from ids only, with the settings pinned in code', () => {
     expect(elasticacheGlobalMember.check([member({})])).toEqual([]);
+    expect(
+      elasticacheGlobalMember.check([member({ MultiAZEnabled: true, SnapshotRetentionLimit: 15 })]),
+    ).toEqual([]);
+  });
+
+  it('fails on a pinned setting with another value (a value from config could change one day)', () => {
+    const findings = elasticacheGlobalMember.check([
+      member({ SnapshotRetentionLimit: 35, MultiAZEnabled: false }),
+    ]);
+    expect(findings.map((f) => [f.path, f.fix])).toEqual([
+      ['Properties.SnapshotRetentionLimit', expect.stringMatching(/^Set it to 15/)],
+      ['Properties.MultiAZEnabled', expect.stringMatching(/^Set it to true/)],
+    ]);
   });
 
   it('leaves the group that creates the datastore alone', () => {

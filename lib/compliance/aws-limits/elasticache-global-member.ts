@@ -48,6 +48,18 @@ export const MEMBER_PROPERTIES: readonly string[] = [
   'AuthToken',
 ];
 
+/**
+ * Settings a member takes at creation with a value fixed in code, never from config, so that no
+ * deploy ever changes them: Multi-AZ, and automatic backups kept the 15 days the HIPAA and NIST
+ * packs ask for (the member is the datastore's copy in the other region, and after a failover
+ * its primary). A change of one of these values in code would fail the deploy of every
+ * existing member: the rule holds the construct to these values.
+ */
+export const MEMBER_PINNED = {
+  MultiAZEnabled: true,
+  SnapshotRetentionLimit: 15,
+} as const;
+
 export const elasticacheGlobalMember: AwsLimitRule = {
   id: 'elasticache-global-member-properties',
   summary:
@@ -62,6 +74,19 @@ export const elasticacheGlobalMember: AwsLimitRule = {
       if (properties.GlobalReplicationGroupId === undefined) continue;
       for (const [property, value] of Object.entries(properties)) {
         if (MEMBER_PROPERTIES.includes(property)) continue;
+        if (property in MEMBER_PINNED) {
+          const pinned = MEMBER_PINNED[property as keyof typeof MEMBER_PINNED];
+          if (JSON.stringify(value) === JSON.stringify(pinned)) continue;
+          findings.push({
+            stack,
+            logicalId,
+            path: `Properties.${property}`,
+            value,
+            problem: `A Global Datastore member refuses ModifyReplicationGroup ("is part of a global cluster"), so this setting is pinned to ${JSON.stringify(pinned)} for every member; any other value would one day have to change.`,
+            fix: `Set it to ${JSON.stringify(pinned)} (lib/constructs/cache.ts, globalDatastoreMember).`,
+          });
+          continue;
+        }
         const inferred = INFERRED_FROM_PRIMARY.includes(property);
         findings.push({
           stack,
