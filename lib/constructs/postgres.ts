@@ -329,6 +329,11 @@ export class Postgres extends Construct {
         ],
         "A promoted replica: created encrypted with this region's database key (KmsKeyId); adding StorageEncrypted now would make CloudFormation replace the writer.",
       );
+      acknowledge(
+        this.instance,
+        ['CloudFormation-Validate::F3020'],
+        "A promoted replica keeps SourceDBInstanceIdentifier (removing it would promote it again) and gains this generation's MasterUserPassword: the RDS resource provider applies that on update with ModifyDBInstance (Translator.modifyDbInstanceRequest sends the changed MasterUserPassword; no validation refuses the pair), the lint's exclusion applies to creating a replica, which this template never does again.",
+      );
     }
     if (!isWriter) {
       acknowledge(
