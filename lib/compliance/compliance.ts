@@ -46,8 +46,11 @@ export const GUARD_ACKNOWLEDGEMENTS: ReadonlyArray<{
       "The function has a VpcConfig with this region's private subnets; the rule cannot resolve subnet ids read from the foundation stack.",
   },
   {
+    // A stack's SDK-call provider runs outside the VPC only where it reads the other region
+    // (lib/constructs/cross-region-parameter.ts): the Replicator's source, the standby's key ARN,
+    // the writer's secret ARN.
     rule: 'lambda_inside_vpc_check',
-    applies: (c) => c.node.id === SDK_CALL_PROVIDER_ID && c.node.scope?.node.id === 'Streaming',
+    applies: (c) => c.node.id === SDK_CALL_PROVIDER_ID && c instanceof lambda.Function && !c.isBoundToVpc,
     reason: CROSS_REGION_READ_REASON,
   },
   {
