@@ -1,6 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { dev } from '../../config/dev';
 import { prod } from '../../config/prod';
+import { reservedConcurrency } from '../../lib/preflight';
 import { sharedPlatform, templateOf } from '../support/app';
 
 const ACCOUNT = '111111111111';
@@ -343,6 +344,23 @@ describe('data stores (prod)', () => {
 
 describe('data stores (dev: no Global Datastore, destroyable)', () => {
   const platform = sharedPlatform('dev');
+
+  it('counts for preflight the reserved concurrency of every synthesized function, per region (the rotation function included)', () => {
+    const stacks = platform.app
+      .synth()
+      .stacks.map((s) => ({ region: s.environment.region, template: s.template }));
+    const needs = reservedConcurrency(stacks);
+    expect(needs.map((n) => n.region)).toEqual(['us-east-1', 'us-west-2']);
+    const rotation = stacks
+      .flatMap((s) => Object.values(s.template.Resources) as any[])
+      .filter((r) => r.Properties?.FunctionName === 'dra-dev-postgres-rotation');
+    expect(rotation.map((r) => r.Properties.ReservedConcurrentExecutions)).toEqual([1, 1]);
+    const total = stacks
+      .flatMap((s) => Object.values(s.template.Resources) as any[])
+      .filter((r) => r.Type === 'AWS::Lambda::Function')
+      .reduce((sum, r) => sum + (r.Properties.ReservedConcurrentExecutions ?? 0), 0);
+    expect(needs.reduce((sum, n) => sum + n.reserved, 0)).toBe(total);
+  });
 
   it('gives DR its own cache replication group and secret instead of a Global Datastore secondary', () => {
     const dr = templateOf(platform.dr.cache);
