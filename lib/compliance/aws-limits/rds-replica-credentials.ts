@@ -52,7 +52,7 @@ export const rdsReplicaSourceManagedPassword: AwsLimitRule = {
     const findings: LimitFinding[] = [];
     for (const replica of all) {
       const source = sourceOf(replica, all);
-      if (!source || source.properties.ManageMasterUserPassword !== true) continue;
+      if (source?.properties.ManageMasterUserPassword !== true) continue;
       findings.push({
         stack: source.stack,
         logicalId: source.logicalId,
