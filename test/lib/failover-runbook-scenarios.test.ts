@@ -321,6 +321,49 @@ function notAllowed(world: FakeWorld, from: number, doc: AutomationDocument): st
     .map((c) => `${iamAction(c.service, c.operation)} in ${c.region}`);
 }
 
+/**
+ * Replication still pending into us-east-1 when the failback starts, as S3 and the Replicator
+ * publish it there (the destination's and the target's region): per rule and for the
+ * Replicator, `pending` until `until` (simulated seconds; undefined: never drains), then 0.
+ * `undefined` pending: no datapoint at all.
+ */
+const backlog = (
+  s: Scenario,
+  s3: { until?: number; pending?: number; stuck?: string },
+  kafka: { until?: number; lag?: number },
+) => {
+  for (const purpose of ['raw', 'refined', 'curated', 'artifacts']) {
+    const stuck = s3.stuck === purpose;
+    s.world.cloudwatch.set(
+      PRIMARY,
+      {
+        Namespace: 'AWS/S3',
+        MetricName: 'OperationsPendingReplication',
+        Dimensions: [
+          { Name: 'SourceBucket', Value: `dra-prod-${purpose}-${ACCOUNT}-${DR}` },
+          { Name: 'DestinationBucket', Value: `dra-prod-${purpose}-${ACCOUNT}-${PRIMARY}` },
+          { Name: 'RuleId', Value: `to-primary-${PRIMARY}` },
+        ],
+      },
+      (at) => (stuck || at.getTime() / 1000 < (s3.until ?? 0) ? (s3.pending ?? 120) : 0),
+    );
+  }
+  s.world.cloudwatch.set(
+    PRIMARY,
+    {
+      Namespace: 'AWS/Kafka',
+      MetricName: 'MessageLag',
+      Dimensions: [{ Name: 'ReplicatorName', Value: 'dra-prod-msk-replicator' }],
+    },
+    (at) =>
+      kafka.lag === undefined
+        ? undefined
+        : kafka.until === undefined || at.getTime() / 1000 < kafka.until
+          ? kafka.lag
+          : 0,
+  );
+};
+
 /** Simulated minutes from the start of the execution to the end of a step (approval is immediate here). */
 function minutesUntil(result: ExecutionResult, step: string): number {
   let seconds = 0;
@@ -989,49 +1032,6 @@ describe('fence runbook, executed (us-east-1 back after the failover)', () => {
 
 describe('failback runbook, executed (prod, generation 1: us-west-2 writes, us-east-1 re-seeded)', () => {
   const failback = content(failbackDocument(atGeneration(1), topic(PRIMARY)));
-  /**
-   * Replication still pending into us-east-1 when the failback starts, as S3 and the Replicator
-   * publish it there (the destination's and the target's region): per rule and for the
-   * Replicator, `pending` until `until` (simulated seconds; undefined: never drains), then 0.
-   * `undefined` pending: no datapoint at all.
-   */
-  const backlog = (
-    s: Scenario,
-    s3: { until?: number; pending?: number; stuck?: string },
-    kafka: { until?: number; lag?: number },
-  ) => {
-    for (const purpose of ['raw', 'refined', 'curated', 'artifacts']) {
-      const stuck = s3.stuck === purpose;
-      s.world.cloudwatch.set(
-        PRIMARY,
-        {
-          Namespace: 'AWS/S3',
-          MetricName: 'OperationsPendingReplication',
-          Dimensions: [
-            { Name: 'SourceBucket', Value: `dra-prod-${purpose}-${ACCOUNT}-${DR}` },
-            { Name: 'DestinationBucket', Value: `dra-prod-${purpose}-${ACCOUNT}-${PRIMARY}` },
-            { Name: 'RuleId', Value: `to-primary-${PRIMARY}` },
-          ],
-        },
-        (at) => (stuck || at.getTime() / 1000 < (s3.until ?? 0) ? (s3.pending ?? 120) : 0),
-      );
-    }
-    s.world.cloudwatch.set(
-      PRIMARY,
-      {
-        Namespace: 'AWS/Kafka',
-        MetricName: 'MessageLag',
-        Dimensions: [{ Name: 'ReplicatorName', Value: 'dra-prod-msk-replicator' }],
-      },
-      (at) =>
-        kafka.lag === undefined
-          ? undefined
-          : kafka.until === undefined || at.getTime() / 1000 < kafka.until
-            ? kafka.lag
-            : 0,
-    );
-  };
-
   const setup = () => {
     const s = scenario(DR, PRIMARY, 'dra-prod-postgres-g1');
     s.readiness.value = {
@@ -1393,6 +1393,7 @@ describe('streaming jobs across a switch (the real job submission function)', ()
       checks: [{ name: 'rds', status: 'healthy' }],
     };
     const { clusters, reads } = withClusters(s, DR, PRIMARY);
+    backlog(s, { until: 0 }, { until: 0, lag: 0 }); // nothing pending into us-east-1
     const result = await runAutomation(content(failbackDocument(atGeneration(1), topic(PRIMARY))), {
       region: PRIMARY,
       world: s.world,
