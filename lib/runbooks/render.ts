@@ -28,7 +28,14 @@ const PHASES: { phase: StepPhase; title: string }[] = [
 ];
 
 /** The steps that fence the old writer's region (the failover's after activation, the failback's before the switch). */
-const FENCE_STEPS = ['StopReplicator', 'TryFenceOldRegion', 'FenceWriter', 'FenceDatabase', 'WaitForCatchUp'];
+const FENCE_STEPS = [
+  'PromoteSecret',
+  'StopReplicator',
+  'TryFenceOldRegion',
+  'FenceWriter',
+  'FenceDatabase',
+  'WaitForCatchUp',
+];
 
 /** The per-phase step tables and the expected times, computed from the steps' metadata. */
 export function timingTables(doc: AutomationDocument, fence = false): string {

@@ -4,6 +4,8 @@ import {
   cacheReplicationGroupId,
   databaseInstanceArn,
   databaseInstanceIdentifier,
+  databaseRotationFunctionName,
+  databaseSecretName,
   globalDatastoreId,
   globalDatastoreJoined,
   keyAliasName,
@@ -13,6 +15,7 @@ import {
 } from '../../config/naming';
 import { GLOBAL_DATASTORE_PREFIXES } from '../../config/regions';
 import { standbyRole } from '../../config/topology';
+import { ROTATION_DAYS } from '../constructs/postgres-rotation';
 import { readinessSettings } from '../constructs/readiness';
 import {
   approvalTopicName,
@@ -699,7 +702,56 @@ export class SwitchSteps {
    */
   fenceOldRegion(): RunbookStep[] {
     const phase = this.failback ? 'after' : 'critical';
-    return [this.stopReplicator(phase), this.tryFence(phase)];
+    return [
+      ...(this.db ? [this.promoteSecret(phase)] : []),
+      this.stopReplicator(phase),
+      this.tryFence(phase),
+    ];
+  }
+
+  /**
+   * This generation's master secret, replicated here by the writer's deploy: promoted to a
+   * standalone secret and rotated by this region's function (promote_secret.py; the contract
+   * is docs/failover-and-failback.md, "Credentials"). Not needed for writes to resume (the
+   * replica is readable here and holds the promoted database's password), but it cuts the
+   * old region's last way to change what clients here read: its rotation schedule is still
+   * on the primary. So it sits with the fence, right after activation, and never fails the
+   * switch.
+   */
+  private promoteSecret(phase: StepPhase): RunbookStep {
+    const { ctx } = this;
+    const secret = databaseSecretName(ctx.config);
+    const rotation = ctx.lambdaArn(ctx.here, 'postgres-rotation');
+    return scriptStep({
+      name: 'PromoteSecret',
+      file: 'promote_secret.py',
+      description: `Promotes the replica of ${secret} in ${ctx.here} to a standalone secret (StopReplicationToReplica; skipped if it is one) and moves its rotation to ${databaseRotationFunctionName(ctx.config)} here, every ${ROTATION_DAYS} days, not now (RotateSecret; skipped if it rotates with it): the old region's rotation schedule can then no longer replace the password clients here read. Never fails the switch.`,
+      verify: `the Result output; aws secretsmanager describe-secret --region ${ctx.here} --secret-id ${secret} shows no PrimaryRegion and RotationLambdaARN ${rotation}.`,
+      phase,
+      expectedMinutes: 0.5,
+      durationSource: NO_FIGURE,
+      maxAttempts: 2,
+      onFailure: 'Continue',
+      isCritical: false,
+      input: { Secret: secret, Region: ctx.here, RotationFunction: rotation, RotationDays: ROTATION_DAYS },
+      returns: [
+        ['Ok', 'Boolean'],
+        ['Result', 'String'],
+      ],
+      permissions: [
+        {
+          actions: [
+            'secretsmanager:DescribeSecret',
+            'secretsmanager:StopReplicationToReplica',
+            'secretsmanager:RotateSecret',
+          ],
+          // A secret's ARN ends with '-' and six random characters (Secrets Manager user guide, "Secret ARNs").
+          resources: [ctx.arn(ctx.here, 'secretsmanager', `secret:${secret}-??????`)],
+        },
+        // RotateSecret needs to invoke the rotation function it names (docs/failover-and-failback.md, "Credentials").
+        { actions: ['lambda:InvokeFunction'], resources: [rotation] },
+      ],
+    });
   }
 
   /**
@@ -828,7 +880,7 @@ export class SwitchSteps {
       publish(
         'Notify',
         `dual-region-analytics ${ctx.config.name}: ${this.failback ? 'failed back' : 'failed over'} to ${ctx.here}`,
-        `Execution {{automation:EXECUTION_ID}} made ${ctx.here} the active region of ${ctx.config.name}. MSK Replicator: {{StopReplicator.Result}}. Fence of ${ctx.other}: {{TryFenceOldRegion.Message}}. Next: ${next}.`,
+        `Execution {{automation:EXECUTION_ID}} made ${ctx.here} the active region of ${ctx.config.name}.${this.db ? ' Credential: {{PromoteSecret.Result}}.' : ''} MSK Replicator: {{StopReplicator.Result}}. Fence of ${ctx.other}: {{TryFenceOldRegion.Message}}. Next: ${next}.`,
       ),
       publish(
         'NotifyIncomplete',

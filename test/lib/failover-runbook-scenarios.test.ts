@@ -24,6 +24,7 @@ import {
   runAutomation,
   stepOf,
 } from '../support/automation';
+import { secretsManager } from '../support/automation/secrets';
 import { FakeKafkaCluster } from '../support/kafka';
 import { sampleReadinessReport } from '../support/readiness-report';
 
@@ -121,6 +122,8 @@ interface Scenario {
   tags: Map<string, Record<string, string>>;
   fenceStarts: string[];
   apps: Record<string, string>;
+  /** Secrets Manager: this generation's master secret in the writer's region, its replica in the standby's. */
+  secrets: ReturnType<typeof secretsManager>;
 }
 
 /**
@@ -250,7 +253,21 @@ function scenario(writer: string, standby: string, replica: string): Scenario {
     fenceStarts.push(`${region}:${params.DocumentName}`);
     return { AutomationExecutionId: `exec-fence-${fenceStarts.length}` };
   });
-  return { world, pg, readiness, submissions, submitFailures, tags, fenceStarts, apps };
+  // The writer's generation secret, replicated to the standby (metadata included: the replica
+  // names the writer's rotation function until it is promoted).
+  const secrets = secretsManager(world);
+  const generation = writer === PRIMARY ? 0 : 1;
+  const rotation = (region: string) =>
+    `arn:aws:lambda:${region}:${ACCOUNT}:function:dra-prod-postgres-rotation`;
+  for (const region of [writer, standby])
+    secrets.add(region, {
+      Name: `dra/prod/postgres/master-g${generation}`,
+      ...(region === standby ? { PrimaryRegion: writer } : {}),
+      RotationEnabled: true,
+      RotationLambdaARN: rotation(writer),
+      RotationRules: { ScheduleExpression: 'rate(30 days)' },
+    });
+  return { world, pg, readiness, submissions, submitFailures, tags, fenceStarts, apps, secrets };
 }
 
 const realRun = {
@@ -663,6 +680,59 @@ describe('failover runbook, executed (prod, generation 0: us-east-1 writes)', ()
     expect(minutesUntil(result, 'ResubmitStreaming')).toBeLessThanOrEqual(15);
   });
 
+  it.each([undefined, 'refuse'] as const)(
+    "promotes the credential's replica here and moves its rotation to this region's function, right after activation, once (writer region outage: %s)",
+    async (mode) => {
+      const s = scenario(PRIMARY, DR, 'dra-prod-postgres');
+      if (mode) s.world.outage(PRIMARY, mode);
+      const result = await run(s);
+      expect(result.status).toBe('Success');
+      const secret = s.secrets.get(DR, 'dra/prod/postgres/master-g0')!;
+      // Standalone: a rotation in us-east-1 (its schedule is still there) can no longer replace
+      // the password clients here read with one the promoted database never got.
+      expect(secret.PrimaryRegion).toBeUndefined();
+      expect(secret.RotationLambdaARN).toBe(
+        `arn:aws:lambda:${DR}:${ACCOUNT}:function:dra-prod-postgres-rotation`,
+      );
+      expect(secret.RotationRules).toEqual({ AutomaticallyAfterDays: 30 });
+      const rotate = calls(s.world, 'RotateSecret');
+      expect(rotate).toHaveLength(1);
+      // Not now: the first rotation waits a full period (Secrets Manager tests the function first).
+      expect(rotate[0]).toMatchObject({ region: DR, params: { RotateImmediately: false } });
+      expect(calls(s.world, 'StopReplicationToReplica').map((c) => c.region)).toEqual([DR]);
+      // Right after activation, with the fence, before anything slow; it never delays writes.
+      const ran = result.steps.map((st) => st.name);
+      expect(ran.indexOf('PromoteSecret')).toBeGreaterThan(ran.indexOf('ActivateThisRegion'));
+      expect(ran.indexOf('PromoteSecret')).toBeLessThan(ran.indexOf('RestoreWarehouse'));
+      expect(stepOf(result, 'PromoteSecret').outputs).toMatchObject({ Ok: true });
+      expect(
+        s.world.published.some((p) => /Credential: promoted dra\/prod\/postgres\/master-g0/.test(p.Message)),
+      ).toBe(true);
+      expect(notAllowed(s.world, 0, failoverDocument(prod, topic(DR)))).toEqual([]);
+      // A re-run finds it standalone and rotating here: neither is asked again.
+      expect((await run(s)).status).toBe('Success');
+      expect(calls(s.world, 'StopReplicationToReplica')).toHaveLength(1);
+      expect(calls(s.world, 'RotateSecret')).toHaveLength(1);
+    },
+  );
+
+  it('a credential it could not promote never fails the switch: the message says what to run', async () => {
+    const s = scenario(PRIMARY, DR, 'dra-prod-postgres');
+    s.world.failAlways('secretsmanager', 'StopReplicationToReplica', {
+      code: 'InternalServiceError',
+      message: 'An error occurred on the server side.',
+      status: 500,
+    });
+    const result = await run(s);
+    expect(result.status).toBe('Success');
+    expect(s.world.ssm.value(DR, RECORD)).toBe(DR);
+    expect(stepOf(result, 'PromoteSecret').outputs.Ok).toBe(false);
+    expect(stepOf(result, 'PromoteSecret').outputs.Result).toMatch(
+      /aws secretsmanager stop-replication-to-replica --region us-west-2 --secret-id dra\/prod\/postgres\/master-g0.*aws secretsmanager rotate-secret --region us-west-2/,
+    );
+    expect(s.secrets.get(DR, 'dra/prod/postgres/master-g0')?.PrimaryRegion).toBe(PRIMARY);
+  });
+
   it('fails loudly, naming the state and the fix, when the replica is in a state no promotion passes through', async () => {
     const s = scenario(PRIMARY, DR, 'dra-prod-postgres');
     s.world.rds.get(DR, 'dra-prod-postgres')!.DBInstanceStatus = 'storage-full';
@@ -850,6 +920,8 @@ describe('failover runbook, executed (dev: no Global Datastore, single-AZ)', () 
       DBInstanceIdentifier: 'dra-dev-postgres',
       ReadReplicaSourceDBInstanceIdentifier: `arn:aws:rds:${PRIMARY}:${ACCOUNT}:db:dra-dev-postgres`,
     });
+    const secrets = secretsManager(world);
+    secrets.add(DR, { Name: 'dra/dev/postgres/master-g0', PrimaryRegion: PRIMARY });
     for (const region of [PRIMARY, DR]) {
       world.ssm.put(region, '/dra/dev/active-region', PRIMARY);
       world.redshiftServerless.addNamespace(region, { namespaceName: 'dra-dev-warehouse' });
@@ -879,6 +951,8 @@ describe('failover runbook, executed (dev: no Global Datastore, single-AZ)', () 
       parameters: realRun,
     });
     expect(result.status).toBe('Success');
+    expect(stepOf(result, 'PromoteSecret').outputs.Ok).toBe(true);
+    expect(secrets.get(DR, 'dra/dev/postgres/master-g0')?.PrimaryRegion).toBeUndefined();
     expect(stepOf(result, 'StartSwitch').outputs.Cache).toBe('no Global Datastore in this environment');
     expect(calls(world, 'FailoverGlobalReplicationGroup')).toHaveLength(0);
     expect(world.rds.get(DR, 'dra-dev-postgres')?.ReadReplicaSourceDBInstanceIdentifier).toBeUndefined();
@@ -1237,6 +1311,18 @@ describe('failback runbook, executed (prod, generation 1: us-west-2 writes, us-e
     );
     expect(s.world.ssm.value(PRIMARY, RECORD)).toBe(PRIMARY);
     expect(answered(s.world, 'PromoteReadReplica')).toHaveLength(1);
+  });
+
+  it("promotes generation 1's credential replica in us-east-1 and moves its rotation there", async () => {
+    const s = setup();
+    const result = await runAutomation(failback, { region: PRIMARY, world: s.world, parameters: realRun });
+    expect(result.status).toBe('Success');
+    const secret = s.secrets.get(PRIMARY, 'dra/prod/postgres/master-g1')!;
+    expect(secret.PrimaryRegion).toBeUndefined();
+    expect(secret.RotationLambdaARN).toBe(
+      `arn:aws:lambda:${PRIMARY}:${ACCOUNT}:function:dra-prod-postgres-rotation`,
+    );
+    expect(calls(s.world, 'StopReplicationToReplica').map((c) => c.region)).toEqual([PRIMARY]);
   });
 
   it('refuses to promote while replay is paused on the replica', async () => {
