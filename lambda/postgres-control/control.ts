@@ -85,6 +85,12 @@ export interface HeartbeatResult {
   skipped?: 'replica' | 'fenced';
   /** The writer's position after the write. */
   lsn?: string;
+  /**
+   * On a replica: when the newest heartbeat it has replayed was written on the writer
+   * (ISO), null when none has reached it yet. The standby's canary reads it: its age is
+   * the measured replication lag of PostgreSQL (lambda/canary).
+   */
+  beatAt?: string | null;
 }
 
 export interface UnfenceResult {
@@ -372,8 +378,9 @@ export async function catchUp(db: Queryable, request: CatchUpRequest): Promise<C
  * writer: the fence must not be written through (this session may have been made
  * writable by `ensureControlRole`, so the catalog setting is checked, not the session's).
  */
-export async function heartbeat(db: Queryable): Promise<HeartbeatResult> {
-  if (await inRecovery(db)) return { ok: true, written: false, skipped: 'replica' };
+export async function heartbeat(db: Queryable, options: { reader?: string } = {}): Promise<HeartbeatResult> {
+  if (await inRecovery(db))
+    return { ok: true, written: false, skipped: 'replica', beatAt: await replayedBeat(db) };
   const current = await one<{ name: string }>(db, 'SELECT current_database() AS name');
   if ((await fencedDatabases(db)).includes(current.name))
     return { ok: true, written: false, skipped: 'fenced' };
@@ -385,6 +392,7 @@ export async function heartbeat(db: Queryable): Promise<HeartbeatResult> {
        beat_by text NOT NULL DEFAULT current_user
      )`,
   );
+  if (options.reader) await grantHeartbeatRead(db, options.reader);
   try {
     await db.query(
       `INSERT INTO ${HEARTBEAT_TABLE} (id, beat_at) VALUES (1, now())
@@ -397,6 +405,37 @@ export async function heartbeat(db: Queryable): Promise<HeartbeatResult> {
   }
   const after = await one<{ lsn: string }>(db, 'SELECT pg_current_wal_lsn()::text AS lsn');
   return { ok: true, written: true, lsn: after.lsn };
+}
+
+/**
+ * The standby's function reads the heartbeat row on the replica as the control role
+ * (IAM login): SELECT is granted to it on the writer, once (a repeated GRANT would write
+ * the catalog every minute), and replicates with the table.
+ */
+async function grantHeartbeatRead(db: Queryable, reader: string): Promise<void> {
+  const granted = await one<{ role: boolean; usage: boolean; select: boolean }>(
+    db,
+    `SELECT r.oid IS NOT NULL AS role,
+            r.oid IS NOT NULL AND has_schema_privilege(r.oid, $2, 'USAGE') AS usage,
+            r.oid IS NOT NULL AND has_table_privilege(r.oid, $3, 'SELECT') AS select
+       FROM (SELECT $1::text AS name) n LEFT JOIN pg_roles r ON r.rolname = n.name`,
+    [reader, CONTROL_SCHEMA, HEARTBEAT_TABLE],
+  );
+  if (!granted.role) return;
+  if (!granted.usage) await db.query(`GRANT USAGE ON SCHEMA ${CONTROL_SCHEMA} TO ${quoteIdent(reader)}`);
+  if (!granted.select) await db.query(`GRANT SELECT ON ${HEARTBEAT_TABLE} TO ${quoteIdent(reader)}`);
+}
+
+/** The write time of the newest heartbeat this replica has replayed; null when none has reached it. */
+async function replayedBeat(db: Queryable): Promise<string | null> {
+  const table = await one<{ t: string | null }>(db, 'SELECT to_regclass($1)::text AS t', [HEARTBEAT_TABLE]);
+  if (table.t === null) return null;
+  const row = await one<{ at: Date | string | null } | undefined>(
+    db,
+    `SELECT beat_at AS at FROM ${HEARTBEAT_TABLE} WHERE id = 1`,
+  );
+  if (!row?.at) return null;
+  return (row.at instanceof Date ? row.at : new Date(row.at)).toISOString();
 }
 
 /**

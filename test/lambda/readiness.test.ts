@@ -49,30 +49,51 @@ describe('error classification (AWS SDK v3 shapes)', () => {
       'refused (renamed TimeoutError by the HTTP handler)',
       ERRORS.refuse('rds.us-east-1.amazonaws.com'),
       'unreachable',
+      'network',
     ],
-    ['DNS failure', ERRORS.dns('rds.us-east-1.amazonaws.com'), 'unreachable'],
-    ['socket timeout', Object.assign(new Error('socket hang up'), { code: 'ETIMEDOUT' }), 'unreachable'],
-    ['our per-call timeout', new CallTimeout('no answer within 40 ms'), 'unreachable'],
-    ['throttling', ERRORS.throttle(), 'unknown'],
+    ['DNS failure', ERRORS.dns('rds.us-east-1.amazonaws.com'), 'unreachable', 'network'],
+    [
+      'socket timeout',
+      Object.assign(new Error('socket hang up'), { code: 'ETIMEDOUT' }),
+      'unreachable',
+      'timeout',
+    ],
+    [
+      "the SDK's own request timeout",
+      Object.assign(new Error('timed out'), { name: 'TimeoutError' }),
+      'unreachable',
+      'timeout',
+    ],
+    ['our per-call timeout', new CallTimeout('no answer within 40 ms'), 'unreachable', 'timeout'],
+    ['throttling', ERRORS.throttle(), 'unknown', 'throttled'],
     [
       '429 without a known name',
       Object.assign(new Error('x'), { name: 'Foo', $metadata: { httpStatusCode: 429 } }),
       'unknown',
+      'throttled',
     ],
-    ['5xx', ERRORS['5xx'](), 'unknown'],
+    [
+      'a throttling name on a 503 (S3 SlowDown): throttling, not a server error',
+      Object.assign(new Error('slow down'), { name: 'SlowDown', $metadata: { httpStatusCode: 503 } }),
+      'unknown',
+      'throttled',
+    ],
+    ['5xx', ERRORS['5xx'](), 'unknown', 'server'],
     [
       'access denied',
       Object.assign(new Error('no'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 403 } }),
       'unknown',
+      'client',
     ],
     [
       'a TimeoutError that carries an HTTP status (the server answered)',
       Object.assign(new Error('t'), { name: 'TimeoutError', $metadata: { httpStatusCode: 504 } }),
       'unknown',
+      'server',
     ],
-    ['not an Error at all', 'boom', 'unknown'],
-  ])('%s -> %s', (_, error, kind) => {
-    expect(classifyError(error).kind).toBe(kind);
+    ['not an Error at all', 'boom', 'unknown', 'client'],
+  ])('%s -> %s (%s)', (_, error, kind, cause) => {
+    expect(classifyError(error)).toMatchObject({ kind, cause });
   });
   it('says what happened in the reason', () => {
     expect(classifyError(ERRORS.throttle()).reason).toBe('throttled (ThrottlingException: Rate exceeded)');
