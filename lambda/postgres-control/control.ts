@@ -85,12 +85,19 @@ export interface HeartbeatResult {
   skipped?: 'replica' | 'fenced';
   /** The writer's position after the write. */
   lsn?: string;
+}
+
+/** `lastBeat`: the heartbeat this instance holds, without writing anything. */
+export interface LastBeatResult {
+  ok: true;
+  /** True on a replica (the standby), false on a writer or a promoted replica. */
+  inRecovery: boolean;
   /**
-   * On a replica: when the newest heartbeat it has replayed was written on the writer
-   * (ISO), null when none has reached it yet. The standby's canary reads it: its age is
-   * the measured replication lag of PostgreSQL (lambda/canary).
+   * When the newest heartbeat this instance holds was written on the writer (ISO); null
+   * when none has reached it yet. On the standby's replica its age is the measured
+   * replication lag of PostgreSQL (the canary, lambda/canary).
    */
-  beatAt?: string | null;
+  beatAt: string | null;
 }
 
 export interface UnfenceResult {
@@ -379,8 +386,7 @@ export async function catchUp(db: Queryable, request: CatchUpRequest): Promise<C
  * writable by `ensureControlRole`, so the catalog setting is checked, not the session's).
  */
 export async function heartbeat(db: Queryable, options: { reader?: string } = {}): Promise<HeartbeatResult> {
-  if (await inRecovery(db))
-    return { ok: true, written: false, skipped: 'replica', beatAt: await replayedBeat(db) };
+  if (await inRecovery(db)) return { ok: true, written: false, skipped: 'replica' };
   const current = await one<{ name: string }>(db, 'SELECT current_database() AS name');
   if ((await fencedDatabases(db)).includes(current.name))
     return { ok: true, written: false, skipped: 'fenced' };
@@ -426,16 +432,21 @@ async function grantHeartbeatRead(db: Queryable, reader: string): Promise<void> 
   if (!granted.select) await db.query(`GRANT SELECT ON ${HEARTBEAT_TABLE} TO ${quoteIdent(reader)}`);
 }
 
-/** The write time of the newest heartbeat this replica has replayed; null when none has reached it. */
-async function replayedBeat(db: Queryable): Promise<string | null> {
+/**
+ * Reads the heartbeat row and writes nothing, on any instance: on the standby's replica,
+ * the write time of the newest beat it has replayed (the PostgreSQL canary); on a
+ * promoted replica, the last one replicated before the promotion.
+ */
+export async function lastBeat(db: Queryable): Promise<LastBeatResult> {
+  const recovering = await inRecovery(db);
   const table = await one<{ t: string | null }>(db, 'SELECT to_regclass($1)::text AS t', [HEARTBEAT_TABLE]);
-  if (table.t === null) return null;
+  if (table.t === null) return { ok: true, inRecovery: recovering, beatAt: null };
   const row = await one<{ at: Date | string | null } | undefined>(
     db,
     `SELECT beat_at AS at FROM ${HEARTBEAT_TABLE} WHERE id = 1`,
   );
-  if (!row?.at) return null;
-  return (row.at instanceof Date ? row.at : new Date(row.at)).toISOString();
+  const at = row?.at ? (row.at instanceof Date ? row.at : new Date(row.at)).toISOString() : null;
+  return { ok: true, inRecovery: recovering, beatAt: at };
 }
 
 /**

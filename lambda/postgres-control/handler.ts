@@ -13,6 +13,8 @@ import {
   fence,
   type HeartbeatResult,
   heartbeat,
+  type LastBeatResult,
+  lastBeat,
   type Queryable,
   type StatusResult,
   status,
@@ -63,6 +65,7 @@ export type ControlResponse =
   | CatchUpResult
   | UnfenceResult
   | HeartbeatResult
+  | LastBeatResult
   | { ok: false; error: string; cause?: FailureCause };
 
 const logger = new Logger({ serviceName: 'postgres-control' });
@@ -226,6 +229,8 @@ async function perform(
       return unfence(db);
     case 'heartbeat':
       return heartbeat(db, { reader: settings.controlUser });
+    case 'lastBeat':
+      return lastBeat(db);
   }
 }
 

@@ -244,13 +244,12 @@ describe('PostgreSQL control against a real primary and streaming replica', () =
     const after = await beats();
     expect(after.n).toBe(1);
     expect(after.at.getTime()).toBeGreaterThan(before.at.getTime());
-    // A replica refuses writes: skipped, ok; it says which beat it has replayed (the canary reads it).
+    // A replica refuses writes: skipped, ok.
     const onReplica = async () => connection(await replica('dra_control'), 'IAM token');
     expect(await run({ action: 'heartbeat' }, { settings, connect: onReplica })).toEqual({
       ok: true,
       written: false,
       skipped: 'replica',
-      beatAt: expect.any(String),
     });
     // Fenced: nothing written, even by the master user whose session ensureControlRole made writable.
     await fence(asQueryable(await primary()));
@@ -263,30 +262,36 @@ describe('PostgreSQL control against a real primary and streaming replica', () =
     await unfence(asQueryable(await primary()));
   });
 
-  it('heartbeat on the replica returns the write time of the newest beat it replayed, read as the IAM login (the PostgreSQL canary)', async () => {
+  it('lastBeat on the replica returns the write time of the newest beat it replayed, read as the IAM login and writing nothing (the PostgreSQL canary)', async () => {
     const master = async () => connection(await primary(), 'master secret');
     const onReplica = async () => connection(await replica('dra_control'), 'IAM token');
-    const written = await run({ action: 'heartbeat' }, { settings, connect: master });
-    expect(written).toMatchObject({ ok: true, written: true });
+    expect(await run({ action: 'heartbeat' }, { settings, connect: master })).toMatchObject({
+      ok: true,
+      written: true,
+    });
     const beatOnPrimary = (
       await (await primary()).query('SELECT beat_at FROM dra_control.heartbeat WHERE id = 1')
     ).rows[0].beat_at as Date;
     // Replay is asynchronous: the replica answers with the beat once it has replayed it.
     const seen = await until(
-      () => run({ action: 'heartbeat' }, { settings, connect: onReplica }),
+      () => run({ action: 'lastBeat' }, { settings, connect: onReplica }),
       (r) => 'beatAt' in r && r.beatAt === beatOnPrimary.toISOString(),
     );
-    expect(seen).toEqual({
-      ok: true,
-      written: false,
-      skipped: 'replica',
-      beatAt: beatOnPrimary.toISOString(),
-    });
+    expect(seen).toEqual({ ok: true, inRecovery: true, beatAt: beatOnPrimary.toISOString() });
     // dra_control reads it because the writer granted it SELECT (no superuser, no owner membership needed).
     const grants = await (await primary()).query(
       "SELECT has_table_privilege('dra_control', 'dra_control.heartbeat', 'SELECT') AS ok",
     );
     expect(grants.rows[0].ok).toBe(true);
+    // On the writer it reads too, and never writes: the beat is unchanged.
+    const before = await (await primary()).query('SELECT pg_current_wal_lsn()::text AS lsn');
+    expect(await run({ action: 'lastBeat' }, { settings, connect: master })).toEqual({
+      ok: true,
+      inRecovery: false,
+      beatAt: beatOnPrimary.toISOString(),
+    });
+    const after = await (await primary()).query('SELECT pg_current_wal_lsn()::text AS lsn');
+    expect(after.rows[0].lsn).toBe(before.rows[0].lsn);
   });
 
   it('says why an action failed when the database refused or did not answer (for the canary)', async () => {
