@@ -78,9 +78,10 @@ const hang = () => new Promise<never>(() => {});
 
 async function run(settings: CanarySettings, probes: Record<string, StoreProbe>, activeRegion = 'us-east-1') {
   ssm.on(GetParameterCommand, { Name: '/dra/prod/active-region' }).resolves({
+    $metadata: {},
     Parameter: { Name: '/dra/prod/active-region', Value: activeRegion },
   } satisfies GetParameterCommandOutput);
-  ssm.on(PutParameterCommand).resolves({ Version: 2 } satisfies PutParameterCommandOutput);
+  ssm.on(PutParameterCommand).resolves({ $metadata: {}, Version: 2 } satisfies PutParameterCommandOutput);
   const lines: string[] = [];
   const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown) => {
     lines.push(String(chunk));
@@ -310,7 +311,7 @@ describe("the writer's side", () => {
 
   it('an unreadable active-region record writes nothing and is the canary failing, never an outage', async () => {
     ssm.on(GetParameterCommand).rejects(sdkError('InternalServerError', 500));
-    ssm.on(PutParameterCommand).resolves({ Version: 3 } satisfies PutParameterCommandOutput);
+    ssm.on(PutParameterCommand).resolves({ $metadata: {}, Version: 3 } satisfies PutParameterCommandOutput);
     const written: string[] = [];
     const state = await runCanary({
       settings: WRITER,
@@ -330,7 +331,7 @@ describe("the writer's side", () => {
   it('a state that cannot be written is logged; the run still returns and publishes', async () => {
     ssm
       .on(GetParameterCommand)
-      .resolves({ Parameter: { Value: 'us-east-1' } } satisfies GetParameterCommandOutput);
+      .resolves({ $metadata: {}, Parameter: { Value: 'us-east-1' } } satisfies GetParameterCommandOutput);
     ssm.on(PutParameterCommand).rejects(sdkError('ThrottlingException', 400));
     const logger = new Logger({ logLevel: 'SILENT' });
     const error = jest.spyOn(logger, 'error');
@@ -391,7 +392,11 @@ describe('S3 probe (answers bound to the SDK models)', () => {
   const body = (text: string) => sdkStreamMixin(Readable.from([Buffer.from(text)]));
 
   it('writes one dated object under canary/ and reads its write time back', async () => {
-    s3.on(PutObjectCommand).resolves({ ETag: '"e"', VersionId: 'v1' } satisfies PutObjectCommandOutput);
+    s3.on(PutObjectCommand).resolves({
+      $metadata: {},
+      ETag: '"e"',
+      VersionId: 'v1',
+    } satisfies PutObjectCommandOutput);
     const p = s3Probe(client, 'bucket', 'canary/heartbeat.json', 'us-east-1');
     await p.write(NOW);
     const input = s3.commandCalls(PutObjectCommand)[0].args[0].input;
@@ -407,6 +412,7 @@ describe('S3 probe (answers bound to the SDK models)', () => {
       writtenAt: NOW.toISOString(),
     });
     s3.on(GetObjectCommand).resolves({
+      $metadata: {},
       Body: body(canaryRecord('s3', 'us-east-1', NOW)),
       ContentType: 'application/json',
       ReplicationStatus: 'REPLICA',
@@ -419,7 +425,7 @@ describe('S3 probe (answers bound to the SDK models)', () => {
   it('no replica yet (NoSuchKey) is "none", and a body that is not a canary is the canary failing', async () => {
     s3.on(GetObjectCommand)
       .rejectsOnce(sdkError('NoSuchKey', 404))
-      .resolves({ Body: body('<html>') } satisfies GetObjectCommandOutput);
+      .resolves({ $metadata: {}, Body: body('<html>') } satisfies GetObjectCommandOutput);
     const p = s3Probe(client, 'replica', 'canary/heartbeat.json', 'us-west-2');
     expect(await p.read()).toBeUndefined();
     const error = await p.read().catch((e: unknown) => e);
