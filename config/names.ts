@@ -16,8 +16,8 @@ export interface PhysicalName {
 }
 
 const BUCKET_PURPOSES = ['raw', 'refined', 'curated', 'artifacts', 'athena-results', 'access-logs'] as const;
-/** Lambda functions with fixed names: job submission, readiness, and the PostgreSQL control function (contract B). */
-const FUNCTION_PURPOSES = ['submit-job', 'readiness', 'postgres-control'] as const;
+/** Lambda functions with fixed names: job submission, readiness, the PostgreSQL control function (contract B), the replication canary. */
+const FUNCTION_PURPOSES = ['submit-job', 'readiness', 'postgres-control', 'canary'] as const;
 
 /**
  * Every fixed physical name of an environment whose length depends on config

@@ -10,7 +10,7 @@ import { otherRole, writerRole } from '../../config/topology';
 import { acknowledge, acknowledgeDefaultPolicy } from '../compliance/acknowledge';
 import { acknowledgeSdkCalls, CROSS_REGION_READ_REASON } from '../compliance/sdk-calls';
 import { platformLogGroup } from '../shared/log-group';
-import { consumerGroupsArn, kafkaResourceArn, TOPICS } from './msk-serverless';
+import { consumerGroupsArn, kafkaResourceArn, REPLICATED_TOPICS, TOPICS } from './msk-serverless';
 
 export interface MskReplicatorProps {
   readonly config: EnvironmentConfig;
@@ -25,7 +25,7 @@ export interface MskReplicatorProps {
 
 /**
  * MSK Replicator, created in the standby (target) region as MSK requires, copying
- * topicA..C from the writer's cluster with consumer group offset sync.
+ * topicA..C and the canary's topic from the writer's cluster with consumer group offset sync.
  *
  * A Serverless cluster's ARN ends in a generated id, so it cannot be derived
  * from config: the primary publishes it in SSM and this construct reads it at
@@ -94,7 +94,7 @@ export class MskReplicator extends Construct {
                 ]
               : ['kafka-cluster:ReadData']),
           ],
-          resources: TOPICS.map((t) => kafkaResourceArn(cluster, 'topic', t)),
+          resources: REPLICATED_TOPICS.map((t) => kafkaResourceArn(cluster, 'topic', t)),
         }),
       );
       role.addToPolicy(
@@ -115,6 +115,8 @@ export class MskReplicator extends Construct {
 
     this.replicator = new msk.CfnReplicator(this, 'Replicator', {
       replicatorName: resourceName(config, 'msk-replicator'),
+      // Create-only (resource schema aws-msk-replicator.json, createOnlyProperties): a changed
+      // description would replace the named Replicator, so it keeps naming the application topics.
       description: `${config.name}: ${TOPICS.join(', ')} from ${sourceRegion}`,
       serviceExecutionRoleArn: role.roleArn,
       kafkaClusters: [
@@ -136,7 +138,9 @@ export class MskReplicator extends Construct {
           targetKafkaClusterArn: targetClusterArn,
           targetCompressionType: 'NONE',
           topicReplication: {
-            topicsToReplicate: [...TOPICS],
+            // Adding the canary topic to a running Replicator is an in-place UpdateReplicationInfo
+            // (CloudFormation resource provider aws-msk-replicator, UpdateHandler), not a replacement.
+            topicsToReplicate: [...REPLICATED_TOPICS],
             copyTopicConfigurations: true,
             copyAccessControlListsForTopics: false, // Serverless clusters use IAM, not Kafka ACLs
             detectAndCopyNewTopics: false,

@@ -1,5 +1,9 @@
 import { DescribeReplicationGroupsCommand } from '@aws-sdk/client-elasticache';
-import { GetApplicationCommand } from '@aws-sdk/client-emr-serverless';
+import {
+  GetApplicationCommand,
+  ListApplicationsCommand,
+  type ListApplicationsCommandOutput,
+} from '@aws-sdk/client-emr-serverless';
 import { GetTablesCommand } from '@aws-sdk/client-glue';
 import { ListReplicatorsCommand } from '@aws-sdk/client-kafka';
 import { DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
@@ -354,6 +358,51 @@ describe('checks: writer evidence apart from standby readings', () => {
       status: 'degraded',
       detail: expect.stringContaining('releaseLabel (emr-7.8.0 vs emr-7.9.0)'),
     });
+  });
+
+  it('EMR: finds the application on a later page of ListApplications (it follows nextToken)', async () => {
+    const pages: Record<string, ListApplicationsCommandOutput> = {
+      first: {
+        $metadata: {},
+        applications: [
+          {
+            id: 'other',
+            name: 'someone-else',
+            arn: 'arn:aws:emr-serverless:us-east-1:111111111111:/applications/other',
+            releaseLabel: 'emr-7.9.0',
+            type: 'Spark',
+            state: 'CREATED',
+            createdAt: NOW,
+            updatedAt: NOW,
+          },
+        ],
+        nextToken: 'page-2',
+      },
+      'page-2': {
+        $metadata: {},
+        applications: [
+          {
+            id: 'app',
+            name: SETTINGS.emrApplicationName,
+            arn: 'arn:aws:emr-serverless:us-east-1:111111111111:/applications/app',
+            releaseLabel: 'emr-7.9.0',
+            type: 'Spark',
+            state: 'CREATED',
+            createdAt: NOW,
+            updatedAt: NOW,
+          },
+        ],
+      },
+    };
+    fake.stubs.emr
+      .on(ListApplicationsCommand)
+      .callsFake(async (input: { nextToken?: string }) => pages[input.nextToken ?? 'first']);
+    const r = await run();
+    expect(r.emr).toMatchObject({ status: 'healthy', writer: 'healthy', standby: 'answered' });
+    // Both regions asked for the second page.
+    expect(
+      fake.stubs.emr.commandCalls(ListApplicationsCommand).map((c: any) => c.args[0].input.nextToken),
+    ).toEqual([undefined, undefined, 'page-2', 'page-2']);
   });
 
   it("catalog: drift is reported; with the writer's region down there is nothing to compare (degraded, not failed)", async () => {
