@@ -82,7 +82,7 @@ export class ReadinessAlarms extends Construct {
         threshold: 1,
         periods: [10, 10],
         description:
-          "The writer's region has given no verdict for 10 of 10 minutes: its write-path services answer with errors (throttling or HTTP 5xx, a brownout), or the standby cannot judge them. Throttling is never recommended as a failover; server errors from two or more write-path services recommend one after failover.brownoutEvaluationsToRecommend evaluations. Judge by hand whether the writer can take writes (docs/runbooks/failover.md).",
+          "The writer's region has given no verdict for 10 of 10 minutes: its write-path services answer with errors (throttling or HTTP 5xx, a brownout), or the standby cannot judge them. Throttling is never recommended as a failover; server errors from two or more write-path services recommend one after failover.brownoutEvaluationsToRecommend evaluations. Until then, judge by hand whether the writer can take writes (docs/runbooks/failover.md).",
       });
       if (config.msk.replicator) {
         // Published by the readiness function from the Replicator's own metrics (standby region).
