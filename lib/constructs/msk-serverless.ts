@@ -190,19 +190,21 @@ export class MskServerless extends Construct {
     this.bootstrapServers = topics.getAttString('BootstrapServers');
     // Its own resource: one partition and a retention the application topics do not share.
     // retention.ms is one of the topic configs MSK Serverless accepts (MSK developer guide,
-    // "Configuration properties for MSK Serverless clusters", serverless-config.html).
-    new CustomResource(this, 'CanaryTopic', {
-      serviceToken: provider.serviceToken,
-      resourceType: 'Custom::KafkaTopics',
-      properties: {
-        ClusterArn: arn,
-        Topics: [CANARY_TOPIC],
-        Partitions: '1',
-        AllowDeletion: 'true',
-        Configs: { 'retention.ms': String(CANARY_TOPIC_RETENTION_MS) },
-        Purpose: 'canary',
-      },
-    });
+    // "Configuration properties for MSK Serverless clusters", serverless-config.html). Only
+    // where the Replicator copies it: without one there is nothing for the canary to measure.
+    if (config.msk.replicator)
+      new CustomResource(this, 'CanaryTopic', {
+        serviceToken: provider.serviceToken,
+        resourceType: 'Custom::KafkaTopics',
+        properties: {
+          ClusterArn: arn,
+          Topics: [CANARY_TOPIC],
+          Partitions: '1',
+          AllowDeletion: 'true',
+          Configs: { 'retention.ms': String(CANARY_TOPIC_RETENTION_MS) },
+          Purpose: 'canary',
+        },
+      });
 
     new ssm.StringParameter(this, 'BootstrapServersParameter', {
       parameterName: parameterName(config, 'msk/bootstrap-servers'),
