@@ -1,12 +1,14 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { S3Client } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import Redis from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
-import { generateMskAuthToken } from '../kafka-topics/msk-token';
+import {
+  defaultMskCredentials,
+  generateMskAuthToken,
+  type MskCredentialsProvider,
+} from '../kafka-topics/msk-token';
 import type { StoreName } from '../readiness/metrics';
 import { CallTimeout, withTimeout } from '../readiness/outcome';
 import { boundedRequests } from '../sdk-timeouts';
@@ -17,12 +19,14 @@ import {
   kafkaProbe,
   postgresProbe,
   type RedisLike,
+  type SignedCall,
   type StoreProbe,
   s3Probe,
   setup,
 } from './probes';
 import { runCanary } from './run';
 import type { CanarySettings } from './settings';
+import { ensureOk, signedRequest } from './signed-request';
 import type { CanaryState } from './state';
 
 export interface CacheConnection {
@@ -91,9 +95,9 @@ async function remembered(key: string, read: () => Promise<string | undefined>):
 
 interface Clients {
   readonly ssm: SSMClient;
-  readonly s3: S3Client;
-  readonly lambda: LambdaClient;
   readonly secrets: SecretsManagerClient;
+  /** Signs the S3 and Lambda requests (the function's role, from the environment). */
+  readonly credentials: MskCredentialsProvider;
 }
 
 function clients(region: string, timeoutMs: number): Clients {
@@ -105,9 +109,8 @@ function clients(region: string, timeoutMs: number): Clients {
   };
   return {
     ssm: new SSMClient(common),
-    s3: new S3Client(common),
-    lambda: new LambdaClient(common),
     secrets: new SecretsManagerClient(common),
+    credentials: defaultMskCredentials(region),
   };
 }
 
@@ -121,19 +124,29 @@ const parameter = (c: Clients, name: string) =>
 export function buildProbes(settings: CanarySettings, c: Clients): Partial<Record<StoreName, StoreProbe>> {
   const probes: Partial<Record<StoreName, StoreProbe>> = {};
   const t = settings.storeTimeoutMs;
+  const call: SignedCall = (request) =>
+    signedRequest({ ...request, region: settings.region, timeoutMs: t }, c.credentials);
   if (settings.rds) {
     const functionName = settings.rds.functionName;
     probes.rds = postgresProbe(async (payload) => {
-      const out = await c.lambda.send(
-        new InvokeCommand({ FunctionName: functionName, Payload: JSON.stringify(payload) }),
+      const response = ensureOk(
+        await call({
+          method: 'POST',
+          service: 'lambda',
+          endpoint: `https://lambda.${settings.region}.amazonaws.com`,
+          path: `/2015-03-31/functions/${encodeURIComponent(functionName)}/invocations`,
+          body: JSON.stringify(payload),
+          headers: { 'content-type': 'application/json' },
+        }),
+        `Invoke ${functionName}`,
       );
-      const text = out.Payload ? Buffer.from(out.Payload).toString('utf8') : 'null';
-      if (out.FunctionError)
-        throw new Error(`${functionName} failed (${out.FunctionError}): ${text.slice(0, 200)}`);
-      return JSON.parse(text) as unknown;
+      const functionError = response.headers.get('x-amz-function-error');
+      if (functionError)
+        throw new Error(`${functionName} failed (${functionError}): ${response.body.slice(0, 200)}`);
+      return JSON.parse(response.body || 'null') as unknown;
     });
   }
-  if (settings.s3) probes.s3 = s3Probe(c.s3, settings.s3.bucket, settings.s3.key, settings.region);
+  if (settings.s3) probes.s3 = s3Probe(call, settings.s3.bucket, settings.s3.key, settings.region);
   if (settings.msk) {
     const { bootstrapServersParameter, topic, groupId } = settings.msk;
     probes.msk = kafkaProbe(

@@ -1,7 +1,7 @@
-import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Admin, Consumer, Kafka, Producer } from 'kafkajs';
 import type { StoreName } from '../readiness/metrics';
 import { classifyError } from '../readiness/outcome';
+import { ensureOk, type SignedRequest, type SignedResponse } from './signed-request';
 import { type CanaryOutcome, canaryRecord, canaryWrittenAt, DETAIL_LENGTH } from './state';
 
 /**
@@ -45,31 +45,43 @@ export async function setup<T>(what: string, work: () => Promise<T>): Promise<T>
   }
 }
 
-/** S3: one object, overwritten every minute under `canary/`, expired by a lifecycle rule. */
-export function s3Probe(s3: S3Client, bucket: string, key: string, region: string): StoreProbe {
+/** Sends one signed request of this region (lambda/canary/signed-request.ts). */
+export type SignedCall = (request: Omit<SignedRequest, 'region' | 'timeoutMs'>) => Promise<SignedResponse>;
+
+/**
+ * S3: one object, overwritten every minute under `canary/`, expired by a lifecycle rule;
+ * PutObject and GetObject on the bucket's virtual-hosted endpoint (S3 API reference).
+ */
+export function s3Probe(
+  call: SignedCall,
+  bucket: string,
+  key: string,
+  region: string,
+  endpoint = `https://${bucket}.s3.${region}.amazonaws.com`,
+): StoreProbe {
+  const path = `/${key.split('/').map(encodeURIComponent).join('/')}`;
   return {
     async write(now) {
-      await s3.send(
-        new PutObjectCommand({
-          Bucket: bucket,
-          Key: key,
-          Body: canaryRecord('s3', region, now),
-          ContentType: 'application/json',
+      const body = canaryRecord('s3', region, now);
+      ensureOk(
+        await call({
+          method: 'PUT',
+          service: 's3',
+          endpoint,
+          path,
+          body,
+          headers: { 'content-type': 'application/json' },
         }),
+        `PutObject s3://${bucket}/${key}`,
       );
       return undefined;
     },
     async read() {
-      try {
-        const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-        const body = await out.Body?.transformToString();
-        if (body === undefined) return undefined;
-        return { writtenAt: canaryWrittenAt(body, 's3') };
-      } catch (error) {
-        // No replica yet: nothing has been replicated here (S3 API reference, GetObject: NoSuchKey).
-        if ((error as { name?: string }).name === 'NoSuchKey') return undefined;
-        throw error;
-      }
+      const response = await call({ method: 'GET', service: 's3', endpoint, path });
+      // No replica yet: nothing has been replicated here (GetObject: 404 NoSuchKey).
+      if (response.status === 404 && /<Code>NoSuchKey<\/Code>/.test(response.body)) return undefined;
+      ensureOk(response, `GetObject s3://${bucket}/${key}`);
+      return { writtenAt: canaryWrittenAt(response.body, 's3') };
     },
   };
 }

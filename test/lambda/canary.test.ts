@@ -1,13 +1,7 @@
-import { Readable } from 'node:stream';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import {
-  GetObjectCommand,
-  type GetObjectCommandOutput,
-  PutObjectCommand,
-  type PutObjectCommandOutput,
-  S3Client,
-} from '@aws-sdk/client-s3';
 import {
   GetParameterCommand,
   type GetParameterCommandOutput,
@@ -15,7 +9,6 @@ import {
   type PutParameterCommandOutput,
   SSMClient,
 } from '@aws-sdk/client-ssm';
-import { sdkStreamMixin } from '@smithy/core/serde';
 import { mockClient } from 'aws-sdk-client-mock';
 import { classifyCanaryError } from '../../lambda/canary/classify';
 import { CANARY_SERVICE, METRICS_NAMESPACE } from '../../lambda/canary/metrics';
@@ -23,6 +16,7 @@ import {
   type KafkaLike,
   kafkaProbe,
   postgresProbe,
+  type SignedCall,
   StoreFailure,
   type StoreProbe,
   s3Probe,
@@ -30,19 +24,14 @@ import {
 } from '../../lambda/canary/probes';
 import { runCanary } from '../../lambda/canary/run';
 import type { CanarySettings } from '../../lambda/canary/settings';
+import { signedRequest } from '../../lambda/canary/signed-request';
 import { type CanaryState, canaryRecord, parseCanaryState } from '../../lambda/canary/state';
+import { freePort } from '../support/redis-servers';
 
 const NOW = new Date('2026-11-24T12:00:00.000Z');
-const s3 = mockClient(S3Client);
 const ssm = mockClient(SSMClient);
-afterAll(() => {
-  s3.restore();
-  ssm.restore();
-});
-beforeEach(() => {
-  s3.reset();
-  ssm.reset();
-});
+afterAll(() => ssm.restore());
+beforeEach(() => ssm.reset());
 
 const WRITER: CanarySettings = {
   environment: 'prod',
@@ -387,52 +376,104 @@ describe("the standby's side", () => {
   });
 });
 
-describe('S3 probe (answers bound to the SDK models)', () => {
-  const client = new S3Client({ region: 'us-east-1' });
-  const body = (text: string) => sdkStreamMixin(Readable.from([Buffer.from(text)]));
+describe('S3 probe: SigV4-signed PutObject / GetObject against a local S3-shaped endpoint', () => {
+  /** A local HTTP server answering as S3 does (S3 API reference: PutObject, GetObject, error XML). */
+  async function s3Server(
+    answer: (req: http.IncomingMessage, body: string) => { status: number; body?: string },
+  ) {
+    const requests: { method?: string; url?: string; headers: http.IncomingHttpHeaders; body: string }[] = [];
+    const server = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => {
+        body += c;
+      });
+      req.on('end', () => {
+        requests.push({ method: req.method, url: req.url, headers: req.headers, body });
+        const a = answer(req, body);
+        res.writeHead(a.status, { 'content-type': a.status < 300 ? 'application/json' : 'application/xml' });
+        res.end(a.body ?? '');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    return {
+      requests,
+      endpoint: `http://127.0.0.1:${port}`,
+      close: () => new Promise((r) => server.close(r)),
+    };
+  }
+  const credentials = async () => ({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' });
+  const call = (region: string) => (request: Parameters<SignedCall>[0]) =>
+    signedRequest({ ...request, region, timeoutMs: 2000 }, credentials);
+  const xmlError = (code: string) =>
+    `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>m</Message></Error>`;
 
-  it('writes one dated object under canary/ and reads its write time back', async () => {
-    s3.on(PutObjectCommand).resolves({
-      $metadata: {},
-      ETag: '"e"',
-      VersionId: 'v1',
-    } satisfies PutObjectCommandOutput);
-    const p = s3Probe(client, 'bucket', 'canary/heartbeat.json', 'us-east-1');
-    await p.write(NOW);
-    const input = s3.commandCalls(PutObjectCommand)[0].args[0].input;
-    expect(input).toMatchObject({
-      Bucket: 'bucket',
-      Key: 'canary/heartbeat.json',
-      ContentType: 'application/json',
+  it('writes one dated object under canary/ (signed for s3, payload hash sent) and reads its write time back', async () => {
+    let stored = '';
+    const s3 = await s3Server((req, body) => {
+      if (req.method === 'PUT') stored = body;
+      return { status: 200, body: req.method === 'GET' ? stored : '' };
     });
-    expect(JSON.parse(String(input.Body))).toEqual({
-      canary: 'dual-region-analytics',
-      store: 's3',
-      region: 'us-east-1',
-      writtenAt: NOW.toISOString(),
-    });
-    s3.on(GetObjectCommand).resolves({
-      $metadata: {},
-      Body: body(canaryRecord('s3', 'us-east-1', NOW)),
-      ContentType: 'application/json',
-      ReplicationStatus: 'REPLICA',
-    } satisfies GetObjectCommandOutput);
-    expect(await s3Probe(client, 'replica', 'canary/heartbeat.json', 'us-west-2').read()).toEqual({
-      writtenAt: NOW,
-    });
+    try {
+      const writer = s3Probe(call('us-east-1'), 'bucket', 'canary/heartbeat.json', 'us-east-1', s3.endpoint);
+      await writer.write(NOW);
+      const put = s3.requests[0];
+      expect(put).toMatchObject({ method: 'PUT', url: '/canary/heartbeat.json' });
+      expect(put.headers.authorization).toMatch(
+        /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/us-east-1\/s3\/aws4_request/,
+      );
+      expect(put.headers['x-amz-content-sha256']).toMatch(/^[0-9a-f]{64}$/);
+      expect(JSON.parse(put.body)).toEqual({
+        canary: 'dual-region-analytics',
+        store: 's3',
+        region: 'us-east-1',
+        writtenAt: NOW.toISOString(),
+      });
+      const reader = s3Probe(call('us-west-2'), 'replica', 'canary/heartbeat.json', 'us-west-2', s3.endpoint);
+      expect(await reader.read()).toEqual({ writtenAt: NOW });
+    } finally {
+      await s3.close();
+    }
   });
 
-  it('no replica yet (NoSuchKey) is "none", and a body that is not a canary is the canary failing', async () => {
-    s3.on(GetObjectCommand)
-      .rejectsOnce(sdkError('NoSuchKey', 404))
-      .resolves({ $metadata: {}, Body: body('<html>') } satisfies GetObjectCommandOutput);
-    const p = s3Probe(client, 'replica', 'canary/heartbeat.json', 'us-west-2');
-    expect(await p.read()).toBeUndefined();
-    const error = await p.read().catch((e: unknown) => e);
-    expect(classifyCanaryError(error)).toMatchObject({
-      outcome: 'error',
-      detail: expect.stringMatching(/the s3 canary is not JSON/),
-    });
+  it('no replica yet (404 NoSuchKey) is "none"; SlowDown is throttling; AccessDenied is the canary; KMS disabled is the store refusing', async () => {
+    const answers = [
+      { status: 404, body: xmlError('NoSuchKey') },
+      { status: 503, body: xmlError('SlowDown') },
+      { status: 403, body: xmlError('AccessDenied') },
+      { status: 400, body: xmlError('KMS.DisabledException') },
+      { status: 200, body: '<html>' },
+    ];
+    const s3 = await s3Server(() => answers.shift() ?? { status: 500 });
+    try {
+      const p = s3Probe(call('us-west-2'), 'replica', 'canary/heartbeat.json', 'us-west-2', s3.endpoint);
+      expect(await p.read()).toBeUndefined();
+      const outcome = async () => classifyCanaryError(await p.read().catch((e: unknown) => e));
+      expect((await outcome()).outcome).toBe('throttled');
+      expect((await outcome()).outcome).toBe('denied');
+      expect(await outcome()).toMatchObject({
+        outcome: 'rejected',
+        detail: expect.stringMatching(/KMS\.DisabledException \(HTTP 400\)/),
+      });
+      expect(await outcome()).toMatchObject({
+        outcome: 'error',
+        detail: expect.stringMatching(/the s3 canary is not JSON/),
+      });
+    } finally {
+      await s3.close();
+    }
+  });
+
+  it('an endpoint that refuses the connection is unreachable', async () => {
+    const port = await freePort();
+    const p = s3Probe(
+      call('us-east-1'),
+      'bucket',
+      'canary/heartbeat.json',
+      'us-east-1',
+      `http://127.0.0.1:${port}`,
+    );
+    expect(classifyCanaryError(await p.write(NOW).catch((e: unknown) => e)).outcome).toBe('unreachable');
   });
 });
 
