@@ -399,7 +399,12 @@ describe('S3 probe: SigV4-signed PutObject / GetObject against a local S3-shaped
     return {
       requests,
       endpoint: `http://127.0.0.1:${port}`,
-      close: () => new Promise((r) => server.close(r)),
+      // fetch keeps connections alive: end them, or the server (and this worker) lingers.
+      close: () =>
+        new Promise((r) => {
+          server.closeAllConnections();
+          server.close(r);
+        }),
     };
   }
   const credentials = async () => ({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' });
