@@ -116,7 +116,9 @@ async function metricSeries(
   const series: Record<string, { label: string; values: number[] }[]> = {};
   for (const r of out.MetricDataResults ?? []) {
     const id = r.Id ?? '';
-    (series[id] ??= []).push({ label: r.Label ?? id, values: r.Values ?? [] });
+    const list = series[id] ?? [];
+    list.push({ label: r.Label ?? id, values: r.Values ?? [] });
+    series[id] = list;
   }
   return series;
 }
