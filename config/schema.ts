@@ -218,6 +218,13 @@ const failover = z.strictObject({
   approvalTimeoutMinutes: z.number().int().min(1).max(43200).default(60),
   /** Consecutive failed evaluations of the primary, seen from the DR region, before recommending failover. */
   consecutiveFailuresToRecommend: z.number().int().min(2).default(3),
+  /**
+   * Consecutive brownout evaluations (HTTP 5xx, not throttling, from two or more
+   * write-path services of the writer's region, seen from the standby) before
+   * recommending failover; more than consecutiveFailuresToRecommend, since the region
+   * still answers. Throttling alone never recommends.
+   */
+  brownoutEvaluationsToRecommend: z.number().int().min(3).default(10),
   /** Whether the readiness Lambda may start the failover runbook itself (not implemented: validation refuses true). */
   automaticFailover: z.boolean().default(false),
   /** Per-check lag budgets in seconds: above budget a check is "degraded". */
@@ -438,6 +445,13 @@ export const baseEnvironmentConfigSchema = z
       issue(
         ['failover', 'generation'],
         `is ${cfg.failover.generation}, but rds.crossRegionReplica is false: after a failover the writer is the promoted replica, so there must be one; set rds.crossRegionReplica to true`,
+      );
+    }
+
+    if (cfg.failover.brownoutEvaluationsToRecommend <= cfg.failover.consecutiveFailuresToRecommend) {
+      issue(
+        ['failover', 'brownoutEvaluationsToRecommend'],
+        `is ${cfg.failover.brownoutEvaluationsToRecommend}, but a brownout (the writer's region still answering, with server errors) must take longer to recommend a failover than a hard failure; set it above failover.consecutiveFailuresToRecommend (${cfg.failover.consecutiveFailuresToRecommend})`,
       );
     }
 

@@ -1,9 +1,12 @@
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { isWriter } from '../../config/topology';
+import { Canary } from '../constructs/canary';
 import { FailoverRunbook } from '../constructs/failover-runbook';
 import { FenceRunbook } from '../constructs/fence-runbook';
+import { CanaryAlarms } from '../constructs/operations/canary-alarms';
 import { OperationsDashboard } from '../constructs/operations/dashboard';
 import { DataStoreAlarms } from '../constructs/operations/data-store-alarms';
 import { operationsMonitoring } from '../constructs/operations/monitoring';
@@ -17,16 +20,25 @@ import { RegionStack, type RegionStackProps } from './region-stack';
 export interface OperationsStackProps extends RegionStackProps {
   readonly logsKey: kms.IKey;
   readonly streamingKey: kms.IKey;
+  /** The region's VPC, for the canary (its stores are reached from inside). */
+  readonly vpc: ec2.IVpc;
+  readonly subnets: ec2.SubnetSelection;
+  readonly clientSecurityGroup: ec2.ISecurityGroup;
+  /** Encrypts the lake buckets (the S3 canary). */
+  readonly dataKey: kms.IKey;
+  /** Encrypts the cache AUTH token (the cache canary). */
+  readonly databaseKey: kms.IKey;
 }
 
 /**
- * Readiness check and its alarms, alarms on the services' own health, the
+ * Readiness check and its alarms, the replication canary and its alarms, alarms on the services' own health, the
  * failed-Spark-run rule, (in the primary region) the environment's dashboard
  * showing both regions, and (in the standby) the runbooks. Wiring only: each
  * concern is a construct.
  */
 export class OperationsStack extends RegionStack {
   readonly readiness: Readiness;
+  readonly canary: Canary;
   readonly dashboard?: cloudwatch.Dashboard;
   /** Every alarm of this stack that notifies the readiness topic. */
   readonly alarms: cloudwatch.Alarm[];
@@ -50,6 +62,17 @@ export class OperationsStack extends RegionStack {
       topicKey: props.streamingKey,
     });
     const topic = this.readiness.topic;
+    this.canary = new Canary(this, 'Canary', {
+      config,
+      role,
+      vpc: props.vpc,
+      subnets: props.subnets,
+      clientSecurityGroup: props.clientSecurityGroup,
+      dataKey: props.dataKey,
+      databaseKey: props.databaseKey,
+      logsKey: props.logsKey,
+    });
+    const canaryAlarms = new CanaryAlarms(this, 'CanaryAlarms', { config, role, canary: this.canary, topic });
     const readinessAlarms = new ReadinessAlarms(this, 'ReadinessAlarms', {
       config,
       role,
@@ -68,11 +91,18 @@ export class OperationsStack extends RegionStack {
       logsKey: props.logsKey,
       topic,
     });
-    this.alarms = [...readinessAlarms.alarms, ...dataStores.alarms, ...streaming.alarms, spark.alarm];
+    this.alarms = [
+      ...readinessAlarms.alarms,
+      ...canaryAlarms.alarms,
+      ...dataStores.alarms,
+      ...streaming.alarms,
+      spark.alarm,
+    ];
     if (role === 'primary')
       this.dashboard = new OperationsDashboard(this, 'Dashboard', {
         config,
         readiness: this.readiness,
+        canary: this.canary,
       }).dashboard;
     const runbook = { config, topic: this.readiness.topic, topicKey: props.streamingKey };
     this.fence = new FenceRunbook(this, 'FenceRunbook', { ...runbook, role });

@@ -1,5 +1,10 @@
 import { AthenaClient, GetWorkGroupCommand } from '@aws-sdk/client-athena';
-import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import {
+  CloudWatchClient,
+  GetMetricDataCommand,
+  type GetMetricDataCommandOutput,
+  type MetricDataResult,
+} from '@aws-sdk/client-cloudwatch';
 import {
   DescribeGlobalReplicationGroupsCommand,
   DescribeReplicationGroupsCommand,
@@ -65,6 +70,7 @@ export const SETTINGS: ReadinessSettings = {
   // Tiny, so that "calls that never answer" time out fast.
   checkTimeoutMs: 40,
   consecutiveFailuresToRecommend: 3,
+  brownoutEvaluationsToRecommend: 10,
   stateParameter: '/dra/prod/readiness/state',
 };
 
@@ -97,6 +103,10 @@ export interface World {
   /** The standby node that is primary now (the only one GlobalDatastoreReplicationLag is published for). */
   cachePrimaryNode: string;
   mskLatencyMs?: number;
+  /** MessageLag datapoints of the last minutes, newest first. */
+  mskMessageLag: number[];
+  /** KafkaClusterPingSuccessCount per ClusterAlias (undefined: the series has no datapoint). */
+  mskPing: Record<string, number | undefined>;
   s3Latency?: number;
   s3Pending?: number;
   s3Bytes?: number;
@@ -122,6 +132,8 @@ export function healthyWorld(now: Date): World {
     cacheLag: 0.5,
     cachePrimaryNode: 'dra-prod-cache-001',
     mskLatencyMs: 1500,
+    mskMessageLag: [0, 0, 0],
+    mskPing: { source: 1, target: 1 },
     s3Latency: 30,
     s3Pending: 4,
     s3Bytes: 1024,
@@ -257,7 +269,7 @@ export function installFakeAws(world: () => World) {
         region === STANDBY ? [{ ReplicatorName: SETTINGS.replicatorName, ReplicatorState: 'RUNNING' }] : [],
     }));
     on('cloudwatch', GetMetricDataCommand, (region, input, w) => {
-      const value = (q: any): number | undefined => {
+      const value = (q: any): number[] | number | undefined => {
         const { Namespace: ns, MetricName: name, Dimensions: dims } = q.MetricStat.Metric;
         const dim = (n: string) => dims.find((d: any) => d.Name === n)?.Value;
         // Each metric exists only in the region AWS publishes it (lambda/readiness/rpo.ts).
@@ -274,12 +286,10 @@ export function installFakeAws(world: () => World) {
             dim('CacheClusterId') === w.cachePrimaryNode
           )
             return w.cacheLag;
-          if (
-            ns === 'AWS/Kafka' &&
-            name === 'ReplicationLatency' &&
-            dim('ReplicatorName') === SETTINGS.replicatorName
-          )
-            return w.mskLatencyMs;
+          if (ns === 'AWS/Kafka' && dim('ReplicatorName') === SETTINGS.replicatorName) {
+            if (name === 'ReplicationLatency') return w.mskLatencyMs;
+            if (name === 'MessageLag') return w.mskMessageLag;
+          }
           if (ns === 'AWS/S3' && dim('DestinationBucket') === 'dst') {
             if (name === 'ReplicationLatency') return w.s3Latency;
             if (name === 'OperationsPendingReplication') return w.s3Pending;
@@ -289,12 +299,33 @@ export function installFakeAws(world: () => World) {
         if (region === WRITER && ns === 'AWS/S3' && name === 'OperationsFailedReplication') return w.s3Failed;
         return undefined;
       };
-      return {
-        MetricDataResults: input.MetricDataQueries.map((q: any) => {
-          const v = value(q);
-          return { Id: q.Id, Values: v === undefined ? [] : [v] };
-        }),
-      };
+      const results: MetricDataResult[] = [];
+      for (const q of input.MetricDataQueries) {
+        if (q.Expression) {
+          // The Replicator's ping SEARCH: one series per ClusterAlias, in the target (standby) region only.
+          const match = /KafkaClusterPingSuccessCount" ReplicatorName="([^"]+)"/.exec(q.Expression);
+          if (region === STANDBY && match?.[1] === SETTINGS.replicatorName)
+            for (const [alias, v] of Object.entries(w.mskPing))
+              results.push({
+                Id: q.Id,
+                Label: alias,
+                StatusCode: 'Complete',
+                Values: v === undefined ? [] : [v],
+                Timestamps: v === undefined ? [] : [w.now],
+              });
+          continue;
+        }
+        const v = value(q);
+        const values = v === undefined ? [] : Array.isArray(v) ? v : [v];
+        results.push({
+          Id: q.Id,
+          Label: q.MetricStat.Metric.MetricName,
+          StatusCode: 'Complete',
+          Values: values,
+          Timestamps: values.map((_, i) => new Date(w.now.getTime() - i * 60_000)),
+        });
+      }
+      return { $metadata: {}, MetricDataResults: results, Messages: [] } satisfies GetMetricDataCommandOutput;
     });
     on('redshift', GetWorkgroupCommand, (_region, _input, w) => ({
       workgroup: { status: w.warehouseStatus },

@@ -1,5 +1,9 @@
 import { DescribeReplicationGroupsCommand } from '@aws-sdk/client-elasticache';
-import { GetApplicationCommand } from '@aws-sdk/client-emr-serverless';
+import {
+  GetApplicationCommand,
+  ListApplicationsCommand,
+  type ListApplicationsCommandOutput,
+} from '@aws-sdk/client-emr-serverless';
 import { GetTablesCommand } from '@aws-sdk/client-glue';
 import { ListReplicatorsCommand } from '@aws-sdk/client-kafka';
 import { DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
@@ -49,30 +53,51 @@ describe('error classification (AWS SDK v3 shapes)', () => {
       'refused (renamed TimeoutError by the HTTP handler)',
       ERRORS.refuse('rds.us-east-1.amazonaws.com'),
       'unreachable',
+      'network',
     ],
-    ['DNS failure', ERRORS.dns('rds.us-east-1.amazonaws.com'), 'unreachable'],
-    ['socket timeout', Object.assign(new Error('socket hang up'), { code: 'ETIMEDOUT' }), 'unreachable'],
-    ['our per-call timeout', new CallTimeout('no answer within 40 ms'), 'unreachable'],
-    ['throttling', ERRORS.throttle(), 'unknown'],
+    ['DNS failure', ERRORS.dns('rds.us-east-1.amazonaws.com'), 'unreachable', 'network'],
+    [
+      'socket timeout',
+      Object.assign(new Error('socket hang up'), { code: 'ETIMEDOUT' }),
+      'unreachable',
+      'timeout',
+    ],
+    [
+      "the SDK's own request timeout",
+      Object.assign(new Error('timed out'), { name: 'TimeoutError' }),
+      'unreachable',
+      'timeout',
+    ],
+    ['our per-call timeout', new CallTimeout('no answer within 40 ms'), 'unreachable', 'timeout'],
+    ['throttling', ERRORS.throttle(), 'unknown', 'throttled'],
     [
       '429 without a known name',
       Object.assign(new Error('x'), { name: 'Foo', $metadata: { httpStatusCode: 429 } }),
       'unknown',
+      'throttled',
     ],
-    ['5xx', ERRORS['5xx'](), 'unknown'],
+    [
+      'a throttling name on a 503 (S3 SlowDown): throttling, not a server error',
+      Object.assign(new Error('slow down'), { name: 'SlowDown', $metadata: { httpStatusCode: 503 } }),
+      'unknown',
+      'throttled',
+    ],
+    ['5xx', ERRORS['5xx'](), 'unknown', 'server'],
     [
       'access denied',
       Object.assign(new Error('no'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 403 } }),
       'unknown',
+      'client',
     ],
     [
       'a TimeoutError that carries an HTTP status (the server answered)',
       Object.assign(new Error('t'), { name: 'TimeoutError', $metadata: { httpStatusCode: 504 } }),
       'unknown',
+      'server',
     ],
-    ['not an Error at all', 'boom', 'unknown'],
-  ])('%s -> %s', (_, error, kind) => {
-    expect(classifyError(error).kind).toBe(kind);
+    ['not an Error at all', 'boom', 'unknown', 'client'],
+  ])('%s -> %s (%s)', (_, error, kind, cause) => {
+    expect(classifyError(error)).toMatchObject({ kind, cause });
   });
   it('says what happened in the reason', () => {
     expect(classifyError(ERRORS.throttle()).reason).toBe('throttled (ThrottlingException: Rate exceeded)');
@@ -333,6 +358,51 @@ describe('checks: writer evidence apart from standby readings', () => {
       status: 'degraded',
       detail: expect.stringContaining('releaseLabel (emr-7.8.0 vs emr-7.9.0)'),
     });
+  });
+
+  it('EMR: finds the application on a later page of ListApplications (it follows nextToken)', async () => {
+    const pages: Record<string, ListApplicationsCommandOutput> = {
+      first: {
+        $metadata: {},
+        applications: [
+          {
+            id: 'other',
+            name: 'someone-else',
+            arn: 'arn:aws:emr-serverless:us-east-1:111111111111:/applications/other',
+            releaseLabel: 'emr-7.9.0',
+            type: 'Spark',
+            state: 'CREATED',
+            createdAt: NOW,
+            updatedAt: NOW,
+          },
+        ],
+        nextToken: 'page-2',
+      },
+      'page-2': {
+        $metadata: {},
+        applications: [
+          {
+            id: 'app',
+            name: SETTINGS.emrApplicationName,
+            arn: 'arn:aws:emr-serverless:us-east-1:111111111111:/applications/app',
+            releaseLabel: 'emr-7.9.0',
+            type: 'Spark',
+            state: 'CREATED',
+            createdAt: NOW,
+            updatedAt: NOW,
+          },
+        ],
+      },
+    };
+    fake.stubs.emr
+      .on(ListApplicationsCommand)
+      .callsFake(async (input: { nextToken?: string }) => pages[input.nextToken ?? 'first']);
+    const r = await run();
+    expect(r.emr).toMatchObject({ status: 'healthy', writer: 'healthy', standby: 'answered' });
+    // Both regions asked for the second page.
+    expect(
+      fake.stubs.emr.commandCalls(ListApplicationsCommand).map((c: any) => c.args[0].input.nextToken),
+    ).toEqual([undefined, undefined, 'page-2', 'page-2']);
   });
 
   it("catalog: drift is reported; with the writer's region down there is nothing to compare (degraded, not failed)", async () => {

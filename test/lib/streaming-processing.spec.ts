@@ -136,7 +136,10 @@ describe('streaming (staging)', () => {
   it('replicates topicA..C from the primary with consumer offset sync, created in the DR region', () => {
     const r = (Object.values(dr.findResources('AWS::MSK::Replicator'))[0] as any).Properties;
     const info = r.ReplicationInfoList[0];
-    expect(info.TopicReplication.TopicsToReplicate).toEqual(['topicA', 'topicB', 'topicC']);
+    // The application topics and the canary's (lambda/canary measures replication with it).
+    expect(info.TopicReplication.TopicsToReplicate).toEqual(['topicA', 'topicB', 'topicC', 'dra-canary']);
+    // Create-only: its description must not change with the topics (a named Replicator cannot be replaced).
+    expect(r.Description).toBe('staging: topicA, topicB, topicC from us-east-1');
     expect(info.ConsumerGroupReplication.SynchroniseConsumerGroupOffsets).toBe(true);
     // the source ARN is read from the primary region's SSM parameter at deploy time
     const lookup = Object.values(dr.findResources('Custom::AWS')) as any[];
