@@ -39,6 +39,15 @@ export const LARGEST_VPC_PREFIX = 16;
 /** Accounts that mark a config as not yet filled in; preflight refuses them. */
 export const PLACEHOLDER_ACCOUNTS: readonly string[] = ['000000000000', '111111111111', '123456789012'];
 
+/**
+ * Whether an account id is a placeholder rather than a real account: one of
+ * {@link PLACEHOLDER_ACCOUNTS}, or twelve times the same digit. Preflight and
+ * `npm run submit` refuse it before calling AWS.
+ */
+export function placeholderAccount(account: string): boolean {
+  return PLACEHOLDER_ACCOUNTS.includes(account) || /^(\d)\1{11}$/.test(account);
+}
+
 const regionDeployment = z.strictObject({
   /** AWS Region code, e.g. us-east-1. */
   region: z.string(),
