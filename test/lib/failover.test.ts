@@ -7,3 +7,4 @@ import './failover-generations.spec';
 import './generation-transitions.spec';
 import './failover-runbook.spec';
 import './operations.spec';
+import './operator-outputs.spec';
