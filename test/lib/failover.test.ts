@@ -8,4 +8,4 @@ import './generation-transitions.spec';
 import './failover-runbook.spec';
 import './operations.spec';
 import './operator-outputs.spec';
-import './diagram.spec';
+import './generated-docs.spec';

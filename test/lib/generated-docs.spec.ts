@@ -1,7 +1,11 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { INTERFACE_ENDPOINT_COUNT, runCost } from '../../bin/cost';
+import { ENVIRONMENT_NAMES, loadConfig } from '../../config';
 import { architectureDot, DIAGRAM_ENVIRONMENT, type SynthesizedStack } from '../../lib/app/diagram';
+import { costDoc } from '../../lib/cost/doc';
+import { estimateCost, totalsTable } from '../../lib/cost/estimate';
 import { atGeneration, sharedPlatform } from '../support/app';
 
 const DOCS = path.join(__dirname, '..', '..', 'docs');
@@ -77,5 +81,37 @@ describe('docs/architecture.svg, drawn from the synthesized app', () => {
     expect(small).not.toContain('MSK Replicator');
     expect(small).toContain('primary_streaming -> dr_streaming [style=invis]');
     expect(small).toMatch(/label="eu-west-1: primary region, writes now/);
+  });
+});
+
+describe('docs/cost.md and the README cost table (npm run docs:cost)', () => {
+  const configs = ENVIRONMENT_NAMES.map((name) => loadConfig(name));
+
+  it('docs/cost.md is what the price table and the configs give now', () => {
+    expect(fs.readFileSync(path.join(DOCS, 'cost.md'), 'utf8')).toBe(
+      costDoc(configs, INTERFACE_ENDPOINT_COUNT),
+    );
+  });
+
+  it("the README shows the three environments' totals as computed", () => {
+    const readme = fs.readFileSync(path.join(DOCS, '..', 'README.md'), 'utf8');
+    const estimates = configs.map((c) => estimateCost(c, { interfaceEndpoints: INTERFACE_ENDPOINT_COUNT }));
+    expect(readme).toContain(totalsTable(estimates));
+  });
+
+  it('npm run cost answers --help, and counts the interface endpoints the network construct creates', async () => {
+    const out = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      expect(await runCost(['--help'])).toBe(0);
+      expect(out.mock.calls.map((c) => String(c[0])).join('')).toMatch(/Usage: npm run cost -- \[options\]/);
+    } finally {
+      out.mockRestore();
+    }
+    const vpc = sharedPlatform(DIAGRAM_ENVIRONMENT).primary.foundation;
+    const endpoints = Object.values(vpc.node.findAll())
+      .map((c) => (c as { cfnResourceType?: string }).cfnResourceType)
+      .filter((t) => t === 'AWS::EC2::VPCEndpoint');
+    // One gateway endpoint (S3), the rest interface endpoints.
+    expect(endpoints.length - 1).toBe(INTERFACE_ENDPOINT_COUNT);
   });
 });
