@@ -22,7 +22,7 @@ const read = (file: string) => fs.readFileSync(file, 'utf8');
 const withoutCode = (text: string) => text.replace(/```[\s\S]*?```/g, '').replace(/`[^`\n]*`/g, '');
 
 /** GitHub's heading anchors: lowercase, punctuation dropped, spaces to dashes, repeats numbered. */
-export function anchorsOf(markdown: string): Set<string> {
+function anchorsOf(markdown: string): Set<string> {
   const seen = new Map<string, number>();
   const anchors = new Set<string>();
   for (const line of markdown.replace(/```[\s\S]*?```/g, '').split('\n')) {
@@ -83,7 +83,7 @@ const PLAIN: Record<string, readonly string[]> = { 'synth:all': ['--control-towe
 const placeholder = (word: string) => /^(<.*>|[A-Z][A-Z_]*)$/.test(word);
 
 /** Why a command a page shows would not run as written, or undefined. */
-export function brokenCommand(command: string): string | undefined {
+function brokenCommand(command: string): string | undefined {
   const words = command.split(/\s+/).filter((w) => w !== '&&' && w !== '/');
   for (let i = 0; i < words.length; i++) {
     if ((words[i] === '-c' || words[i] === '--context') && words[i + 1]?.startsWith('env=')) {
