@@ -6,6 +6,7 @@
 import './failover-generations.spec';
 import './generation-transitions.spec';
 import './failover-runbook.spec';
+import './ssm-document-size.spec';
 import './operations.spec';
 import './operator-outputs.spec';
 import './generated-docs.spec';
