@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { InvokeCommand, type InvokeCommandOutput, LambdaClient } from '@aws-sdk/client-lambda';
 import type { EnvironmentConfig } from '../config';
-import { bucketName, regionOf, resourceName } from '../config/naming';
+import { regionOf, resourceName } from '../config/naming';
 import { writerRole } from '../config/topology';
 import {
   type ArgumentType,
@@ -10,7 +10,7 @@ import {
   type JobArgument,
   type JobDefinition,
 } from '../lambda/job-submission/job-catalog';
-import { buildStartJobRun } from '../lambda/job-submission/request';
+import { validateSubmission } from '../lambda/job-submission/request';
 import { placeholderRefusal } from '../lib/preflight';
 import { classifyAwsError, describeAwsFailure } from '../lib/shared/aws-errors';
 import {
@@ -60,6 +60,11 @@ export const SUBMIT_COMMAND: CommandSpec = {
       description:
         'submit although the active-region record could not be read (never overrides one that names the other region)',
     },
+    {
+      name: '--resume-from-group',
+      description:
+        "start the job from its consumer group's offsets on this region's cluster (docs/spark-jobs.md)",
+    },
     { name: '--dry-run', description: 'check and print the request, call nothing' },
   ],
   notes: [
@@ -88,6 +93,7 @@ export interface Submission {
     readonly arguments?: Readonly<Record<string, string | number>>;
     readonly idempotencyKey?: string;
     readonly force?: true;
+    readonly resumeFromGroup?: true;
   };
 }
 
@@ -197,21 +203,11 @@ export function buildSubmission(
     ...(Object.keys(argumentsGiven).length > 0 ? { arguments: argumentsGiven } : {}),
     ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
     ...(args.switches.has('--force') ? { force: true as const } : {}),
+    ...(args.switches.has('--resume-from-group') ? { resumeFromGroup: true as const } : {}),
   };
 
-  // The handler's own rules (topic names, ranges, lengths), on what this region would hold.
-  const local = buildStartJobRun(payload, {
-    environment: config.name,
-    region,
-    activeRegion: region,
-    applicationId: 'local-check',
-    executionRoleArn: `arn:aws:iam::${config.account}:role/local-check`,
-    artifactsBucket: bucketName(config, region === roles.primary ? 'primary' : 'dr', 'artifacts'),
-    jars: config.emr.jars,
-    logGroupName: 'local-check',
-    executionTimeoutMinutes: config.emr.jobExecutionTimeoutMinutes,
-    bootstrapServers: 'local-check:9098',
-  });
+  // The handler's own checks of a request (types, ranges, topic names, resumable jobs), run here.
+  const local = validateSubmission(payload);
   if (!local.ok) {
     const field = local.error.field?.replace(/^arguments\./, '');
     const flag =
@@ -219,9 +215,11 @@ export function buildSubmission(
         ? `--arg ${field}`
         : field === 'idempotencyKey'
           ? '--idempotency-key'
-          : field
-            ? `--${field}`
-            : '';
+          : field === 'resumeFromGroup'
+            ? '--resume-from-group'
+            : field
+              ? `--${field}`
+              : '';
     return refuse(`${flag ? `${flag}: ` : ''}${local.error.message}`);
   }
   return { ok: true, submission: { region, functionName: resourceName(config, 'submit-job'), payload } };
@@ -237,6 +235,8 @@ export function parseSubmitArgs(argv: readonly string[]): {
   idempotencyKey?: string;
   region?: string;
   force: boolean;
+  /** Start the job from its consumer group's offsets on the region's cluster (docs/spark-jobs.md). */
+  resumeFromGroup: boolean;
 } {
   const args = parseCommandLine(argv, SUBMIT_COMMAND);
   const job = args.values.get('--job')?.[0];
@@ -255,6 +255,7 @@ export function parseSubmitArgs(argv: readonly string[]): {
     idempotencyKey: args.values.get('--idempotency-key')?.[0],
     region: args.values.get('--region')?.[0],
     force: args.switches.has('--force'),
+    resumeFromGroup: args.switches.has('--resume-from-group'),
   };
 }
 

@@ -147,6 +147,16 @@ describe('npm run submit checks locally before it calls AWS', () => {
     expect(lambdaMock.calls()).toHaveLength(0);
   });
 
+  it("applies the catalog's ranges and resume rule locally, naming the option", async () => {
+    const negative = await submit(['--job', '04-stream-sales-to-kafka', '--arg', 'message_delay=-1']);
+    expect(negative.code).toBe(2);
+    expect(negative.stderr).toMatch(/^--arg message_delay: /);
+    const resume = await submit(['--job', '01-example-console', '--resume-from-group']);
+    expect(resume.code).toBe(2);
+    expect(resume.stderr).toMatch(/^--resume-from-group: Job 01-example-console commits no offsets/);
+    expect(lambdaMock.calls()).toHaveLength(0);
+  });
+
   it('refuses the placeholder account like preflight, naming it, without calling AWS', async () => {
     const { code, stderr } = await submit(['--job', '01-example-console'], { account: 'placeholder' });
     expect(code).toBe(1);
