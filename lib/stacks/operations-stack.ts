@@ -1,7 +1,9 @@
+import { CfnOutput } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
+import { regionOf } from '../../config/naming';
 import { isWriter } from '../../config/topology';
 import { Canary } from '../constructs/canary';
 import { FailoverRunbook } from '../constructs/failover-runbook';
@@ -111,6 +113,50 @@ export class OperationsStack extends RegionStack {
       if (hasFailback(config)) {
         this.failback = new FailoverRunbook(this, 'FailbackRunbook', { ...runbook, kind: 'failback' });
       }
+    }
+    this.addOperatorOutputs();
+  }
+
+  /**
+   * What an operator needs from this stack, readable with `aws cloudformation describe-stacks`
+   * or `cdk deploy --outputs-file`. Never exported: an export pins the stack to its
+   * consumers, and nothing reads these across stacks (design rule: no cross-region references).
+   */
+  private addOperatorOutputs(): void {
+    const region = regionOf(this.config, this.role);
+    const start = (document: string) =>
+      `aws ssm start-automation-execution --region ${region} --document-name ${document}`;
+    new CfnOutput(this, 'ReadinessFunctionName', {
+      value: this.readiness.function.functionName,
+      description: `Readiness check of this region; latest report: aws lambda invoke --region ${region} --function-name <this> /dev/stdout`,
+    });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: this.readiness.topic.topicArn,
+      description:
+        'SNS topic every alarm and runbook report of this region notifies (failover.alarmEmails subscribe)',
+    });
+    if (this.dashboard) {
+      // The console's dashboard link (no AWS page documents the URL scheme; docs/unverified.md).
+      new CfnOutput(this, 'DashboardUrl', {
+        value: `https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#dashboards:name=${this.dashboard.dashboardName}`,
+        description: 'CloudWatch dashboard showing the readiness of both regions',
+      });
+    }
+    const runbooks: [string, { document: { name?: string }; role: { roleArn: string } } | undefined][] = [
+      ['Failover', this.failover],
+      ['Failback', this.failback],
+      ['Fence', this.fence],
+    ];
+    for (const [kind, runbook] of runbooks) {
+      if (!runbook?.document.name) continue;
+      new CfnOutput(this, `${kind}RunbookName`, {
+        value: runbook.document.name,
+        description: `SSM Automation document; start it with: ${start(runbook.document.name)}`,
+      });
+      new CfnOutput(this, `${kind}RunbookRoleArn`, {
+        value: runbook.role.roleArn,
+        description: `The role the ${kind.toLowerCase()} runbook runs as: pass it as AutomationAssumeRole=<this>`,
+      });
     }
   }
 }

@@ -9,7 +9,12 @@ import {
   unfence,
 } from '../../lambda/postgres-control/control';
 import { type Connection, failureCause, run } from '../../lambda/postgres-control/handler';
-import { findBinDir, type PostgresServers, startPrimaryAndReplica } from '../support/postgres-servers';
+import {
+  findBinDir,
+  npmBinDir,
+  type PostgresServers,
+  startPrimaryAndReplica,
+} from '../support/postgres-servers';
 
 /**
  * The fence and catch-up logic against a real PostgreSQL primary and a real streaming
@@ -446,8 +451,18 @@ describe('PostgreSQL control with an RDS-like master user that is not a superuse
 
 describe('the real-server test support', () => {
   it('fails (does not skip) without the server binaries, saying how to install them', () => {
-    expect(() => findBinDir('/nonexistent/postgresql', '/nonexistent/bin')).toThrow(
-      /initdb, pg_ctl, pg_basebackup, postgres\) not found.*scripts\/postgres-test-server\.sh.*apt-get install -y postgresql/,
+    expect(() => findBinDir('/nonexistent/postgresql', '/nonexistent/bin', '/nonexistent/npm', '')).toThrow(
+      /\(initdb, pg_ctl, postgres\) not found .*They come with `npm ci`.*apt-get install -y postgresql/,
+    );
+  });
+
+  it("uses the system's binaries when present, else the npm package's; DRA_TEST_POSTGRES_BIN forces either", () => {
+    const npm = npmBinDir();
+    expect(findBinDir('/nonexistent/postgresql', '/nonexistent/bin', npm, '')).toBe(npm);
+    expect(findBinDir('/nonexistent/postgresql', npm, '/nonexistent/npm', '')).toBe(npm);
+    expect(findBinDir('/usr/lib/postgresql', process.env.PATH ?? '', npm, 'npm')).toBe(npm);
+    expect(() => findBinDir('/nonexistent/postgresql', '/nonexistent/bin', npm, 'system')).toThrow(
+      /DRA_TEST_POSTGRES_BIN=system/,
     );
   });
 });

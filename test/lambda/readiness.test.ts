@@ -458,7 +458,8 @@ describe('concurrency and timeouts', () => {
     name,
     run: () =>
       new Promise<CheckResult>((resolve) =>
-        setTimeout(() => resolve({ name, status: 'healthy', detail: '' }), ms),
+        // Unref'd: a check left running after its test must not hold the test worker open.
+        setTimeout(() => resolve({ name, status: 'healthy', detail: '' }), ms).unref(),
       ),
   });
 
