@@ -206,10 +206,19 @@ describe("a single service down in the writer's region", () => {
   });
 
   it('a failed warehouse, or server errors from one service, do not count (reported, not recommended)', async () => {
-    const rs = await scenario(4, (w, i) => {
-      w.warehouseStatus = 'hardware-failure';
-      if (i >= 2) w.serviceMode[WRITER] = { rds: '5xx', kafka: '5xx' };
-    });
+    // A provisioned cluster: a Serverless workgroup has no failed status (WorkgroupStatus).
+    const provisioned = {
+      ...SETTINGS,
+      warehouse: { mode: 'provisioned' as const, name: 'dra-prod-warehouse' },
+    };
+    const rs = await scenario(
+      4,
+      (w, i) => {
+        w.clusterStatus = 'hardware-failure';
+        if (i >= 2) w.serviceMode[WRITER] = { rds: '5xx', kafka: '5xx' };
+      },
+      provisioned,
+    );
     expect(recommended(rs)).toEqual([false, false, false, false]);
     expect(counts(rs)).toEqual([0, 0, 0, 0]);
     expect(rs[0].checks.find((c) => c.name === 'redshift')).toMatchObject({
@@ -273,7 +282,14 @@ describe('maintenance and scaling states', () => {
       'configuring-log-exports',
       'upgrading',
     ];
-    const msk = ['UPDATING', 'MAINTENANCE', 'HEALING', 'REBOOTING_BROKER', 'UPDATING', 'MAINTENANCE'];
+    const msk = [
+      'UPDATING',
+      'MAINTENANCE',
+      'HEALING',
+      'REBOOTING_BROKER',
+      'UPDATING',
+      'MAINTENANCE',
+    ] as const;
     const rs = await scenario(6, (w, i) => {
       w.rdsWriterStatus = rds[i];
       w.mskState[WRITER] = msk[i];

@@ -220,6 +220,12 @@ describe('the fake AWS world, against the AWS models', () => {
     await call(S, 'kafka', 'DeleteReplicator', replicator);
     await call(S, 'kafka', 'DescribeReplicator', replicator);
 
+    // What the readiness function reads besides: the MSK cluster, the catalog and the workgroups.
+    const clusterArn = world.ssm.value(S, '/dra/prod/msk/cluster-arn');
+    await call(S, 'kafka', 'DescribeClusterV2', { ClusterArn: clusterArn });
+    await call(S, 'glue', 'GetTables', { DatabaseName: 'tickit_demo', MaxResults: 100 });
+    await call(S, 'athena', 'GetWorkGroup', { WorkGroup: 'dra-prod-analysts' });
+
     expect(world.violations).toEqual([]);
     expect(provisioned.violations).toEqual([]);
     // Every operation the world offers was answered here at least once.
