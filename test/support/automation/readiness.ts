@@ -15,6 +15,7 @@ import { regionOf, resourceName } from '../../../config/naming';
 import { standbyRole, writerRole } from '../../../config/topology';
 import type { RegionClients } from '../../../lambda/readiness/checks';
 import type { ReadinessReport } from '../../../lambda/readiness/report';
+import { replicatedStores } from '../../../lambda/readiness/rpo';
 import type { ReadinessSettings } from '../../../lambda/readiness/settings';
 import { readinessSettings } from '../../../lib/constructs/readiness';
 import { answeredByWorld } from './sdk-world';
@@ -29,7 +30,8 @@ import type { FakeWorld } from './world';
  *
  * The world also gets what the function reads that a runbook scenario does
  * not seed (the MSK clusters and their ARN parameters, the Glue databases and
- * Athena workgroups, the decision-state parameter), and a model of the
+ * Athena workgroups, the decision-state parameter with each store's last known
+ * lag as the scheduled runs before the scenario left it), and a model of the
  * replication metrics AWS publishes, driven by `lags`:
  * - RDS `ReplicaLag` (standby region, the replica's identifier) while the
  *   instance is a read replica; while the writer's region is out it grows by
@@ -114,7 +116,7 @@ export function realReadiness(
   };
   const s = settings[standby];
 
-  seedWhatReadinessReads(world, config, s, [writer, standby]);
+  seedWhatReadinessReads(world, config, s, [writer, standby], lags);
   publishReplicationMetrics(world, s, lags);
 
   const evaluations: Record<string, (event: unknown) => Promise<ReadinessReport>> = {};
@@ -152,14 +154,27 @@ function seedWhatReadinessReads(
   config: EnvironmentConfig,
   s: ReadinessSettings,
   regions: string[],
+  lags: Lags,
 ): void {
   for (const region of regions) {
     if (world.ssm.value(region, s.mskClusterArnParameter) === undefined) {
       const cluster = world.kafka.addCluster(region, { ClusterName: resourceName(config, 'msk') });
       world.ssm.put(region, s.mskClusterArnParameter, cluster.ClusterArn);
     }
-    if (world.ssm.value(region, s.stateParameter) === undefined)
-      world.ssm.put(region, s.stateParameter, JSON.stringify({ consecutivePrimaryFailures: 0 }));
+    // As the scheduled runs (every minute) before the scenario left it: each store's lag known.
+    if (world.ssm.value(region, s.stateParameter) === undefined) {
+      const at = world.now().toISOString();
+      const lastKnownLag = Object.fromEntries(
+        replicatedStores(s).flatMap((store) =>
+          lags[store] === null ? [] : [[store, { lagSeconds: lags[store], at }]],
+        ),
+      );
+      world.ssm.put(
+        region,
+        s.stateParameter,
+        JSON.stringify({ consecutivePrimaryFailures: 0, lastEvaluatedAt: at, lastKnownLag }),
+      );
+    }
     for (const database of s.databases)
       if (!world.glue.database(region, database)) world.glue.addDatabase(region, database);
     for (const workgroup of s.workgroups)
