@@ -3,6 +3,9 @@
  * CloudFormation receives, against a fake, region-aware AWS: the Python steps
  * run for real against a stand-in boto3.
  */
+import type { DescribeKeyResponse } from '@aws-sdk/client-kms';
+import type { ListTagsForResourceResponse, TagResourceResponse } from '@aws-sdk/client-redshift-serverless';
+import type { StartAutomationExecutionResult } from '@aws-sdk/client-ssm';
 import { loadConfig } from '../../config';
 import { bucketName } from '../../config/naming';
 import { REPLICATED_PURPOSES } from '../../lib/constructs/data-lake-buckets';
@@ -223,24 +226,39 @@ function scenario(writer: string, standby: string, replica: string): Scenario {
       return { ok: true, jobRunId: `run-for-${event.idempotencyKey}`, job: event.job };
     });
   }
-  world.on('redshift-serverless', 'ListTagsForResource', ({ params }) => ({
-    tags: Object.entries(tags.get(params.resourceArn as string) ?? {}).map(([key, value]) => ({
-      key,
-      value,
-    })),
-  }));
+  world.on(
+    'redshift-serverless',
+    'ListTagsForResource',
+    ({ params }) =>
+      ({
+        tags: Object.entries(tags.get(params.resourceArn as string) ?? {}).map(([key, value]) => ({
+          key,
+          value,
+        })),
+      }) satisfies ListTagsForResourceResponse,
+  );
   world.on('redshift-serverless', 'TagResource', ({ params }) => {
     const current = tags.get(params.resourceArn as string) ?? {};
     for (const t of params.tags as { key: string; value: string }[]) current[t.key] = t.value;
     tags.set(params.resourceArn as string, current);
-    return {};
+    return {} satisfies TagResourceResponse;
   });
-  world.on('kms', 'DescribeKey', ({ region, params }) => ({
-    KeyMetadata: { Arn: `arn:aws:kms:${region}:${ACCOUNT}:key/database-${region}`, KeyId: params.KeyId },
-  }));
+  world.on(
+    'kms',
+    'DescribeKey',
+    ({ region }) =>
+      ({
+        KeyMetadata: {
+          Arn: `arn:aws:kms:${region}:${ACCOUNT}:key/database-${region}`,
+          KeyId: `database-${region}`,
+        },
+      }) satisfies DescribeKeyResponse,
+  );
   world.on('ssm', 'StartAutomationExecution', ({ region, params }) => {
     fenceStarts.push(`${region}:${params.DocumentName}`);
-    return { AutomationExecutionId: `exec-fence-${fenceStarts.length}` };
+    return {
+      AutomationExecutionId: `exec-fence-${fenceStarts.length}`,
+    } satisfies StartAutomationExecutionResult;
   });
   const readiness = realReadiness(world, config);
   return { world, pg, readiness, submissions, submitFailures, tags, fenceStarts, apps };
@@ -676,12 +694,25 @@ describe('failover runbook, executed (dev: no Global Datastore, single-AZ)', () 
       world.emrServerless.addJobRun(DR, { applicationId: app, name: event.job, state: 'RUNNING' });
       return { ok: true, jobRunId: 'run-1' };
     });
-    world.on('redshift-serverless', 'ListTagsForResource', () => ({ tags: [] }));
-    world.on('redshift-serverless', 'TagResource', () => ({}));
-    world.on('kms', 'DescribeKey', ({ region }) => ({
-      KeyMetadata: { KeyId: 'k', Arn: `arn:aws:kms:${region}:${ACCOUNT}:key/k` },
-    }));
-    world.on('ssm', 'StartAutomationExecution', () => ({ AutomationExecutionId: 'e-1' }));
+    world.on(
+      'redshift-serverless',
+      'ListTagsForResource',
+      () => ({ tags: [] }) satisfies ListTagsForResourceResponse,
+    );
+    world.on('redshift-serverless', 'TagResource', () => ({}) satisfies TagResourceResponse);
+    world.on(
+      'kms',
+      'DescribeKey',
+      ({ region }) =>
+        ({
+          KeyMetadata: { KeyId: 'k', Arn: `arn:aws:kms:${region}:${ACCOUNT}:key/k` },
+        }) satisfies DescribeKeyResponse,
+    );
+    world.on(
+      'ssm',
+      'StartAutomationExecution',
+      () => ({ AutomationExecutionId: 'e-1' }) satisfies StartAutomationExecutionResult,
+    );
     const result = await runAutomation(content(failoverDocument(dev, topic(DR))), {
       region: DR,
       world,
