@@ -98,13 +98,15 @@ function parseLastKnown(raw: unknown): DecisionState['lastKnownLag'] | string | 
 /**
  * The stores' last known lags after this evaluation: a store's lag read now
  * replaces the stored one only while the writer's side of its check answered
- * (during an outage the stored one, from before it, is kept).
+ * and was healthy (during an outage, or once the writer instance failed while
+ * its region answers, the stored one, from before, is kept: the lag read then
+ * only measures how long the writer has been down, as RDS ReplicaLag does).
  */
 export function lastKnownAfter(previous: DecisionState, a: Assessment): DecisionState['lastKnownLag'] {
   const out: Partial<Record<StoreName, LastKnownLag>> = { ...previous.lastKnownLag };
   for (const check of a.checks) {
     const rpo = check.rpo;
-    if (rpo && rpo.lagSeconds !== null && check.writerAnswered === true)
+    if (rpo && rpo.lagSeconds !== null && check.writerAnswered === true && check.writer === 'healthy')
       out[rpo.store] = {
         lagSeconds: Math.min(Math.max(rpo.lagSeconds, 0), MAX_LAG_SECONDS),
         at: a.checkedAt,

@@ -73,6 +73,14 @@ export class RunbookContext {
   }
 }
 
+/**
+ * The role a switch runbook runs as, fixed so that the document's
+ * AutomationAssumeRole can default to it: IAM is global, so the region is part of it.
+ */
+export function switchRoleName(config: EnvironmentConfig, kind: RunbookKind, region: string): string {
+  return `${resourceName(config, kind)}-${region}`;
+}
+
 /** The fence runbook's name (deployed in both regions; run in the one to fence). */
 export function fenceRunbookName(config: EnvironmentConfig): string {
   return resourceName(config, 'fence');

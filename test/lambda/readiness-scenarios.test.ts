@@ -506,6 +506,27 @@ describe('last known lag per store (RPO during an outage)', () => {
     });
   });
 
+  it('a writer instance that failed (its region still answering) keeps the lag read before: the grown ReplicaLag is not what was replicated', async () => {
+    const at = (i: number) => new Date(T0.getTime() + i * 60_000).toISOString();
+    // A single-service outage: DescribeDBInstances answers "failed" while ReplicaLag
+    // (now() - last replayed transaction) grows; the runbooks' RPO gate reads lastKnown then.
+    const rs = await scenario(4, (w, i) => {
+      if (i >= 2) {
+        w.rdsWriterStatus = 'failed';
+        w.rdsLag = 60 * i;
+      }
+    });
+    const rds = (i: number) => rs[i].rpo.stores.find((s) => s.store === 'rds');
+    expect(rds(1)?.lastKnown).toEqual({ lagSeconds: 2, at: at(1) });
+    for (const i of [2, 3]) {
+      expect(rs[i].checks.find((c) => c.name === 'rds')).toMatchObject({
+        writer: 'failed',
+        writerAnswered: true,
+      });
+      expect(rds(i)).toMatchObject({ lagSeconds: 60 * i, lastKnown: { lagSeconds: 2, at: at(1) } });
+    }
+  });
+
   it('a store never read while the writer answered has lastKnown null', async () => {
     const rs = await scenario(1, outage('refuse'));
     for (const s of rs[0].rpo.stores) expect(s.lastKnown).toBeNull();

@@ -16,6 +16,7 @@ import { fenceDocument } from '../../lib/runbooks/fence';
 import { type AutomationDocument, documentPermissions } from '../../lib/runbooks/step';
 import {
   type AutomationContent,
+  AwsError,
   type ExecutionResult,
   FakeWorld,
   runAutomation,
@@ -27,6 +28,7 @@ const PRIMARY = 'us-east-1';
 const DR = 'us-west-2';
 const ACCOUNT = '111111111111';
 const RECORD = '/dra/prod/active-region';
+const MARKER = '/dra/prod/switch-in-progress';
 const DATASTORE = 'ldgnf-dra-prod-cache';
 const topic = (region: string) => `arn:aws:sns:${region}:${ACCOUNT}:alarms`;
 const content = (doc: AutomationDocument) => deployableContent(doc) as unknown as AutomationContent;
@@ -270,6 +272,19 @@ const realRun = {
   AutomationAssumeRole: `arn:aws:iam::${ACCOUNT}:role/runbook`,
 };
 
+/** Every PutParameter of the active-region record in `region` fails (a 500); undefined: none does. */
+function failRecordWrites(s: Scenario, region: string | undefined): void {
+  s.world.on('ssm', 'PutParameter', ({ region: at, params }) => {
+    if (at === region && params.Name === RECORD)
+      throw new AwsError('InternalServerError', 'We encountered an internal error.', 500);
+    const existing = s.world.ssm.value(at, String(params.Name));
+    if (existing !== undefined && params.Overwrite !== true)
+      throw new AwsError('ParameterAlreadyExists', `The parameter ${String(params.Name)} already exists.`);
+    s.world.ssm.put(at, String(params.Name), String(params.Value));
+    return { Version: 1, Tier: 'Standard' };
+  });
+}
+
 /** Calls of an operation (either spelling) the world answered, in order. */
 const answered = (world: FakeWorld, operation: string) =>
   world.log.filter(
@@ -372,7 +387,10 @@ describe('failover runbook, executed (prod, generation 0: us-east-1 writes)', ()
     const doc = failoverDocument(prod, topic(DR));
     expect(notAllowed(s.world, 0, doc)).toEqual([]);
     // Without the promotion step's statements, the check names the call.
-    const withoutPromote = { ...doc, mainSteps: doc.mainSteps.filter((st) => st.name !== 'StartSwitch') };
+    const withoutPromote = {
+      ...doc,
+      mainSteps: doc.mainSteps.filter((st) => st.name !== 'StartSwitch' && st.name !== 'WaitForWrites'),
+    };
     expect(notAllowed(s.world, 0, withoutPromote)).toContain(`rds:promotereadreplica in ${DR}`);
     // The critical path, in simulated time, within the 15 minutes the docs promise.
     expect(minutesUntil(result, 'ResubmitStreaming')).toBeLessThanOrEqual(15);
@@ -466,7 +484,7 @@ describe('failover runbook, executed (prod, generation 0: us-east-1 writes)', ()
     expect(calls(s.world, 'DeleteReplicator', DR)).toHaveLength(1);
     expect(stepOf(result, 'StopReplicator').outputs).toMatchObject({
       Ok: true,
-      Result: 'dra-prod-msk-replicator in us-west-2 (from us-east-1) deleted',
+      Result: 'dra-prod-msk-replicator in us-west-2 (copying from us-east-1) deleted',
     });
     expect(
       s.world.published.some((p) => /MSK Replicator: dra-prod-msk-replicator in us-west-2/.test(p.Message)),
@@ -487,6 +505,134 @@ describe('failover runbook, executed (prod, generation 0: us-east-1 writes)', ()
         /could not stop the Replicator dra-prod-msk-replicator in us-west-2.*AccessDenied/,
       ),
     });
+  });
+
+  it('replica backing-up at the start: waits for the backup, then promotes (never while backing-up), within the step budget', async () => {
+    const s = scenario(PRIMARY, DR, 'dra-prod-postgres');
+    s.world.outage(PRIMARY, 'refuse');
+    const replica = s.world.rds.get(DR, 'dra-prod-postgres')!;
+    replica.DBInstanceStatus = 'backing-up';
+    const backupEnds = s.world.clock + 12 * 60;
+    s.world.schedule(12 * 60, () => {
+      replica.DBInstanceStatus = 'available';
+    });
+    const result = await run(s);
+    expect(result.status).toBe('Success');
+    expect(stepOf(result, 'StartSwitch').outputs.Database).toMatch(
+      /backing-up and still a read replica .*requested as soon as the backup completes/,
+    );
+    // Requested by WaitForWrites once the backup ended, accepted once; a repeat while RDS still
+    // shows the old status is refused as under way (InvalidDBInstanceState), never sent before.
+    expect(answered(s.world, 'PromoteReadReplica')).toHaveLength(1);
+    for (const call of calls(s.world, 'PromoteReadReplica')) {
+      expect(call.at).toBeGreaterThanOrEqual(backupEnds);
+      expect(call.outcome === 'ok' || call.error === 'InvalidDBInstanceState').toBe(true);
+    }
+    expect(minutesUntil(result, 'ResubmitStreaming')).toBeLessThanOrEqual(15 + 12);
+    expect(replica.ReadReplicaSourceDBInstanceIdentifier).toBeUndefined();
+    expect(s.world.ssm.value(DR, RECORD)).toBe(DR);
+  });
+
+  it("turns the standby's Spark auto-start back on (an earlier fence turned it off) before starting it", async () => {
+    const s = scenario(PRIMARY, DR, 'dra-prod-postgres');
+    const app = s.world.emrServerless.application(DR, s.apps[DR])!;
+    Object.assign(app, { state: 'STOPPED', autoStartConfiguration: { enabled: false } });
+    const result = await run(s);
+    expect(result.status).toBe('Success');
+    expect(app.autoStartConfiguration).toEqual({ enabled: true });
+    expect(stepOf(result, 'StartSwitch').outputs.Spark).toMatch(/auto-start turned back on/);
+    const order = s.world.log.map((c) => c.operation.replace(/_/g, '').toLowerCase());
+    expect(order.indexOf('updateapplication')).toBeLessThan(order.indexOf('startapplication'));
+  });
+
+  it.each([
+    [
+      'a 5xx brownout',
+      { code: 'InternalFailure', message: 'We encountered an internal error.', status: 500 },
+    ],
+    ['throttling', { code: 'Throttling', message: 'Rate exceeded', status: 400 }],
+  ])(
+    'writer region failing (%s): judged like readiness (failing, not answered), so the cache is disassociated without a failover',
+    async (_, error) => {
+      const s = scenario(PRIMARY, DR, 'dra-prod-postgres');
+      s.world.failAlways('elasticache', 'DescribeReplicationGroups', error, PRIMARY);
+      const result = await run(s);
+      expect(result.status).toBe('Success');
+      expect(calls(s.world, 'FailoverGlobalReplicationGroup')).toHaveLength(0);
+      expect(stepOf(result, 'StartSwitch').outputs.Cache).toMatch(
+        /us-east-1 is failing \((throttled|server error 500).*\); not failing over: disassociated/,
+      );
+      // Asked three times before the verdict: one throttled answer is not a brownout.
+      expect(calls(s.world, 'DescribeReplicationGroups', PRIMARY)).toHaveLength(3);
+    },
+  );
+
+  it('a client error from the writer region means it answers: the failover is tried, not a disassociation', async () => {
+    const s = scenario(PRIMARY, DR, 'dra-prod-postgres');
+    s.world.failAlways(
+      'elasticache',
+      'DescribeReplicationGroups',
+      { code: 'AccessDenied', message: 'not authorized', status: 403 },
+      PRIMARY,
+    );
+    const result = await run(s);
+    expect(result.status).toBe('Success');
+    expect(answered(s.world, 'FailoverGlobalReplicationGroup')).toHaveLength(1);
+  });
+
+  it('reads Global Datastore roles whatever their casing (the model gives none)', async () => {
+    const s = scenario(PRIMARY, DR, 'dra-prod-postgres');
+    // A re-run after the cache already failed over, as ElastiCache might spell it.
+    const g = s.world.elasticache.global(DATASTORE)!;
+    for (const m of g.Members) m.Role = m.ReplicationGroupRegion === DR ? 'primary' : 'secondary';
+    for (const region of [PRIMARY, DR]) {
+      const rg = s.world.elasticache.replicationGroup(region, 'dra-prod-cache')!;
+      rg.GlobalReplicationGroupInfo = {
+        GlobalReplicationGroupId: DATASTORE,
+        GlobalReplicationGroupMemberRole: region === DR ? 'primary' : 'secondary',
+      };
+    }
+    // Force: with the group here already primary, ElastiCache publishes no replication lag for it
+    // (the metric is the secondary's), so the real readiness report has the cache lag unknown and
+    // the RPO gate refuses without Force; this test is about reading the roles in StartSwitch.
+    const result = await run(s, { Force: true });
+    expect(result.status).toBe('Success');
+    expect(stepOf(result, 'StartSwitch').outputs.Cache).toMatch(/already the primary/);
+    expect(calls(s.world, 'FailoverGlobalReplicationGroup')).toHaveLength(0);
+    expect(calls(s.world, 'DisassociateGlobalReplicationGroup')).toHaveLength(0);
+    expect(stepOf(result, 'WaitForWrites').outputs.CacheWritable).toBe(true);
+  });
+
+  it('single-service outage, the old region up: fenced on the critical path, no record of the old producer reaches the live topics after the fence', async () => {
+    const s = scenario(PRIMARY, DR, 'dra-prod-postgres');
+    // Only the writer's PostgreSQL failed: the old region answers, its producer job keeps
+    // writing, and the Replicator (identical topic names) copies into us-west-2's topics.
+    s.world.kafka.startFlow({ producerJob: '04-stream-sales-to-kafka', regions: [PRIMARY, DR] });
+    s.world.advance(120);
+    // The writer instance failed; the replica's ReplicaLag (now() - last replayed transaction) grew
+    // since. The scheduled runs before kept its lag of 2 s.
+    s.world.rds.get(PRIMARY, 'dra-prod-postgres')!.DBInstanceStatus = 'failed';
+    s.readiness.lags.rds = 400;
+    const started = s.world.clock;
+    const result = await run(s);
+    expect(result.status).toBe('Success');
+    // The gate judged rds by its last lag before its writer failed, not by the grown ReplicaLag.
+    expect(stepOf(result, 'GateOnRpo').outputs.Summary).toMatch(
+      /rds: lag 2s, .*before its writer side failed; now 400s/,
+    );
+    const fenced = started + minutesUntil(result, 'StopReplicator') * 60;
+    const activated = started + minutesUntil(result, 'ActivateThisRegion') * 60;
+    // The fence came right after activation, before anything slow (the warehouse restore ends ~30 min later).
+    expect(fenced - activated).toBeLessThanOrEqual(180);
+    const ran = result.steps.map((st) => st.name);
+    expect(ran.indexOf('TryFenceOldRegion')).toBeLessThan(ran.indexOf('RestoreWarehouse'));
+    expect(s.fenceStarts).toEqual([`${PRIMARY}:dra-prod-fence`]);
+    const old = s.world.kafka.records(DR).filter((r) => r.producedIn === PRIMARY);
+    expect(old.length).toBeGreaterThan(0); // it did copy before the fence
+    expect(old.filter((r) => (r.copiedAt ?? 0) > fenced)).toEqual([]);
+    // ... while the old producer kept writing in us-east-1 after the fence (until the fence runbook there stops it).
+    expect(s.world.kafka.records(PRIMARY).some((r) => r.producedAt > fenced)).toBe(true);
+    expect(minutesUntil(result, 'ResubmitStreaming')).toBeLessThanOrEqual(15);
   });
 
   it('fails loudly, naming the state and the fix, when the replica is in a state no promotion passes through', async () => {
@@ -513,9 +659,10 @@ describe('failover runbook, executed (prod, generation 0: us-east-1 writes)', ()
     expect(stepOf(result, 'ReportDryRun').outputs.Plan).toMatch(
       /DRY RUN - nothing was changed.*StartSwitch/s,
     );
-    // Reads only: the readiness report and this region's active-region record (is this a resume?).
+    // Reads only: the readiness report, this region's switch marker and active-region record (a resume?).
     expect(s.world.log.map((c) => `${c.service}:${c.operation}`)).toEqual([
       'lambda:Invoke',
+      'ssm:get_parameter',
       'ssm:get_parameter',
     ]);
   });
@@ -593,9 +740,14 @@ describe('failover runbook, executed (prod, generation 0: us-east-1 writes)', ()
       },
       beforeRerun: (s) => s.world.advance(3 * 3600),
     },
-    ActivateThisRegion: {
+    MarkSwitchStarted: {
       inject: (s) =>
         s.world.failAlways('ssm', 'PutParameter', { code: 'InternalServerError', message: 'boom' }, DR),
+    },
+    ActivateThisRegion: {
+      // The marker is written; every write of the active-region record here fails.
+      inject: (s) => failRecordWrites(s, DR),
+      beforeRerun: (s) => failRecordWrites(s, undefined),
     },
     ResubmitStreaming: {
       inject: (s) => {
@@ -632,8 +784,14 @@ describe('failover runbook, executed (prod, generation 0: us-east-1 writes)', ()
     s.world.clearFailures();
     s.submitFailures.left = 0;
     injections[name].beforeRerun?.(s);
+    // The readiness handler now reports the half-switched platform (the replica promoted: not a
+    // read replica, so no database lag): the gate lets the re-run through as a resume, by the
+    // marker. A failure at the marker itself changed nothing, and the re-run is gated as a first run.
+    const started = name !== 'MarkSwitchStarted';
     const second = await run(s);
     expect(second.status).toBe('Success');
+    if (started) expect(stepOf(second, 'GateOnRpo').outputs.Summary).toMatch(/^Resume: /);
+    expect(s.world.ssm.value(DR, MARKER)).toBeUndefined();
     expect(answered(s.world, 'PromoteReadReplica')).toHaveLength(1);
     expect(answered(s.world, 'RestoreFromSnapshot')).toHaveLength(1);
     expect(s.world.rds.get(DR, 'dra-prod-postgres')?.ReadReplicaSourceDBInstanceIdentifier).toBeUndefined();
@@ -960,9 +1118,14 @@ describe('failback runbook, executed (prod, generation 1: us-west-2 writes, us-e
         { code: 'InternalServerException', message: 'boom' },
         PRIMARY,
       ),
+    // The promotion outlasts the step's 4 x 9 minutes; the operator re-runs once it is done.
+    WaitForWrites: (s) => {
+      s.world.settings.promotionSeconds = 3 * 3600;
+    },
     UnfenceDatabase: (s) => s.pg.failing.add('unfence'),
-    ActivateThisRegion: (s) =>
+    MarkSwitchStarted: (s) =>
       s.world.failAlways('ssm', 'PutParameter', { code: 'InternalServerError', message: 'boom' }, PRIMARY),
+    ActivateThisRegion: (s) => failRecordWrites(s, PRIMARY),
     ResubmitStreaming: (s) => {
       s.submitFailures.left = 100;
     },
@@ -993,14 +1156,11 @@ describe('failback runbook, executed (prod, generation 1: us-west-2 writes, us-e
       s.world.clearFailures();
       s.pg.failing.clear();
       s.submitFailures.left = 0;
-      // Force: with the real readiness report, the re-seed gate refuses this re-run (after a partial
-      // switch the replica is promoted or the records disagree): issue 21 defect 5, a resume marker
-      // both gates honour, is the runbook branch's. Until then the operator re-runs with Force.
-      const second = await runAutomation(failback, {
-        region: PRIMARY,
-        world: s.world,
-        parameters: { ...realRun, Force: true },
-      });
+      failRecordWrites(s, undefined);
+      if (name === 'WaitForWrites') s.world.advance(3 * 3600);
+      // The readiness handler now reports the half-switched platform: not every check healthy (the
+      // writer fenced, the replica maybe promoted). The re-seed gate lets the re-run through as a resume.
+      const second = await runAutomation(failback, { region: PRIMARY, world: s.world, parameters: realRun });
       expect(second.status).toBe('Success');
       expect(answered(s.world, 'PromoteReadReplica')).toHaveLength(1);
       // One snapshot of the overwritten namespace, however many runs it took.

@@ -1,6 +1,7 @@
 # Resubmits the streaming jobs through this region's job submission function.
 # The idempotency key is the same for every run of this switch, so a re-run
 # returns the runs already started instead of starting second ones.
+from dra_common import *  # noqa: F403 - the shared helpers (dra_common.py), attached with this file
 
 
 def handler(events, context):

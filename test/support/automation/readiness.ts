@@ -220,8 +220,9 @@ function publishReplicationMetrics(world: FakeWorld, s: ReadinessSettings, lags:
         },
         () => {
           const group = world.elasticache.replicationGroup(standby, s.cacheReplicationGroupId);
-          const secondary =
-            group?.GlobalReplicationGroupInfo?.GlobalReplicationGroupMemberRole === 'SECONDARY';
+          // The model gives the role no casing; AWS publishes the lag for the secondary, however spelt.
+          const role = group?.GlobalReplicationGroupInfo?.GlobalReplicationGroupMemberRole ?? '';
+          const secondary = role.toUpperCase() === 'SECONDARY';
           return secondary && writerUp() ? at(lags.elasticache) : undefined;
         },
       );
