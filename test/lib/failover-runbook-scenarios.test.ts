@@ -948,7 +948,7 @@ describe('fence runbook, executed (us-east-1 back after the failover)', () => {
     expect(s.pg.readOnly).toBe(true);
     expect(s.world.emrServerless.jobRuns(PRIMARY).map((r) => r.state)).not.toContain('RUNNING');
     expect(s.world.emrServerless.jobRuns(PRIMARY).map((r) => r.state)).not.toContain('QUEUED');
-    const rules = (s.world.s3.replication(`dra-prod-raw-${ACCOUNT}-${PRIMARY}`) as any).Rules;
+    const rules = s.world.s3.replication(`dra-prod-raw-${ACCOUNT}-${PRIMARY}`)?.Rules ?? [];
     expect(rules[0].Status).toBe('Disabled');
     expect(calls(s.world, 'DeleteReplicator', DR)).toHaveLength(1);
     expect(stepOf(result, 'Report').outputs.Report).toMatch(/SetActiveRegion: done/);
@@ -1022,9 +1022,7 @@ describe('fence runbook, executed (us-east-1 back after the failover)', () => {
     s.world.clearFailures();
     const second = await runAutomation(fence, { region: PRIMARY, world: s.world });
     expect(second.status).toBe('Success');
-    expect((s.world.s3.replication(`dra-prod-raw-${ACCOUNT}-${PRIMARY}`) as any).Rules[0].Status).toBe(
-      'Disabled',
-    );
+    expect(s.world.s3.replication(`dra-prod-raw-${ACCOUNT}-${PRIMARY}`)?.Rules?.[0].Status).toBe('Disabled');
   });
 });
 
