@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { AthenaClient } from '@aws-sdk/client-athena';
@@ -79,15 +80,31 @@ const quietLogger = {
   debug: () => undefined,
 } as unknown as Logger;
 
-function clientsIn(world: FakeWorld, region: string, caller: string, timeoutMs: number): RegionClients {
+/**
+ * The world of the evaluation under way: the SDK clients are built once per region for a test
+ * file (building twenty per scenario cost more than the evaluation) and each call finds its
+ * evaluation's world here, however evaluations interleave.
+ */
+const evaluating = new AsyncLocalStorage<FakeWorld>();
+const currentWorld = () => {
+  const world = evaluating.getStore();
+  if (!world) throw new Error('A readiness client was called outside an evaluation in the fake world.');
+  return world;
+};
+const sharedClients = new Map<string, RegionClients>();
+
+function clientsIn(region: string, caller: string, timeoutMs: number): RegionClients {
+  const key = `${region}|${caller}|${timeoutMs}`;
+  const known = sharedClients.get(key);
+  if (known) return known;
   const via = <C extends Parameters<typeof answeredByWorld>[0]>(client: C, service: string) =>
-    answeredByWorld(client, world, {
+    answeredByWorld(client, currentWorld, {
       service,
       region,
       caller,
       connectionTimeoutMs: Math.min(timeoutMs, 3000),
     });
-  return {
+  const clients: RegionClients = {
     rds: via(new RDSClient({ region }), 'rds'),
     elasticache: via(new ElastiCacheClient({ region }), 'elasticache'),
     kafka: via(new KafkaClient({ region }), 'kafka'),
@@ -99,6 +116,8 @@ function clientsIn(world: FakeWorld, region: string, caller: string, timeoutMs: 
     athena: via(new AthenaClient({ region }), 'athena'),
     ssm: via(new SSMClient({ region }), 'ssm'),
   };
+  sharedClients.set(key, clients);
+  return clients;
 }
 
 export function realReadiness(
@@ -122,26 +141,25 @@ export function realReadiness(
   const evaluations: Record<string, (event: unknown) => Promise<ReadinessReport>> = {};
   for (const region of [writer, standby]) {
     const own = settings[region];
-    let clients: { primary: RegionClients; dr: RegionClients } | undefined;
     evaluations[region] = async (event) => {
       // Loaded on first use: the handler brings every SDK client it uses and Powertools.
       const { evaluate, evaluateOptions } = await import('../../../lambda/readiness/handler');
-      clients ??= {
-        primary: clientsIn(world, own.primaryRegion, name, own.checkTimeoutMs),
-        dr: clientsIn(world, own.drRegion, name, own.checkTimeoutMs),
-      };
-      return evaluate(
-        {
-          settings: own,
-          primary: clients.primary,
-          dr: clients.dr,
-          local: region === own.primaryRegion ? clients.primary : clients.dr,
-          region,
-          now: () => world.now(),
-          logger: quietLogger,
-          metrics: quietMetrics,
-        },
-        evaluateOptions(event),
+      const primary = clientsIn(own.primaryRegion, name, own.checkTimeoutMs);
+      const dr = clientsIn(own.drRegion, name, own.checkTimeoutMs);
+      return evaluating.run(world, () =>
+        evaluate(
+          {
+            settings: own,
+            primary,
+            dr,
+            local: region === own.primaryRegion ? primary : dr,
+            region,
+            now: () => world.now(),
+            logger: quietLogger,
+            metrics: quietMetrics,
+          },
+          evaluateOptions(event),
+        ),
       );
     };
     world.lambda.register(region, name, (event) => evaluations[region](event));

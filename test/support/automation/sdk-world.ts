@@ -41,16 +41,20 @@ interface WithMiddleware {
   };
 }
 
+/**
+ * `world` is the world to answer from, or a function giving it at each call (clients shared by
+ * the worlds of a test file, each evaluation naming its own: readiness.ts).
+ */
 export function answeredByWorld<C extends WithMiddleware>(
   client: C,
-  world: FakeWorld,
+  world: FakeWorld | (() => FakeWorld),
   options: SdkWorldOptions,
 ): C {
   client.middlewareStack.add(
     (_next, context) => async (args) => {
       const operation = String(context.commandName).replace(/Command$/, '');
       try {
-        const answer = (await world.call(
+        const answer = (await (typeof world === 'function' ? world() : world).call(
           options.region,
           options.service,
           operation,
