@@ -5,7 +5,7 @@
 // literalTraitKeys and clientPackageVersion, which NodejsFunction's esbuild cannot take (lib/shared/lambda-function.ts
 // runs this script from its afterBundling hook, over NodejsFunction's own output).
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -56,8 +56,25 @@ export const clientPackageVersion = {
   },
 };
 
+/**
+ * A handler loads a part it rarely needs with `await import('./name.lazy')` (name.lazy.ts beside
+ * it): that part is left out of the handler bundle and bundled into name.lazy.js beside it, so a
+ * cold start neither reads nor compiles it (job submission's Kafka client, used by resumes only).
+ */
+function lazyParts(found) {
+  return {
+    name: 'lazy-parts',
+    setup(b) {
+      b.onResolve({ filter: /^\.\/[\w.-]+\.lazy$/ }, (args) => {
+        found.add(join(args.resolveDir, args.path));
+        return { path: args.path, external: true };
+      });
+    },
+  };
+}
+
 /** The esbuild options of a deployed handler bundle. */
-function bundleOptions(entry, outfile, { sourcemap = false } = {}) {
+function bundleOptions(entry, outfile, { sourcemap = false } = {}, lazy = new Set()) {
   return {
     entryPoints: [entry],
     outfile,
@@ -69,13 +86,19 @@ function bundleOptions(entry, outfile, { sourcemap = false } = {}) {
     target: BUNDLING.target,
     mainFields: BUNDLING.mainFields,
     external: BUNDLING.external,
-    plugins: [literalTraitKeys, clientPackageVersion],
+    plugins: [literalTraitKeys, clientPackageVersion, lazyParts(lazy)],
     logLevel: 'error',
   };
 }
 
-export function bundleHandler(entry, outfile, options) {
-  return build(bundleOptions(entry, outfile, options));
+/** Bundles a handler to outfile, and each part it imports lazily to <name>.lazy.js beside it. */
+export async function bundleHandler(entry, outfile, options) {
+  const lazy = new Set();
+  const result = await build(bundleOptions(entry, outfile, options, lazy));
+  for (const part of lazy) {
+    await build(bundleOptions(`${part}.ts`, join(dirname(outfile), `${basename(part)}.js`), options));
+  }
+  return result;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -18,6 +18,7 @@ import {
   FAILOVER_STREAMING_JOBS,
   fenceRoleName,
   fenceRunbookName,
+  RESUME_FROM_GROUP_JOBS,
   type RunbookContext,
   type RunbookKind,
   switchRoleName,
@@ -431,7 +432,7 @@ export class SwitchSteps {
     return scriptStep({
       name: 'ResubmitStreaming',
       file: 'resubmit_streaming.py',
-      description: `Resubmits ${FAILOVER_STREAMING_JOBS.join(' and ')} through ${ctx.name('submit-job')} in ${ctx.here}, with an idempotency key per switch (a re-run does not start them twice).`,
+      description: `Resubmits ${FAILOVER_STREAMING_JOBS.join(' and ')} through ${ctx.name('submit-job')} in ${ctx.here}, with an idempotency key per switch (a re-run does not start them twice); ${RESUME_FROM_GROUP_JOBS.join(' and ')} from its consumer group's offsets on the cluster in ${ctx.here}, as the MSK Replicator translated them.`,
       verify: 'the JobRuns output names a run per job; they reach RUNNING in EMR Studio.',
       phase: 'critical',
       expectedMinutes: 1,
@@ -441,6 +442,7 @@ export class SwitchSteps {
       input: {
         Function: ctx.name('submit-job'),
         Jobs: [...FAILOVER_STREAMING_JOBS],
+        ResumeFromGroup: [...RESUME_FROM_GROUP_JOBS],
         KeyPrefix: switchId(this.kind, ctx),
       },
       returns: [['JobRuns', 'String']],

@@ -3,11 +3,15 @@
  * CloudFormation receives, against a fake, region-aware AWS: the Python steps
  * run for real against a stand-in boto3.
  */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { EMRServerlessClient } from '@aws-sdk/client-emr-serverless';
 import type { DescribeKeyResponse } from '@aws-sdk/client-kms';
 import type { ListTagsForResourceResponse, TagResourceResponse } from '@aws-sdk/client-redshift-serverless';
-import type { StartAutomationExecutionResult } from '@aws-sdk/client-ssm';
+import { SSMClient, type StartAutomationExecutionResult } from '@aws-sdk/client-ssm';
 import { loadConfig } from '../../config';
-import { bucketName } from '../../config/naming';
+import { bucketName, checkpointBucketName, streamingConsumerGroup } from '../../config/naming';
+import { submit } from '../../lambda/job-submission/handler';
 import { REPLICATED_PURPOSES } from '../../lib/constructs/data-lake-buckets';
 import { deployableContent } from '../../lib/constructs/failover-runbook';
 import { failbackDocument } from '../../lib/runbooks/failback';
@@ -23,6 +27,8 @@ import {
   stepOf,
 } from '../support/automation';
 import { type ReadinessInWorld, realReadiness } from '../support/automation/readiness';
+import { answeredByWorld } from '../support/automation/sdk-world';
+import { FakeKafkaCluster } from '../support/kafka';
 
 const PRIMARY = 'us-east-1';
 const DR = 'us-west-2';
@@ -282,6 +288,16 @@ function failRecordWrites(s: Scenario, region: string | undefined): void {
       throw new AwsError('ParameterAlreadyExists', `The parameter ${String(params.Name)} already exists.`);
     s.world.ssm.put(at, String(params.Name), String(params.Value));
     return { Version: 1, Tier: 'Standard' };
+  });
+}
+
+/** Generation 1's re-seed is complete: a copy of the writer's warehouse reached us-east-1 within its snapshot interval. */
+function freshCopy(s: Scenario) {
+  s.world.redshiftServerless.addSnapshot(PRIMARY, {
+    snapshotName: 'copy-fresh',
+    namespaceName: 'dra-prod-warehouse',
+    namespaceArn: s.world.redshiftServerless.namespace(DR, 'dra-prod-warehouse')!.namespaceArn,
+    snapshotCreateTime: new Date(s.world.now().getTime() - 3600_000),
   });
 }
 
@@ -1030,13 +1046,7 @@ describe('failback runbook, executed (prod, generation 1: us-west-2 writes, us-e
   const failback = content(failbackDocument(atGeneration(1), topic(PRIMARY)));
   const setup = () => {
     const s = scenario(DR, PRIMARY, 'dra-prod-postgres-g1');
-    // The re-seed is complete: a copy of the writer's warehouse reached us-east-1 within its snapshot interval.
-    s.world.redshiftServerless.addSnapshot(PRIMARY, {
-      snapshotName: 'copy-fresh',
-      namespaceName: 'dra-prod-warehouse',
-      namespaceArn: s.world.redshiftServerless.namespace(DR, 'dra-prod-warehouse')!.namespaceArn,
-      snapshotCreateTime: new Date(s.world.now().getTime() - 3600_000),
-    });
+    freshCopy(s);
     // RDS for PostgreSQL ReplicaLag is now() - pg_last_xact_replay_timestamp(): it grows once writes stop.
     const fencedAt = s.world.clock;
     s.world.cloudwatch.set(
@@ -1178,5 +1188,158 @@ describe('failback runbook, executed (prod, generation 1: us-west-2 writes, us-e
     expect(result.failedStep).toBe('WaitForCatchUp');
     expect(stepOf(result, 'WaitForCatchUp').error).toMatch(/Replay is paused .* Nothing was switched/);
     expect(calls(s.world, 'PromoteReadReplica')).toHaveLength(0);
+  });
+});
+
+/**
+ * The streaming jobs across a switch, with the real job submission function (lambda/job-submission)
+ * in the new writer's region: its SSM and EMR calls answered by the fake world (which checks them
+ * against the SDK models), its Kafka reads by that region's cluster. Each region's cluster holds
+ * job 05's consumer group: the old writer's as the job committed it, the new writer's as the MSK
+ * Replicator translated it (other offsets: the target's topic numbers records its own way).
+ */
+describe('streaming jobs across a switch (the real job submission function)', () => {
+  const GROUP = streamingConsumerGroup(prod, '05-streaming-kafka');
+  const roleOf = (region: string) => (region === PRIMARY ? 'primary' : 'dr');
+
+  const withClusters = (s: Scenario, oldWriter: string, newWriter: string) => {
+    const clusters: Record<string, FakeKafkaCluster> = {
+      [oldWriter]: new FakeKafkaCluster(oldWriter).addTopic('topicC', 6, 5000n),
+      [newWriter]: new FakeKafkaCluster(newWriter).addTopic('topicC', 6, 4800n),
+    };
+    clusters[oldWriter].commit(GROUP, 'topicC', { 0: 4990, 1: 4985, 2: 4999, 3: 4970, 4: 4991, 5: 4988 });
+    // Translated, approximately and at least once: a little behind; partition 5 not yet synced.
+    clusters[newWriter].commit(GROUP, 'topicC', { 0: 4780, 1: 4771, 2: 4790, 3: 4752, 4: 4779 });
+    const reads: string[] = [];
+    const region = newWriter;
+    s.world.ssm.put(region, '/dra/prod/msk/bootstrap-servers', `b-1.msk.${region}:9098`);
+    const env = {
+      DRA_ENVIRONMENT: 'prod',
+      AWS_REGION: region,
+      APPLICATION_ID: s.apps[region],
+      EXECUTION_ROLE_ARN: `arn:aws:iam::${ACCOUNT}:role/emr-exec`,
+      ARTIFACTS_BUCKET: `dra-prod-artifacts-${ACCOUNT}-${region}`,
+      JARS: 'jars/a.jar',
+      JOB_LOG_GROUP: '/dra/prod/emr-serverless/jobs',
+      EXECUTION_TIMEOUT_MINUTES: '720',
+      ACTIVE_REGION_PARAMETER: RECORD,
+      BOOTSTRAP_SERVERS_PARAMETER: '/dra/prod/msk/bootstrap-servers',
+      CHECKPOINT_BUCKET: checkpointBucketName(prod, roleOf(region)),
+      COMMIT_GROUPS: JSON.stringify({ '05-streaming-kafka': GROUP }),
+      STREAMING_MAX_FAILED_ATTEMPTS_PER_HOUR: String(prod.emr.streaming.maxFailedAttemptsPerHour),
+      STREAMING_STARTING_OFFSETS: prod.emr.streaming.startingOffsets,
+    };
+    s.world.lambda.register(region, 'dra-prod-submit-job', (event: unknown) =>
+      submit(event, {
+        // Real SDK clients answered by the world, which checks every request and answer against the models.
+        emr: answeredByWorld(new EMRServerlessClient({ region }), s.world, {
+          service: 'emr-serverless',
+          region,
+          caller: 'dra-prod-submit-job',
+        }),
+        ssm: answeredByWorld(new SSMClient({ region }), s.world, {
+          service: 'ssm',
+          region,
+          caller: 'dra-prod-submit-job',
+        }),
+        env,
+        logger: new Logger({ logLevel: 'SILENT' }),
+        metrics: new Metrics({ namespace: 'Test', serviceName: 'job-submission' }),
+        kafkaAdmin: async (bootstrapServers) => {
+          reads.push(bootstrapServers);
+          const cluster = Object.values(clusters).find((c) => bootstrapServers === `b-1.msk.${c.name}:9098`);
+          if (!cluster) throw new Error(`no cluster answers at ${bootstrapServers}`);
+          return cluster.admin();
+        },
+      }),
+    );
+    return { clusters, reads };
+  };
+
+  /** The entry point arguments of the runs of a job started in a region. */
+  const startedWith = (s: Scenario, region: string, job: string) =>
+    s.world.emrServerless
+      .jobRuns(region)
+      .filter((r) => r.name === job && r.jobDriver)
+      .map((r) => ({ mode: r.mode, args: r.jobDriver?.sparkSubmit?.entryPointArguments ?? [] }));
+
+  it("failover with the writer's region dark: job 05 resumes from the offsets translated to the new writer's cluster, job 04 resumes by itself", async () => {
+    const s = scenario(PRIMARY, DR, 'dra-prod-postgres');
+    s.world.outage(PRIMARY, 'refuse');
+    const { clusters, reads } = withClusters(s, PRIMARY, DR);
+    clusters[PRIMARY].unreachable = true;
+    const result = await runAutomation(content(failoverDocument(prod, topic(DR))), {
+      region: DR,
+      world: s.world,
+      parameters: realRun,
+    });
+    expect(result.status).toBe('Success');
+    // Only the new writer's cluster was read.
+    expect(reads).toEqual([`b-1.msk.${DR}:9098`]);
+    expect(clusters[PRIMARY].calls).toEqual([]);
+    const five = startedWith(s, DR, '05-streaming-kafka');
+    expect(five).toHaveLength(1);
+    expect(five[0].mode).toBe('STREAMING');
+    expect(five[0].args).toContain(
+      '--starting_offsets={"topicC":{"0":4780,"1":4771,"2":4790,"3":4752,"4":4779,"5":-2}}',
+    );
+    expect(five[0].args).toContain(`--commit_group=${GROUP}`);
+    expect(five[0].args.find((a) => a.startsWith('--checkpoint_location='))).toMatch(
+      new RegExp(
+        `^--checkpoint_location=s3://dra-prod-checkpoints-${ACCOUNT}-${DR}/05-streaming-kafka/[0-9a-f]{16}/$`,
+      ),
+    );
+    // Job 04 is not resumed from a group: it reads where its topic ends itself.
+    const four = startedWith(s, DR, '04-stream-sales-to-kafka');
+    expect(four).toHaveLength(1);
+    expect(four[0].mode).toBe('STREAMING');
+    expect(four[0].args.some((a) => a.startsWith('--starting_offsets'))).toBe(false);
+    expect(stepOf(result, 'ResubmitStreaming').outputs.JobRuns).toMatch(
+      /05-streaming-kafka=\S+ \(topicC: 5 of 6 partitions from the group's offsets; 1 with none at earliest \(5\)\)/,
+    );
+  });
+
+  it("refuses to start job 05 from the top when the new writer's cluster cannot be read: the step fails, a re-run resumes", async () => {
+    const s = scenario(PRIMARY, DR, 'dra-prod-postgres');
+    const { clusters } = withClusters(s, PRIMARY, DR);
+    clusters[DR].unreachable = true;
+    const doc = content(failoverDocument(prod, topic(DR)));
+    const first = await runAutomation(doc, { region: DR, world: s.world, parameters: realRun });
+    expect(first.status).toBe('Failed');
+    expect(first.failedStep).toBe('ResubmitStreaming');
+    expect(stepOf(first, 'ResubmitStreaming').error).toMatch(
+      /RESUME_FAILED.*could not be read from the cluster in us-west-2/,
+    );
+    expect(startedWith(s, DR, '05-streaming-kafka')).toEqual([]);
+    clusters[DR].unreachable = false;
+    const second = await runAutomation(doc, { region: DR, world: s.world, parameters: realRun });
+    expect(second.status).toBe('Success');
+    expect(startedWith(s, DR, '05-streaming-kafka')[0].args).toContain(
+      '--starting_offsets={"topicC":{"0":4780,"1":4771,"2":4790,"3":4752,"4":4779,"5":-2}}',
+    );
+  });
+
+  it('failback: job 05 resumes in us-east-1 from the offsets the reverse Replicator translated to its cluster', async () => {
+    const s = scenario(DR, PRIMARY, 'dra-prod-postgres-g1');
+    freshCopy(s);
+    const { clusters, reads } = withClusters(s, DR, PRIMARY);
+    const result = await runAutomation(content(failbackDocument(atGeneration(1), topic(PRIMARY))), {
+      region: PRIMARY,
+      world: s.world,
+      parameters: realRun,
+    });
+    expect(result.status).toBe('Success');
+    // The runs in us-west-2 were cancelled first (FenceWriter): nothing commits there any more.
+    expect(s.world.emrServerless.jobRuns(DR).filter((r) => r.state === 'RUNNING')).toEqual([]);
+    expect(reads).toEqual([`b-1.msk.${PRIMARY}:9098`]);
+    expect(clusters[DR].calls).toEqual([]);
+    const five = startedWith(s, PRIMARY, '05-streaming-kafka');
+    expect(five).toHaveLength(1);
+    expect(five[0].args).toContain(
+      '--starting_offsets={"topicC":{"0":4780,"1":4771,"2":4790,"3":4752,"4":4779,"5":-2}}',
+    );
+    expect(five[0].args.find((a) => a.startsWith('--checkpoint_location='))).toContain(
+      `s3://dra-prod-checkpoints-${ACCOUNT}-${PRIMARY}/`,
+    );
   });
 });

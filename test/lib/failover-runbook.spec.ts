@@ -156,6 +156,7 @@ describe('failover runbook (prod)', () => {
       Function: 'dra-prod-submit-job',
       Jobs: ['04-stream-sales-to-kafka', '05-streaming-kafka'],
       KeyPrefix: 'failover-g0-us-west-2',
+      ResumeFromGroup: ['05-streaming-kafka'],
     });
     expect(step('RestoreWarehouse').inputs.InputPayload).toMatchObject({
       Namespace: 'dra-prod-warehouse',
