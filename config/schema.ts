@@ -396,6 +396,12 @@ export const baseEnvironmentConfigSchema = z
         `is ${elasticache.replicasPerNodeGroup}; Multi-AZ automatic failover needs at least 1 replica outside dev`,
       );
     }
+    if (elasticache.globalDatastore && elasticache.replicasPerNodeGroup < 1) {
+      issue(
+        ['elasticache', 'replicasPerNodeGroup'],
+        `is ${elasticache.replicasPerNodeGroup}; with globalDatastore the member joins Multi-AZ (pinned, since a member takes no ModifyReplicationGroup), which needs at least 1 replica. Set it to 1 or more`,
+      );
+    }
     if (cfg.tier === 'prod' && !rds.multiAz) {
       issue(['rds', 'multiAz'], 'is false in a prod-tier environment; set it to true');
     }

@@ -29,7 +29,7 @@ export interface ControlSettings {
   readonly region: string;
   /** The IAM-authenticated login role (created by the writer's function, replicated to the replica). */
   readonly controlUser: string;
-  /** The RDS-managed master secret of this region's writer; absent in the standby region. */
+  /** This generation's master secret in the writer's region; absent in the standby region. */
   readonly masterSecretArn?: string;
 }
 
@@ -86,8 +86,8 @@ export async function connectToRds(settings: ControlSettings): Promise<Connectio
   let user = controlUser;
   let password: string;
   if (masterSecretArn) {
-    // The RDS-managed master secret holds {"username","password"}; RDS rotates it, so it is read on every call.
-    // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-secrets-manager.html
+    // The master secret holds {"username","password"}; rotation changes it, so it is read on every call
+    // (lib/constructs/postgres.ts, docs/failover-and-failback.md "Credentials").
     const secret = await step(
       `Reading the master secret ${masterSecretArn}`,
       'Check that the secret exists in this region and that the function role may call secretsmanager:GetSecretValue on it and kms:Decrypt with the database key.',
@@ -106,7 +106,7 @@ export async function connectToRds(settings: ControlSettings): Promise<Connectio
     );
     if (!secret.username || !secret.password) {
       throw new StepError(
-        `The master secret ${masterSecretArn} has no username/password fields; it must be the RDS-managed master secret (ManageMasterUserPassword).`,
+        `The master secret ${masterSecretArn} has no username/password fields; it must be the PostgreSQL master secret (dra/{env}/postgres/master-g{N}).`,
       );
     }
     user = secret.username;

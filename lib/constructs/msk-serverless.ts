@@ -43,6 +43,14 @@ export function kafkaResourceArn(clusterArn: string, kind: 'topic' | 'group', na
 }
 
 /**
+ * ARN covering every topic of the role's cluster, written literally from config like
+ * {@link consumerGroupsArn} (the cluster name is unique per region).
+ */
+export function topicsArn(config: EnvironmentConfig, role: RegionRole): string {
+  return regionalArn(config, role, 'kafka', `topic/${resourceName(config, 'msk')}/*/*`);
+}
+
+/**
  * ARN covering every consumer group of the role's cluster. Written literally from config
  * (the cluster id segment is a wildcard; the cluster name is unique per region) so the
  * wildcard finding it causes has a stable id to acknowledge.
