@@ -111,15 +111,17 @@ function parseLastKnown(raw: unknown): DecisionState['lastKnownLag'] | string | 
 
 /**
  * The stores' last known lags after this evaluation: a store's lag read now
- * replaces the stored one only while the writer's side of its check answered and
- * was not failing (during an outage, a data-plane failure included, the stored one,
- * from before it, is kept).
+ * replaces the stored one only while the writer's side of its check answered
+ * and was healthy (during an outage, a data-plane failure included, or once the
+ * writer instance failed while its region answers, the stored one, from before,
+ * is kept: the lag read then only measures how long the writer has been down,
+ * as RDS ReplicaLag does).
  */
 export function lastKnownAfter(previous: DecisionState, a: Assessment): DecisionState['lastKnownLag'] {
   const out: Partial<Record<StoreName, LastKnownLag>> = { ...previous.lastKnownLag };
   for (const check of a.checks) {
     const rpo = check.rpo;
-    if (rpo && rpo.lagSeconds !== null && check.writerAnswered === true && check.writer !== 'failed')
+    if (rpo && rpo.lagSeconds !== null && check.writerAnswered === true && check.writer === 'healthy')
       out[rpo.store] = {
         lagSeconds: Math.min(Math.max(rpo.lagSeconds, 0), MAX_LAG_SECONDS),
         at: a.checkedAt,

@@ -206,10 +206,19 @@ describe("a single service down in the writer's region", () => {
   });
 
   it('a failed warehouse, or server errors from one service, do not count (reported, not recommended)', async () => {
-    const rs = await scenario(4, (w, i) => {
-      w.warehouseStatus = 'hardware-failure';
-      if (i >= 2) w.serviceMode[WRITER] = { rds: '5xx', kafka: '5xx' };
-    });
+    // A provisioned cluster: a Serverless workgroup has no failed status (WorkgroupStatus).
+    const provisioned = {
+      ...SETTINGS,
+      warehouse: { mode: 'provisioned' as const, name: 'dra-prod-warehouse' },
+    };
+    const rs = await scenario(
+      4,
+      (w, i) => {
+        w.clusterStatus = 'hardware-failure';
+        if (i >= 2) w.serviceMode[WRITER] = { rds: '5xx', kafka: '5xx' };
+      },
+      provisioned,
+    );
     expect(recommended(rs)).toEqual([false, false, false, false]);
     expect(counts(rs)).toEqual([0, 0, 0, 0]);
     expect(rs[0].checks.find((c) => c.name === 'redshift')).toMatchObject({
@@ -273,7 +282,14 @@ describe('maintenance and scaling states', () => {
       'configuring-log-exports',
       'upgrading',
     ];
-    const msk = ['UPDATING', 'MAINTENANCE', 'HEALING', 'REBOOTING_BROKER', 'UPDATING', 'MAINTENANCE'];
+    const msk = [
+      'UPDATING',
+      'MAINTENANCE',
+      'HEALING',
+      'REBOOTING_BROKER',
+      'UPDATING',
+      'MAINTENANCE',
+    ] as const;
     const rs = await scenario(6, (w, i) => {
       w.rdsWriterStatus = rds[i];
       w.mskState[WRITER] = msk[i];
@@ -488,6 +504,27 @@ describe('last known lag per store (RPO during an outage)', () => {
       lagSeconds: 4,
       at: at(1),
     });
+  });
+
+  it('a writer instance that failed (its region still answering) keeps the lag read before: the grown ReplicaLag is not what was replicated', async () => {
+    const at = (i: number) => new Date(T0.getTime() + i * 60_000).toISOString();
+    // A single-service outage: DescribeDBInstances answers "failed" while ReplicaLag
+    // (now() - last replayed transaction) grows; the runbooks' RPO gate reads lastKnown then.
+    const rs = await scenario(4, (w, i) => {
+      if (i >= 2) {
+        w.rdsWriterStatus = 'failed';
+        w.rdsLag = 60 * i;
+      }
+    });
+    const rds = (i: number) => rs[i].rpo.stores.find((s) => s.store === 'rds');
+    expect(rds(1)?.lastKnown).toEqual({ lagSeconds: 2, at: at(1) });
+    for (const i of [2, 3]) {
+      expect(rs[i].checks.find((c) => c.name === 'rds')).toMatchObject({
+        writer: 'failed',
+        writerAnswered: true,
+      });
+      expect(rds(i)).toMatchObject({ lagSeconds: 60 * i, lastKnown: { lagSeconds: 2, at: at(1) } });
+    }
   });
 
   it('a store never read while the writer answered has lastKnown null', async () => {
