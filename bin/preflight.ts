@@ -11,7 +11,19 @@ import { regionOf } from '../config/naming';
 import { writerRole } from '../config/topology';
 import { buildPlatform } from '../lib/app/platform';
 import { preflight, type RegionConcurrencyNeed, reservedConcurrency } from '../lib/preflight';
-import { exitWith, runForEnvironment } from './cli-args';
+import { type CommandSpec, exitWith, runCommand } from './cli-args';
+
+export const PREFLIGHT_COMMAND: CommandSpec = {
+  usage: 'npm run preflight --',
+  summary: [
+    'Checks, before a deploy, that config/NAME.ts holds a real account, that your AWS',
+    "credentials belong to it, that failover.generation agrees with the two regions'",
+    "active-region records, and that each region's Lambda concurrency quota leaves room for",
+    'what the app reserves. Reads only: STS GetCallerIdentity, one SSM parameter and one',
+    'Service Quotas value per region.',
+  ].join('\n'),
+  flags: [],
+};
 
 /**
  * What the app's functions reserve per region, from the templates this config synthesizes
@@ -35,7 +47,7 @@ export function synthesizedConcurrency(config: EnvironmentConfig): RegionConcurr
 
 /** `npm run preflight -- -c env=NAME`: exits 1, with the reason, if deploying would go to the wrong account, contradict the active region, build on a region that was not fenced (the two regions' active-region records disagree), or reserve more Lambda concurrency than a region's quota leaves. */
 export function runPreflight(argv: readonly string[]): Promise<number> {
-  return runForEnvironment(argv, (config) =>
+  return runCommand(argv, PREFLIGHT_COMMAND, (config) =>
     preflight(
       config,
       // The writer's region: during an outage of the other one, STS there still answers.

@@ -1,9 +1,10 @@
 import { GetServiceQuotaCommand, type ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
-import { type EnvironmentConfig, PLACEHOLDER_ACCOUNTS } from '../config';
+import { type EnvironmentConfig, placeholderAccount } from '../config';
 import { activeRegionParameterName, regionOf, resourceName } from '../config/naming';
 import { otherRole, writerRole } from '../config/topology';
+import { classifyAwsError, describeAwsFailure } from './shared/aws-errors';
 
 export type PreflightResult =
   | { readonly ok: true; readonly message: string }
@@ -22,16 +23,18 @@ export async function preflight(
   ssmIn: (region: string) => SSMClient,
   lambdaConcurrency?: LambdaConcurrencyCheck,
 ): Promise<PreflightResult> {
-  if (PLACEHOLDER_ACCOUNTS.includes(config.account)) {
-    return {
-      ok: false,
-      message: `config/${config.name}.ts still holds the placeholder account ${config.account}. Set "account" to the 12-digit id of the AWS account ${config.name} deploys to, then run again.`,
-    };
-  }
+  const placeholder = placeholderRefusal(config);
+  if (placeholder) return { ok: false, message: placeholder };
   let identity: { Account?: string; Arn?: string };
   try {
     identity = await sts.send(new GetCallerIdentityCommand({}));
   } catch (error) {
+    if (classifyAwsError(error) === 'network') {
+      return {
+        ok: false,
+        message: describeAwsFailure(error, { service: 'STS', region: await sts.config.region() }),
+      };
+    }
     const reason = error instanceof Error ? error.message : String(error);
     return {
       ok: false,
@@ -56,6 +59,15 @@ export async function preflight(
     ok: true,
     message: `Preflight passed: ${identity.Arn} may deploy "${config.name}" to ${config.account} (${config.regions.primary.region} primary, ${config.regions.dr.region} DR; ${generation.message}).`,
   };
+}
+
+/**
+ * The refusal of a config whose account is still a placeholder (the value found, and the
+ * fix), or undefined for a real-looking account. Preflight and `npm run submit` both use it.
+ */
+export function placeholderRefusal(config: EnvironmentConfig): string | undefined {
+  if (!placeholderAccount(config.account)) return undefined;
+  return `config/${config.name}.ts still holds the placeholder account ${config.account}. Set "account" to the 12-digit id of the AWS account ${config.name} deploys to, then run again.`;
 }
 
 interface RecordRead {

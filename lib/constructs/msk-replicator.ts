@@ -11,7 +11,7 @@ import { otherRole, writerRole } from '../../config/topology';
 import { acknowledge, acknowledgeDefaultPolicy } from '../compliance/acknowledge';
 import { platformLogGroup } from '../shared/log-group';
 import { CrossRegionParameter } from './cross-region-parameter';
-import { consumerGroupsArn, KAFKA_IAM_PORT, TOPICS, topicsArn } from './msk-serverless';
+import { consumerGroupsArn, KAFKA_IAM_PORT, REPLICATED_TOPICS, TOPICS, topicsArn } from './msk-serverless';
 
 /** Where each region publishes what the Replicator needs to reach its cluster from another region. */
 export const REPLICATOR_PARAMETERS = {
@@ -74,7 +74,7 @@ export interface MskReplicatorProps {
 
 /**
  * MSK Replicator, created in the standby (target) region as MSK requires, copying
- * topicA..C from the writer's cluster with consumer group offset sync.
+ * topicA..C and the canary's topic from the writer's cluster with consumer group offset sync.
  *
  * What it needs of the writer's region (the cluster ARN, which ends in a generated id, and
  * the subnets and security group the writer's ReplicatorAccess publishes) cannot be derived
@@ -166,6 +166,8 @@ export class MskReplicator extends Construct {
 
     this.replicator = new msk.CfnReplicator(this, 'Replicator', {
       replicatorName: resourceName(config, 'msk-replicator'),
+      // Create-only (resource schema aws-msk-replicator.json, createOnlyProperties): a changed
+      // description would replace the named Replicator, so it keeps naming the application topics.
       description: `${config.name}: ${TOPICS.join(', ')} from ${sourceRegion}`,
       serviceExecutionRoleArn: role.roleArn,
       kafkaClusters: [
@@ -188,7 +190,9 @@ export class MskReplicator extends Construct {
           targetKafkaClusterArn: targetClusterArn,
           targetCompressionType: 'NONE',
           topicReplication: {
-            topicsToReplicate: [...TOPICS],
+            // Adding the canary topic to a running Replicator is an in-place UpdateReplicationInfo
+            // (CloudFormation resource provider aws-msk-replicator, UpdateHandler), not a replacement.
+            topicsToReplicate: [...REPLICATED_TOPICS],
             copyTopicConfigurations: true,
             copyAccessControlListsForTopics: false, // Serverless clusters use IAM, not Kafka ACLs
             detectAndCopyNewTopics: false,

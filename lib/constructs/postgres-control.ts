@@ -90,7 +90,9 @@ export class PostgresControl extends Construct {
       securityGroup: this.securityGroup,
       logsKey,
       timeout: Duration.seconds(60),
-      reservedConcurrency: 2,
+      // The heartbeat rule and the canary (each once a minute, in the writer's region; the
+      // canary's lastBeat in the standby's) plus the runbooks' invocations.
+      reservedConcurrency: 4,
       synchronousReason:
         'Invoked synchronously by the failback and fence runbooks (aws:invokeLambdaFunction), which read the result; every action is idempotent and is retried by the caller. The heartbeat (asynchronous, from EventBridge every minute) is neither retried nor kept: the next one is a minute away.',
       environment: {

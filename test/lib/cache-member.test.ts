@@ -30,9 +30,9 @@ function member(change: Change = {}) {
     env: { account: config.account, region: config.regions.dr.region },
   });
   const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {
-    vpcId: 'vpc-1',
+    vpcId: 'vpc-0a1b2c3d4e5f67890',
     availabilityZones: ['us-west-2a', 'us-west-2b'],
-    isolatedSubnetIds: ['subnet-1', 'subnet-2'],
+    isolatedSubnetIds: ['subnet-0a1b2c3d4e5f67891', 'subnet-0a1b2c3d4e5f67892'],
   });
   const cache = new Cache(stack, 'Cache', {
     config,

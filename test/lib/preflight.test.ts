@@ -229,9 +229,12 @@ describe('deploy preflight: Lambda concurrency quota', () => {
     stsMock.reset();
     ssmMock.reset();
     quotasMock.reset();
-    stsMock
-      .on(GetCallerIdentityCommand)
-      .resolves({ Account: '444455556666', Arn: 'arn:aws:sts::444455556666:assumed-role/deployer/me' });
+    stsMock.on(GetCallerIdentityCommand).resolves({
+      $metadata: {},
+      Account: '444455556666',
+      Arn: 'arn:aws:sts::444455556666:assumed-role/deployer/me',
+      UserId: 'AROAEXAMPLE:me',
+    } satisfies GetCallerIdentityCommandOutput);
     activeRegion({ 'us-east-1': 'us-east-1', 'us-west-2': 'us-east-1' });
   });
 

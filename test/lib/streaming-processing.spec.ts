@@ -136,7 +136,10 @@ describe('streaming (staging)', () => {
   it('replicates topicA..C from the primary with consumer offset sync, created in the DR region', () => {
     const r = (Object.values(dr.findResources('AWS::MSK::Replicator'))[0] as any).Properties;
     const info = r.ReplicationInfoList[0];
-    expect(info.TopicReplication.TopicsToReplicate).toEqual(['topicA', 'topicB', 'topicC']);
+    // The application topics and the canary's (lambda/canary measures replication with it).
+    expect(info.TopicReplication.TopicsToReplicate).toEqual(['topicA', 'topicB', 'topicC', 'dra-canary']);
+    // Create-only: its description must not change with the topics (a named Replicator cannot be replaced).
+    expect(r.Description).toBe('staging: topicA, topicB, topicC from us-east-1');
     expect(info.ConsumerGroupReplication.SynchroniseConsumerGroupOffsets).toBe(true);
     // the source ARN is read from the primary region's SSM parameter at deploy time
     const lookup = Object.values(dr.findResources('Custom::AWS')) as any[];
@@ -266,7 +269,9 @@ describe('processing (staging)', () => {
 describe('EMR Serverless subnet guard', () => {
   const config = loadConfig('dev');
   const build = (subnets: ec2.SubnetSelection) => {
-    const stack = new Stack(new App(), 'Guard', { env: { account: config.account, region: 'us-east-1' } });
+    // No Lambda bundling (esbuild would print its progress into the test output).
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const stack = new Stack(app, 'Guard', { env: { account: config.account, region: 'us-east-1' } });
     const vpc = new ec2.Vpc(stack, 'Vpc', {
       availabilityZones: ['us-east-1a', 'us-east-1b'],
       natGateways: 1,
