@@ -48,6 +48,7 @@ import { attempt, type Outcome } from './outcome';
 import type { NamedCheck } from './report';
 import type { ReadinessSettings } from './settings';
 import { newestRestorableCopy } from './snapshot-choice';
+import { isCacheRole } from './statuses';
 
 export type { ReadinessSettings } from './settings';
 
@@ -381,7 +382,7 @@ export function buildChecks(
               return (
                 g && {
                   status: g.Status,
-                  primaryMember: g.Members?.find((m) => m.Role === 'PRIMARY')?.Status,
+                  primaryMember: g.Members?.find((m) => isCacheRole(m.Role, 'primary'))?.Status,
                 }
               );
             } catch (error) {

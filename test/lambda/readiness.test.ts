@@ -1,4 +1,6 @@
 import {
+  DescribeGlobalReplicationGroupsCommand,
+  type DescribeGlobalReplicationGroupsCommandOutput,
   DescribeReplicationGroupsCommand,
   type DescribeReplicationGroupsCommandOutput,
 } from '@aws-sdk/client-elasticache';
@@ -261,6 +263,49 @@ describe('checks: writer evidence apart from standby readings', () => {
       detail: expect.stringContaining('not a Global Datastore secondary (role PRIMARY)'),
     });
   });
+
+  // The model types both roles as plain strings and its docs write them in lower case ("Can be
+  // primary or secondary"); examples write them in upper case: no casing is promised.
+  it.each([
+    ['lower', 'primary', 'secondary'],
+    ['mixed', 'Primary', 'Secondary'],
+  ])(
+    'ElastiCache: reads Global Datastore roles whatever their casing (%s case)',
+    async (_case, primaryRole, secondaryRole) => {
+      fake.stubs.elasticache.on(DescribeGlobalReplicationGroupsCommand).resolves({
+        $metadata: {},
+        GlobalReplicationGroups: [
+          {
+            GlobalReplicationGroupId: 'ldgnf-dra-prod-cache',
+            Status: 'available',
+            Members: [
+              { Role: primaryRole, ReplicationGroupRegion: WRITER, Status: 'associated' },
+              { Role: secondaryRole, ReplicationGroupRegion: STANDBY, Status: 'associated' },
+            ],
+          },
+        ],
+      } satisfies DescribeGlobalReplicationGroupsCommandOutput);
+      fake.stubs.elasticache.on(DescribeReplicationGroupsCommand).resolves({
+        $metadata: {},
+        ReplicationGroups: [
+          {
+            ReplicationGroupId: 'dra-prod-cache',
+            Status: 'available',
+            GlobalReplicationGroupInfo: {
+              GlobalReplicationGroupId: 'ldgnf-dra-prod-cache',
+              GlobalReplicationGroupMemberRole: secondaryRole,
+            },
+          },
+        ],
+      } satisfies DescribeReplicationGroupsCommandOutput);
+      world.cacheLag = 2;
+      expect((await run()).elasticache).toMatchObject({
+        status: 'healthy',
+        writer: 'healthy',
+        detail: expect.not.stringMatching(/primary member is missing|not a Global Datastore secondary/),
+      });
+    },
+  );
 
   it('ElastiCache: reads the lag on every standby node (the primary moves on an in-region failover)', async () => {
     world.cachePrimaryNode = 'dra-prod-cache-002';
