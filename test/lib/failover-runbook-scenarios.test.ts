@@ -26,9 +26,9 @@ import {
   runAutomation,
   stepOf,
 } from '../support/automation';
-import { secretsManager } from '../support/automation/secrets';
 import { type ReadinessInWorld, realReadiness } from '../support/automation/readiness';
 import { answeredByWorld } from '../support/automation/sdk-world';
+import { secretsManager } from '../support/automation/secrets';
 import { FakeKafkaCluster } from '../support/kafka';
 
 const PRIMARY = 'us-east-1';
