@@ -272,9 +272,7 @@ const metricKey = (namespace: string, name: string, dimensions: { Name: string; 
  * the schema optional (`SEARCH('Namespace="AWS/Kafka" MetricName="X" ReplicatorName="r"', ...)`);
  * only exact `Name="value"` terms (CloudWatch user guide, search-expression-syntax.html).
  */
-function parseSearch(
-  expression: string,
-):
+function parseSearch(expression: string):
   | {
       namespace?: string;
       dimensions?: string[];
