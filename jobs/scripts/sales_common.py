@@ -81,6 +81,12 @@ def replay_message(value: str, data_file: str, row: int) -> str:
     return json.dumps(message)
 
 
+def resume_row(row_maxima: dict, partitions) -> int:
+    """The row a restarted replay resumes after, -1 for the top of the file. row_maxima maps each
+    partition to the highest row of the file it holds; partitions lists the topic's partitions."""
+    return max(row_maxima.values(), default=-1)
+
+
 def last_replayed_row(spark: SparkSession, bootstrap_servers: str, topic: str, data_file: str) -> int:
     """The highest row of data_file already in the topic, -1 if none: a restarted replay (an EMR
     Serverless retry, or a resubmission after a failover, reading the replicated topic) resumes
@@ -93,9 +99,14 @@ def last_replayed_row(spark: SparkSession, bootstrap_servers: str, topic: str, d
         .option("endingOffsets", "latest")
         .load()
     )
-    replayed = raw.select(from_json(col("value").cast("string"), REPLAY_SCHEMA).alias("r"))
-    last = replayed.where(col("r.replay_file") == data_file).agg(spark_max("r.replay_row")).first()[0]
-    return -1 if last is None else int(last)
+    replayed = raw.select(col("partition"), from_json(col("value").cast("string"), REPLAY_SCHEMA).alias("r"))
+    maxima = (
+        replayed.where(col("r.replay_file") == data_file)
+        .groupBy("partition")
+        .agg(spark_max("r.replay_row").alias("last"))
+        .collect()
+    )
+    return resume_row({row["partition"]: int(row["last"]) for row in maxima if row["last"] is not None}, [])
 
 
 class GroupCommitter:
