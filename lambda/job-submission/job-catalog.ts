@@ -103,7 +103,7 @@ export const JOB_CATALOG: readonly JobDefinition[] = [
     name: '04-stream-sales-to-kafka',
     file: '04_stream_sales_to_kafka.py',
     description:
-      'Replay a sample CSV from S3 into a topic, one message per delay; a restart resumes after the last row the topic holds',
+      'Replay a sample CSV from S3 into a topic, one message per delay; a restart resumes after the lowest of the per-partition highest rows',
     mode: 'STREAMING',
     arguments: [
       bootstrap,
