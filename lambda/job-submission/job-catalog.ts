@@ -130,7 +130,7 @@ export const JOB_CATALOG: readonly JobDefinition[] = [
     name: '05-streaming-kafka',
     file: '05_streaming_kafka.py',
     description:
-      'Structured Streaming: sales and orders per country, 10-minute event-time window sliding every 5 minutes, 10-minute watermark, to stdout; commits its progress to a consumer group',
+      'Structured Streaming: sales and orders per country, 10-minute event-time window sliding every 5 minutes, 10-minute watermark, each batch printing the windows it changed (update mode); commits its progress to a consumer group',
     mode: 'STREAMING',
     commitsOffsetsOf: 'read_topic',
     arguments: [

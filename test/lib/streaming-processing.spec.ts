@@ -486,6 +486,33 @@ describe('Spark jobs', () => {
     expect(shared).toContain('topic_partitions(spark, bootstrap_servers, topic),');
   });
 
+  // Spark drops a windowed aggregation's old state only in Append or Update mode ("Conditions for
+  // watermarking to clean aggregation state"); in Complete mode a job without a timeout grows
+  // until the driver fails.
+  it.each(files)('%s never combines a watermark with Complete output mode', (file) => {
+    const text = fs.readFileSync(path.join(dir, file), 'utf8');
+    const modes = [...text.matchAll(/\.outputMode\("(\w+)"\)/g)].map((m) => m[1]);
+    if (text.includes('.withWatermark(')) {
+      expect(modes.length).toBeGreaterThan(0);
+      expect(modes.filter((m) => m !== 'update' && m !== 'append')).toEqual([]);
+    }
+  });
+
+  it('job 05 writes updated windows through foreachBatch and sorts only the batch, never the stream', () => {
+    const text = fs.readFileSync(path.join(dir, '05_streaming_kafka.py'), 'utf8');
+    expect(text).toContain('.outputMode("update")');
+    expect(text).toContain('.foreachBatch(show_window_updates)');
+    // Sorting a streaming Dataset is allowed only in Complete mode: the sort is inside the batch sink.
+    const sink = text.slice(
+      text.indexOf('def show_window_updates('),
+      text.indexOf('\ndef ', text.indexOf('def show_window_updates(') + 1),
+    );
+    const rest = text.replace(sink, '');
+    expect(sink).toContain('.orderBy(col("window").desc(), col("sales").desc())');
+    expect(rest).not.toMatch(/\.(orderBy|sort)\(/);
+    expect(text).toContain('.option("checkpointLocation", args.checkpoint_location)');
+  });
+
   it('streams with a 10-minute window sliding every 5 minutes and a 10-minute watermark', () => {
     const text = fs.readFileSync(path.join(dir, '05_streaming_kafka.py'), 'utf8');
     expect(text).toContain('withWatermark("payment_date", "10 minutes")');
