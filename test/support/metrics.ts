@@ -1,4 +1,5 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { publishStored } from '../../lambda/publish-metrics';
 
 /** One EMF document as Powertools prints it (CloudWatch embedded metric format). */
 export interface EmfDocument {
@@ -22,7 +23,7 @@ export interface MetricsRun<T> {
 
 /**
  * Runs `run` with Powertools Metrics set up as a handler has them, and publishes the stored
- * metrics after it as the handlers' `finally` does. What Metrics prints is kept for the test
+ * metrics after it as the handlers' `finally` does (`publishStored`). What Metrics prints is kept for the test
  * instead of reaching Jest's report (`npm test` prints Jest's report and nothing else): the EMF
  * lines it writes to stdout (always stdout, whatever the logger: the `logger` option's TSDoc in
  * @aws-lambda-powertools/metrics) and its own warnings, such as "No application metrics to
@@ -45,7 +46,7 @@ export async function withMetrics<T>(
       logger: { debug: () => undefined, info: () => undefined, warn: keep, error: keep },
     });
     const result = await run(metrics);
-    metrics.publishStoredMetrics();
+    publishStored(metrics);
     const emf = lines
       .join('')
       .split('\n')
