@@ -9,6 +9,7 @@ import {
   generateMskAuthToken,
   type MskCredentialsProvider,
 } from '../kafka-topics/msk-token';
+import { publishStored } from '../publish-metrics';
 import type { StoreName } from '../readiness/metrics';
 import { CallTimeout, withTimeout } from '../readiness/outcome';
 import { boundedRequests } from '../sdk-timeouts';
@@ -220,6 +221,6 @@ export const handler = async (): Promise<CanaryState> => {
       metrics,
     });
   } finally {
-    metrics.publishStoredMetrics();
+    publishStored(metrics);
   }
 };

@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-emr-serverless';
 import { GetParametersCommand, type GetParametersCommandOutput, SSMClient } from '@aws-sdk/client-ssm';
 import { METRICS_NAMESPACE } from '../metrics-namespace';
+import { publishStored } from '../publish-metrics';
 import { boundedRequests } from '../sdk-timeouts';
 import { type OffsetsAdmin, readGroupProgress } from './group-offsets';
 import {
@@ -233,6 +234,6 @@ export const handler = async (event: unknown): Promise<SubmissionResult> => {
   try {
     return await submit(event, { emr, ssm, env: process.env, logger, metrics, kafkaAdmin: mskAdmin });
   } finally {
-    metrics.publishStoredMetrics();
+    publishStored(metrics);
   }
 };

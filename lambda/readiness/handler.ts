@@ -10,6 +10,7 @@ import { RDSClient } from '@aws-sdk/client-rds';
 import { RedshiftClient } from '@aws-sdk/client-redshift';
 import { RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { publishStored } from '../publish-metrics';
 import { boundedRequests } from '../sdk-timeouts';
 import { buildChecks, type RegionClients } from './checks';
 import { type DecisionState, decide, INITIAL_STATE, parseState, verdict } from './decide';
@@ -231,6 +232,6 @@ export const handler = async (event?: unknown): Promise<ReadinessReport> => {
   try {
     return await evaluate({ ...cached, now: () => new Date(), logger, metrics }, evaluateOptions(event));
   } finally {
-    metrics.publishStoredMetrics();
+    publishStored(metrics);
   }
 };

@@ -8,6 +8,7 @@ import { prod as prodInput } from '../../config/prod';
 import { CANARY_SERVICE } from '../../lambda/canary/metrics';
 import { runCanary } from '../../lambda/canary/run';
 import { submit } from '../../lambda/job-submission/handler';
+import { publishStored } from '../../lambda/publish-metrics';
 import { evaluate } from '../../lambda/readiness/handler';
 import { METRICS_NAMESPACE, READINESS_SERVICE } from '../../lambda/readiness/metrics';
 import { CHECK_NAMES, readinessSettings } from '../../lib/constructs/readiness';
@@ -457,8 +458,16 @@ async function published(environment: string): Promise<Set<Identity>> {
     }
     // The canary, as each side runs it, with every store it can have (the EMF says which it published).
     world = healthyWorld(new Date('2026-11-24T12:00:00Z'));
+    // Powertools' own warnings go to its `logger` option (stderr by default, past the stdout spy).
+    const warnings: string[] = [];
+    const keep = (...content: unknown[]) => void warnings.push(content.map(String).join(' '));
+    const powertoolsLog = { debug: () => undefined, info: () => undefined, warn: keep, error: keep };
     for (const side of ['writer', 'standby'] as const) {
-      const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: CANARY_SERVICE });
+      const metrics = new Metrics({
+        namespace: METRICS_NAMESPACE,
+        serviceName: CANARY_SERVICE,
+        logger: powertoolsLog,
+      });
       const ok = {
         write: async () => undefined,
         read: async () => ({ writtenAt: new Date(world.now.getTime() - 30_000) }),
@@ -478,8 +487,10 @@ async function published(environment: string): Promise<Set<Identity>> {
         logger: new Logger({ logLevel: 'SILENT' }),
         metrics,
       });
-      metrics.publishStoredMetrics();
+      publishStored(metrics);
     }
+    // Anything Powertools says (an invalid dimension or metric, an empty publish) is a defect.
+    expect(warnings).toEqual([]);
   } finally {
     spy.mockRestore();
   }
