@@ -39,7 +39,7 @@ const S3_RTC_PAGE = 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/repli
  * Replication Time Control replicates 99.99% of objects within 15 minutes (S3_RTC_PAGE), plus
  * 5 minutes for the 1-minute datapoints that prove it to arrive.
  */
-const DRAIN_BOUND_SECONDS = 20 * 60;
+export const DRAIN_BOUND_SECONDS = 20 * 60;
 /** The fence steps a switch waits for before streaming resumes here (step names of lib/runbooks/fence.ts). */
 const FENCE_WAITED_FOR = ['DisableReplication', 'FenceDatabase'] as const;
 /** How long TryFenceOldRegion waits for them (try_fence.py WaitSeconds). */
@@ -415,48 +415,60 @@ export class SwitchSteps {
   }
 
   /**
-   * The failback's drain: what the fenced writer wrote to S3 and its topics arrives here
-   * before this region takes writes and before anything cuts replication (drain.py). Read in
-   * this region, where S3 (destination) and the Replicator (target) publish it.
+   * The failback's drain, its own step between the catch-up and StartSwitch: what the fenced
+   * writer wrote to S3 and its topics arrives here before anything irreversible (the promotion,
+   * the Global Datastore failover) and before anything cuts replication (drain.py). Read in this
+   * region, where S3 (destination) and the Replicator (target) publish it.
    */
-  private drainInput(): Record<string, unknown> {
-    const { config } = this.ctx;
-    return {
-      Rules: readinessSettings(config, standbyRole(config)).replication.map((r) => ({
-        SourceBucket: r.sourceBucket,
-        DestinationBucket: r.destinationBucket,
-        RuleId: r.ruleId,
-      })),
-      Replicator: config.msk.replicator ? this.ctx.name('msk-replicator') : '',
-      FencedAt: '{{FenceWriter.FencedAt}}',
-      BoundSeconds: DRAIN_BOUND_SECONDS,
-    };
+  waitForDrain(): RunbookStep {
+    const { ctx } = this;
+    const { config } = ctx;
+    const replicator = config.msk.replicator ? ctx.name('msk-replicator') : '';
+    return scriptStep({
+      name: 'WaitForDrain',
+      file: 'drain.py',
+      description: `Waits, before anything is promoted, failed over or cut, until what ${ctx.other} wrote before the fence has arrived here: S3 OperationsPendingReplication of every rule into ${ctx.here}${replicator ? ` and the MSK Replicator's MessageLag` : ''} at 0 since the fence (read in ${ctx.here}, where AWS publishes them), so that neither a late replica overwrites a new write here nor the fence cuts replication with records on the way. At most ${DRAIN_BOUND_SECONDS / 60} minutes after the fence; then it fails naming what is pending (nothing was promoted or cut; ${ctx.other} stays fenced) unless Force=true, which goes on and says what it overrides.`,
+      verify: 'the Drained output says nothing is pending (or, with Force=true, what it overrode).',
+      phase: 'critical',
+      expectedMinutes: 3,
+      durationSource: `estimate: the re-seed gate let the failback start only with every replication check healthy, so the backlog at the fence is what those lags allow; S3 Replication Time Control replicates most objects in seconds and 99.99% within 15 minutes (${S3_RTC_PAGE}), and the Replicator's MessageLag falls to 0 once it has caught up (https://docs.aws.amazon.com/msk/latest/developerguide/msk-replicator-metrics-ref.html); CloudWatch's 1-minute datapoints arrive a few minutes late (no AWS figure). Bounded at ${DRAIN_BOUND_SECONDS / 60} minutes after the fence.`,
+      // 3 x 9 minutes cover the 20-minute bound from the fence.
+      maxAttempts: 3,
+      timeoutSeconds: 600,
+      input: {
+        Region: ctx.here,
+        OtherRegion: ctx.other,
+        Rules: readinessSettings(config, standbyRole(config)).replication.map((r) => ({
+          SourceBucket: r.sourceBucket,
+          DestinationBucket: r.destinationBucket,
+          RuleId: r.ruleId,
+        })),
+        Replicator: replicator,
+        FencedAt: '{{FenceWriter.FencedAt}}',
+        BoundSeconds: DRAIN_BOUND_SECONDS,
+        WaitSeconds: 540,
+        Force: '{{Force}}',
+      },
+      returns: [['Drained', 'String']],
+      permissions: [
+        ctx.listed(
+          ctx.here,
+          ['cloudwatch:GetMetricData'],
+          'GetMetricData takes no resource (CloudWatch service authorization reference); limited to this region',
+        ),
+      ],
+    });
   }
 
   waitForWrites(): RunbookStep {
-    const { ctx } = this;
-    const drain = this.failback
-      ? ` Also waits, during the promotion, until what ${ctx.other} wrote before the fence has arrived here: S3 OperationsPendingReplication of every rule into ${ctx.here}${ctx.config.msk.replicator ? ` and the MSK Replicator's MessageLag` : ''} at 0 since the fence (read in ${ctx.here}, where AWS publishes them), so that neither a late replica overwrites a new write here nor the fence cuts replication with records on the way; at most ${DRAIN_BOUND_SECONDS / 60} minutes after the fence, then it fails naming what is pending (nothing here takes writes yet) unless Force=true.`
-      : '';
     return scriptStep({
       name: 'WaitForWrites',
       file: 'wait_writable.py',
-      description: `Waits until ${this.db ?? 'the database'} has no replication source and is available (or backing-up, which takes writes), requesting its promotion if StartSwitch could not (replica backing-up), and ${this.datastore ? `${this.cacheGroup} is available and primary or standalone${this.failback ? '' : ' (disassociating it if the failover has not taken after 5 minutes; if the cache still cannot take writes then, writes resume on the database and the cache is reported NOT WRITABLE with the fix)'}` : 'the cache needs nothing'}.${drain} Repeats up to 4 times 9 minutes.`,
-      verify: `the Database output says standalone and available; the Cache output primary or standalone${this.failback ? '; the Drained output says nothing is pending' : ''}.`,
+      description: `Waits until ${this.db ?? 'the database'} has no replication source and is available (or backing-up, which takes writes), requesting its promotion if StartSwitch could not (replica backing-up), and ${this.datastore ? `${this.cacheGroup} is available and primary or standalone${this.failback ? '' : ' (disassociating it if the failover has not taken after 5 minutes; if the cache still cannot take writes then, writes resume on the database and the cache is reported NOT WRITABLE with the fix)'}` : 'the cache needs nothing'}. Repeats up to 4 times 9 minutes.`,
+      verify: 'the Database output says standalone and available; the Cache output primary or standalone.',
       phase: 'critical',
       expectedMinutes: 10,
       durationSource: RDS_PROMOTE,
-      ...(this.failback
-        ? {
-            concurrent: [
-              {
-                what: `S3 and the MSK Replicator drained into ${ctx.here}`,
-                expectedMinutes: 3,
-                durationSource: `estimate: the re-seed gate let the failback start only with every replication check healthy, so the backlog at the fence is what those lags allow; S3 Replication Time Control replicates most objects in seconds and 99.99% within 15 minutes (${S3_RTC_PAGE}), and the Replicator's MessageLag falls to 0 once it has caught up (https://docs.aws.amazon.com/msk/latest/developerguide/msk-replicator-metrics-ref.html); CloudWatch's 1-minute datapoints arrive a few minutes late (no AWS figure). It runs during the promotion: this region takes writes, and the fence cuts replication, only after this step.`,
-              },
-            ],
-          }
-        : {}),
       mutating: this.db !== undefined || (!this.failback && this.datastore !== undefined),
       maxAttempts: 4,
       timeoutSeconds: 600,
@@ -465,28 +477,17 @@ export class SwitchSteps {
         StartedAt: '{{StartSwitch.StartedAt}}',
         WaitSeconds: 540,
         FallbackSeconds: 300,
-        ...(this.failback ? { Drain: this.drainInput(), Force: '{{Force}}' } : {}),
       },
       returns: [
         ['Database', 'String'],
         ['Cache', 'String'],
         ['CacheWritable', 'Boolean'],
-        ['Drained', 'String'],
       ],
       permissions: [
         ...(this.db
           ? [{ actions: ['rds:DescribeDBInstances', 'rds:PromoteReadReplica'], resources: [this.dbArn()] }]
           : []),
         ...this.cachePermissions(true),
-        ...(this.failback
-          ? [
-              ctx.listed(
-                ctx.here,
-                ['cloudwatch:GetMetricData'],
-                'GetMetricData takes no resource (CloudWatch service authorization reference); limited to this region',
-              ),
-            ]
-          : []),
       ],
     });
   }

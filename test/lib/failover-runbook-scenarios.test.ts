@@ -1458,16 +1458,21 @@ describe('failback runbook, executed (prod, generation 1: us-west-2 writes, us-e
     },
   );
 
-  it('failback with S3 and Replicator backlogs: this region takes writes, and replication is cut, only once both drained here; writes resume within 15 minutes', async () => {
+  it('failback with S3 and Replicator backlogs: nothing is promoted, failed over or cut, and this region takes no writes, until both drained here', async () => {
     const s = setup();
     const start = s.world.clock;
     // Both drain after the fence, the Replicator after the promotion would have finished (5.5 min here).
     backlog(s, { until: start + 9 * 60 }, { until: start + 11 * 60, lag: 5000 });
     const result = await runAutomation(failback, { region: PRIMARY, world: s.world, parameters: realRun });
     expect(result.status).toBe('Success');
-    expect(stepOf(result, 'WaitForWrites').outputs.Drained).toMatch(
+    expect(stepOf(result, 'WaitForDrain').outputs.Drained).toMatch(
       /S3: nothing pending on the 4 rules into us-east-1 since the fence.*MSK Replicator dra-prod-msk-replicator: MessageLag 0/,
     );
+    // The promotion and the Global Datastore failover (irreversible) only once drained.
+    const drained = start + minutesUntil(result, 'WaitForDrain') * 60;
+    expect(drained - start).toBeGreaterThanOrEqual(11 * 60);
+    expect(calls(s.world, 'PromoteReadReplica')[0].at).toBeGreaterThanOrEqual(drained - 1);
+    expect(calls(s.world, 'FailoverGlobalReplicationGroup')[0].at).toBeGreaterThanOrEqual(drained - 1);
     // Read where AWS publishes them: the destination's and the Replicator target's region.
     const reads = calls(s.world, 'GetMetricData');
     expect(reads.length).toBeGreaterThan(0);
@@ -1476,9 +1481,9 @@ describe('failback runbook, executed (prod, generation 1: us-west-2 writes, us-e
     const activated = (start + minutesUntil(result, 'ActivateThisRegion') * 60 - start) / 60;
     expect(activated).toBeGreaterThanOrEqual(11);
     const ran = result.steps.map((st) => st.name);
-    expect(ran.indexOf('WaitForWrites')).toBeLessThan(ran.indexOf('StopReplicator'));
-    expect(ran.indexOf('WaitForWrites')).toBeLessThan(ran.indexOf('TryFenceOldRegion'));
-    expect(minutesUntil(result, 'ResubmitStreaming')).toBeLessThanOrEqual(15);
+    expect(ran.indexOf('WaitForDrain')).toBeLessThan(ran.indexOf('StartSwitch'));
+    expect(ran.indexOf('WaitForDrain')).toBeLessThan(ran.indexOf('StopReplicator'));
+    expect(ran.indexOf('WaitForDrain')).toBeLessThan(ran.indexOf('TryFenceOldRegion'));
     expect(notAllowed(s.world, 0, failbackDocument(atGeneration(1), topic(PRIMARY)))).toEqual([]);
   });
 
@@ -1489,19 +1494,25 @@ describe('failback runbook, executed (prod, generation 1: us-west-2 writes, us-e
     backlog(s, { stuck: 'raw', pending: 37 }, {});
     const first = await runAutomation(failback, { region: PRIMARY, world: s.world, parameters: realRun });
     expect(first.status).toBe('Failed');
-    expect(first.failedStep).toBe('WaitForWrites');
-    const error = stepOf(first, 'WaitForWrites').error;
+    expect(first.failedStep).toBe('WaitForDrain');
+    const error = stepOf(first, 'WaitForDrain').error;
     expect(error).toMatch(
       /not drained .*dra-prod-raw-111111111111-us-west-2 -> dra-prod-raw-111111111111-us-east-1: 37 operations pending/,
     );
     expect(error).toMatch(/dra-prod-msk-replicator: no MessageLag datapoint in us-east-1 since the fence/);
     expect(error).toMatch(/Force=true/);
-    // The database may be promoted, but this region takes no writes and replication was not cut.
+    expect(error).toMatch(/Nothing was promoted, failed over or cut yet/);
+    // True: nothing irreversible happened (the old code promoted first, then said "nothing was cut").
+    expect(calls(s.world, 'PromoteReadReplica')).toHaveLength(0);
+    expect(calls(s.world, 'FailoverGlobalReplicationGroup')).toHaveLength(0);
+    expect(
+      s.world.rds.get(PRIMARY, 'dra-prod-postgres-g1')?.ReadReplicaSourceDBInstanceIdentifier,
+    ).toBeDefined();
     expect(s.world.ssm.value(PRIMARY, RECORD)).not.toBe(PRIMARY);
     expect(calls(s.world, 'DeleteReplicator')).toHaveLength(0);
     expect(s.fenceStarts).toEqual([]);
     // Bounded: S3 RTC's 15 minutes plus 5 for the datapoints, not the step's 4 x 9 minutes.
-    expect(stepOf(first, 'WaitForWrites').seconds).toBeLessThanOrEqual(25 * 60);
+    expect(stepOf(first, 'WaitForDrain').seconds).toBeLessThanOrEqual(25 * 60);
 
     const forced = await runAutomation(failback, {
       region: PRIMARY,
@@ -1509,8 +1520,8 @@ describe('failback runbook, executed (prod, generation 1: us-west-2 writes, us-e
       parameters: { ...realRun, Force: true },
     });
     expect(forced.status).toBe('Success');
-    expect(stepOf(forced, 'WaitForWrites').outputs.Drained).toMatch(
-      /Force=true: switched without .*dra-prod-raw-111111111111-us-west-2.*37 operations pending.*dra-prod-msk-replicator/,
+    expect(stepOf(forced, 'WaitForDrain').outputs.Drained).toMatch(
+      /Force=true overrides the drain: switching without .*dra-prod-raw-111111111111-us-west-2.*37 operations pending.*dra-prod-msk-replicator/,
     );
     expect(s.world.ssm.value(PRIMARY, RECORD)).toBe(PRIMARY);
     expect(answered(s.world, 'PromoteReadReplica')).toHaveLength(1);

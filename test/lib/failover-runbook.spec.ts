@@ -479,6 +479,7 @@ describe('failback runbook (prod, DR region writing)', () => {
       'FenceWriter',
       'FenceDatabase',
       'WaitForCatchUp',
+      'WaitForDrain',
       'StartSwitch',
       'WaitForWrites',
       'UnfenceDatabase',
@@ -495,32 +496,30 @@ describe('failback runbook (prod, DR region writing)', () => {
       'Notify',
       'NotifyIncomplete',
     ]);
-    expect(timing(back).writesResumed).toBeLessThanOrEqual(15);
-  });
-
-  it('counts the replication drain it waits for during the promotion: a step takes as long as the longest work it waits for', () => {
-    const wait = backStep('WaitForWrites');
-    expect(wait.concurrent?.map((c) => c.what)).toEqual(['S3 and the MSK Replicator drained into us-east-1']);
-    const longer = {
-      ...back,
-      mainSteps: back.mainSteps.map((st) =>
-        st.name === 'WaitForWrites'
-          ? { ...st, concurrent: [{ what: 'a slow drain', expectedMinutes: 12, durationSource: 'test' }] }
-          : st,
-      ),
-    };
-    // A drain longer than the promotion lengthens the critical path by the difference.
-    expect(timing(longer).writesResumed).toBe(timing(back).writesResumed + 2);
     expect(timing(back).writesResumed).toBe(
       back.mainSteps
         .filter((st) => st.phase === 'prepare' || st.phase === 'critical')
         .reduce((sum, st) => sum + stepMinutes(st), 0),
     );
-    const file = fs.readFileSync(path.join(docsDir, 'failback.md'), 'utf8');
-    expect(file).toMatch(
-      /\| of which, at the same time as `WaitForWrites` \(10\): S3 and the MSK Replicator drained into us-east-1 \| 3 \|/,
-    );
-    expect(file).toMatch(/expected time to writes resumed \(approval excluded\) \| \*\*15\*\*/);
+  });
+
+  it('drains before anything irreversible: WaitForDrain is its own critical step before StartSwitch, counted, with Force, and the page says how to roll back before StartSwitch', () => {
+    const names = back.mainSteps.map((st) => st.name);
+    expect(names.indexOf('WaitForDrain')).toBeGreaterThan(names.indexOf('WaitForCatchUp'));
+    expect(names.indexOf('WaitForDrain')).toBeLessThan(names.indexOf('StartSwitch'));
+    const drain = backStep('WaitForDrain');
+    expect(drain.phase).toBe('critical');
+    expect(drain.expectedMinutes).toBeGreaterThan(0);
+    expect(drain.inputs.InputPayload).toMatchObject({ Force: '{{Force}}', BoundSeconds: 1200 });
+    // 3 attempts of 9 minutes cover the 20-minute bound from the fence.
+    expect(drain.maxAttempts * 540).toBeGreaterThanOrEqual(1200);
+    // WaitForWrites (after the promotion) no longer waits for, nor claims anything about, the drain.
+    expect(backStep('WaitForWrites').concurrent).toBeUndefined();
+    expect(JSON.stringify(backStep('WaitForWrites').inputs)).not.toMatch(/Drain|Force/);
+    const file = renderFailbackRunbook('prod');
+    expect(file).toMatch(/### If it fails before StartSwitch/);
+    expect(file).toMatch(/aws ssm put-parameter --region us-west-2 --name \/dra\/prod\/active-region/);
+    expect(file).toMatch(/"action":"unfence"/);
   });
 
   it('acts on the re-seeded replica here and fences the DR region, without a ReplicaLag wait', () => {
@@ -547,20 +546,18 @@ describe('failback runbook (prod, DR region writing)', () => {
       back.mainSteps
         .filter((st) => st.permissions.some((p) => p.actions.includes('cloudwatch:GetMetricData')))
         .map((st) => st.name),
-    ).toEqual(['WaitForWrites']);
-    expect(backStep('WaitForWrites').inputs.InputPayload).toMatchObject({
+    ).toEqual(['WaitForDrain']);
+    expect(backStep('WaitForDrain').inputs.InputPayload).toMatchObject({
       Force: '{{Force}}',
-      Drain: {
-        FencedAt: '{{FenceWriter.FencedAt}}',
-        Replicator: 'dra-prod-msk-replicator',
-        Rules: expect.arrayContaining([
-          {
-            SourceBucket: 'dra-prod-raw-111111111111-us-west-2',
-            DestinationBucket: 'dra-prod-raw-111111111111-us-east-1',
-            RuleId: 'to-primary-us-east-1',
-          },
-        ]),
-      },
+      FencedAt: '{{FenceWriter.FencedAt}}',
+      Replicator: 'dra-prod-msk-replicator',
+      Rules: expect.arrayContaining([
+        {
+          SourceBucket: 'dra-prod-raw-111111111111-us-west-2',
+          DestinationBucket: 'dra-prod-raw-111111111111-us-east-1',
+          RuleId: 'to-primary-us-east-1',
+        },
+      ]),
     });
   });
 
