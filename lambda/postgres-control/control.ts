@@ -20,6 +20,17 @@ export const CONTROL_SCHEMA = 'dra_control';
 export const MARKER_TABLE = `${CONTROL_SCHEMA}.fence_marker`;
 /** One row, upserted every minute on the writer so that replay never stands still (see `heartbeat`). */
 export const HEARTBEAT_TABLE = `${CONTROL_SCHEMA}.heartbeat`;
+/** The application roles a fence made NOLOGIN, so that the unfence gives back exactly those logins. */
+export const FENCED_LOGIN_TABLE = `${CONTROL_SCHEMA}.fenced_login`;
+/**
+ * Undoes a fence with the privileges of the master user that created it (SECURITY DEFINER):
+ * the standby's function logs in as the control role, which owns no database and, from
+ * PostgreSQL 16 on, cannot be made a member of the owner by the master user (see
+ * `ensureUnfenceFunction`). It replicates with the catalog, so it is there on a promoted replica.
+ */
+export const UNFENCE_FUNCTION = `${CONTROL_SCHEMA}.unfence`;
+/** Kept in the function's comment; a different version is replaced, the same one left alone (no WAL per call). */
+const UNFENCE_FUNCTION_VERSION = 'dra unfence v1';
 
 /**
  * Sessions never terminated by a fence: RDS's own users (the rdsadmin superuser, the
@@ -56,8 +67,10 @@ export interface FenceResult {
   /** The writer's position after the marker row was committed. */
   lsn: string;
   databases: string[];
-  /** Client sessions terminated so that they reconnect read-only. */
+  /** Client sessions ended by this fence (every non-exempt session, not only those of blocked roles). */
   terminatedSessions: number;
+  /** Application roles that may not log in until the unfence (this fence's and earlier ones'). */
+  blockedLogins: string[];
 }
 
 export interface CatchUpRequest {
@@ -104,6 +117,8 @@ export interface UnfenceResult {
   ok: true;
   fenced: false;
   databases: string[];
+  /** Application roles whose login the fence had blocked and the unfence gave back. */
+  restoredLogins: string[];
   lsn: string;
 }
 
@@ -189,43 +204,84 @@ export async function ensureControlRole(db: Queryable, role: string): Promise<vo
     [role],
   );
   for (const { rolname } of rows) await db.query(`GRANT ${quoteIdent(rolname)} TO ${quoteIdent(role)}`);
-  await grantDatabaseOwners(db, role);
   await ensureMarkerTable(db, role);
+  await ensureUnfenceFunction(db, role);
 }
 
 /**
- * `ALTER DATABASE ... SET/RESET` (fence, unfence) requires the database's owner or a
- * superuser (https://www.postgresql.org/docs/current/sql-alterdatabase.html), and
- * rds_superuser is not a superuser: the master user is `NOSUPERUSER ... CREATEROLE`
- * (Appendix.PostgreSQL.CommonDBATasks.Roles.rds_superuser.html). So the control role is
- * made a member of the owner of every application database; membership carries the
- * owner's rights (https://www.postgresql.org/docs/current/role-membership.html).
- * Owners that are superusers or RDS's own users (rdsadmin) are skipped: nobody but
- * RDS can grant them, and their databases are not the application's. On RDS the
- * `postgres` database is normally owned by the master user (unverified: no AWS page
- * states it), so it is covered by the same rule: the owner is read from pg_database.
- * Run by the master user, which may grant roles it owns (CREATEROLE); on PostgreSQL 16
- * and later that needs ADMIN OPTION on the owner role, which the error below names.
+ * The unfence as a SECURITY DEFINER function of the master user, callable by the control role
+ * only. `ALTER DATABASE ... RESET` needs the database's owner
+ * (https://www.postgresql.org/docs/current/sql-alterdatabase.html), and rds_superuser is not a
+ * superuser: the master user is `NOSUPERUSER ... CREATEROLE`
+ * (Appendix.PostgreSQL.CommonDBATasks.Roles.rds_superuser.html). The control role used to be
+ * made a member of each database owner (`GRANT <owner> TO dra_control`), but from PostgreSQL 16
+ * granting a role needs ADMIN OPTION on it, which the master user has only on roles it created
+ * (https://www.postgresql.org/docs/16/release-16.html, "Restrict the privileges of CREATEROLE"),
+ * and RDS documents nothing for the owner of the default database. The function runs as its
+ * owner, the master user, which owns the databases RDS creates and administers the roles it
+ * created: so the unfence works without that grant, on PostgreSQL 14 to 17 alike. It can only
+ * undo a fence (reset the read-only default, give back the logins the fence recorded).
+ * `search_path` is pinned, as the PostgreSQL docs ask of SECURITY DEFINER functions
+ * ("Writing SECURITY DEFINER Functions Safely", sql-createfunction.html).
  */
-async function grantDatabaseOwners(db: Queryable, role: string): Promise<void> {
-  const { rows } = await db.query<{ owner: string; databases: string }>(
-    `SELECT o.rolname AS owner, string_agg(d.datname, ', ' ORDER BY d.datname) AS databases
-       FROM pg_database d JOIN pg_roles o ON o.oid = d.datdba
-      WHERE d.datallowconn AND NOT d.datistemplate AND d.datname <> 'rdsadmin'
-        AND NOT o.rolsuper AND o.rolname <> ALL ($2::text[]) AND o.rolname <> $1
-        AND NOT pg_has_role($1, o.oid, 'MEMBER')
-      GROUP BY o.rolname ORDER BY o.rolname`,
-    [role, RDS_INTERNAL_USERS],
+async function ensureUnfenceFunction(db: Queryable, caller: string): Promise<void> {
+  await ensureFencedLoginTable(db);
+  const current = await one<{
+    version: string | null;
+    owner_is_me: boolean | null;
+    callable: boolean | null;
+  }>(
+    db,
+    `SELECT obj_description(p.oid, 'pg_proc') AS version,
+            p.proowner = (SELECT oid FROM pg_roles WHERE rolname = current_user) AS owner_is_me,
+            has_function_privilege($2, p.oid, 'EXECUTE') AS callable
+       FROM (SELECT to_regprocedure($1) AS oid) f LEFT JOIN pg_proc p ON p.oid = f.oid`,
+    [`${UNFENCE_FUNCTION}()`, caller],
   );
-  for (const { owner, databases } of rows) {
-    try {
-      await db.query(`GRANT ${quoteIdent(owner)} TO ${quoteIdent(role)}`);
-    } catch (error) {
-      throw new ControlError(
-        `setup: GRANT ${owner} TO ${role} failed: ${describeFailure(error)}. ${role} must be a member of ${owner}, the owner of ${databases}, to fence and unfence them; run the setup as the master user, or run GRANT ${owner} TO ${role} as a role with ADMIN OPTION on ${owner}.`,
-      );
-    }
-  }
+  if (current.version === UNFENCE_FUNCTION_VERSION && current.owner_is_me && current.callable) return;
+  await db.query(
+    `CREATE OR REPLACE FUNCTION ${UNFENCE_FUNCTION}()
+       RETURNS TABLE (kind text, name text)
+       LANGUAGE plpgsql SECURITY DEFINER
+       SET search_path = pg_catalog, pg_temp
+     AS $fn$
+     DECLARE
+       d record;
+       r record;
+     BEGIN
+       FOR d IN
+         SELECT db.datname FROM pg_db_role_setting s JOIN pg_database db ON db.oid = s.setdatabase
+          WHERE s.setrole = 0 AND 'default_transaction_read_only=on' = ANY (s.setconfig)
+          ORDER BY db.datname
+       LOOP
+         EXECUTE format('ALTER DATABASE %I RESET default_transaction_read_only', d.datname);
+         kind := 'database'; name := d.datname; RETURN NEXT;
+       END LOOP;
+       FOR r IN SELECT f.role FROM ${FENCED_LOGIN_TABLE} f ORDER BY f.role LOOP
+         IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r.role) THEN
+           EXECUTE format('ALTER ROLE %I LOGIN', r.role);
+           kind := 'login'; name := r.role; RETURN NEXT;
+         END IF;
+         DELETE FROM ${FENCED_LOGIN_TABLE} WHERE role = r.role;
+       END LOOP;
+     END
+     $fn$`,
+  );
+  await db.query(`COMMENT ON FUNCTION ${UNFENCE_FUNCTION}() IS '${UNFENCE_FUNCTION_VERSION}'`);
+  await db.query(`REVOKE ALL ON FUNCTION ${UNFENCE_FUNCTION}() FROM PUBLIC`);
+  await db.query(`GRANT USAGE ON SCHEMA ${CONTROL_SCHEMA} TO ${quoteIdent(caller)}`);
+  await db.query(`GRANT EXECUTE ON FUNCTION ${UNFENCE_FUNCTION}() TO ${quoteIdent(caller)}`);
+}
+
+async function ensureFencedLoginTable(db: Queryable): Promise<void> {
+  await db.query(`CREATE SCHEMA IF NOT EXISTS ${CONTROL_SCHEMA}`);
+  await db.query(
+    `CREATE TABLE IF NOT EXISTS ${FENCED_LOGIN_TABLE} (
+       role name PRIMARY KEY,
+       fenced_at timestamptz NOT NULL DEFAULT now(),
+       fenced_by text NOT NULL DEFAULT current_user
+     )`,
+  );
 }
 
 async function ensureMarkerTable(db: Queryable, reader?: string): Promise<void> {
@@ -261,17 +317,62 @@ function describeFailure(error: unknown): string {
 }
 
 /**
- * Fences the writer: every application database defaults to read-only transactions
- * (a catalog setting new sessions read at connection), every other client session is
- * terminated so it reconnects read-only, then a marker row is written in this session
- * (which turns the default off for itself) and the writer's position after it returned.
- * Idempotent: a second fence changes nothing but writes a fresh marker.
- *
- * Limits: `default_transaction_read_only` is a default, so a client that explicitly runs
- * `SET default_transaction_read_only = off` or `BEGIN READ WRITE` can still write; the
- * fence stops applications that do not, which is what the platform's clients are.
+ * Roles a fence never blocks: the session user (the master user runs the fence and keeps its
+ * login to report and unfence), the control role (the standby's function), superusers and
+ * replication roles (RDS's own), RDS's internal users, and members of rds_superuser (database
+ * administrators: AWS recommends the role only for them, Appendix.PostgreSQL.CommonDBATasks.Roles.rds_superuser.html).
+ * Every other role that can log in is an application role.
  */
-export async function fence(db: Queryable, options: { controlRole?: string } = {}): Promise<FenceResult> {
+const APPLICATION_ROLES = `
+  SELECT r.rolname FROM pg_roles r
+   WHERE r.rolcanlogin AND NOT r.rolsuper AND NOT r.rolreplication
+     AND r.rolname <> ALL ($1::text[])
+     AND r.rolname <> session_user AND r.rolname <> coalesce($2, '')
+     AND NOT EXISTS (SELECT 1 FROM pg_roles a WHERE a.rolname = 'rds_superuser' AND pg_has_role(r.oid, a.oid, 'MEMBER'))
+   ORDER BY r.rolname`;
+
+/** Client sessions a fence ends: every other session in an application database but superusers' and RDS's own. */
+const SESSIONS_TO_END = `
+  SELECT a.pid, coalesce(a.usename, '') AS usename, a.datname, coalesce(a.application_name, '') AS app
+    FROM pg_stat_activity a LEFT JOIN pg_roles r ON r.oid = a.usesysid
+   WHERE a.backend_type = 'client backend'
+     AND a.pid <> pg_backend_pid()
+     AND a.datname = ANY ($1::text[])
+     AND NOT coalesce(r.rolsuper, false)
+     AND coalesce(a.usename, '') <> ALL ($2::text[])`;
+
+interface Session {
+  pid: number;
+  usename: string;
+  datname: string;
+  app: string;
+}
+
+/**
+ * Fences the writer, in this order:
+ * 1. every application database defaults to read-only transactions (a catalog setting new
+ *    sessions read at connection);
+ * 2. every application role is made NOLOGIN (recorded in `dra_control.fenced_login`, so the
+ *    unfence gives back exactly those logins): `default_transaction_read_only` is only a
+ *    default, and a session can turn it off (`SET default_transaction_read_only = off`,
+ *    `BEGIN READ WRITE`), so no application session may start again until the unfence;
+ * 3. every other client session is terminated, then `pg_stat_activity` is read again until
+ *    none of them (and no session of a blocked role) is left: `pg_terminate_backend` only
+ *    signals, and answers false or times out for a backend that does not exit, so its answer
+ *    is not counted as proof. The fence fails, naming them, while any remain;
+ * 4. a marker row is written in this session (which turns the default off for itself) and
+ *    the writer's position after it is returned.
+ * Idempotent: a second fence blocks any application role created since, ends what is
+ * connected and writes a fresh marker.
+ *
+ * Sessions of exempt roles (the master user, administrators) are ended too but may connect
+ * again, read-only by default; an application that connects as the master user is therefore
+ * not stopped from writing. Give applications their own roles.
+ */
+export async function fence(
+  db: Queryable,
+  options: { controlRole?: string; settleMs?: number } = {},
+): Promise<FenceResult> {
   if (await inRecovery(db)) {
     throw new ControlError(
       'fence: this instance is a read replica (pg_is_in_recovery() is true) and already refuses writes; fence the writer, in the region the active-region record names.',
@@ -284,27 +385,29 @@ export async function fence(db: Queryable, options: { controlRole?: string } = {
       await db.query(`ALTER DATABASE ${quoteIdent(name)} SET default_transaction_read_only = on`);
     } catch (error) {
       throw new ControlError(
-        `fence: ALTER DATABASE ${name} SET default_transaction_read_only = on failed: ${describeFailure(error)}. The control user must own the database or be a member of its owner (GRANT <owner> TO <control user>), then run fence again.`,
+        `fence: ALTER DATABASE ${name} SET default_transaction_read_only = on failed: ${describeFailure(error)}. ${await ownerFix(db, name)} Then run fence again.`,
       );
     }
   }
+  await canSeeSessions(db, databases);
+  const blockedLogins = await blockLogins(db, options.controlRole);
   // pg_terminate_backend(pid, timeout) waits up to the timeout for the session to exit (PostgreSQL 14+).
   // rds_superuser may terminate any non-superuser session (the rds_superuser page cited above).
   // Targets are chosen first (a materialized CTE), so the planner cannot evaluate the
   // terminate call before the filters that exclude this session and RDS's own.
-  const terminated = await db.query<{ pid: number; terminated: boolean }>(
-    `WITH targets AS MATERIALIZED (
-       SELECT a.pid
-         FROM pg_stat_activity a LEFT JOIN pg_roles r ON r.oid = a.usesysid
-        WHERE a.backend_type = 'client backend'
-          AND a.pid <> pg_backend_pid()
-          AND a.datname = ANY ($1::text[])
-          AND NOT coalesce(r.rolsuper, false)
-          AND coalesce(a.usename, '') <> ALL ($2::text[]))
-     SELECT pid, pg_terminate_backend(pid, 5000) AS terminated FROM targets`,
+  const targets = await db.query<Session & { terminated: boolean }>(
+    `WITH targets AS MATERIALIZED (${SESSIONS_TO_END})
+     SELECT pid, usename, datname, app, pg_terminate_backend(pid, 5000) AS terminated FROM targets`,
     [databases, RDS_INTERNAL_USERS],
   );
-  const terminatedSessions = terminated.rows.filter((r) => r.terminated).length;
+  await untilEnded(
+    db,
+    databases,
+    targets.rows.map((t) => t.pid),
+    blockedLogins,
+    options.settleMs ?? 10_000,
+  );
+  const terminatedSessions = targets.rows.length;
   const before = await one<{ lsn: string }>(db, 'SELECT pg_current_wal_lsn()::text AS lsn');
   await ensureMarkerTable(db, options.controlRole);
   const marker = await one<{ id: string }>(
@@ -322,7 +425,100 @@ export async function fence(db: Queryable, options: { controlRole?: string } = {
     lsn: after.lsn,
     databases,
     terminatedSessions,
+    blockedLogins,
   };
+}
+
+/**
+ * pg_stat_activity hides the backend type (and state and query) of other roles' sessions from
+ * a role without pg_read_all_stats, so the fence would select none of them and end nothing.
+ * On RDS, rds_superuser may see every connection in pg_stat_activity and end any
+ * (Appendix.PostgreSQL.CommonDBATasks.Roles.rds_superuser.html); a fence run by a role that
+ * cannot fails here instead of reporting sessions ended that it never saw.
+ */
+async function canSeeSessions(db: Queryable, databases: string[]): Promise<void> {
+  const hidden = await one<{ n: number; users: string | null }>(
+    db,
+    `SELECT count(*)::int AS n, string_agg(DISTINCT usename, ', ') AS users FROM pg_stat_activity
+      WHERE backend_type IS NULL AND pid <> pg_backend_pid() AND datname = ANY ($1::text[])`,
+    [databases],
+  );
+  if (hidden.n === 0) return;
+  throw new ControlError(
+    `fence: ${hidden.n} session${hidden.n === 1 ? '' : 's'} of ${hidden.users ?? 'other roles'} cannot be inspected by this role (pg_stat_activity hides their backend type without pg_read_all_stats), so they could not be ended. The databases are read-only for new sessions. Run the fence as the master user (a member of rds_superuser), or GRANT pg_read_all_stats TO the role that runs it, then run fence again.`,
+  );
+}
+
+/** Why the session user may not alter this database, and the fix. */
+async function ownerFix(db: Queryable, database: string): Promise<string> {
+  const row = await one<{ owner: string; me: string } | undefined>(
+    db,
+    `SELECT o.rolname AS owner, session_user AS me
+       FROM pg_database d JOIN pg_roles o ON o.oid = d.datdba WHERE d.datname = $1`,
+    [database],
+  );
+  if (!row) return 'The database is gone; run the action again.';
+  return `The owner of ${database} is ${row.owner}: ALTER DATABASE needs the owner (or a member of it), and ${row.me} is neither. Make the master user its owner (run ALTER DATABASE ${database} OWNER TO ${row.me} as ${row.owner} or a superuser), or on PostgreSQL 15 and earlier GRANT ${row.owner} TO ${row.me}.`;
+}
+
+/**
+ * Makes every application role NOLOGIN, recording each before changing it (in one
+ * transaction per role), so that the unfence restores exactly the logins the fence took;
+ * returns every role the fences recorded. ALTER ROLE needs CREATEROLE and, from PostgreSQL 16
+ * on, ADMIN OPTION on the role (the master user has it on the roles it created).
+ */
+async function blockLogins(db: Queryable, controlRole: string | undefined): Promise<string[]> {
+  await ensureFencedLoginTable(db);
+  const { rows } = await db.query<{ rolname: string }>(APPLICATION_ROLES, [
+    RDS_INTERNAL_USERS,
+    controlRole ?? null,
+  ]);
+  for (const { rolname } of rows) {
+    try {
+      await db.query('BEGIN');
+      await db.query(`INSERT INTO ${FENCED_LOGIN_TABLE} (role) VALUES ($1) ON CONFLICT (role) DO NOTHING`, [
+        rolname,
+      ]);
+      await db.query(`ALTER ROLE ${quoteIdent(rolname)} NOLOGIN`);
+      await db.query('COMMIT');
+    } catch (error) {
+      await db.query('ROLLBACK').catch(() => undefined);
+      throw new ControlError(
+        `fence: ALTER ROLE ${rolname} NOLOGIN failed: ${describeFailure(error)}. The databases are read-only for new sessions, but ${rolname} could log in and turn that off. The master user needs CREATEROLE and, on PostgreSQL 16 and later, ADMIN OPTION on ${rolname} (it has it on the roles it created): run GRANT ${rolname} TO <master user> WITH ADMIN OPTION as a role that has it, or make ${rolname} an administrator (GRANT rds_superuser TO ${rolname}) if it is not an application. Then run fence again.`,
+      );
+    }
+  }
+  const recorded = await db.query<{ role: string }>(
+    `SELECT role::text AS role FROM ${FENCED_LOGIN_TABLE} ORDER BY role`,
+  );
+  return recorded.rows.map((r) => r.role);
+}
+
+/** Re-reads pg_stat_activity until no targeted session and no session of a blocked role is left, or fails naming them. */
+async function untilEnded(
+  db: Queryable,
+  databases: string[],
+  targeted: number[],
+  blocked: string[],
+  settleMs: number,
+): Promise<void> {
+  const deadline = Date.now() + settleMs;
+  for (;;) {
+    const { rows } = await db.query<Session>(
+      `SELECT * FROM (${SESSIONS_TO_END}) s WHERE s.pid = ANY ($3::int[]) OR s.usename = ANY ($4::text[]) ORDER BY s.pid`,
+      [databases, RDS_INTERNAL_USERS, targeted, blocked],
+    );
+    if (rows.length === 0) return;
+    if (Date.now() >= deadline) {
+      const list = rows
+        .map((r) => `pid ${r.pid} (${r.usename}@${r.datname}${r.app ? `, ${r.app}` : ''})`)
+        .join(', ');
+      throw new ControlError(
+        `fence: ${rows.length} session${rows.length === 1 ? '' : 's'} still connected ${Math.round(settleMs / 1000)} s after pg_terminate_backend: ${list}. The databases are read-only for new sessions and application roles cannot log in, but these sessions can still write. End them (SELECT pg_terminate_backend(<pid>) as the master user; check pg_stat_activity.wait_event for what holds them), then run fence again.`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 /**
@@ -450,9 +646,12 @@ export async function lastBeat(db: Queryable): Promise<LastBeatResult> {
 }
 
 /**
- * Removes the fence from every database that has it. Needed on a promoted replica too:
- * ALTER DATABASE settings live in pg_db_role_setting, a catalog that streams to the
- * replica with everything else. Idempotent.
+ * Removes the fence: resets the read-only default of every database that has it and gives
+ * back the logins the fence blocked (and only those). Needed on a promoted replica too: both
+ * live in the catalog (pg_db_role_setting, pg_authid), which streams to the replica with
+ * everything else. Runs through the master user's SECURITY DEFINER function when the setup
+ * created it (`ensureUnfenceFunction`), so the control role, which owns no database, can
+ * unfence in the standby region; otherwise directly. Idempotent.
  */
 export async function unfence(db: Queryable): Promise<UnfenceResult> {
   if (await inRecovery(db)) {
@@ -461,16 +660,39 @@ export async function unfence(db: Queryable): Promise<UnfenceResult> {
     );
   }
   await writableSession(db);
-  const fenced = await fencedDatabases(db);
-  for (const name of fenced) {
+  const present = await one<{ fn: string | null }>(db, 'SELECT to_regprocedure($1)::text AS fn', [
+    `${UNFENCE_FUNCTION}()`,
+  ]);
+  let undone: { kind: string; name: string }[];
+  if (present.fn !== null) {
     try {
-      await db.query(`ALTER DATABASE ${quoteIdent(name)} RESET default_transaction_read_only`);
+      undone = (
+        await db.query<{ kind: string; name: string }>(`SELECT kind, name FROM ${UNFENCE_FUNCTION}()`)
+      ).rows;
     } catch (error) {
       throw new ControlError(
-        `unfence: ALTER DATABASE ${name} RESET default_transaction_read_only failed: ${describeFailure(error)}. The control user must own the database or be a member of its owner, then run unfence again.`,
+        `unfence: ${UNFENCE_FUNCTION}() failed: ${describeFailure(error)}. It runs as the master user that created it; the master user must own each fenced database and may change the application roles' LOGIN (on PostgreSQL 16 and later ADMIN OPTION on them). Fix that and run unfence again.`,
       );
+    }
+  } else {
+    undone = [];
+    for (const name of await fencedDatabases(db)) {
+      try {
+        await db.query(`ALTER DATABASE ${quoteIdent(name)} RESET default_transaction_read_only`);
+      } catch (error) {
+        throw new ControlError(
+          `unfence: ALTER DATABASE ${name} RESET default_transaction_read_only failed: ${describeFailure(error)}. The setup (${UNFENCE_FUNCTION}) has not run on this instance: invoke the writer's control function with {"action":"status"} once, or unfence as the database's owner.`,
+        );
+      }
+      undone.push({ kind: 'database', name });
     }
   }
   const after = await one<{ lsn: string }>(db, 'SELECT pg_current_wal_lsn()::text AS lsn');
-  return { ok: true, fenced: false, databases: fenced, lsn: after.lsn };
+  return {
+    ok: true,
+    fenced: false,
+    databases: undone.filter((u) => u.kind === 'database').map((u) => u.name),
+    restoredLogins: undone.filter((u) => u.kind === 'login').map((u) => u.name),
+    lsn: after.lsn,
+  };
 }

@@ -18,6 +18,7 @@ import { GetTablesCommand, type GlueClient } from '@aws-sdk/client-glue';
 import { DescribeClusterV2Command, type KafkaClient, ListReplicatorsCommand } from '@aws-sdk/client-kafka';
 import { DescribeDBInstancesCommand, type RDSClient } from '@aws-sdk/client-rds';
 import {
+  type Snapshot as ClusterSnapshot,
   DescribeClusterSnapshotsCommand,
   DescribeClustersCommand,
   type RedshiftClient,
@@ -26,6 +27,7 @@ import {
   GetWorkgroupCommand,
   ListSnapshotsCommand,
   type RedshiftServerlessClient,
+  type Snapshot,
 } from '@aws-sdk/client-redshift-serverless';
 import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { type CanaryObservation, judgeCanary } from './canary';
@@ -45,6 +47,8 @@ import type { StoreName } from './metrics';
 import { attempt, type Outcome } from './outcome';
 import type { NamedCheck } from './report';
 import type { ReadinessSettings } from './settings';
+import { newestRestorableCopy } from './snapshot-choice';
+import { isCacheRole } from './statuses';
 
 export type { ReadinessSettings } from './settings';
 
@@ -210,31 +214,23 @@ async function catalogShape(c: RegionClients, settings: ReadinessSettings): Prom
 
 async function serverlessNewestCopy(
   client: RedshiftServerlessClient,
-  namespace: string,
+  warehouse: { name: string; writerRegion: string },
   since: Date,
 ): Promise<Date | undefined> {
-  // Filtered by namespace and followed across pages: the newest copy may be on any page
-  // (Redshift Serverless API reference, ListSnapshots: namespaceName, nextToken,
-  // https://docs.aws.amazon.com/redshift-serverless/latest/APIReference/API_ListSnapshots.html).
-  let newest: number | undefined;
+  // Every page (Redshift Serverless API reference, ListSnapshots: nextToken,
+  // https://docs.aws.amazon.com/redshift-serverless/latest/APIReference/API_ListSnapshots.html),
+  // not filtered by namespace name on the server: which snapshots count is the shared rule
+  // the restore uses (snapshot-choice.ts), not a filter no page describes for copies.
+  const snapshots: Snapshot[] = [];
   let token: string | undefined;
   do {
     const page = await client.send(
-      new ListSnapshotsCommand({
-        namespaceName: namespace,
-        startTime: since,
-        maxResults: 100,
-        nextToken: token,
-      }),
+      new ListSnapshotsCommand({ startTime: since, maxResults: 100, nextToken: token }),
     );
-    for (const s of page.snapshots ?? []) {
-      // Only finished copies count: one still COPYING cannot be restored yet.
-      if (s.namespaceName === namespace && s.status === 'AVAILABLE' && s.snapshotCreateTime)
-        newest = Math.max(newest ?? 0, s.snapshotCreateTime.getTime());
-    }
+    snapshots.push(...(page.snapshots ?? []));
     token = page.nextToken;
   } while (token);
-  return newest === undefined ? undefined : new Date(newest);
+  return newestRestorableCopy('serverless', snapshots, warehouse)?.snapshotCreateTime;
 }
 
 async function workgroupStatus(client: RedshiftServerlessClient, name: string): Promise<string> {
@@ -260,26 +256,23 @@ async function clusterStatus(client: RedshiftClient, name: string): Promise<stri
   }
 }
 
-/** Newest available snapshot of the cluster in this region that was copied from the source region. */
+/** Newest snapshot of the cluster in this region copied from the writer's, by the shared rule (snapshot-choice.ts). */
 async function copiedClusterNewest(
   client: RedshiftClient,
   cluster: string,
-  sourceRegion: string,
+  writerRegion: string,
   since: Date,
 ): Promise<Date | undefined> {
-  let newest: number | undefined;
+  const snapshots: ClusterSnapshot[] = [];
   let marker: string | undefined;
   do {
     const page = await client.send(
       new DescribeClusterSnapshotsCommand({ ClusterIdentifier: cluster, StartTime: since, Marker: marker }),
     );
-    for (const s of page.Snapshots ?? []) {
-      if (s.Status === 'available' && s.SourceRegion === sourceRegion && s.SnapshotCreateTime)
-        newest = Math.max(newest ?? 0, s.SnapshotCreateTime.getTime());
-    }
+    snapshots.push(...(page.Snapshots ?? []));
     marker = page.Marker;
   } while (marker);
-  return newest === undefined ? undefined : new Date(newest);
+  return newestRestorableCopy('provisioned', snapshots, { name: cluster, writerRegion })?.SnapshotCreateTime;
 }
 
 /**
@@ -389,7 +382,7 @@ export function buildChecks(
               return (
                 g && {
                   status: g.Status,
-                  primaryMember: g.Members?.find((m) => m.Role === 'PRIMARY')?.Status,
+                  primaryMember: g.Members?.find((m) => isCacheRole(m.Role, 'primary'))?.Status,
                 }
               );
             } catch (error) {
@@ -602,7 +595,7 @@ export function buildChecks(
           ),
           d('copied snapshots', () =>
             mode === 'serverless'
-              ? serverlessNewestCopy(standby.redshift, name, since)
+              ? serverlessNewestCopy(standby.redshift, { name, writerRegion: settings.primaryRegion }, since)
               : copiedClusterNewest(standby.redshiftProvisioned, name, settings.primaryRegion, since),
           ),
         ]);

@@ -3,7 +3,14 @@ import type { StoreName } from './metrics';
 import type { FailureCause, Outcome } from './outcome';
 import { storeBudget, storeRpo } from './rpo';
 import type { ReadinessSettings } from './settings';
-import { isFailed, MSK_FAILED, RDS_FAILED, RDS_FIXED_IN_PLACE, REDSHIFT_FAILED } from './statuses';
+import {
+  isCacheRole,
+  isFailed,
+  MSK_FAILED,
+  RDS_FAILED,
+  RDS_FIXED_IN_PLACE,
+  REDSHIFT_FAILED,
+} from './statuses';
 import type { CheckResult, CheckStatus, StandbyEvidence, WriterEvidence } from './types';
 
 /**
@@ -241,7 +248,7 @@ export function evaluateCache(o: CacheObservation, s: ReadinessSettings): CheckR
   if (!o.standby.ok) member = notRead('replication group', s.drRegion, o.standby);
   else if (!o.standby.value)
     member = { status: 'failed', detail: `standby replication group not found in ${s.drRegion}` };
-  else if (o.standby.value.role !== 'SECONDARY')
+  else if (!isCacheRole(o.standby.value.role, 'secondary'))
     member = {
       status: 'failed',
       detail: `standby replication group is not a Global Datastore secondary (role ${o.standby.value.role ?? 'none'})`,

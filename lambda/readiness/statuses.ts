@@ -88,3 +88,13 @@ export const CACHE_FAILED = new Set<string>();
 
 export const isFailed = (set: ReadonlySet<string>, status: string | undefined): boolean =>
   status !== undefined && set.has(status);
+
+/**
+ * A Global Datastore member's role (`GlobalReplicationGroupMember.Role`,
+ * `GlobalReplicationGroupInfo.GlobalReplicationGroupMemberRole`): the model types both as
+ * plain strings and its docs write them "primary or secondary" while AWS's examples print
+ * `PRIMARY`/`SECONDARY`; no casing is promised, so it is compared without one (the runbooks'
+ * Python does the same: role_of in lib/runbooks/steps/dra_common.py).
+ */
+export const isCacheRole = (role: string | undefined, expected: 'primary' | 'secondary'): boolean =>
+  role?.toLowerCase() === expected;

@@ -8,7 +8,6 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../config';
 import { acknowledge, acknowledgeDefaultPolicy } from '../compliance/acknowledge';
-import { documentSizeFinding } from '../compliance/ssm-document-size';
 import { stepsArchive, stepsArchiveFile } from '../runbooks/archive';
 import type { RunbookKind } from '../runbooks/context';
 import { approvalTopicName, switchRoleName } from '../runbooks/context';
@@ -47,16 +46,8 @@ export function automationDocument(scope: Construct, name: string, doc: Automati
     content: deployableContent(doc),
     attachments: [{ key: 'S3FileUrl', name: archive.name, values: [asset.s3ObjectUrl] }],
   });
-  // SSM refuses content over 64 KB at deploy time (MaxDocumentSizeExceeded); synth refuses it first.
-  document.node.addValidation({
-    validate: () => {
-      const finding = documentSizeFinding(
-        `${document.node.path} (${name}) Content`,
-        Stack.of(document).resolve(document.content),
-      );
-      return finding ? [`${finding.path}: ${finding.value}. ${finding.fix} (${finding.page})`] : [];
-    },
-  });
+  // SSM refuses content over 64 KB at deploy time (MaxDocumentSizeExceeded): synth refuses it
+  // first (lib/compliance/aws-limits/ssm-document-size.ts, a rule of the validation plugin).
   return document;
 }
 

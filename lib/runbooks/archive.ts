@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pythonClassification } from './classification';
+import { pythonSnapshotChoice, SNAPSHOT_CHOICE_MODULE } from './snapshot-choice';
 
 /** The folder holding the steps' Python files. */
 export const STEPS_DIR = path.join(__dirname, 'steps');
@@ -102,8 +103,8 @@ export interface StepsArchive {
 let cached: StepsArchive | undefined;
 
 /**
- * Every `.py` file of lib/runbooks/steps/ plus the generated classification
- * module, zipped at synth time. SSM runs a script step from the attachment with
+ * Every `.py` file of lib/runbooks/steps/ plus the generated modules shared with the
+ * readiness function (error classification, warehouse snapshot choice), zipped at synth time. SSM runs a script step from the attachment with
  * `Handler: <file>.<function>` (automation-action-executeScript, "Attachment").
  */
 export function stepsArchive(): StepsArchive {
@@ -115,6 +116,7 @@ export function stepsArchive(): StepsArchive {
   const entries: ArchiveEntry[] = [
     ...files.map((f) => ({ name: f, content: fs.readFileSync(path.join(STEPS_DIR, f), 'utf8') })),
     { name: `${CLASSIFICATION_MODULE}.py`, content: pythonClassification() },
+    { name: `${SNAPSHOT_CHOICE_MODULE}.py`, content: pythonSnapshotChoice() },
   ];
   const bytes = zipArchive(entries);
   const sha256 = createHash('sha256').update(bytes).digest('hex');

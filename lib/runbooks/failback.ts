@@ -41,6 +41,7 @@ class FailbackSteps extends SwitchSteps {
         WaitSeconds: 420,
       },
       returns: [
+        ['FencedAt', 'Integer'],
         ['Cancelled', 'String'],
         ['Result', 'String'],
       ],
@@ -60,8 +61,8 @@ class FailbackSteps extends SwitchSteps {
     return scriptStep({
       name: 'FenceDatabase',
       file: 'fence_database.py',
-      description: `Makes the ${ctx.other} writer refuse writes (${ctx.name('postgres-control')} fence in ${ctx.other}) and takes its position after a marker row.`,
-      verify: 'the Lsn and MarkerId outputs.',
+      description: `Makes the ${ctx.other} writer refuse writes (${ctx.name('postgres-control')} fence in ${ctx.other}): read-only by default, application roles NOLOGIN until the unfence, every other session ended and proven gone (pg_stat_activity read again; fails while any is left); then takes its position after a marker row.`,
+      verify: 'the Lsn and MarkerId outputs; the Result names the blocked logins.',
       phase: 'critical',
       expectedMinutes: 0.5,
       durationSource: NO_FIGURE,
@@ -108,7 +109,7 @@ class FailbackSteps extends SwitchSteps {
     return scriptStep({
       name: 'UnfenceDatabase',
       file: 'unfence_database.py',
-      description: `Makes the promoted ${this.db} writable: it inherited the fenced writer's read-only setting through replication.`,
+      description: `Makes the promoted ${this.db} writable and gives back the application logins the fence blocked: it inherited both through replication (through the master user's dra_control.unfence function, so the IAM login here needs no database ownership).`,
       verify: 'the Result output; a test write succeeds.',
       phase: 'critical',
       expectedMinutes: 0.5,

@@ -86,7 +86,7 @@ export function fenceDocument(
     part({
       name: 'FenceDatabase',
       file: 'fence_database_local.py',
-      description: `Makes the database here read-only through ${ctx.name('postgres-control')} (fence), unless it is a replica already.`,
+      description: `Makes the database here read-only through ${ctx.name('postgres-control')} (fence: read-only by default, application roles NOLOGIN, every other session ended and proven gone), unless it is a replica already.`,
       verify: 'the Result output names the marker and position.',
       expectedMinutes: 0.5,
       input: { Function: ctx.name('postgres-control') },

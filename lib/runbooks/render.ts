@@ -7,7 +7,7 @@ import type { RunbookKind } from './context';
 import { approvalTopicName, fenceRoleName, fenceRunbookName } from './context';
 import { runbookDocument, runbookName } from './documents';
 import { fenceDocument } from './fence';
-import { type AutomationDocument, type StepPhase, timing } from './step';
+import { type AutomationDocument, type StepPhase, stepMinutes, timing } from './step';
 
 /**
  * The config a runbook is rendered for: prod as it is for the failover
@@ -28,7 +28,14 @@ const PHASES: { phase: StepPhase; title: string }[] = [
 ];
 
 /** The steps that fence the old writer's region (the failover's after activation, the failback's before the switch). */
-const FENCE_STEPS = ['StopReplicator', 'TryFenceOldRegion', 'FenceWriter', 'FenceDatabase', 'WaitForCatchUp'];
+const FENCE_STEPS = [
+  'PromoteSecret',
+  'StopReplicator',
+  'TryFenceOldRegion',
+  'FenceWriter',
+  'FenceDatabase',
+  'WaitForCatchUp',
+];
 
 /** The per-phase step tables and the expected times, computed from the steps' metadata. */
 export function timingTables(doc: AutomationDocument, fence = false): string {
@@ -45,7 +52,7 @@ export function timingTables(doc: AutomationDocument, fence = false): string {
     if (steps.length === 0) return '';
     const rows = steps.map(
       (s) =>
-        `| \`${s.name}\` | \`${s.action}\` | ${s.expectedMinutes} | ${s.maxAttempts} / ${s.onFailure} | ${s.description} Verify: ${s.verify} |`,
+        `| \`${s.name}\` | \`${s.action}\` | ${stepMinutes(s)} | ${s.maxAttempts} / ${s.onFailure} | ${s.description} Verify: ${s.verify} |`,
     );
     return [
       `### ${title}`,
@@ -57,17 +64,25 @@ export function timingTables(doc: AutomationDocument, fence = false): string {
     ].join('\n');
   }).filter(Boolean);
   const sources = doc.mainSteps
-    .filter((s) => s.durationSource && s.expectedMinutes >= 1)
-    .map((s) => `- \`${s.name}\` (${s.expectedMinutes} min): ${s.durationSource}`);
+    .filter((s) => s.durationSource && stepMinutes(s) >= 1)
+    .flatMap((s) => [
+      `- \`${s.name}\` (${s.expectedMinutes} min): ${s.durationSource}`,
+      ...(s.concurrent ?? []).map(
+        (c) => `- \`${s.name}\`, at the same time: ${c.what} (${c.expectedMinutes} min): ${c.durationSource}`,
+      ),
+    ]);
   const fenceSteps = doc.mainSteps.filter((s) => s.phase === 'critical' && FENCE_STEPS.includes(s.name));
-  const fenceMinutes = Math.round(fenceSteps.reduce((m, s) => m + s.expectedMinutes, 0) * 10) / 10;
+  const fenceMinutes = Math.round(fenceSteps.reduce((m, s) => m + stepMinutes(s), 0) * 10) / 10;
+  const concurrent = doc.mainSteps
+    .filter((s) => s.phase === 'critical')
+    .flatMap((s) => (s.concurrent ?? []).map((c) => ({ step: s, work: c })));
   const summary = fence
     ? `Expected duration: about ${t.total} minutes.`
     : `| | minutes |
 | --- | --- |
 | expected time to writes resumed (approval excluded) | **${t.writesResumed}** |
 | of which: fencing the old writer's region, on the critical path (${fenceSteps.map((s) => `\`${s.name}\``).join(', ')}) | ${fenceMinutes} |
-| expected time to full completion (approval excluded) | ${t.total} |`;
+${concurrent.map(({ step, work }) => `| of which, at the same time as \`${step.name}\` (${step.expectedMinutes}): ${work.what} | ${work.expectedMinutes} |\n`).join('')}| expected time to full completion (approval excluded) | ${t.total} |`;
   return `${summary}
 
 ${tables.join('\n')}${sources.length ? `\nWhere the longer durations come from:\n\n${sources.join('\n')}\n` : ''}`;

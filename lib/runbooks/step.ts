@@ -49,6 +49,12 @@ export interface RunbookStep {
   readonly expectedMinutes: number;
   /** Where the expected duration comes from: an AWS page, or "estimate" and why. */
   readonly durationSource?: string;
+  /**
+   * Work the step waits for at the same time as its own (the failback's replication drain,
+   * during the promotion): the step takes as long as the longest of them (`stepMinutes`), so
+   * concurrent work is counted, never hidden.
+   */
+  readonly concurrent?: readonly ConcurrentWork[];
   /** Whether the step changes anything (the failure-and-re-run scenarios inject a failure at each). */
   readonly mutating?: boolean;
   readonly inputs: Record<string, unknown>;
@@ -63,6 +69,18 @@ export interface RunbookStep {
   readonly permissions: readonly StepPermission[];
   /** aws:executeScript only: the file under lib/runbooks/steps/ whose function the step runs. */
   readonly scriptFile?: string;
+}
+
+/** Work a step waits for alongside its own, with its own expected duration and source. */
+export interface ConcurrentWork {
+  readonly what: string;
+  readonly expectedMinutes: number;
+  readonly durationSource: string;
+}
+
+/** A step's expected minutes: its own, or the longest work it waits for concurrently. */
+export function stepMinutes(step: RunbookStep): number {
+  return Math.max(step.expectedMinutes, ...(step.concurrent ?? []).map((c) => c.expectedMinutes));
 }
 
 /** aws:executeScript runs for at most 600 seconds (automation-action-executeScript). */
@@ -142,6 +160,7 @@ export function deployableContent(doc: AutomationDocument): Record<string, unkno
       ({
         expectedMinutes: _m,
         durationSource: _d,
+        concurrent: _c,
         phase: _p,
         mutating: _u,
         permissions: _perm,
@@ -179,7 +198,7 @@ export function timing(doc: AutomationDocument): {
   total: number;
 } {
   const sum = (phase: StepPhase) =>
-    doc.mainSteps.filter((s) => s.phase === phase).reduce((t, s) => t + s.expectedMinutes, 0);
+    doc.mainSteps.filter((s) => s.phase === phase).reduce((t, s) => t + stepMinutes(s), 0);
   const round = (n: number) => Math.round(n * 10) / 10;
   const prepare = round(sum('prepare'));
   const critical = round(sum('critical'));

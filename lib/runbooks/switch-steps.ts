@@ -4,6 +4,8 @@ import {
   cacheReplicationGroupId,
   databaseInstanceArn,
   databaseInstanceIdentifier,
+  databaseRotationFunctionName,
+  databaseSecretName,
   globalDatastoreId,
   globalDatastoreJoined,
   keyAliasName,
@@ -13,6 +15,8 @@ import {
 } from '../../config/naming';
 import { GLOBAL_DATASTORE_PREFIXES } from '../../config/regions';
 import { standbyRole } from '../../config/topology';
+import { ROTATION_DAYS } from '../constructs/postgres-rotation';
+import { readinessSettings } from '../constructs/readiness';
 import {
   approvalTopicName,
   FAILOVER_STREAMING_JOBS,
@@ -28,6 +32,13 @@ import { type AutomationDocument, type RunbookStep, type StepPhase, scriptStep }
 const RDS_PROMOTE =
   'RDS: "The promotion process can take several minutes or longer" and RDS reboots the instance (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.Promote.html); AWS publishes no figure, 10 min is our estimate (an estimate, not an AWS figure). A replica cannot be promoted while it is backing-up (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_PromoteReadReplica.html): the replica has its own backup window, away from the writer\'s, and a promotion that meets a backup waits for it (not counted here). The Global Datastore failover runs at the same time (no published figure either).';
 export const NO_FIGURE = 'estimate: a few API calls, no AWS figure';
+const S3_RTC_PAGE = 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication-time-control.html';
+/**
+ * How long after the fence the failback waits for S3 and the Replicator to drain here: S3
+ * Replication Time Control replicates 99.99% of objects within 15 minutes (S3_RTC_PAGE), plus
+ * 5 minutes for the 1-minute datapoints that prove it to arrive.
+ */
+const DRAIN_BOUND_SECONDS = 20 * 60;
 /** Days a failback keeps the snapshot of the namespace it restores over (CreateSnapshot retentionPeriod). */
 const KEPT_SNAPSHOT_DAYS = 35;
 
@@ -368,15 +379,49 @@ export class SwitchSteps {
     });
   }
 
+  /**
+   * The failback's drain: what the fenced writer wrote to S3 and its topics arrives here
+   * before this region takes writes and before anything cuts replication (drain.py). Read in
+   * this region, where S3 (destination) and the Replicator (target) publish it.
+   */
+  private drainInput(): Record<string, unknown> {
+    const { config } = this.ctx;
+    return {
+      Rules: readinessSettings(config, standbyRole(config)).replication.map((r) => ({
+        SourceBucket: r.sourceBucket,
+        DestinationBucket: r.destinationBucket,
+        RuleId: r.ruleId,
+      })),
+      Replicator: config.msk.replicator ? this.ctx.name('msk-replicator') : '',
+      FencedAt: '{{FenceWriter.FencedAt}}',
+      BoundSeconds: DRAIN_BOUND_SECONDS,
+    };
+  }
+
   waitForWrites(): RunbookStep {
+    const { ctx } = this;
+    const drain = this.failback
+      ? ` Also waits, during the promotion, until what ${ctx.other} wrote before the fence has arrived here: S3 OperationsPendingReplication of every rule into ${ctx.here}${ctx.config.msk.replicator ? ` and the MSK Replicator's MessageLag` : ''} at 0 since the fence (read in ${ctx.here}, where AWS publishes them), so that neither a late replica overwrites a new write here nor the fence cuts replication with records on the way; at most ${DRAIN_BOUND_SECONDS / 60} minutes after the fence, then it fails naming what is pending (nothing here takes writes yet) unless Force=true.`
+      : '';
     return scriptStep({
       name: 'WaitForWrites',
       file: 'wait_writable.py',
-      description: `Waits until ${this.db ?? 'the database'} has no replication source and is available (or backing-up, which takes writes), requesting its promotion if StartSwitch could not (replica backing-up), and ${this.datastore ? `${this.cacheGroup} is available and primary or standalone${this.failback ? '' : ' (disassociating it if the failover has not taken after 5 minutes; if the cache still cannot take writes then, writes resume on the database and the cache is reported NOT WRITABLE with the fix)'}` : 'the cache needs nothing'}. Repeats up to 4 times 9 minutes.`,
-      verify: 'the Database output says standalone and available; the Cache output primary or standalone.',
+      description: `Waits until ${this.db ?? 'the database'} has no replication source and is available (or backing-up, which takes writes), requesting its promotion if StartSwitch could not (replica backing-up), and ${this.datastore ? `${this.cacheGroup} is available and primary or standalone${this.failback ? '' : ' (disassociating it if the failover has not taken after 5 minutes; if the cache still cannot take writes then, writes resume on the database and the cache is reported NOT WRITABLE with the fix)'}` : 'the cache needs nothing'}.${drain} Repeats up to 4 times 9 minutes.`,
+      verify: `the Database output says standalone and available; the Cache output primary or standalone${this.failback ? '; the Drained output says nothing is pending' : ''}.`,
       phase: 'critical',
       expectedMinutes: 10,
       durationSource: RDS_PROMOTE,
+      ...(this.failback
+        ? {
+            concurrent: [
+              {
+                what: `S3 and the MSK Replicator drained into ${ctx.here}`,
+                expectedMinutes: 3,
+                durationSource: `estimate: the re-seed gate let the failback start only with every replication check healthy, so the backlog at the fence is what those lags allow; S3 Replication Time Control replicates most objects in seconds and 99.99% within 15 minutes (${S3_RTC_PAGE}), and the Replicator's MessageLag falls to 0 once it has caught up (https://docs.aws.amazon.com/msk/latest/developerguide/msk-replicator-metrics-ref.html); CloudWatch's 1-minute datapoints arrive a few minutes late (no AWS figure). It runs during the promotion: this region takes writes, and the fence cuts replication, only after this step.`,
+              },
+            ],
+          }
+        : {}),
       mutating: this.db !== undefined || (!this.failback && this.datastore !== undefined),
       maxAttempts: 4,
       timeoutSeconds: 600,
@@ -385,17 +430,28 @@ export class SwitchSteps {
         StartedAt: '{{StartSwitch.StartedAt}}',
         WaitSeconds: 540,
         FallbackSeconds: 300,
+        ...(this.failback ? { Drain: this.drainInput(), Force: '{{Force}}' } : {}),
       },
       returns: [
         ['Database', 'String'],
         ['Cache', 'String'],
         ['CacheWritable', 'Boolean'],
+        ['Drained', 'String'],
       ],
       permissions: [
         ...(this.db
           ? [{ actions: ['rds:DescribeDBInstances', 'rds:PromoteReadReplica'], resources: [this.dbArn()] }]
           : []),
         ...this.cachePermissions(true),
+        ...(this.failback
+          ? [
+              ctx.listed(
+                ctx.here,
+                ['cloudwatch:GetMetricData'],
+                'GetMetricData takes no resource (CloudWatch service authorization reference); limited to this region',
+              ),
+            ]
+          : []),
       ],
     });
   }
@@ -646,7 +702,56 @@ export class SwitchSteps {
    */
   fenceOldRegion(): RunbookStep[] {
     const phase = this.failback ? 'after' : 'critical';
-    return [this.stopReplicator(phase), this.tryFence(phase)];
+    return [
+      ...(this.db ? [this.promoteSecret(phase)] : []),
+      this.stopReplicator(phase),
+      this.tryFence(phase),
+    ];
+  }
+
+  /**
+   * This generation's master secret, replicated here by the writer's deploy: promoted to a
+   * standalone secret and rotated by this region's function (promote_secret.py; the contract
+   * is docs/failover-and-failback.md, "Credentials"). Not needed for writes to resume (the
+   * replica is readable here and holds the promoted database's password), but it cuts the
+   * old region's last way to change what clients here read: its rotation schedule is still
+   * on the primary. So it sits with the fence, right after activation, and never fails the
+   * switch.
+   */
+  private promoteSecret(phase: StepPhase): RunbookStep {
+    const { ctx } = this;
+    const secret = databaseSecretName(ctx.config);
+    const rotation = ctx.lambdaArn(ctx.here, 'postgres-rotation');
+    return scriptStep({
+      name: 'PromoteSecret',
+      file: 'promote_secret.py',
+      description: `Promotes the replica of ${secret} in ${ctx.here} to a standalone secret (StopReplicationToReplica; skipped if it is one) and moves its rotation to ${databaseRotationFunctionName(ctx.config)} here, every ${ROTATION_DAYS} days, not now (RotateSecret; skipped if it rotates with it): the old region's rotation schedule can then no longer replace the password clients here read. Never fails the switch.`,
+      verify: `the Result output; aws secretsmanager describe-secret --region ${ctx.here} --secret-id ${secret} shows no PrimaryRegion and RotationLambdaARN ${rotation}.`,
+      phase,
+      expectedMinutes: 0.5,
+      durationSource: NO_FIGURE,
+      maxAttempts: 2,
+      onFailure: 'Continue',
+      isCritical: false,
+      input: { Secret: secret, Region: ctx.here, RotationFunction: rotation, RotationDays: ROTATION_DAYS },
+      returns: [
+        ['Ok', 'Boolean'],
+        ['Result', 'String'],
+      ],
+      permissions: [
+        {
+          actions: [
+            'secretsmanager:DescribeSecret',
+            'secretsmanager:StopReplicationToReplica',
+            'secretsmanager:RotateSecret',
+          ],
+          // A secret's ARN ends with '-' and six random characters (Secrets Manager user guide, "Secret ARNs").
+          resources: [ctx.arn(ctx.here, 'secretsmanager', `secret:${secret}-??????`)],
+        },
+        // RotateSecret needs to invoke the rotation function it names (docs/failover-and-failback.md, "Credentials").
+        { actions: ['lambda:InvokeFunction'], resources: [rotation] },
+      ],
+    });
   }
 
   /**
@@ -775,7 +880,7 @@ export class SwitchSteps {
       publish(
         'Notify',
         `dual-region-analytics ${ctx.config.name}: ${this.failback ? 'failed back' : 'failed over'} to ${ctx.here}`,
-        `Execution {{automation:EXECUTION_ID}} made ${ctx.here} the active region of ${ctx.config.name}. MSK Replicator: {{StopReplicator.Result}}. Fence of ${ctx.other}: {{TryFenceOldRegion.Message}}. Next: ${next}.`,
+        `Execution {{automation:EXECUTION_ID}} made ${ctx.here} the active region of ${ctx.config.name}.${this.db ? ' Credential: {{PromoteSecret.Result}}.' : ''} MSK Replicator: {{StopReplicator.Result}}. Fence of ${ctx.other}: {{TryFenceOldRegion.Message}}. Next: ${next}.`,
       ),
       publish(
         'NotifyIncomplete',

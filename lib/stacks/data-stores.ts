@@ -2,6 +2,7 @@ import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { Cache } from '../constructs/cache';
+import { DeployGuard } from '../constructs/deploy-guard';
 import { Postgres } from '../constructs/postgres';
 import { PostgresControl } from '../constructs/postgres-control';
 import { PostgresRotation } from '../constructs/postgres-rotation';
@@ -33,6 +34,13 @@ export class DatabaseStack extends RegionStack {
       description: `dual-region-analytics ${props.config.name} ${props.role}: RDS for PostgreSQL`,
     });
     this.postgres = new Postgres(this, 'Postgres', { ...props, config: this.config, role: this.role });
+    // Nothing of the database changes (a re-seed, the promoted writer's update) before the
+    // active-region records agree and name this generation's writer, however it is deployed.
+    new DeployGuard(this, 'DeployGuard', {
+      config: this.config,
+      logsKey: props.logsKey,
+      guards: [this.postgres],
+    });
     this.control = new PostgresControl(this, 'PostgresControl', {
       ...props,
       config: this.config,

@@ -1,5 +1,6 @@
 import type { Construct } from 'constructs';
 import { ActiveRegionRecord } from '../constructs/active-region-record';
+import { DeployGuard } from '../constructs/deploy-guard';
 import { PlatformKeys } from '../constructs/keys';
 import { Network } from '../constructs/network';
 import { RegionStack, type RegionStackProps } from './region-stack';
@@ -22,5 +23,12 @@ export class FoundationStack extends RegionStack {
       logsKey: this.keys.logs,
     });
     this.activeRegion = new ActiveRegionRecord(this, 'ActiveRegion', { config: this.config });
+    // A generation change rewrites this region's record: checked first, while the record still
+    // says what the runbooks left (an old writer never fenced reads itself).
+    new DeployGuard(this, 'DeployGuard', {
+      config: this.config,
+      logsKey: this.keys.logs,
+      guards: [this.activeRegion],
+    });
   }
 }

@@ -100,6 +100,12 @@ describe('PostgreSQL control against a real primary and streaming replica', () =
     );
   }, 30000);
 
+  // Each test's sessions end with it: the primary allows 30 connections, fewer than the
+  // whole suite opens.
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.end().catch(() => undefined)));
+  });
+
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
     servers?.stop();
@@ -114,13 +120,13 @@ describe('PostgreSQL control against a real primary and streaming replica', () =
     expect(standby.lsn).toMatch(/^[0-9A-F]+\/[0-9A-F]+$/);
   });
 
-  it('creates the IAM login role once, with rds_iam, rds_superuser and the app database owner, and it replicates', async () => {
+  it('creates the IAM login role once, with rds_iam and rds_superuser only (no membership in a database owner), and it replicates', async () => {
     await ensureControlRole(asQueryable(await primary()), 'dra_control'); // again: idempotent
     const { rows } = await (await primary()).query(
       `SELECT r.rolname FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid
         WHERE m.member = 'dra_control'::regrole ORDER BY 1`,
     );
-    expect(rows.map((r) => r.rolname)).toEqual(['app', 'rds_iam', 'rds_superuser']);
+    expect(rows.map((r) => r.rolname)).toEqual(['rds_iam', 'rds_superuser']);
     const onReplica = await until(
       async () =>
         (
@@ -133,7 +139,7 @@ describe('PostgreSQL control against a real primary and streaming replica', () =
     expect(onReplica).toBe(1);
   });
 
-  it('fences: existing and new sessions refuse writes (25006), the replica catches up by LSN and sees the marker', async () => {
+  it('fences: existing sessions end, application roles cannot log in again, exempt sessions start read-only (25006), the replica catches up by LSN and sees the marker', async () => {
     const app = await primary('app', 'app');
     for (let i = 0; i < 50; i += 1)
       await app.query('INSERT INTO orders (note) VALUES ($1)', [`before fence ${i}`]);
@@ -143,11 +149,16 @@ describe('PostgreSQL control against a real primary and streaming replica', () =
     expect(fenced).toMatchObject({ ok: true, fenced: true, databases: ['app', 'postgres'] });
     expect(fenced.markerId).toMatch(/^[0-9a-f-]{36}$/);
     expect(fenced.terminatedSessions).toBeGreaterThanOrEqual(2); // app and existing
+    // The application role may not log in until the unfence; the control role may.
+    expect(fenced.blockedLogins).toEqual(['app']);
 
-    // The existing session was terminated (FATAL 57P01 admin_shutdown); a reconnect gets the read-only default.
+    // The existing session was terminated (FATAL 57P01 admin_shutdown) and cannot come back:
+    // a session could otherwise turn the read-only default off (SET default_transaction_read_only = off).
     expect(await sqlstate(existing.query("INSERT INTO orders (note) VALUES ('old session')"))).toBeDefined();
     expect(asyncErrors.get(existing)).toBe('57P01');
-    const reconnected = await primary('app', 'app');
+    expect(await sqlstate(primary('app', 'app'))).toBe('28000'); // role "app" is not permitted to log in
+    // An exempt role (here the superuser playing the master user) still starts read-only.
+    const reconnected = await primary('postgres', 'app');
     expect(await sqlstate(reconnected.query("INSERT INTO orders (note) VALUES ('new session')"))).toBe(
       '25006',
     );
@@ -217,14 +228,51 @@ describe('PostgreSQL control against a real primary and streaming replica', () =
     expect((await status(db)).fencedDatabases).toEqual(['app', 'postgres']);
   });
 
-  it('unfence restores writes for new sessions, and is idempotent', async () => {
+  it('unfence restores writes and the logins it blocked, never one that was blocked before, and is idempotent', async () => {
     const db = asQueryable(await primary());
     const result = await unfence(db);
-    expect(result).toMatchObject({ ok: true, fenced: false, databases: ['app', 'postgres'] });
+    expect(result).toMatchObject({
+      ok: true,
+      fenced: false,
+      databases: ['app', 'postgres'],
+      restoredLogins: ['app'],
+    });
     const app = await primary('app', 'app');
     await app.query("INSERT INTO orders (note) VALUES ('after unfence')");
     expect(await status(db)).toMatchObject({ readOnly: false, fencedDatabases: [] });
-    expect(await unfence(db)).toMatchObject({ ok: true, databases: [] });
+    expect(await unfence(db)).toMatchObject({ ok: true, databases: [], restoredLogins: [] });
+
+    // A role that could not log in before a fence is not given a login by its unfence.
+    const admin = await primary();
+    await admin.query('CREATE ROLE batch NOLOGIN');
+    await fence(db, { controlRole: 'dra_control' });
+    await unfence(db);
+    const { rows } = await admin.query(
+      "SELECT rolname, rolcanlogin FROM pg_roles WHERE rolname IN ('app', 'batch') ORDER BY 1",
+    );
+    expect(rows).toEqual([
+      { rolname: 'app', rolcanlogin: true },
+      { rolname: 'batch', rolcanlogin: false },
+    ]);
+  });
+
+  it('fails, naming them, while sessions it asked to end are still there after terminating (the fence is not advisory)', async () => {
+    const app = await primary('app', 'app');
+    await app.query('SELECT 1');
+    const pid = (await app.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
+    // pg_terminate_backend answers false or times out for a backend that does not exit: here it
+    // is kept from reaching the session at all, so the real session stays connected.
+    const admin = asQueryable(await primary());
+    const stubborn: Queryable = {
+      query: (sql, params) => admin.query(sql.replace(/pg_terminate_backend\([^)]*\)/g, 'false'), params),
+    };
+    await expect(fence(stubborn, { controlRole: 'dra_control', settleMs: 300 })).rejects.toThrow(
+      new RegExp(`fence: 1 session.* still connected.*pid ${pid} \\(app@app`),
+    );
+    expect((await app.query('SELECT 1 AS one')).rows[0].one).toBe(1); // it really is still there
+    // Once it can be ended, fence succeeds; unfence puts everything back for the next tests.
+    expect(await fence(admin, { controlRole: 'dra_control' })).toMatchObject({ ok: true, fenced: true });
+    await unfence(admin);
   });
 
   it('heartbeat upserts one row on the writer; skipped (ok) on a replica and on a fenced writer', async () => {
@@ -380,11 +428,20 @@ describe('PostgreSQL control against a real primary and streaming replica', () =
       readOnly: true,
       fencedDatabases: ['app', 'postgres'],
     });
-    const app = await replica('app', 'app');
-    expect(await sqlstate(app.query("INSERT INTO orders (note) VALUES ('on the promoted replica')"))).toBe(
+    // The blocked logins replicate too.
+    expect(await sqlstate(replica('app', 'app'))).toBe('28000');
+    const reader = await replica('postgres', 'app');
+    expect(await sqlstate(reader.query("INSERT INTO orders (note) VALUES ('on the promoted replica')"))).toBe(
       '25006',
     );
-    expect(await unfence(promoted)).toMatchObject({ ok: true, databases: ['app', 'postgres'] });
+    // The standby's function unfences as the control role (IAM login), which owns no database:
+    // through the function the master user set up on the writer, which replicated.
+    const control = asQueryable(await replica('dra_control'));
+    expect(await unfence(control)).toMatchObject({
+      ok: true,
+      databases: ['app', 'postgres'],
+      restoredLogins: ['app'],
+    });
     const again = await replica('app', 'app');
     await again.query("INSERT INTO orders (note) VALUES ('on the promoted replica, unfenced')");
   });
@@ -417,8 +474,13 @@ describe('PostgreSQL control with an RDS-like master user that is not a superuse
     await bootstrap.query('CREATE ROLE rds_superuser NOLOGIN');
     await bootstrap.query('CREATE ROLE master LOGIN NOSUPERUSER CREATEROLE CREATEDB');
     await bootstrap.query('GRANT rds_superuser TO master');
+    // rds_superuser sees every connection in pg_stat_activity and may end any, as on RDS (the rds_superuser page).
+    await bootstrap.query('GRANT pg_read_all_stats, pg_signal_backend TO rds_superuser');
     await bootstrap.query('CREATE DATABASE analytics OWNER master');
     await bootstrap.query('ALTER DATABASE postgres OWNER TO master');
+    // An application role, created by the master user as on RDS.
+    const master = await connect('master', 'analytics');
+    await master.query('CREATE ROLE shop LOGIN');
   }, 30000);
 
   afterAll(async () => {
@@ -426,9 +488,46 @@ describe('PostgreSQL control with an RDS-like master user that is not a superuse
     servers?.stop();
   });
 
-  it('makes dra_control (not a superuser) a member of the database owner, so it can fence and unfence', async () => {
-    await ensureControlRole(asQueryable(await connect('master', 'analytics')), 'dra_control');
-    await ensureControlRole(asQueryable(await connect('master', 'analytics')), 'dra_control'); // idempotent
+  it('sets up without GRANT <owner> TO dra_control (PostgreSQL 16+ refuses it to the master user), fences as the master user and unfences as dra_control', async () => {
+    // PostgreSQL 16 and later: granting membership in a role needs ADMIN OPTION on it, which the
+    // master user has only on roles it created; RDS documents nothing for the owner of the
+    // default database. Refused here as PostgreSQL 16 refuses it (SQLSTATE 42501).
+    const master = asQueryable(await connect('master', 'analytics'));
+    const asOn16: Queryable = {
+      query: (sql, params) => {
+        const grant = /^GRANT "([^"]+)" TO "dra_control"$/.exec(sql.trim());
+        if (grant && !['rds_iam', 'rds_superuser'].includes(grant[1])) {
+          const refused = Object.assign(new Error(`permission denied to grant role "${grant[1]}"`), {
+            code: '42501',
+          });
+          return Promise.reject(refused);
+        }
+        return master.query(sql, params);
+      },
+    };
+    await ensureControlRole(asOn16, 'dra_control');
+    await ensureControlRole(asOn16, 'dra_control'); // idempotent
+    const members = await master.query<{ rolname: string }>(
+      `SELECT r.rolname FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid
+        WHERE m.member = 'dra_control'::regrole ORDER BY 1`,
+    );
+    expect(members.rows.map((r) => r.rolname)).toEqual(['rds_iam', 'rds_superuser']);
+
+    const shop = await connect('shop', 'analytics'); // an application session
+    const fenced = await fence(asOn16, { controlRole: 'dra_control' });
+    expect(fenced).toMatchObject({
+      ok: true,
+      fenced: true,
+      databases: ['analytics', 'postgres'],
+      blockedLogins: ['shop'],
+    });
+    expect(fenced.terminatedSessions).toBeGreaterThanOrEqual(1);
+    await expect(shop.query('SELECT 1')).rejects.toBeDefined();
+    await expect(connect('shop', 'analytics')).rejects.toMatchObject({ code: '28000' });
+    const masterSession = await connect('master', 'analytics');
+    await expect(masterSession.query('CREATE TABLE t (id int)')).rejects.toMatchObject({ code: '25006' });
+
+    // dra_control owns nothing and is a member of no owner: it unfences through the master's function.
     const control = asQueryable(await connect('dra_control', 'analytics'));
     const role = (
       await control.query<{ super: boolean }>(
@@ -436,16 +535,45 @@ describe('PostgreSQL control with an RDS-like master user that is not a superuse
       )
     ).rows[0];
     expect(role.super).toBe(false);
-
-    const fenced = await fence(control, { controlRole: 'dra_control' });
-    expect(fenced).toMatchObject({ ok: true, fenced: true, databases: ['analytics', 'postgres'] });
-    const app = await connect('master', 'analytics');
-    await expect(app.query('CREATE TABLE t (id int)')).rejects.toMatchObject({ code: '25006' });
-
     const unfenced = await unfence(control);
-    expect(unfenced).toMatchObject({ ok: true, fenced: false, databases: ['analytics', 'postgres'] });
+    expect(unfenced).toMatchObject({
+      ok: true,
+      fenced: false,
+      databases: ['analytics', 'postgres'],
+      restoredLogins: ['shop'],
+    });
     expect(await status(control)).toMatchObject({ readOnly: false, fencedDatabases: [] });
     await (await connect('master', 'analytics')).query('CREATE TABLE t (id int)');
+    await (await connect('shop', 'analytics')).query('SELECT 1');
+  });
+
+  it('names the statement and the fix when the master user may not change a database or see the sessions', async () => {
+    const bootstrap = await connect('postgres', 'postgres');
+    // A role that cannot see other roles' sessions would end none of them: the fence refuses.
+    await bootstrap.query('REVOKE pg_read_all_stats FROM rds_superuser');
+    const shop = await connect('shop', 'analytics');
+    try {
+      await expect(
+        fence(asQueryable(await connect('master', 'analytics')), { controlRole: 'dra_control' }),
+      ).rejects.toThrow(/sessions? of [^.]*shop[^.]* cannot be inspected .*GRANT pg_read_all_stats/);
+      expect((await shop.query('SELECT 1 AS one')).rows[0].one).toBe(1);
+    } finally {
+      await bootstrap.query('GRANT pg_read_all_stats TO rds_superuser');
+      await unfence(asQueryable(await connect('master', 'analytics')));
+    }
+
+    await bootstrap.query('CREATE ROLE other_owner NOLOGIN');
+    await bootstrap.query('CREATE DATABASE foreign_db OWNER other_owner');
+    try {
+      await expect(
+        fence(asQueryable(await connect('master', 'analytics')), { controlRole: 'dra_control' }),
+      ).rejects.toThrow(
+        /ALTER DATABASE foreign_db SET default_transaction_read_only = on failed: .*42501.*owner of foreign_db is other_owner.*ALTER DATABASE foreign_db OWNER TO master/,
+      );
+    } finally {
+      await unfence(asQueryable(await connect('master', 'analytics')));
+      await bootstrap.query('DROP DATABASE foreign_db');
+    }
   });
 });
 

@@ -464,6 +464,8 @@ export function installFakeAws(world: () => World) {
                 ? [
                     {
                       namespaceName: SETTINGS.warehouse?.name,
+                      // A copy names the writer's namespace (lambda/readiness/snapshot-choice.ts).
+                      namespaceArn: `arn:aws:redshift-serverless:${WRITER}:111111111111:namespace/writer-ns`,
                       status: 'AVAILABLE',
                       snapshotCreateTime: new Date(w.now.getTime() - w.newestCopyAgeSeconds * 1000),
                     },

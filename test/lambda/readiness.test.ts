@@ -1,4 +1,6 @@
 import {
+  DescribeGlobalReplicationGroupsCommand,
+  type DescribeGlobalReplicationGroupsCommandOutput,
   DescribeReplicationGroupsCommand,
   type DescribeReplicationGroupsCommandOutput,
 } from '@aws-sdk/client-elasticache';
@@ -262,6 +264,49 @@ describe('checks: writer evidence apart from standby readings', () => {
     });
   });
 
+  // The model types both roles as plain strings and its docs write them in lower case ("Can be
+  // primary or secondary"); examples write them in upper case: no casing is promised.
+  it.each([
+    ['lower', 'primary', 'secondary'],
+    ['mixed', 'Primary', 'Secondary'],
+  ])(
+    'ElastiCache: reads Global Datastore roles whatever their casing (%s case)',
+    async (_case, primaryRole, secondaryRole) => {
+      fake.stubs.elasticache.on(DescribeGlobalReplicationGroupsCommand).resolves({
+        $metadata: {},
+        GlobalReplicationGroups: [
+          {
+            GlobalReplicationGroupId: 'ldgnf-dra-prod-cache',
+            Status: 'available',
+            Members: [
+              { Role: primaryRole, ReplicationGroupRegion: WRITER, Status: 'associated' },
+              { Role: secondaryRole, ReplicationGroupRegion: STANDBY, Status: 'associated' },
+            ],
+          },
+        ],
+      } satisfies DescribeGlobalReplicationGroupsCommandOutput);
+      fake.stubs.elasticache.on(DescribeReplicationGroupsCommand).resolves({
+        $metadata: {},
+        ReplicationGroups: [
+          {
+            ReplicationGroupId: 'dra-prod-cache',
+            Status: 'available',
+            GlobalReplicationGroupInfo: {
+              GlobalReplicationGroupId: 'ldgnf-dra-prod-cache',
+              GlobalReplicationGroupMemberRole: secondaryRole,
+            },
+          },
+        ],
+      } satisfies DescribeReplicationGroupsCommandOutput);
+      world.cacheLag = 2;
+      expect((await run()).elasticache).toMatchObject({
+        status: 'healthy',
+        writer: 'healthy',
+        detail: expect.not.stringMatching(/primary member is missing|not a Global Datastore secondary/),
+      });
+    },
+  );
+
   it('ElastiCache: reads the lag on every standby node (the primary moves on an in-region failover)', async () => {
     world.cachePrimaryNode = 'dra-prod-cache-002';
     world.cacheLag = 3;
@@ -322,17 +367,22 @@ describe('checks: writer evidence apart from standby readings', () => {
     expect((await run()).s3.rpo?.lagSeconds).toBe(0);
   });
 
+  /** As a copy of the writer's namespace names it: the source namespace, in the writer's region. */
+  const writerNamespaceArn = `arn:aws:redshift-serverless:${WRITER}:111111111111:namespace/writer-ns`;
+
   it('Redshift: a copy still in progress does not count; none copied is failed', async () => {
     fake.stubs.redshift.on(ListSnapshotsCommand).resolves({
       $metadata: {},
       snapshots: [
         {
           namespaceName: 'dra-prod-warehouse',
+          namespaceArn: writerNamespaceArn,
           status: 'AVAILABLE',
           snapshotCreateTime: new Date(NOW.getTime() - 3 * 3600_000),
         },
         {
           namespaceName: 'dra-prod-warehouse',
+          namespaceArn: writerNamespaceArn,
           status: 'COPYING',
           snapshotCreateTime: new Date(NOW.getTime() - 600_000),
         },
@@ -348,24 +398,35 @@ describe('checks: writer evidence apart from standby readings', () => {
     });
   });
 
-  it('Redshift Serverless: lists only the namespace, across every page (the newest copy may be on any)', async () => {
+  it('Redshift Serverless: counts copies of the writer namespace only, across every page (the newest copy may be on any)', async () => {
     const ago = (hours: number) => new Date(NOW.getTime() - hours * 3600_000);
-    const snap = (hours: number) =>
+    const snap = (hours: number, namespaceArn = writerNamespaceArn) =>
       ({
         namespaceName: 'dra-prod-warehouse',
+        namespaceArn,
         status: 'AVAILABLE',
         snapshotCreateTime: ago(hours),
       }) satisfies Snapshot;
+    // The standby's own namespace has the same name: its snapshots (an older generation's, the
+    // one a failback keeps) are not copies of the writer, however new; restore_warehouse.py
+    // would not restore them, so they must not make the warehouse look fresh.
+    const own = `arn:aws:redshift-serverless:${STANDBY}:111111111111:namespace/standby-ns`;
     fake.stubs.redshift
       .on(ListSnapshotsCommand, { nextToken: undefined })
-      .resolves({ $metadata: {}, snapshots: [snap(5)], nextToken: 'p2' } satisfies ListSnapshotsCommandOutput)
+      .resolves({
+        $metadata: {},
+        snapshots: [snap(5), snap(0.1, own)],
+        nextToken: 'p2',
+      } satisfies ListSnapshotsCommandOutput)
       .on(ListSnapshotsCommand, { nextToken: 'p2' })
       .resolves({ $metadata: {}, snapshots: [snap(1)] } satisfies ListSnapshotsCommandOutput);
     expect((await run()).redshift).toMatchObject({ status: 'healthy', value: 3600 });
     const inputs = fake.stubs.redshift.commandCalls(ListSnapshotsCommand).map((c) => c.args[0].input);
+    // Not filtered by namespace name on the server: no page says whether that filter keeps the
+    // copies of a namespace of another region; the shared rule (snapshot-choice.ts) chooses.
     expect(inputs.map((i) => [i.namespaceName, i.nextToken])).toEqual([
-      ['dra-prod-warehouse', undefined],
-      ['dra-prod-warehouse', 'p2'],
+      [undefined, undefined],
+      [undefined, 'p2'],
     ]);
   });
 

@@ -28,6 +28,7 @@ import {
 } from '../support/automation';
 import { type ReadinessInWorld, realReadiness } from '../support/automation/readiness';
 import { answeredByWorld } from '../support/automation/sdk-world';
+import { secretsManager } from '../support/automation/secrets';
 import { FakeKafkaCluster } from '../support/kafka';
 
 const PRIMARY = 'us-east-1';
@@ -123,6 +124,8 @@ interface Scenario {
   tags: Map<string, Record<string, string>>;
   fenceStarts: string[];
   apps: Record<string, string>;
+  /** Secrets Manager: this generation's master secret in the writer's region, its replica in the standby's. */
+  secrets: ReturnType<typeof secretsManager>;
 }
 
 /**
@@ -268,8 +271,22 @@ function scenario(writer: string, standby: string, replica: string): Scenario {
       AutomationExecutionId: `exec-fence-${fenceStarts.length}`,
     } satisfies StartAutomationExecutionResult;
   });
+  // The writer's generation secret, replicated to the standby (metadata included: the replica
+  // names the writer's rotation function until it is promoted).
+  const secrets = secretsManager(world);
+  const generation = writer === PRIMARY ? 0 : 1;
+  const rotation = (region: string) =>
+    `arn:aws:lambda:${region}:${ACCOUNT}:function:dra-prod-postgres-rotation`;
+  for (const region of [writer, standby])
+    secrets.add(region, {
+      Name: `dra/prod/postgres/master-g${generation}`,
+      ...(region === standby ? { PrimaryRegion: writer } : {}),
+      RotationEnabled: true,
+      RotationLambdaARN: rotation(writer),
+      RotationRules: { ScheduleExpression: 'rate(30 days)' },
+    });
   const readiness = realReadiness(world, config);
-  return { world, pg, readiness, submissions, submitFailures, tags, fenceStarts, apps };
+  return { world, pg, readiness, submissions, submitFailures, tags, fenceStarts, apps, secrets };
 }
 
 const realRun = {
@@ -350,6 +367,49 @@ function notAllowed(world: FakeWorld, from: number, doc: AutomationDocument): st
     .map((c) => `${iamAction(c.service, c.operation)} in ${c.region}`);
 }
 
+/**
+ * Replication still pending into us-east-1 when the failback starts, as S3 and the Replicator
+ * publish it there (the destination's and the target's region): per rule and for the
+ * Replicator, `pending` until `until` (simulated seconds; undefined: never drains), then 0.
+ * `undefined` pending: no datapoint at all.
+ */
+const backlog = (
+  s: Scenario,
+  s3: { until?: number; pending?: number; stuck?: string },
+  kafka: { until?: number; lag?: number },
+) => {
+  for (const purpose of ['raw', 'refined', 'curated', 'artifacts']) {
+    const stuck = s3.stuck === purpose;
+    s.world.cloudwatch.set(
+      PRIMARY,
+      {
+        Namespace: 'AWS/S3',
+        MetricName: 'OperationsPendingReplication',
+        Dimensions: [
+          { Name: 'SourceBucket', Value: `dra-prod-${purpose}-${ACCOUNT}-${DR}` },
+          { Name: 'DestinationBucket', Value: `dra-prod-${purpose}-${ACCOUNT}-${PRIMARY}` },
+          { Name: 'RuleId', Value: `to-primary-${PRIMARY}` },
+        ],
+      },
+      (at) => (stuck || at.getTime() / 1000 < (s3.until ?? 0) ? (s3.pending ?? 120) : 0),
+    );
+  }
+  s.world.cloudwatch.set(
+    PRIMARY,
+    {
+      Namespace: 'AWS/Kafka',
+      MetricName: 'MessageLag',
+      Dimensions: [{ Name: 'ReplicatorName', Value: 'dra-prod-msk-replicator' }],
+    },
+    (at) =>
+      kafka.lag === undefined
+        ? undefined
+        : kafka.until === undefined || at.getTime() / 1000 < kafka.until
+          ? kafka.lag
+          : 0,
+  );
+};
+
 /** Simulated minutes from the start of the execution to the end of a step (approval is immediate here). */
 function minutesUntil(result: ExecutionResult, step: string): number {
   let seconds = 0;
@@ -396,7 +456,9 @@ describe('failover runbook, executed (prod, generation 0: us-east-1 writes)', ()
       manageAdminPassword: true,
       adminPasswordSecretKmsKeyId: `arn:aws:kms:${DR}:${ACCOUNT}:key/database-${DR}`,
     });
-    expect(String(restore[0].params.snapshotArn)).toMatch(/snapshot/);
+    // By name: snapshotArn is for restoring a provisioned cluster's snapshot (RestoreFromSnapshot model).
+    expect(restore[0].params).toMatchObject({ snapshotName: 'copy-30' });
+    expect(restore[0].params.snapshotArn).toBeUndefined();
     expect(stepOf(result, 'RestoreWarehouse').outputs.Snapshot).toBe('copy-30');
     expect(s.fenceStarts).toEqual([`${PRIMARY}:dra-prod-fence`]);
     // Every call it made is one its role allows: the role is the sum of the steps.
@@ -651,6 +713,59 @@ describe('failover runbook, executed (prod, generation 0: us-east-1 writes)', ()
     expect(minutesUntil(result, 'ResubmitStreaming')).toBeLessThanOrEqual(15);
   });
 
+  it.each([undefined, 'refuse'] as const)(
+    "promotes the credential's replica here and moves its rotation to this region's function, right after activation, once (writer region outage: %s)",
+    async (mode) => {
+      const s = scenario(PRIMARY, DR, 'dra-prod-postgres');
+      if (mode) s.world.outage(PRIMARY, mode);
+      const result = await run(s);
+      expect(result.status).toBe('Success');
+      const secret = s.secrets.get(DR, 'dra/prod/postgres/master-g0')!;
+      // Standalone: a rotation in us-east-1 (its schedule is still there) can no longer replace
+      // the password clients here read with one the promoted database never got.
+      expect(secret.PrimaryRegion).toBeUndefined();
+      expect(secret.RotationLambdaARN).toBe(
+        `arn:aws:lambda:${DR}:${ACCOUNT}:function:dra-prod-postgres-rotation`,
+      );
+      expect(secret.RotationRules).toEqual({ AutomaticallyAfterDays: 30 });
+      const rotate = calls(s.world, 'RotateSecret');
+      expect(rotate).toHaveLength(1);
+      // Not now: the first rotation waits a full period (Secrets Manager tests the function first).
+      expect(rotate[0]).toMatchObject({ region: DR, params: { RotateImmediately: false } });
+      expect(calls(s.world, 'StopReplicationToReplica').map((c) => c.region)).toEqual([DR]);
+      // Right after activation, with the fence, before anything slow; it never delays writes.
+      const ran = result.steps.map((st) => st.name);
+      expect(ran.indexOf('PromoteSecret')).toBeGreaterThan(ran.indexOf('ActivateThisRegion'));
+      expect(ran.indexOf('PromoteSecret')).toBeLessThan(ran.indexOf('RestoreWarehouse'));
+      expect(stepOf(result, 'PromoteSecret').outputs).toMatchObject({ Ok: true });
+      expect(
+        s.world.published.some((p) => /Credential: promoted dra\/prod\/postgres\/master-g0/.test(p.Message)),
+      ).toBe(true);
+      expect(notAllowed(s.world, 0, failoverDocument(prod, topic(DR)))).toEqual([]);
+      // A re-run finds it standalone and rotating here: neither is asked again.
+      expect((await run(s)).status).toBe('Success');
+      expect(calls(s.world, 'StopReplicationToReplica')).toHaveLength(1);
+      expect(calls(s.world, 'RotateSecret')).toHaveLength(1);
+    },
+  );
+
+  it('a credential it could not promote never fails the switch: the message says what to run', async () => {
+    const s = scenario(PRIMARY, DR, 'dra-prod-postgres');
+    s.world.failAlways('secretsmanager', 'StopReplicationToReplica', {
+      code: 'InternalServiceError',
+      message: 'An error occurred on the server side.',
+      status: 500,
+    });
+    const result = await run(s);
+    expect(result.status).toBe('Success');
+    expect(s.world.ssm.value(DR, RECORD)).toBe(DR);
+    expect(stepOf(result, 'PromoteSecret').outputs.Ok).toBe(false);
+    expect(stepOf(result, 'PromoteSecret').outputs.Result).toMatch(
+      /aws secretsmanager stop-replication-to-replica --region us-west-2 --secret-id dra\/prod\/postgres\/master-g0.*aws secretsmanager rotate-secret --region us-west-2/,
+    );
+    expect(s.secrets.get(DR, 'dra/prod/postgres/master-g0')?.PrimaryRegion).toBe(PRIMARY);
+  });
+
   it('fails loudly, naming the state and the fix, when the replica is in a state no promotion passes through', async () => {
     const s = scenario(PRIMARY, DR, 'dra-prod-postgres');
     s.world.rds.get(DR, 'dra-prod-postgres')!.DBInstanceStatus = 'storage-full';
@@ -840,6 +955,8 @@ describe('failover runbook, executed (dev: no Global Datastore, single-AZ)', () 
       DBInstanceIdentifier: 'dra-dev-postgres',
       ReadReplicaSourceDBInstanceIdentifier: `arn:aws:rds:${PRIMARY}:${ACCOUNT}:db:dra-dev-postgres`,
     });
+    const secrets = secretsManager(world);
+    secrets.add(DR, { Name: 'dra/dev/postgres/master-g0', PrimaryRegion: PRIMARY });
     for (const region of [PRIMARY, DR]) {
       world.ssm.put(region, '/dra/dev/active-region', PRIMARY);
       world.redshiftServerless.addNamespace(region, { namespaceName: 'dra-dev-warehouse' });
@@ -893,6 +1010,8 @@ describe('failover runbook, executed (dev: no Global Datastore, single-AZ)', () 
       parameters: realRun,
     });
     expect(result.status).toBe('Success');
+    expect(stepOf(result, 'PromoteSecret').outputs.Ok).toBe(true);
+    expect(secrets.get(DR, 'dra/dev/postgres/master-g0')?.PrimaryRegion).toBeUndefined();
     expect(stepOf(result, 'StartSwitch').outputs.Cache).toBe('no Global Datastore in this environment');
     expect(calls(world, 'FailoverGlobalReplicationGroup')).toHaveLength(0);
     expect(world.rds.get(DR, 'dra-dev-postgres')?.ReadReplicaSourceDBInstanceIdentifier).toBeUndefined();
@@ -1060,6 +1179,8 @@ describe('failback runbook, executed (prod, generation 1: us-west-2 writes, us-e
     );
     // Writes the replica has not replayed yet when the failback starts.
     s.pg.writerLsn += 0x200;
+    // S3 and the Replicator have nothing pending into us-east-1 (the re-seed gate saw them healthy).
+    backlog(s, { until: 0 }, { until: 0, lag: 0 });
     return s;
   };
 
@@ -1083,7 +1204,13 @@ describe('failback runbook, executed (prod, generation 1: us-west-2 writes, us-e
     expect(
       s.world.elasticache.global(DATASTORE)?.Members.find((m) => m.ReplicationGroupRegion === PRIMARY)?.Role,
     ).toBe('PRIMARY');
-    expect(calls(s.world, 'GetMetricData')).toHaveLength(0);
+    // Metrics are read for the replication drain only: never ReplicaLag, which grows once writes stop.
+    const metrics = calls(s.world, 'GetMetricData').flatMap((c) =>
+      (c.params.MetricDataQueries as { MetricStat: { Metric: { MetricName: string } } }[]).map(
+        (q) => q.MetricStat.Metric.MetricName,
+      ),
+    );
+    expect(new Set(metrics)).toEqual(new Set(['OperationsPendingReplication', 'MessageLag']));
     expect(notAllowed(s.world, 0, failbackDocument(atGeneration(1), topic(PRIMARY)))).toEqual([]);
     // Fencing happens before the promotion.
     const order = s.world.log.map((c) => c.operation.replace(/_/g, '').toLowerCase());
@@ -1179,6 +1306,76 @@ describe('failback runbook, executed (prod, generation 1: us-west-2 writes, us-e
       expect(s.world.ssm.value(PRIMARY, RECORD)).toBe(PRIMARY);
     },
   );
+
+  it('failback with S3 and Replicator backlogs: this region takes writes, and replication is cut, only once both drained here; writes resume within 15 minutes', async () => {
+    const s = setup();
+    const start = s.world.clock;
+    // Both drain after the fence, the Replicator after the promotion would have finished (5.5 min here).
+    backlog(s, { until: start + 9 * 60 }, { until: start + 11 * 60, lag: 5000 });
+    const result = await runAutomation(failback, { region: PRIMARY, world: s.world, parameters: realRun });
+    expect(result.status).toBe('Success');
+    expect(stepOf(result, 'WaitForWrites').outputs.Drained).toMatch(
+      /S3: nothing pending on the 4 rules into us-east-1 since the fence.*MSK Replicator dra-prod-msk-replicator: MessageLag 0/,
+    );
+    // Read where AWS publishes them: the destination's and the Replicator target's region.
+    const reads = calls(s.world, 'GetMetricData');
+    expect(reads.length).toBeGreaterThan(0);
+    expect(new Set(reads.map((c) => c.region))).toEqual(new Set([PRIMARY]));
+    // Nothing here takes writes, and nothing cuts replication, before the backlog is here.
+    const activated = (start + minutesUntil(result, 'ActivateThisRegion') * 60 - start) / 60;
+    expect(activated).toBeGreaterThanOrEqual(11);
+    const ran = result.steps.map((st) => st.name);
+    expect(ran.indexOf('WaitForWrites')).toBeLessThan(ran.indexOf('StopReplicator'));
+    expect(ran.indexOf('WaitForWrites')).toBeLessThan(ran.indexOf('TryFenceOldRegion'));
+    expect(minutesUntil(result, 'ResubmitStreaming')).toBeLessThanOrEqual(15);
+    expect(notAllowed(s.world, 0, failbackDocument(atGeneration(1), topic(PRIMARY)))).toEqual([]);
+  });
+
+  it('a backlog that does not drain: fails before this region takes writes, naming what is pending; a re-run with Force switches and says what it overrode', async () => {
+    const s = setup();
+    // One bucket's rule keeps operations pending (something still writes there), and the
+    // Replicator publishes no MessageLag at all: neither is proof of a drain.
+    backlog(s, { stuck: 'raw', pending: 37 }, {});
+    const first = await runAutomation(failback, { region: PRIMARY, world: s.world, parameters: realRun });
+    expect(first.status).toBe('Failed');
+    expect(first.failedStep).toBe('WaitForWrites');
+    const error = stepOf(first, 'WaitForWrites').error;
+    expect(error).toMatch(
+      /not drained .*dra-prod-raw-111111111111-us-west-2 -> dra-prod-raw-111111111111-us-east-1: 37 operations pending/,
+    );
+    expect(error).toMatch(/dra-prod-msk-replicator: no MessageLag datapoint in us-east-1 since the fence/);
+    expect(error).toMatch(/Force=true/);
+    // The database may be promoted, but this region takes no writes and replication was not cut.
+    expect(s.world.ssm.value(PRIMARY, RECORD)).not.toBe(PRIMARY);
+    expect(calls(s.world, 'DeleteReplicator')).toHaveLength(0);
+    expect(s.fenceStarts).toEqual([]);
+    // Bounded: S3 RTC's 15 minutes plus 5 for the datapoints, not the step's 4 x 9 minutes.
+    expect(stepOf(first, 'WaitForWrites').seconds).toBeLessThanOrEqual(25 * 60);
+
+    const forced = await runAutomation(failback, {
+      region: PRIMARY,
+      world: s.world,
+      parameters: { ...realRun, Force: true },
+    });
+    expect(forced.status).toBe('Success');
+    expect(stepOf(forced, 'WaitForWrites').outputs.Drained).toMatch(
+      /Force=true: switched without .*dra-prod-raw-111111111111-us-west-2.*37 operations pending.*dra-prod-msk-replicator/,
+    );
+    expect(s.world.ssm.value(PRIMARY, RECORD)).toBe(PRIMARY);
+    expect(answered(s.world, 'PromoteReadReplica')).toHaveLength(1);
+  });
+
+  it("promotes generation 1's credential replica in us-east-1 and moves its rotation there", async () => {
+    const s = setup();
+    const result = await runAutomation(failback, { region: PRIMARY, world: s.world, parameters: realRun });
+    expect(result.status).toBe('Success');
+    const secret = s.secrets.get(PRIMARY, 'dra/prod/postgres/master-g1')!;
+    expect(secret.PrimaryRegion).toBeUndefined();
+    expect(secret.RotationLambdaARN).toBe(
+      `arn:aws:lambda:${PRIMARY}:${ACCOUNT}:function:dra-prod-postgres-rotation`,
+    );
+    expect(calls(s.world, 'StopReplicationToReplica').map((c) => c.region)).toEqual([PRIMARY]);
+  });
 
   it('refuses to promote while replay is paused on the replica', async () => {
     const s = setup();
@@ -1323,6 +1520,7 @@ describe('streaming jobs across a switch (the real job submission function)', ()
     const s = scenario(DR, PRIMARY, 'dra-prod-postgres-g1');
     freshCopy(s);
     const { clusters, reads } = withClusters(s, DR, PRIMARY);
+    backlog(s, { until: 0 }, { until: 0, lag: 0 }); // nothing pending into us-east-1
     const result = await runAutomation(content(failbackDocument(atGeneration(1), topic(PRIMARY))), {
       region: PRIMARY,
       world: s.world,

@@ -10,7 +10,13 @@ import { failoverDocument } from '../../lib/runbooks/failover';
 import { fenceDocument } from '../../lib/runbooks/fence';
 import { renderFailbackRunbook, renderFailoverRunbook, renderFenceRunbook } from '../../lib/runbooks/render';
 import type { AutomationDocument } from '../../lib/runbooks/step';
-import { documentPermissions, EXECUTE_SCRIPT_MAX_SECONDS, scriptStep, timing } from '../../lib/runbooks/step';
+import {
+  documentPermissions,
+  EXECUTE_SCRIPT_MAX_SECONDS,
+  scriptStep,
+  stepMinutes,
+  timing,
+} from '../../lib/runbooks/step';
 import { atGeneration, sharedPlatform, templateOf } from '../support/app';
 import { allCompileAsPython, runPureStepCases, scriptSteps } from '../support/python';
 import { sampleReadinessReport } from '../support/readiness-report';
@@ -55,6 +61,7 @@ describe('failover runbook (prod)', () => {
       'StartSwitch',
       'WaitForWrites',
       'ActivateThisRegion',
+      'PromoteSecret',
       'StopReplicator',
       'TryFenceOldRegion',
       'ResubmitStreaming',
@@ -326,9 +333,9 @@ describe('failover runbook (prod)', () => {
   it('docs/runbooks/failover.md is generated from this document (npm run docs:runbooks)', () => {
     const file = fs.readFileSync(path.join(docsDir, 'failover.md'), 'utf8');
     expect(file).toBe(renderFailoverRunbook());
-    expect(file).toMatch(/expected time to writes resumed \(approval excluded\) \| \*\*14\*\*/);
+    expect(file).toMatch(/expected time to writes resumed \(approval excluded\) \| \*\*14\.5\*\*/);
     expect(file).toMatch(
-      /of which: fencing the old writer's region, on the critical path \(`StopReplicator`, `TryFenceOldRegion`\) \| 1\.5/,
+      /of which: fencing the old writer's region, on the critical path \(`PromoteSecret`, `StopReplicator`, `TryFenceOldRegion`\) \| 2/,
     );
     expect(file).toContain('### Critical path');
     expect(file).toContain('### After the switch');
@@ -455,6 +462,7 @@ describe('failback runbook (prod, DR region writing)', () => {
       'ActivateThisRegion',
       'ResubmitStreaming',
       'NotifySwitched',
+      'PromoteSecret',
       'StopReplicator',
       'TryFenceOldRegion',
       'MakeDatabaseMultiAz',
@@ -465,6 +473,31 @@ describe('failback runbook (prod, DR region writing)', () => {
       'NotifyIncomplete',
     ]);
     expect(timing(back).writesResumed).toBeLessThanOrEqual(15);
+  });
+
+  it('counts the replication drain it waits for during the promotion: a step takes as long as the longest work it waits for', () => {
+    const wait = backStep('WaitForWrites');
+    expect(wait.concurrent?.map((c) => c.what)).toEqual(['S3 and the MSK Replicator drained into us-east-1']);
+    const longer = {
+      ...back,
+      mainSteps: back.mainSteps.map((st) =>
+        st.name === 'WaitForWrites'
+          ? { ...st, concurrent: [{ what: 'a slow drain', expectedMinutes: 12, durationSource: 'test' }] }
+          : st,
+      ),
+    };
+    // A drain longer than the promotion lengthens the critical path by the difference.
+    expect(timing(longer).writesResumed).toBe(timing(back).writesResumed + 2);
+    expect(timing(back).writesResumed).toBe(
+      back.mainSteps
+        .filter((st) => st.phase === 'prepare' || st.phase === 'critical')
+        .reduce((sum, st) => sum + stepMinutes(st), 0),
+    );
+    const file = fs.readFileSync(path.join(docsDir, 'failback.md'), 'utf8');
+    expect(file).toMatch(
+      /\| of which, at the same time as `WaitForWrites` \(10\): S3 and the MSK Replicator drained into us-east-1 \| 3 \|/,
+    );
+    expect(file).toMatch(/expected time to writes resumed \(approval excluded\) \| \*\*15\*\*/);
   });
 
   it('acts on the re-seeded replica here and fences the DR region, without a ReplicaLag wait', () => {
@@ -486,7 +519,26 @@ describe('failback runbook (prod, DR region writing)', () => {
       MarkerId: '{{FenceDatabase.MarkerId}}',
     });
     expect(JSON.stringify(back)).not.toContain('ReplicaLag"');
-    expect(documentPermissions(back).flatMap((p) => p.actions)).not.toContain('cloudwatch:GetMetricData');
+    // Metrics are read only for the replication drain, in this region (where S3 and the Replicator publish them).
+    expect(
+      back.mainSteps
+        .filter((st) => st.permissions.some((p) => p.actions.includes('cloudwatch:GetMetricData')))
+        .map((st) => st.name),
+    ).toEqual(['WaitForWrites']);
+    expect(backStep('WaitForWrites').inputs.InputPayload).toMatchObject({
+      Force: '{{Force}}',
+      Drain: {
+        FencedAt: '{{FenceWriter.FencedAt}}',
+        Replicator: 'dra-prod-msk-replicator',
+        Rules: expect.arrayContaining([
+          {
+            SourceBucket: 'dra-prod-raw-111111111111-us-west-2',
+            DestinationBucket: 'dra-prod-raw-111111111111-us-east-1',
+            RuleId: 'to-primary-us-east-1',
+          },
+        ]),
+      },
+    });
   });
 
   it('the re-seed gate refuses while any check is not healthy, unless forced', () => {

@@ -8,6 +8,7 @@ import './foundation.spec';
 import './storage.spec';
 import './catalog.spec';
 import './data-stores.spec';
+import './deploy-guard.spec';
 import './global-datastore.spec';
 import './postgres-control.spec';
 import './streaming-processing.spec';

@@ -1,15 +1,13 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, Stack } from 'aws-cdk-lib';
 import { loadConfig } from '../../config';
+import { AWS_LIMIT_RULES, type CfnTemplate, checkAwsLimits } from '../../lib/compliance/aws-limits';
 import {
   documentContentBytes,
   SSM_DOCUMENT_BUDGET_BYTES,
   SSM_DOCUMENT_MAX_BYTES,
-  ssmDocumentSizeFindings,
-} from '../../lib/compliance/ssm-document-size';
-import { automationDocument } from '../../lib/constructs/failover-runbook';
+  ssmDocumentSize,
+} from '../../lib/compliance/aws-limits/ssm-document-size';
 import { STEPS_DIR } from '../../lib/runbooks/archive';
 import { failbackDocument } from '../../lib/runbooks/failback';
 import { failoverDocument } from '../../lib/runbooks/failover';
@@ -18,6 +16,14 @@ import { type AutomationDocument, deployableContent } from '../../lib/runbooks/s
 import { sharedPlatform, templateOf } from '../support/app';
 
 const TOPIC = 'arn:aws:sns:us-west-2:111111111111:dra-prod-alarms';
+
+/** A synthesized template as the AWS-limit rules read it. */
+const stackOf = (template: unknown) => ({
+  stackName: 'prod-dr-operations',
+  region: 'us-west-2',
+  templatePath: '/cdk.out/prod-dr-operations.template.json',
+  template: template as CfnTemplate,
+});
 
 /** Every runbook of every environment, in the generation where it exists. */
 function everyDocument(): [string, AutomationDocument][] {
@@ -63,14 +69,15 @@ describe('SSM document content stays well under the 64 KB limit', () => {
         ]),
       ),
     };
-    const findings = ssmDocumentSizeFindings(template);
+    const findings = ssmDocumentSize.check([stackOf(template)]);
     expect(findings.length).toBeGreaterThanOrEqual(6);
     expect(findings[0]).toMatchObject({
-      path: 'Resources.Doc0.Properties.Content',
-      value: expect.stringMatching(/^\d+ bytes of content/),
+      logicalId: 'Doc0',
+      path: 'Properties.Content',
+      value: expect.stringMatching(/^dev failover: \d+ bytes of content/),
       fix: expect.stringContaining('attachment'),
-      page: expect.stringContaining('API_CreateDocument'),
     });
+    expect(ssmDocumentSize.page).toContain('API_CreateDocument');
   });
 
   it.each(everyDocument())('%s: its content is under the budget, three quarters of the limit', (_, doc) => {
@@ -88,7 +95,7 @@ describe('SSM document content stays well under the 64 KB limit', () => {
       ).filter((r) => r.Type === 'AWS::SSM::Document'),
     );
     expect(documents.length).toBe(3);
-    for (const t of templates) expect(ssmDocumentSizeFindings(t)).toEqual([]);
+    for (const t of templates) expect(ssmDocumentSize.check([stackOf(t)])).toEqual([]);
     for (const d of documents) {
       const [attachment] = d.Properties.Attachments as { Key: string; Name: string }[];
       expect(attachment).toMatchObject({ Key: 'S3FileUrl', Name: expect.stringMatching(/\.zip$/) });
@@ -98,14 +105,20 @@ describe('SSM document content stays well under the 64 KB limit', () => {
     }
   });
 
-  it('is a synth-time rule: a document over the budget fails the synth, naming the size and the fix', () => {
-    const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'dra-size-')) });
-    const stack = new Stack(app, 'Big', { env: { account: '111111111111', region: 'us-west-2' } });
+  it('is a rule of the AWS-limits plugin every synth runs: a document over the budget is a finding naming the size and the fix', () => {
+    expect(AWS_LIMIT_RULES).toContain(ssmDocumentSize);
     const doc = failoverDocument(loadConfig('prod'), TOPIC);
-    automationDocument(stack, 'dra-prod-failover', {
-      ...doc,
-      description: 'x'.repeat(SSM_DOCUMENT_BUDGET_BYTES),
-    });
-    expect(() => app.synth()).toThrow(/dra-prod-failover\) Content: \d+ bytes of content.*attachment/);
+    const big = deployableContent({ ...doc, description: 'x'.repeat(SSM_DOCUMENT_BUDGET_BYTES) });
+    const [violation] = checkAwsLimits([
+      stackOf({
+        Resources: {
+          Failover: { Type: 'AWS::SSM::Document', Properties: { Name: 'dra-prod-failover', Content: big } },
+        },
+      }),
+    ]);
+    expect(violation).toMatchObject({ ruleName: 'ssm-document-size', severity: 'error' });
+    expect(violation.description).toMatch(
+      /prod-dr-operations\/Failover Properties\.Content = "dra-prod-failover: \d+ bytes of content.*Fix: .*attachment.*AWS: .*API_CreateDocument/,
+    );
   });
 });

@@ -11,6 +11,7 @@ import { kmsKeyArn } from './kms-key-arn';
 import { mskReplicatorClusterRegion } from './msk-replicator-cluster-region';
 import { rdsReplicaMasterPassword, rdsReplicaSourceManagedPassword } from './rds-replica-credentials';
 import { type AwsLimitRule, type CfnTemplate, describeFinding, type StackTemplate } from './rule';
+import { ssmDocumentSize } from './ssm-document-size';
 
 export type { AwsLimitRule, CfnTemplate, LimitFinding, StackTemplate } from './rule';
 export { describeFinding, regionOfValue, resourcesOfType } from './rule';
@@ -26,6 +27,7 @@ export const AWS_LIMIT_RULES: readonly AwsLimitRule[] = [
   elasticacheGlobalMember,
   mskReplicatorClusterRegion,
   kmsKeyArn,
+  ssmDocumentSize,
 ];
 
 /** The plugin's name: the namespace of its findings in the validation report (and of acknowledgements). */

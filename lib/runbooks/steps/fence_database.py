@@ -17,5 +17,9 @@ def handler(events, context):
     return {
         "Lsn": fenced["lsn"],
         "MarkerId": fenced["markerId"],
-        "Result": f"database read-only; marker {fenced['markerId']} at {fenced['lsn']}",
+        "Result": (
+            f"database read-only, {fenced.get('terminatedSessions', 0)} session(s) ended and none left, logins of "
+            f"{', '.join(fenced.get('blockedLogins') or []) or 'no application role'} blocked until the unfence; "
+            f"marker {fenced['markerId']} at {fenced['lsn']}"
+        ),
     }

@@ -20,4 +20,8 @@ def fence(events):
     answer = invoke(function, {"action": "fence"})
     if not answer.get("ok") or not answer.get("fenced"):
         raise Exception(answer.get("error", answer))
-    return f"database read-only (marker {answer.get('markerId')} at {answer.get('lsn')})"
+    return (
+        f"database read-only, {answer.get('terminatedSessions', 0)} session(s) ended and none left, logins of "
+        f"{', '.join(answer.get('blockedLogins') or []) or 'no application role'} blocked "
+        f"(marker {answer.get('markerId')} at {answer.get('lsn')})"
+    )

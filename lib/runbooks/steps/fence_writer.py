@@ -27,6 +27,8 @@ def handler(events, context):
                 raise Exception(f"Job runs in {region} still cancelling: {[r['id'] for r in runs]}; the step repeats.")
             time.sleep(10)
     return {
+        # When writes stopped here: the failback's drain (WaitForWrites) counts only datapoints from then on.
+        "FencedAt": int(time.time()),
         "Cancelled": ", ".join(cancelled) or "none running",
         "Result": f"{record} in {region} reads {new_writer} (job submission there refuses); job runs cancelled: {', '.join(cancelled) or 'none'}",
     }

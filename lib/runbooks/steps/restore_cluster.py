@@ -3,6 +3,7 @@
 # parameter group and roles it takes. The name makes it idempotent: a cluster of
 # that name exists after an earlier run of this switch and is not restored again.
 from dra_common import *  # noqa: F403 - the shared helpers (dra_common.py), attached with this file
+from dra_snapshots import newest_restorable_copy
 
 
 def handler(events, context):
@@ -17,13 +18,14 @@ def handler(events, context):
     snapshots, marker = [], None
     while True:
         page = redshift.describe_cluster_snapshots(ClusterIdentifier=name, **({"Marker": marker} if marker else {}))
-        snapshots += [s for s in page.get("Snapshots", []) if s.get("Status") == "available" and s.get("SourceRegion") == source]
+        snapshots += page.get("Snapshots", [])
         marker = page.get("Marker")
         if not marker:
             break
-    if not snapshots:
+    # The rule readiness counts copies by (dra_snapshots, from lambda/readiness/snapshot-choice.ts).
+    newest = newest_restorable_copy("provisioned", snapshots, name, source)
+    if newest is None:
         raise Exception(f"No available snapshot of {name} copied from {source} in this region; restore by hand.")
-    newest = max(snapshots, key=lambda s: str(s["SnapshotCreateTime"]))
     idle = redshift.describe_clusters(ClusterIdentifier=name)["Clusters"][0]
     redshift.restore_from_cluster_snapshot(
         ClusterIdentifier=target,

@@ -1,8 +1,12 @@
 # Restores the idle Redshift Serverless namespace from the newest snapshot copied
 # from the writer's namespace, once per switch:
-# - a copied snapshot's namespaceArn names the source namespace, whose region is
-#   the writer's (unverified: Redshift Serverless Snapshot shape, namespaceArn);
+# - which snapshot: the rule readiness counts copies by (dra_snapshots, generated from
+#   lambda/readiness/snapshot-choice.ts): AVAILABLE, the namespace's name, a namespaceArn
+#   in the writer's region (unverified: Redshift Serverless Snapshot shape, namespaceArn);
 #   the standby's own old snapshots carry this region and are not chosen;
+# - restored by snapshotName: the model documents snapshotArn for restoring a provisioned
+#   cluster's snapshot into Serverless, and snapshotName for a Serverless snapshot
+#   (client-redshift-serverless RestoreFromSnapshotRequest);
 # - manageAdminPassword with this region's key: without it the namespace takes
 #   the admin credentials of the snapshot time, whose secret is in the writer's
 #   region (Redshift Serverless API reference, RestoreFromSnapshot);
@@ -15,6 +19,7 @@
 #   before the restore; a re-run finds it by name (Redshift Serverless API reference,
 #   CreateSnapshot: retentionPeriod in days, tags).
 from dra_common import *  # noqa: F403 - the shared helpers (dra_common.py), attached with this file
+from dra_snapshots import newest_restorable_copy
 
 TAG = "dra:restored-for"
 STATE = "dra:restore-state"
@@ -25,14 +30,11 @@ def snapshot_time(snapshot):
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
-def copied_snapshots(rs, writer):
+def all_snapshots(rs):
     found, token = [], None
     while True:
         page = rs.list_snapshots(**({"nextToken": token} if token else {}))
-        found += [
-            s for s in page.get("snapshots", [])
-            if s.get("status") == "AVAILABLE" and region_of_arn(s.get("namespaceArn")) == writer
-        ]
+        found += page.get("snapshots", [])
         token = page.get("nextToken")
         if not token:
             return found
@@ -92,13 +94,13 @@ def handler(events, context):
                 "not restoring again over writes it may have taken since",
             }
     kept = keep_snapshot(rs, events, namespace, switch)
-    snapshots = copied_snapshots(rs, events["WriterRegion"])
-    if not snapshots:
+    newest = newest_restorable_copy("serverless", all_snapshots(rs), namespace, events["WriterRegion"])
+    if newest is None:
         raise Exception(
-            f"No AVAILABLE snapshot copied from {events['WriterRegion']} in this region; "
-            "check the namespace's snapshot copy configuration and restore by hand (docs/runbooks)."
+            f"No AVAILABLE snapshot of {namespace} copied from {events['WriterRegion']} in this region (the readiness "
+            "redshift check counts copies by the same rule); check the namespace's snapshot copy configuration and "
+            "restore by hand (docs/runbooks)."
         )
-    newest = max(snapshots, key=snapshot_time)
     key = client("kms").describe_key(KeyId=events["KeyAlias"])["KeyMetadata"]["Arn"]
     record = [
         {"key": TAG, "value": switch},
@@ -109,7 +111,7 @@ def handler(events, context):
     rs.restore_from_snapshot(
         namespaceName=namespace,
         workgroupName=events["Workgroup"],
-        snapshotArn=newest["snapshotArn"],
+        snapshotName=newest["snapshotName"],
         manageAdminPassword=True,
         adminPasswordSecretKmsKeyId=key,
     )

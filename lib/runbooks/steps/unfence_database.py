@@ -7,4 +7,5 @@ def handler(events, context):
     answer = invoke(events["Function"], {"action": "unfence"})
     if not answer.get("ok"):
         raise Exception(f"{events['Function']} could not make the promoted database writable: {answer.get('error')}")
-    return {"Result": "promoted database accepts writes"}
+    logins = ", ".join(answer.get("restoredLogins") or []) or "none blocked"
+    return {"Result": f"promoted database accepts writes; application logins given back: {logins}"}
