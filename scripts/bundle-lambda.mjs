@@ -1,9 +1,11 @@
 #!/usr/bin/env node
-// Bundles one Lambda handler the one way it is deployed, benched and tested:
+// Bundles Lambda handlers the one way they are deployed, benched and tested:
 //   node scripts/bundle-lambda.mjs <entry.ts> <outfile.js> [--sourcemap]
+//   node scripts/bundle-lambda.mjs --outdir <dir> [--sourcemap] <entry.ts>=<out> ...   (<dir>/<out>.js)
 // esbuild with lambda/bundling.json (minified CommonJS, AWS SDK tree-shaken in) plus two plugins,
-// literalTraitKeys and clientPackageVersion, which NodejsFunction's esbuild cannot take (lib/shared/lambda-function.ts
-// runs this script from its afterBundling hook, over NodejsFunction's own output).
+// literalTraitKeys and clientPackageVersion, which NodejsFunction's own esbuild cannot take. The second
+// form bundles several handlers in one esbuild run (modules they share are parsed once), each output the
+// same bytes as the first form gives: lib/shared/lambda-function.ts bundles every handler of a synth so.
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,11 +58,9 @@ export const clientPackageVersion = {
   },
 };
 
-/** The esbuild options of a deployed handler bundle. */
-function bundleOptions(entry, outfile, { sourcemap = false } = {}) {
+/** The esbuild options of a deployed handler bundle, but where it comes from and goes. */
+function bundleOptions({ sourcemap = false } = {}) {
   return {
-    entryPoints: [entry],
-    outfile,
     bundle: true,
     minify: true,
     sourcemap,
@@ -75,14 +75,40 @@ function bundleOptions(entry, outfile, { sourcemap = false } = {}) {
 }
 
 export function bundleHandler(entry, outfile, options) {
-  return build(bundleOptions(entry, outfile, options));
+  return build({ ...bundleOptions(options), entryPoints: [entry], outfile });
+}
+
+/**
+ * Several handlers in one esbuild run, `<outdir>/<out>.js` each (`bundles`: `{ entry, out }`). Without
+ * code splitting every output is its own bundle, the bytes bundleHandler writes for that entry (a
+ * source map's paths are relative to its file, so they match when the file is as deep).
+ */
+export function bundleHandlers(bundles, outdir, options) {
+  const entryPoints = bundles.map(({ entry, out }) => ({ in: entry, out }));
+  return build({ ...bundleOptions(options), entryPoints, outdir });
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const [entry, outfile, ...flags] = process.argv.slice(2);
-  if (!entry || !outfile) {
-    console.error('usage: node scripts/bundle-lambda.mjs <entry.ts> <outfile.js> [--sourcemap]');
+  const args = process.argv.slice(2);
+  const sourcemap = args.includes('--sourcemap');
+  const positional = args.filter((a) => a !== '--sourcemap');
+  if (
+    positional[0] === '--outdir' &&
+    positional.length > 2 &&
+    positional.slice(2).every((a) => a.includes('='))
+  ) {
+    const bundles = positional.slice(2).map((a) => {
+      const at = a.lastIndexOf('=');
+      return { entry: a.slice(0, at), out: a.slice(at + 1) };
+    });
+    await bundleHandlers(bundles, positional[1], { sourcemap });
+  } else if (positional.length === 2 && !positional[0].startsWith('--')) {
+    await bundleHandler(positional[0], positional[1], { sourcemap });
+  } else {
+    console.error(
+      'usage: node scripts/bundle-lambda.mjs <entry.ts> <outfile.js> [--sourcemap]\n' +
+        '       node scripts/bundle-lambda.mjs --outdir <dir> [--sourcemap] <entry.ts>=<out> ...',
+    );
     process.exit(2);
   }
-  await bundleHandler(entry, outfile, { sourcemap: flags.includes('--sourcemap') });
 }
