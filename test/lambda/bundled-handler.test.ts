@@ -4,6 +4,8 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { StartJobRunResponse } from '@aws-sdk/client-emr-serverless';
+import type { GetParametersResult } from '@aws-sdk/client-ssm';
 import { BUNDLE_SCRIPT } from '../../lib/shared/lambda-function';
 
 /**
@@ -37,11 +39,11 @@ describe('bundled job submission handler', () => {
           res.end(
             JSON.stringify({
               Parameters: [
-                { Name: '/dra/dev/active-region', Value: 'us-east-1' },
-                { Name: '/dra/dev/msk/bootstrap-servers', Value: 'boot-1:9098,boot-2:9098' },
+                { Name: '/dra/dev/active-region', Value: 'us-east-1', Type: 'String' },
+                { Name: '/dra/dev/msk/bootstrap-servers', Value: 'boot-1:9098,boot-2:9098', Type: 'String' },
               ],
               InvalidParameters: [],
-            }),
+            } satisfies GetParametersResult),
           );
           return;
         }
@@ -50,7 +52,7 @@ describe('bundled job submission handler', () => {
             applicationId: 'app-1',
             jobRunId: 'run-1',
             arn: 'arn:aws:emr-serverless:us-east-1:111111111111:/applications/app-1/jobruns/run-1',
-          }),
+          } satisfies StartJobRunResponse),
         );
       });
     });

@@ -2,8 +2,13 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { EMRServerlessClient, StartJobRunCommand } from '@aws-sdk/client-emr-serverless';
-import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
+import {
+  EMRServerlessClient,
+  StartJobRunCommand,
+  type StartJobRunCommandOutput,
+  type StartJobRunResponse,
+} from '@aws-sdk/client-emr-serverless';
+import { GetParametersCommand, type GetParametersCommandOutput, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { submit } from '../../lambda/job-submission/handler';
 
@@ -20,11 +25,13 @@ const ENV = {
   BOOTSTRAP_SERVERS_PARAMETER: '/dra/dev/msk/bootstrap-servers',
 };
 const PARAMS = {
+  $metadata: {},
   Parameters: [
-    { Name: '/dra/dev/active-region', Value: 'us-east-1' },
-    { Name: '/dra/dev/msk/bootstrap-servers', Value: 'boot:9098' },
+    { Name: '/dra/dev/active-region', Value: 'us-east-1', Type: 'String' },
+    { Name: '/dra/dev/msk/bootstrap-servers', Value: 'boot:9098', Type: 'String' },
   ],
-};
+  InvalidParameters: [],
+} satisfies GetParametersCommandOutput;
 const quiet = () => ({
   logger: new Logger({ serviceName: 'test', logLevel: 'SILENT' }),
   metrics: new Metrics({ namespace: 'Test', serviceName: 'test' }),
@@ -51,7 +58,12 @@ describe('job submission adapter (aws-sdk-client-mock)', () => {
   });
 
   it('starts the run and returns job run id, region and application id', async () => {
-    emrMock.on(StartJobRunCommand).resolves({ jobRunId: 'jr-1', applicationId: '00fabc123', arn: 'arn:x' });
+    emrMock.on(StartJobRunCommand).resolves({
+      $metadata: {},
+      jobRunId: 'jr-1',
+      applicationId: '00fabc123',
+      arn: 'arn:x',
+    } satisfies StartJobRunCommandOutput);
     const result = await submit({ job: '03-example-kafka', idempotencyKey: 'k' }, deps());
     expect(result).toEqual({
       ok: true,
@@ -76,9 +88,10 @@ describe('job submission adapter (aws-sdk-client-mock)', () => {
   });
 
   it('refuses in the non-active region without calling EMR', async () => {
-    ssmMock
-      .on(GetParametersCommand)
-      .resolves({ Parameters: [{ Name: '/dra/dev/active-region', Value: 'us-west-2' }] });
+    ssmMock.on(GetParametersCommand).resolves({
+      $metadata: {},
+      Parameters: [{ Name: '/dra/dev/active-region', Value: 'us-west-2', Type: 'String' }],
+    } satisfies GetParametersCommandOutput);
     const result = await submit({ job: '01-example-console' }, deps());
     expect(result).toMatchObject({ ok: false, region: 'us-east-1', error: { code: 'NOT_ACTIVE_REGION' } });
     expect(emrMock.calls()).toHaveLength(0);
@@ -146,12 +159,13 @@ describe('job submission with the real SDK client against a local HTTP server', 
           return;
         }
         res.writeHead(200, { 'content-type': 'application/json' });
+        // The restJson body of StartJobRun's output structure.
         res.end(
           JSON.stringify({
             applicationId: '00fabc123',
             jobRunId: 'jr-local',
             arn: 'arn:aws:emr-serverless:us-east-1:111111111111:/applications/00fabc123/jobruns/jr-local',
-          }),
+          } satisfies StartJobRunResponse),
         );
       });
     });

@@ -1,5 +1,9 @@
 import * as net from 'node:net';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  GetSecretValueCommand,
+  type GetSecretValueCommandOutput,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
   type ControlSettings,
@@ -87,9 +91,11 @@ describe('postgres-control adapter', () => {
   beforeEach(() => secrets.reset());
 
   it('insists on TLS: a server without it is refused, with the step and the fix named', async () => {
-    secrets
-      .on(GetSecretValueCommand)
-      .resolves({ SecretString: JSON.stringify({ username: 'dra_admin', password: 'p' }) });
+    secrets.on(GetSecretValueCommand).resolves({
+      $metadata: {},
+      ARN: SECRET_ARN,
+      SecretString: JSON.stringify({ username: 'dra_admin', password: 'p' }),
+    } satisfies GetSecretValueCommandOutput);
     const result = await run(
       { action: 'status' },
       { settings: settings({ masterSecretArn: SECRET_ARN }), connect: connectToRds },
@@ -131,7 +137,11 @@ describe('postgres-control adapter', () => {
   });
 
   it('refuses a secret without username and password', async () => {
-    secrets.on(GetSecretValueCommand).resolves({ SecretString: '{"engine":"postgres"}' });
+    secrets.on(GetSecretValueCommand).resolves({
+      $metadata: {},
+      ARN: SECRET_ARN,
+      SecretString: '{"engine":"postgres"}',
+    } satisfies GetSecretValueCommandOutput);
     const result = await run(
       { action: 'status' },
       { settings: settings({ masterSecretArn: SECRET_ARN }), connect: connectToRds },

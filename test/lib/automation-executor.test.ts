@@ -495,7 +495,10 @@ def handler(events, context):
     const app = world.emrServerless.addApplication(HERE, { name: 'spark', state: 'STARTED' });
     world.emrServerless.addJobRun(HERE, { applicationId: app, name: 'a', state: 'QUEUED' });
     world.emrServerless.addJobRun(HERE, { applicationId: app, name: 'b', state: 'SUCCESS' });
-    world.s3.addBucket(HERE, 'raw', { Rules: [{ ID: 'to-standby' }] });
+    world.s3.addBucket(HERE, 'raw', {
+      Role: 'arn:aws:iam::111111111111:role/replication',
+      Rules: [{ ID: 'to-standby', Status: 'Enabled', Destination: { Bucket: 'arn:aws:s3:::standby' } }],
+    });
     world.advance(90);
     const script = `import json, time
 from datetime import datetime, timezone
@@ -557,7 +560,7 @@ def handler(events, context):
     expect(stepOf(result, 'Restore').outputs.Payload).toMatchObject({ Switch: 's-1', Started: true });
     const namespace = world.redshiftServerless.namespace(HERE, 'wh')!;
     expect(namespace.status).toBe('MODIFYING');
-    expect(namespace.restoring).toMatchObject({
+    expect(world.redshiftServerless.restore(HERE, 'wh')).toMatchObject({
       snapshotName: 'copy-1',
       params: {
         manageAdminPassword: true,

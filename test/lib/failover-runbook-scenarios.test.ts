@@ -175,7 +175,7 @@ function scenario(writer: string, standby: string, replica: string): Scenario {
     ['04-stream-sales-to-kafka', 'RUNNING'],
     ['05-streaming-kafka', 'RUNNING'],
     ['nightly-load', 'QUEUED'],
-  ])
+  ] as const)
     world.emrServerless.addJobRun(writer, { applicationId: apps[writer], name, state });
   const writerNamespace = world.redshiftServerless.namespace(writer, 'dra-prod-warehouse')!;
   const standbyNamespace = world.redshiftServerless.namespace(standby, 'dra-prod-warehouse')!;
@@ -200,11 +200,11 @@ function scenario(writer: string, standby: string, replica: string): Scenario {
     namespaceArn: standbyNamespace.namespaceArn,
     snapshotCreateTime: day(31),
   });
-  world.kafka.addReplicator(writer === PRIMARY ? DR : PRIMARY, {
+  // As DescribeReplicator answers: clusters by alias, the source's ARN in KafkaClusters (client-kafka model).
+  world.kafka.addReplicator(standby, {
     ReplicatorName: 'dra-prod-msk-replicator',
-    ReplicationInfoList: [
-      { SourceKafkaClusterArn: `arn:aws:kafka:${writer}:${ACCOUNT}:cluster/dra-prod-msk/x` },
-    ],
+    sourceRegion: writer,
+    clusterName: 'dra-prod-msk',
   });
 
   world.lambda.register(standby, 'dra-prod-readiness', () => readiness.value);
@@ -240,10 +240,6 @@ function scenario(writer: string, standby: string, replica: string): Scenario {
     fenceStarts.push(`${region}:${params.DocumentName}`);
     return { AutomationExecutionId: `exec-fence-${fenceStarts.length}` };
   });
-  world.on('kafka', 'DeleteReplicator', ({ params }) => ({
-    ReplicatorArn: params.ReplicatorArn,
-    ReplicatorState: 'DELETING',
-  }));
   return { world, pg, readiness, submissions, submitFailures, tags, fenceStarts, apps };
 }
 
@@ -658,7 +654,7 @@ describe('failover runbook, executed (dev: no Global Datastore, single-AZ)', () 
     world.on('redshift-serverless', 'ListTagsForResource', () => ({ tags: [] }));
     world.on('redshift-serverless', 'TagResource', () => ({}));
     world.on('kms', 'DescribeKey', ({ region }) => ({
-      KeyMetadata: { Arn: `arn:aws:kms:${region}:${ACCOUNT}:key/k` },
+      KeyMetadata: { KeyId: 'k', Arn: `arn:aws:kms:${region}:${ACCOUNT}:key/k` },
     }));
     world.on('ssm', 'StartAutomationExecution', () => ({ AutomationExecutionId: 'e-1' }));
     const result = await runAutomation(content(failoverDocument(dev, topic(DR))), {
@@ -703,8 +699,11 @@ describe('failover runbook, executed (prod with a provisioned warehouse)', () =>
     const first = await runAutomation(doc, { region: DR, world: s.world, parameters: realRun });
     expect(first.status).toBe('Success');
     expect(s.world.redshift.cluster(DR, 'dra-prod-warehouse-g0')).toMatchObject({
-      RestoredFrom: 'copy-b',
       ClusterStatus: 'available',
+      MasterPasswordSecretArn: expect.stringMatching(/^arn:aws:secretsmanager:us-west-2:/),
+    });
+    expect(s.world.redshift.restoredFrom(DR, 'dra-prod-warehouse-g0')).toBe('copy-b');
+    expect(answered(s.world, 'RestoreFromClusterSnapshot')[0].params).toMatchObject({
       ManageMasterPassword: true,
     });
     expect(stepOf(first, 'PublishWarehouseEndpoint').outputs.Endpoint).toMatch(/^dra-prod-warehouse-g0\./);
@@ -766,6 +765,7 @@ describe('fence runbook, executed (us-east-1 back after the failover)', () => {
     await expect(
       s.world.call(PRIMARY, 'emr-serverless', 'StartJobRun', {
         applicationId: s.apps[PRIMARY],
+        executionRoleArn: `arn:aws:iam::${ACCOUNT}:role/spark-job`,
         name: 'late',
       }),
     ).rejects.toMatchObject({ code: 'ValidationException' });

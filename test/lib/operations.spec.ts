@@ -1,5 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import type { GetParametersCommandOutput } from '@aws-sdk/client-ssm';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { ENVIRONMENTS, type EnvironmentConfigInput, loadConfig, validateConfig } from '../../config';
 import { dev } from '../../config/dev';
@@ -496,12 +497,14 @@ it('EMF: a failed job submission publishes JobSubmissionFailures with exactly th
           },
         } as never,
         ssm: {
-          send: async () => ({
-            Parameters: [
-              { Name: '/dra/dev/active-region', Value: region },
-              { Name: '/dra/dev/msk/bootstrap-servers', Value: 'boot:9098' },
-            ],
-          }),
+          send: async () =>
+            ({
+              $metadata: {},
+              Parameters: [
+                { Name: '/dra/dev/active-region', Value: region, Type: 'String' },
+                { Name: '/dra/dev/msk/bootstrap-servers', Value: 'boot:9098', Type: 'String' },
+              ],
+            }) satisfies GetParametersCommandOutput,
         } as never,
         env: {
           DRA_ENVIRONMENT: 'dev',

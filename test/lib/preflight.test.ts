@@ -1,5 +1,9 @@
-import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { GetParameterCommand, type GetParameterCommandOutput, SSMClient } from '@aws-sdk/client-ssm';
+import {
+  GetCallerIdentityCommand,
+  type GetCallerIdentityCommandOutput,
+  STSClient,
+} from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { environmentFromArgs } from '../../bin/cli-args';
 import { validateConfig } from '../../config';
@@ -17,13 +21,21 @@ function activeRegion(records: Record<string, string | Error | { value: string; 
     const value = records[await getClient().config.region()];
     if (value instanceof Error) throw value;
     if (value === undefined) throw Object.assign(new Error('not found'), { name: 'ParameterNotFound' });
-    if (typeof value === 'string') return { Parameter: { Value: value } };
+    const Name = '/dra/prod/active-region';
+    if (typeof value === 'string')
+      return {
+        $metadata: {},
+        Parameter: { Name, Type: 'String', Value: value },
+      } satisfies GetParameterCommandOutput;
     return {
+      $metadata: {},
       Parameter: {
+        Name,
+        Type: 'String',
         Value: value.value,
         LastModifiedDate: value.modified ? new Date(value.modified) : undefined,
       },
-    };
+    } satisfies GetParameterCommandOutput;
   });
 }
 const deployable = (generation: number) =>
@@ -33,16 +45,22 @@ describe('deploy preflight', () => {
   beforeEach(() => {
     stsMock.reset();
     ssmMock.reset();
-    stsMock
-      .on(GetCallerIdentityCommand)
-      .resolves({ Account: '444455556666', Arn: 'arn:aws:sts::444455556666:assumed-role/deployer/me' });
+    stsMock.on(GetCallerIdentityCommand).resolves({
+      $metadata: {},
+      Account: '444455556666',
+      Arn: 'arn:aws:sts::444455556666:assumed-role/deployer/me',
+      UserId: 'AROAEXAMPLE:me',
+    } satisfies GetCallerIdentityCommandOutput);
     activeRegion({ 'us-east-1': 'us-east-1', 'us-west-2': 'us-east-1' });
   });
 
   it('passes when the credentials belong to the environment account', async () => {
-    stsMock
-      .on(GetCallerIdentityCommand)
-      .resolves({ Account: '444455556666', Arn: 'arn:aws:sts::444455556666:assumed-role/deployer/me' });
+    stsMock.on(GetCallerIdentityCommand).resolves({
+      $metadata: {},
+      Account: '444455556666',
+      Arn: 'arn:aws:sts::444455556666:assumed-role/deployer/me',
+      UserId: 'AROAEXAMPLE:me',
+    } satisfies GetCallerIdentityCommandOutput);
     const result = await preflight(realProd, new STSClient({ region: 'us-east-1' }), ssmIn);
     expect(result).toEqual({
       ok: true,
@@ -51,9 +69,12 @@ describe('deploy preflight', () => {
   });
 
   it('refuses credentials for another account, naming both', async () => {
-    stsMock
-      .on(GetCallerIdentityCommand)
-      .resolves({ Account: '999988887777', Arn: 'arn:aws:iam::999988887777:user/dev' });
+    stsMock.on(GetCallerIdentityCommand).resolves({
+      $metadata: {},
+      Account: '999988887777',
+      Arn: 'arn:aws:iam::999988887777:user/dev',
+      UserId: 'AROAEXAMPLE:me',
+    } satisfies GetCallerIdentityCommandOutput);
     const result = await preflight(realProd, new STSClient({ region: 'us-east-1' }), ssmIn);
     expect(result.ok).toBe(false);
     expect(result.message).toMatch(

@@ -1,8 +1,14 @@
-import { CloudFormationClient, DescribeStackResourcesCommand } from '@aws-sdk/client-cloudformation';
+import {
+  CloudFormationClient,
+  DescribeStackResourcesCommand,
+  type DescribeStackResourcesCommandInput,
+  type DescribeStackResourcesCommandOutput,
+} from '@aws-sdk/client-cloudformation';
 import {
   type DBInstance,
   DeleteDBInstanceCommand,
   DescribeDBInstancesCommand,
+  type DescribeDBInstancesCommandOutput,
   ModifyDBInstanceCommand,
   RDSClient,
 } from '@aws-sdk/client-rds';
@@ -28,23 +34,26 @@ const clients: RetireClients = {
 function world(instances: Record<string, DBInstance[]>, managed: Record<string, string>) {
   rds.on(DescribeDBInstancesCommand).callsFake(async (_input, getClient) => {
     const region = await getClient().config.region();
-    return { DBInstances: instances[region] ?? [] };
+    return { $metadata: {}, DBInstances: instances[region] ?? [] } satisfies DescribeDBInstancesCommandOutput;
   });
-  cfn.on(DescribeStackResourcesCommand).callsFake(async (input, getClient) => {
-    const region = await getClient().config.region();
-    return {
-      StackResources: [
-        {
-          StackName: input.StackName,
-          LogicalResourceId: 'PostgresInstanceA83EBC1B',
-          ResourceType: 'AWS::RDS::DBInstance',
-          PhysicalResourceId: managed[region],
-          ResourceStatus: 'UPDATE_COMPLETE',
-          Timestamp: new Date(),
-        },
-      ],
-    };
-  });
+  cfn
+    .on(DescribeStackResourcesCommand)
+    .callsFake(async (input: DescribeStackResourcesCommandInput, getClient) => {
+      const region = await getClient().config.region();
+      return {
+        $metadata: {},
+        StackResources: [
+          {
+            StackName: input.StackName,
+            LogicalResourceId: 'PostgresInstanceA83EBC1B',
+            ResourceType: 'AWS::RDS::DBInstance',
+            PhysicalResourceId: managed[region],
+            ResourceStatus: 'UPDATE_COMPLETE',
+            Timestamp: new Date(),
+          },
+        ],
+      } satisfies DescribeStackResourcesCommandOutput;
+    });
 }
 
 const instance = (id: string, extra: Partial<DBInstance> = {}): DBInstance => ({

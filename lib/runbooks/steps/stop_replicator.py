@@ -16,7 +16,14 @@ def handler(events, context):
         for replicator in found:
             arn = replicator["ReplicatorArn"]
             detail = kafka.describe_replicator(ReplicatorArn=arn)
-            sources = [i.get("SourceKafkaClusterArn", "") for i in detail.get("ReplicationInfoList", [])]
+            # ReplicationInfoList names the source by alias; KafkaClusters holds each cluster's ARN
+            # under its alias (DescribeReplicator, client-kafka ReplicationInfoDescription, KafkaClusterDescription).
+            aliases = {i.get("SourceKafkaClusterAlias") for i in detail.get("ReplicationInfoList", [])}
+            sources = [
+                c.get("AmazonMskCluster", {}).get("MskClusterArn", "")
+                for c in detail.get("KafkaClusters", [])
+                if c.get("KafkaClusterAlias") in aliases
+            ]
             if detail.get("ReplicatorState") == "DELETING":
                 deleted.append(f"{name} deleting already")
             elif any(region_of_arn(s) == here for s in sources):

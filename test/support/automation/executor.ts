@@ -885,9 +885,17 @@ export async function runAutomation(
     options.executionId ??
     `${String(executions).padStart(8, '0')}-0000-4000-8000-${String(Date.now()).slice(-12)}`;
   const firstCall = world.log.length;
+  const firstViolation = world.violations.length;
   const started = world.clock;
   const execution = new Execution(content, options, executionId, parameters);
   await execution.runSequence(content.mainSteps, content.mainSteps[0]?.name);
+  // A call or an answer outside the AWS model fails the test, even where a step caught the error.
+  const violations = world.violations.slice(firstViolation);
+  if (violations.length > 0) {
+    throw new Error(
+      `${violations.length} AWS call(s) or answer(s) during this execution did not follow the AWS model:\n\n${violations.map((v) => v.message).join('\n\n')}`,
+    );
+  }
   const ran = new Set(execution.results.map((r) => r.name));
   const skipped: StepResult[] = allSteps(content.mainSteps)
     .filter((s) => !ran.has(s.name))

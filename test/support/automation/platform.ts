@@ -145,7 +145,11 @@ export function platformWorld(
     world.s3.addBucket(standby, bucketName(config, standbyRole(config), purpose));
   }
   if (config.msk.replicator) {
-    world.kafka.addReplicator(standby, { ReplicatorName: resourceName(config, 'msk-replicator') });
+    world.kafka.addReplicator(standby, {
+      ReplicatorName: resourceName(config, 'msk-replicator'),
+      sourceRegion: writer,
+      clusterName: resourceName(config, 'msk'),
+    });
   }
 
   const postgres: Record<string, PostgresState> = {

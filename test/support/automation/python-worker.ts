@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
+import { ModelViolation } from '../aws-model';
 import { ConnectionFailure, type FakeWorld } from './world';
 
 /**
@@ -206,6 +207,18 @@ export class PythonWorker {
       );
       return { reply: { t: 'reply', ok: true, value }, seconds: 0 };
     } catch (error) {
+      if (error instanceof ModelViolation) {
+        // Not an AWS error a step could handle: boto3 raises ParamValidationError for a request
+        // outside the model; an answer outside it is the fake's defect (the test fails on it anyway).
+        return {
+          reply: {
+            t: 'reply',
+            ok: false,
+            error: { kind: 'model', direction: error.direction, message: error.message },
+          },
+          seconds: 0,
+        };
+      }
       if (error instanceof ConnectionFailure) {
         if (error.mode === 'hang') {
           // Each attempt waits for its connect timeout (botocore Config connect_timeout, default 60 s).

@@ -9,7 +9,38 @@
  * them); a region made unreachable with outage() throws ConnectionFailure.
  * An operation the world does not know throws UnknownOperation naming it, so a
  * gap in the fake shows as such and not as a wrong answer.
+ *
+ * Every call and every answer is checked against the model of the installed
+ * AWS SDK client of that service (../aws-model.ts): a request or an answer
+ * that does not follow it throws a ModelViolation and is kept in
+ * `violations`, which runAutomation turns into a failed test however the
+ * caller handled the error.
  */
+
+import type {
+  GlobalReplicationGroupMember,
+  ReplicationGroup,
+  GlobalReplicationGroup as SdkGlobalReplicationGroup,
+} from '@aws-sdk/client-elasticache';
+import type {
+  Application,
+  ApplicationState,
+  JobDriver,
+  JobRunMode,
+  JobRunState,
+} from '@aws-sdk/client-emr-serverless';
+import type { DescribeReplicatorResponse, ReplicatorState } from '@aws-sdk/client-kafka';
+import type { DBInstance } from '@aws-sdk/client-rds';
+import type { Cluster, Snapshot as ClusterSnapshot } from '@aws-sdk/client-redshift';
+import type {
+  Namespace,
+  RecoveryPoint,
+  Snapshot as ServerlessSnapshot,
+  Workgroup,
+} from '@aws-sdk/client-redshift-serverless';
+import type { ReplicationConfiguration } from '@aws-sdk/client-s3';
+import type { Parameter, ParameterType } from '@aws-sdk/client-ssm';
+import { type ModelViolation, modelViolation, violationsOf } from '../aws-model';
 
 export type OutageMode = 'refuse' | 'hang';
 
@@ -114,60 +145,65 @@ export interface OperationContext {
 export type OperationHandler = (ctx: OperationContext) => unknown | Promise<unknown>;
 export type LambdaHandler = (event: unknown, ctx: { region: string; world: FakeWorld }) => unknown;
 
-export interface DbInstance {
-  DBInstanceIdentifier: string;
-  DBInstanceStatus: string;
-  Engine?: string;
-  MultiAZ?: boolean;
-  ReadReplicaSourceDBInstanceIdentifier?: string;
-  ReadReplicaDBInstanceIdentifiers?: string[];
-  StatusInfos?: { StatusType: string; Normal: boolean; Status: string; Message?: string }[];
-  BackupRetentionPeriod?: number;
-  [key: string]: unknown;
-}
+/**
+ * The state the world keeps is written in the SDK's model types, so that what
+ * a test seeds is checked by tsc as well as by the runtime checker; what the
+ * fake needs for itself (a promotion under way, where a restore came from) is
+ * kept apart and never answered.
+ */
+export type DbInstance = DBInstance & { DBInstanceIdentifier: string; DBInstanceStatus: string };
 
-export interface GlobalMember {
+export interface GlobalMember extends GlobalReplicationGroupMember {
   ReplicationGroupId: string;
   ReplicationGroupRegion: string;
   Role: 'PRIMARY' | 'SECONDARY';
-  Status?: string;
 }
-export interface GlobalReplicationGroup {
+export interface GlobalReplicationGroup extends SdkGlobalReplicationGroup {
   GlobalReplicationGroupId: string;
   Status: string;
   Members: GlobalMember[];
-  [key: string]: unknown;
 }
 
+export type EmrApplication = Application & { applicationId: string; state: ApplicationState };
+
+/** A job run as the fake keeps it; ListJobRuns and GetJobRun answer the model's JobRunSummary / JobRun of it. */
 export interface JobRun {
   id: string;
   applicationId: string;
   name?: string;
-  state: string;
+  state: JobRunState;
   createdAt?: Date;
-  [key: string]: unknown;
+  executionRole?: string;
+  jobDriver?: JobDriver;
+  mode?: JobRunMode;
+  /** The submission function's idempotency key (platform.ts); not part of any answer. */
+  idempotencyKey?: string;
 }
+
+/** An MSK Replicator as DescribeReplicator answers it; ListReplicators answers a summary of it. */
+export type Replicator = DescribeReplicatorResponse & {
+  ReplicatorArn: string;
+  ReplicatorName: string;
+  ReplicatorState: ReplicatorState;
+};
 
 interface RegionState {
   rds: Map<string, DbInstance>;
-  replicationGroups: Map<string, Record<string, unknown>>;
-  namespaces: Map<string, Record<string, unknown>>;
-  workgroups: Map<string, Record<string, unknown>>;
-  snapshots: Record<string, unknown>[];
-  recoveryPoints: Record<string, unknown>[];
-  clusters: Map<string, Record<string, unknown>>;
-  clusterSnapshots: Record<string, unknown>[];
-  parameters: Map<
-    string,
-    { Name: string; Value: string; Type: string; Version: number; LastModifiedDate: Date }
-  >;
-  applications: Map<string, Record<string, unknown>>;
+  replicationGroups: Map<string, ReplicationGroup & { ReplicationGroupId: string }>;
+  namespaces: Map<string, Namespace & { namespaceName: string; namespaceArn: string }>;
+  workgroups: Map<string, Workgroup & { workgroupName: string }>;
+  snapshots: (ServerlessSnapshot & { snapshotName: string })[];
+  recoveryPoints: (RecoveryPoint & { recoveryPointId: string })[];
+  clusters: Map<string, Cluster & { ClusterIdentifier: string }>;
+  clusterSnapshots: (ClusterSnapshot & { SnapshotIdentifier: string })[];
+  parameters: Map<string, Parameter & { Name: string; Value: string; Type: ParameterType; Version: number }>;
+  applications: Map<string, EmrApplication>;
   jobRuns: JobRun[];
   lambdas: Map<string, LambdaHandler>;
   /** Reserved concurrency per function; 0 makes Invoke throttle. */
   concurrency: Map<string, number>;
   metrics: Map<string, (at: Date) => number | undefined>;
-  replicators: Record<string, unknown>[];
+  replicators: Replicator[];
 }
 
 const newRegion = (): RegionState => ({
@@ -213,6 +249,8 @@ export class FakeWorld {
   readonly published: { region: string; TopicArn: string; Subject?: string; Message: string; at: number }[] =
     [];
   readonly accountId: string;
+  /** Calls and answers that did not follow the AWS model, in order (see the module comment). */
+  readonly violations: ModelViolation[] = [];
   /** PutMetricData calls, in order. */
   readonly metricData: Record<string, unknown>[] = [];
   private clockSeconds = EPOCH;
@@ -230,8 +268,10 @@ export class FakeWorld {
   /** StartAutomationExecution calls (the fence runbook started from another runbook), in order. */
   readonly automationsStarted: { region: string; DocumentName: string; Parameters?: unknown; id: string }[] =
     [];
-  private readonly buckets = new Map<string, { region: string; replication?: Record<string, unknown> }>();
+  private readonly buckets = new Map<string, { region: string; replication?: ReplicationConfiguration }>();
   private idSeq = 0;
+  /** Instances a promotion (or the backup after it) keeps busy, whatever status they report. */
+  private readonly busy = new WeakSet<object>();
 
   constructor(settings: Partial<WorldSettings> & { accountId?: string } = {}) {
     const { accountId = ACCOUNT_ID, ...rest } = settings;
@@ -309,6 +349,11 @@ export class FakeWorld {
     this.names.set(`${service}:${normalizeOperation(operation)}`, operation);
   }
 
+  /** Every operation the world answers, as `service Operation`. */
+  operations(): string[] {
+    return [...this.names.entries()].map(([key, name]) => `${key.split(':')[0]} ${name}`);
+  }
+
   /** The API's own spelling of an operation (describe_db_instances -> DescribeDBInstances), when the world knows it. */
   operationName(service: string, operation: string): string {
     return this.names.get(`${service}:${normalizeOperation(operation)}`) ?? operation;
@@ -339,6 +384,16 @@ export class FakeWorld {
         outcome,
         error,
       });
+    const against = (direction: 'request' | 'response', value: unknown) => {
+      const problems = violationsOf(service, operation, direction, value);
+      if (problems.length === 0) return;
+      const violation = modelViolation(service, operation, direction, problems);
+      this.violations.push(violation);
+      record('error', 'ModelViolation');
+      throw violation;
+    };
+    // boto3 and the SDK check a request against the model before sending it.
+    against('request', params);
     const matches = (f: { service: string; operation: string; region?: string }) =>
       f.service === service && f.operation === op && (f.region === undefined || f.region === region);
     const injectedIndex = this.once.findIndex(matches);
@@ -360,14 +415,16 @@ export class FakeWorld {
         `The fake AWS world has no ${service} ${operation} (region ${region}). Add it in test/support/automation/world.ts or register one with world.on('${service}', '${operation}', handler).`,
       );
     }
+    let answer: unknown;
     try {
-      const result = await handler({ world: this, region, params });
-      record('ok');
-      return clone(result ?? {});
+      answer = clone((await handler({ world: this, region, params })) ?? {});
     } catch (error) {
       record('error', error instanceof AwsError ? error.code : String(error));
       throw error;
     }
+    against('response', answer);
+    record('ok');
+    return answer;
   }
 
   // ---- state setup --------------------------------------------------------
@@ -387,7 +444,7 @@ export class FakeWorld {
   }
 
   readonly rds = {
-    add: (region: string, instance: Partial<DbInstance> & { DBInstanceIdentifier: string }): DbInstance => {
+    add: (region: string, instance: DBInstance & { DBInstanceIdentifier: string }): DbInstance => {
       const full: DbInstance = {
         DBInstanceStatus: 'available',
         Engine: 'postgres',
@@ -421,32 +478,38 @@ export class FakeWorld {
         });
       }
     },
-    addReplicationGroup: (region: string, group: { ReplicationGroupId: string; [k: string]: unknown }) => {
+    addReplicationGroup: (region: string, group: ReplicationGroup & { ReplicationGroupId: string }) => {
       this.state(region).replicationGroups.set(group.ReplicationGroupId, { Status: 'available', ...group });
     },
     global: (id: string) => this.globalGroups.get(id),
     replicationGroup: (region: string, id: string) => this.state(region).replicationGroups.get(id),
   };
 
+  /** Where a namespace's restore came from, and the request, while it runs and after (never answered). */
+  readonly restores = new Map<
+    string,
+    { snapshotName?: string; recoveryPointId?: string; startedAt: Date; params: Params; done: boolean }
+  >();
+
   readonly redshiftServerless = {
-    addNamespace: (region: string, ns: { namespaceName: string; [k: string]: unknown }) => {
+    addNamespace: (region: string, ns: Namespace & { namespaceName: string }) => {
       this.state(region).namespaces.set(ns.namespaceName, {
         status: 'AVAILABLE',
         namespaceArn: `arn:aws:redshift-serverless:${region}:${this.accountId}:namespace/${this.nextId('ns-')}`,
         namespaceId: this.nextId(''),
+        creationDate: this.now(),
         ...ns,
       });
     },
-    addWorkgroup: (region: string, wg: { workgroupName: string; [k: string]: unknown }) => {
+    addWorkgroup: (region: string, wg: Workgroup & { workgroupName: string }) => {
       this.state(region).workgroups.set(wg.workgroupName, { status: 'AVAILABLE', ...wg });
     },
     addSnapshot: (
       region: string,
-      snapshot: {
+      snapshot: ServerlessSnapshot & {
         snapshotName: string;
         namespaceName: string;
         snapshotCreateTime: Date;
-        [k: string]: unknown;
       },
     ) => {
       this.state(region).snapshots.push({
@@ -457,15 +520,20 @@ export class FakeWorld {
     },
     addRecoveryPoint: (
       region: string,
-      point: { namespaceName: string; recoveryPointCreateTime: Date; [k: string]: unknown },
+      point: RecoveryPoint & { namespaceName: string; recoveryPointCreateTime: Date },
     ) => {
       this.state(region).recoveryPoints.push({ recoveryPointId: this.nextId('rp-'), ...point });
     },
     namespace: (region: string, name: string) => this.state(region).namespaces.get(name),
+    /** The restore of that namespace under way or done last: its source and request. */
+    restore: (region: string, name: string) => this.restores.get(`${region}/${name}`),
   };
 
+  /** The snapshot each cluster was restored from (never answered: Cluster has no such member). */
+  readonly restoredFrom = new Map<string, string>();
+
   readonly redshift = {
-    addCluster: (region: string, cluster: { ClusterIdentifier: string; [k: string]: unknown }) => {
+    addCluster: (region: string, cluster: Cluster & { ClusterIdentifier: string }) => {
       this.state(region).clusters.set(cluster.ClusterIdentifier, {
         ClusterStatus: 'available',
         Endpoint: {
@@ -477,20 +545,21 @@ export class FakeWorld {
     },
     addSnapshot: (
       region: string,
-      snapshot: {
+      snapshot: ClusterSnapshot & {
         SnapshotIdentifier: string;
         ClusterIdentifier: string;
         SnapshotCreateTime: Date;
-        [k: string]: unknown;
       },
     ) => {
       this.state(region).clusterSnapshots.push({ Status: 'available', ...snapshot });
     },
     cluster: (region: string, id: string) => this.state(region).clusters.get(id),
+    /** The snapshot the cluster was restored from by RestoreFromClusterSnapshot, if it was. */
+    restoredFrom: (region: string, id: string) => this.restoredFrom.get(`${region}/${id}`),
   };
 
   readonly ssm = {
-    put: (region: string, name: string, value: string, type = 'String') => {
+    put: (region: string, name: string, value: string, type: ParameterType = 'String') => {
       const previous = this.state(region).parameters.get(name);
       this.state(region).parameters.set(name, {
         Name: name,
@@ -498,6 +567,7 @@ export class FakeWorld {
         Type: type,
         Version: (previous?.Version ?? 0) + 1,
         LastModifiedDate: this.now(),
+        DataType: 'text',
       });
     },
     value: (region: string, name: string): string | undefined =>
@@ -507,31 +577,24 @@ export class FakeWorld {
   readonly emrServerless = {
     addApplication: (
       region: string,
-      app: { name: string; id?: string; state?: string; [k: string]: unknown },
+      app: Partial<Application> & { name: string; id?: string; state?: ApplicationState },
     ) => {
-      const id = app.id ?? this.nextId('00f');
+      const { id: given, ...rest } = app;
+      const id = given ?? app.applicationId ?? this.nextId('00f');
       this.state(region).applications.set(id, {
         state: 'CREATED',
         arn: `arn:aws:emr-serverless:${region}:${this.accountId}:/applications/${id}`,
         type: 'Spark',
         releaseLabel: 'emr-7.5.0',
-        ...app,
-        id,
+        createdAt: this.now(),
+        updatedAt: this.now(),
+        ...rest,
+        applicationId: id,
       });
       return id;
     },
-    addJobRun: (
-      region: string,
-      run: {
-        applicationId: string;
-        state: string;
-        name?: string;
-        id?: string;
-        createdAt?: Date;
-        [k: string]: unknown;
-      },
-    ) => {
-      const full = { createdAt: this.now(), ...run, id: run.id ?? this.nextId('run') } as JobRun;
+    addJobRun: (region: string, run: Omit<JobRun, 'id'> & { id?: string }) => {
+      const full: JobRun = { createdAt: this.now(), ...run, id: run.id ?? this.nextId('run') };
       this.state(region).jobRuns.push(full);
       return full.id;
     },
@@ -561,20 +624,64 @@ export class FakeWorld {
   };
 
   readonly s3 = {
-    addBucket: (region: string, bucket: string, replication?: Record<string, unknown>) => {
+    addBucket: (region: string, bucket: string, replication?: ReplicationConfiguration) => {
       this.buckets.set(bucket, { region, replication });
     },
     replication: (bucket: string) => this.buckets.get(bucket)?.replication,
   };
 
   readonly kafka = {
-    addReplicator: (region: string, replicator: { ReplicatorName: string; [k: string]: unknown }) => {
-      this.state(region).replicators.push({
-        ReplicatorArn: `arn:aws:kafka:${region}:${this.accountId}:replicator/${replicator.ReplicatorName}/${this.nextId('')}`,
-        ReplicatorState: 'RUNNING',
-        ...replicator,
+    /**
+     * An MSK Replicator in `region` (the target cluster's region: a Replicator is created in
+     * its target's region, MSK developer guide, msk-replicator-create), copying from the
+     * cluster of `sourceRegion`, as DescribeReplicator describes one: each cluster in
+     * KafkaClusters under an alias, ReplicationInfoList naming the source and target by alias.
+     */
+    addReplicator: (
+      region: string,
+      replicator: {
+        ReplicatorName: string;
+        sourceRegion: string;
+        clusterName?: string;
+        state?: ReplicatorState;
+      },
+    ) => {
+      const clusterArn = (r: string) =>
+        `arn:aws:kafka:${r}:${this.accountId}:cluster/${replicator.clusterName ?? 'msk'}/${Buffer.from(r).toString('hex').slice(0, 8)}-s1`;
+      const arn = `arn:aws:kafka:${region}:${this.accountId}:replicator/${replicator.ReplicatorName}/${this.nextId('')}`;
+      const cluster = (alias: string, r: string) => ({
+        AmazonMskCluster: { MskClusterArn: clusterArn(r) },
+        KafkaClusterAlias: alias,
+        VpcConfig: { SubnetIds: [`subnet-${r}-a`], SecurityGroupIds: [`sg-${r}`] },
       });
+      const full: Replicator = {
+        ReplicatorArn: arn,
+        ReplicatorName: replicator.ReplicatorName,
+        ReplicatorState: replicator.state ?? 'RUNNING',
+        CurrentVersion: 'K1',
+        CreationTime: this.now(),
+        IsReplicatorReference: false,
+        ServiceExecutionRoleArn: `arn:aws:iam::${this.accountId}:role/msk-replicator`,
+        KafkaClusters: [cluster('source', replicator.sourceRegion), cluster('target', region)],
+        ReplicationInfoList: [
+          {
+            SourceKafkaClusterAlias: 'source',
+            TargetKafkaClusterAlias: 'target',
+            TargetCompressionType: 'NONE',
+            TopicReplication: {
+              TopicsToReplicate: ['.*'],
+              TopicNameConfiguration: { Type: 'IDENTICAL' },
+              CopyTopicConfigurations: true,
+              DetectAndCopyNewTopics: true,
+            },
+            ConsumerGroupReplication: { ConsumerGroupsToReplicate: ['.*'] },
+          },
+        ],
+      };
+      this.state(region).replicators.push(full);
+      return full;
     },
+    replicators: (region: string) => this.state(region).replicators,
   };
 
   // ---- built-in operations ---------------------------------------------
@@ -615,7 +722,7 @@ export class FakeWorld {
       const all = id ? [instance(region, id)] : [...this.state(region).rds.values()];
       const { items, token } = this.page(all, params, { token: 'Marker', limit: 'MaxRecords' });
       return {
-        DBInstances: items.map(({ promoting: _internal, ...db }) => db),
+        DBInstances: items,
         ...(token ? { Marker: token } : {}),
       };
     });
@@ -627,10 +734,10 @@ export class FakeWorld {
           `DB Instance ${db.DBInstanceIdentifier} is not a read replica.`,
         );
       }
-      if (db.DBInstanceStatus !== 'available' || db.promoting) {
+      if (db.DBInstanceStatus !== 'available' || this.busy.has(db)) {
         throw new AwsError(
           'InvalidDBInstanceState',
-          `Instance ${db.DBInstanceIdentifier} is not in available state (${db.promoting ? 'modifying' : db.DBInstanceStatus}).`,
+          `Instance ${db.DBInstanceIdentifier} is not in available state (${this.busy.has(db) ? 'modifying' : db.DBInstanceStatus}).`,
         );
       }
       // Without automated backups on the replica, promoting it turns them on (default 1 day) and takes a backup.
@@ -640,7 +747,7 @@ export class FakeWorld {
       else if (!db.BackupRetentionPeriod) db.BackupRetentionPeriod = 1;
       const settle = this.settings.promotionVisibleAfterSeconds;
       // Busy from the call on, even while DescribeDBInstances still reports the old status.
-      db.promoting = true;
+      this.busy.add(db);
       this.schedule(settle, () => {
         db.DBInstanceStatus = 'modifying';
       });
@@ -648,45 +755,53 @@ export class FakeWorld {
         db.DBInstanceStatus = backupDuringPromotion ? 'backing-up' : 'available';
         delete db.ReadReplicaSourceDBInstanceIdentifier;
         delete db.StatusInfos;
-        delete db.promoting;
+        this.busy.delete(db);
         if (backupDuringPromotion) {
-          db.promoting = true; // still busy: ModifyDBInstance and a second promotion are refused
+          this.busy.add(db); // still busy: ModifyDBInstance and a second promotion are refused
           this.schedule(this.settings.promotionBackupSeconds, () => {
             db.DBInstanceStatus = 'available';
-            delete db.promoting;
+            this.busy.delete(db);
           });
         }
       });
-      return { DBInstance: { ...db, promoting: undefined } };
+      return { DBInstance: db };
     });
     def('rds', 'ModifyDBInstance', ({ region, params }) => {
       const db = instance(region, str(params, 'DBInstanceIdentifier'));
-      if (db.DBInstanceStatus !== 'available' || db.promoting) {
+      if (db.DBInstanceStatus !== 'available' || this.busy.has(db)) {
         throw new AwsError(
           'InvalidDBInstanceState',
-          `Database instance is not in available state (${db.DBInstanceIdentifier}: ${db.promoting ? 'modifying' : db.DBInstanceStatus}).`,
+          `Database instance is not in available state (${db.DBInstanceIdentifier}: ${this.busy.has(db) ? 'modifying' : db.DBInstanceStatus}).`,
         );
       }
-      const { DBInstanceIdentifier: _id, ApplyImmediately: _apply, ...changes } = params;
+      const { DBInstanceIdentifier: _id, ApplyImmediately: _apply, ...requested } = params;
+      // The changes the fake models; PendingModifiedValues shows them until they are applied.
+      const changes: Pick<DBInstance, 'MultiAZ' | 'BackupRetentionPeriod'> = {};
+      for (const [key, value] of Object.entries(requested)) {
+        if (key === 'MultiAZ') changes.MultiAZ = value === true;
+        else if (key === 'BackupRetentionPeriod') changes.BackupRetentionPeriod = Number(value);
+        else
+          throw new UnknownOperation(`The fake ModifyDBInstance does not model ${key}; add it in world.ts.`);
+      }
       db.DBInstanceStatus = 'modifying';
-      db.PendingModifiedValues = changes;
+      db.PendingModifiedValues = { ...changes };
       this.schedule(this.settings.modifySeconds, () => {
         Object.assign(db, changes);
         db.PendingModifiedValues = {};
         db.DBInstanceStatus = 'available';
       });
-      return { DBInstance: { ...db, promoting: undefined } };
+      return { DBInstance: db };
     });
     def('rds', 'RebootDBInstance', ({ region, params }) => {
       const db = instance(region, str(params, 'DBInstanceIdentifier'));
-      if (db.DBInstanceStatus !== 'available' || db.promoting) {
+      if (db.DBInstanceStatus !== 'available' || this.busy.has(db)) {
         throw new AwsError('InvalidDBInstanceState', `Instance ${db.DBInstanceIdentifier} is not available.`);
       }
       db.DBInstanceStatus = 'rebooting';
       this.schedule(this.settings.rebootSeconds, () => {
         db.DBInstanceStatus = 'available';
       });
-      return { DBInstance: { ...db, promoting: undefined } };
+      return { DBInstance: db };
     });
 
     // ElastiCache: https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_FailoverGlobalReplicationGroup.html
@@ -861,7 +976,11 @@ export class FakeWorld {
       if (!found) throw new AwsError('ResourceNotFoundException', `Workgroup ${name} not found.`, 404);
       return { workgroup: found };
     });
-    const restore = (region: string, params: Params, source: Record<string, unknown>) => {
+    const restore = (
+      region: string,
+      params: Params,
+      source: { snapshotName?: string; recoveryPointId?: string },
+    ) => {
       const ns = namespace(region, str(params, 'namespaceName'));
       if (ns.status !== 'AVAILABLE') {
         throw new AwsError(
@@ -870,13 +989,13 @@ export class FakeWorld {
         );
       }
       ns.status = 'MODIFYING';
-      ns.restoring = { ...source, startedAt: this.now(), params: clone(params) };
+      const record = { ...source, startedAt: this.now(), params: clone(params), done: false };
+      this.restores.set(`${region}/${ns.namespaceName}`, record);
       this.schedule(this.settings.restoreSeconds, () => {
         ns.status = 'AVAILABLE';
-        ns.restoredFrom = ns.restoring;
-        delete ns.restoring;
+        record.done = true;
       });
-      return { namespace: ns, ownerAccount: this.accountId, ...source };
+      return { namespace: ns, ...source };
     };
     // https://docs.aws.amazon.com/redshift-serverless/latest/APIReference/API_CreateSnapshot.html
     def('redshift-serverless', 'CreateSnapshot', ({ region, params }) => {
@@ -885,16 +1004,17 @@ export class FakeWorld {
       if (this.state(region).snapshots.some((x) => x.snapshotName === name)) {
         throw new AwsError('ConflictException', `Snapshot ${name} already exists.`);
       }
-      const snapshot: Record<string, unknown> = {
+      const snapshot: ServerlessSnapshot & { snapshotName: string } = {
         snapshotName: name,
         namespaceName: ns.namespaceName,
         namespaceArn: ns.namespaceArn,
         snapshotArn: `arn:aws:redshift-serverless:${region}:${this.accountId}:snapshot/${this.nextId('snap-')}`,
         snapshotCreateTime: this.now(),
-        snapshotRetentionPeriod: params.retentionPeriod,
+        snapshotRetentionPeriod: params.retentionPeriod as number | undefined,
+        ownerAccount: this.accountId,
         status: 'CREATING',
       };
-      this.state(region).snapshots.push(snapshot as never);
+      this.state(region).snapshots.push(snapshot);
       const tags = tagsOf(String(snapshot.snapshotArn));
       for (const t of (params.tags as { key: string; value: string }[]) ?? []) tags[t.key] = t.value;
       this.schedule(this.settings.snapshotSeconds, () => {
@@ -935,7 +1055,10 @@ export class FakeWorld {
           404,
         );
       }
-      return restore(region, params, { snapshotName: snapshot.snapshotName });
+      return {
+        ...restore(region, params, { snapshotName: snapshot.snapshotName }),
+        ownerAccount: this.accountId,
+      };
     });
     def('redshift-serverless', 'RestoreFromRecoveryPoint', ({ region, params }) => {
       const point = this.state(region).recoveryPoints.find(
@@ -980,15 +1103,42 @@ export class FakeWorld {
       if (this.state(region).clusters.has(id)) {
         throw new AwsError('ClusterAlreadyExists', `Cluster ${id} already exists.`);
       }
-      const { ClusterIdentifier: _c, SnapshotIdentifier: _s, ...rest } = params;
-      const cluster: Record<string, unknown> = {
-        ...rest,
+      // The request's settings as Cluster describes them (API_Cluster): roles and security groups as
+      // their own structures, a managed admin password as the secret's ARN.
+      const cluster: Cluster & { ClusterIdentifier: string } = {
         ClusterIdentifier: id,
         ClusterStatus: 'creating',
-        RestoredFrom: snapshot.SnapshotIdentifier,
+        NodeType: params.NodeType as string | undefined,
+        NumberOfNodes: params.NumberOfNodes as number | undefined,
+        ClusterSubnetGroupName: params.ClusterSubnetGroupName as string | undefined,
+        PubliclyAccessible: params.PubliclyAccessible as boolean | undefined,
+        EnhancedVpcRouting: params.EnhancedVpcRouting as boolean | undefined,
+        VpcSecurityGroups: ((params.VpcSecurityGroupIds as string[] | undefined) ?? []).map((g) => ({
+          VpcSecurityGroupId: g,
+          Status: 'active',
+        })),
+        ClusterParameterGroups: params.ClusterParameterGroupName
+          ? [
+              {
+                ParameterGroupName: String(params.ClusterParameterGroupName),
+                ParameterApplyStatus: 'in-sync',
+              },
+            ]
+          : [],
+        IamRoles: ((params.IamRoles as string[] | undefined) ?? []).map((r) => ({
+          IamRoleArn: r,
+          ApplyStatus: 'in-sync',
+        })),
+        ...(params.ManageMasterPassword === true
+          ? {
+              MasterPasswordSecretArn: `arn:aws:secretsmanager:${region}:${this.accountId}:secret:redshift!${id}-admin`,
+              MasterPasswordSecretKmsKeyId: params.MasterPasswordSecretKmsKeyId as string | undefined,
+            }
+          : {}),
         Endpoint: { Address: `${id}.abc.${region}.redshift.amazonaws.com`, Port: 5439 },
       };
       this.state(region).clusters.set(id, cluster);
+      this.restoredFrom.set(`${region}/${id}`, snapshot.SnapshotIdentifier);
       this.schedule(this.settings.restoreSeconds, () => {
         cluster.ClusterStatus = 'available';
       });
@@ -1016,7 +1166,13 @@ export class FakeWorld {
       if (existing && params.Overwrite !== true) {
         throw new AwsError('ParameterAlreadyExists', `The parameter ${name} already exists.`);
       }
-      this.ssm.put(region, name, String(params.Value), String(params.Type ?? existing?.Type ?? 'String'));
+      const type = params.Type ?? existing?.Type;
+      this.ssm.put(
+        region,
+        name,
+        String(params.Value),
+        type === 'SecureString' || type === 'StringList' ? type : 'String',
+      );
       return { Version: this.state(region).parameters.get(name)!.Version, Tier: 'Standard' };
     });
 
@@ -1026,23 +1182,45 @@ export class FakeWorld {
       if (!found) throw new AwsError('ResourceNotFoundException', `Application ${id} does not exist.`, 404);
       return found;
     };
+    // The application's summary (ListApplications) and a job run as JobRunSummary / JobRun describe them.
+    const summaryOf = (app: EmrApplication) => ({
+      id: app.applicationId,
+      name: app.name,
+      arn: app.arn,
+      releaseLabel: app.releaseLabel,
+      type: app.type,
+      state: app.state,
+      createdAt: app.createdAt,
+      updatedAt: app.updatedAt,
+      ...(app.architecture ? { architecture: app.architecture } : {}),
+    });
+    const setState = (app: EmrApplication, state: ApplicationState) => {
+      app.state = state;
+      app.updatedAt = this.now();
+    };
+    const runFields = (region: string, run: JobRun) => {
+      const app = this.state(region).applications.get(run.applicationId);
+      return {
+        applicationId: run.applicationId,
+        ...(run.name !== undefined ? { name: run.name } : {}),
+        arn: `arn:aws:emr-serverless:${region}:${this.accountId}:/applications/${run.applicationId}/jobruns/${run.id}`,
+        createdBy: `arn:aws:sts::${this.accountId}:assumed-role/submit-job/session`,
+        createdAt: run.createdAt ?? this.now(),
+        updatedAt: this.now(),
+        executionRole: run.executionRole ?? `arn:aws:iam::${this.accountId}:role/spark-job`,
+        state: run.state,
+        stateDetails: '',
+        releaseLabel: app?.releaseLabel ?? 'emr-7.5.0',
+        ...(run.mode ? { mode: run.mode } : {}),
+      };
+    };
     def('emr-serverless', 'ListApplications', ({ region, params }) => {
       const states = params.states as string[] | undefined;
       const all = [...this.state(region).applications.values()].filter(
         (a) => !states || states.includes(String(a.state)),
       );
       const { items, token } = this.page(all, params, { token: 'nextToken', limit: 'maxResults' });
-      return {
-        applications: items.map(({ id, name, arn, state, type, releaseLabel }) => ({
-          id,
-          name,
-          arn,
-          state,
-          type,
-          releaseLabel,
-        })),
-        ...(token ? { nextToken: token } : {}),
-      };
+      return { applications: items.map(summaryOf), ...(token ? { nextToken: token } : {}) };
     });
     def('emr-serverless', 'GetApplication', ({ region, params }) => ({
       application: application(region, str(params, 'applicationId')),
@@ -1050,23 +1228,19 @@ export class FakeWorld {
     def('emr-serverless', 'StartApplication', ({ region, params }) => {
       const app = application(region, str(params, 'applicationId'));
       if (app.state === 'TERMINATED') {
-        throw new AwsError('ValidationException', `Application ${String(app.id)} is terminated.`);
+        throw new AwsError('ValidationException', `Application ${app.applicationId} is terminated.`);
       }
       if (app.state === 'CREATED' || app.state === 'STOPPED') {
-        app.state = 'STARTING';
-        this.schedule(this.settings.sparkStartSeconds, () => {
-          app.state = 'STARTED';
-        });
+        setState(app, 'STARTING');
+        this.schedule(this.settings.sparkStartSeconds, () => setState(app, 'STARTED'));
       }
       return {};
     });
     def('emr-serverless', 'StopApplication', ({ region, params }) => {
       const app = application(region, str(params, 'applicationId'));
       if (app.state === 'STARTED' || app.state === 'STARTING') {
-        app.state = 'STOPPING';
-        this.schedule(this.settings.sparkStopSeconds, () => {
-          app.state = 'STOPPED';
-        });
+        setState(app, 'STOPPING');
+        this.schedule(this.settings.sparkStopSeconds, () => setState(app, 'STOPPED'));
       }
       return {};
     });
@@ -1078,7 +1252,10 @@ export class FakeWorld {
         (r) => r.applicationId === appId && (!states || states.includes(r.state)),
       );
       const { items, token } = this.page(all, params, { token: 'nextToken', limit: 'maxResults' });
-      return { jobRuns: items, ...(token ? { nextToken: token } : {}) };
+      return {
+        jobRuns: items.map((r) => ({ id: r.id, ...runFields(region, r), type: 'Spark' })),
+        ...(token ? { nextToken: token } : {}),
+      };
     });
     def('emr-serverless', 'GetJobRun', ({ region, params }) => {
       const run = this.state(region).jobRuns.find(
@@ -1086,7 +1263,15 @@ export class FakeWorld {
       );
       if (!run)
         throw new AwsError('ResourceNotFoundException', `Job run ${String(params.jobRunId)} not found.`, 404);
-      return { jobRun: run };
+      return {
+        jobRun: {
+          jobRunId: run.id,
+          ...runFields(region, run),
+          jobDriver: run.jobDriver ?? {
+            sparkSubmit: { entryPoint: `s3://artifacts/jobs/${run.name ?? run.id}.py` },
+          },
+        },
+      };
     });
     // https://docs.aws.amazon.com/emr-serverless/latest/APIReference/API_UpdateApplication.html
     def('emr-serverless', 'UpdateApplication', ({ region, params }) => {
@@ -1094,39 +1279,41 @@ export class FakeWorld {
       if (app.state !== 'CREATED' && app.state !== 'STOPPED') {
         throw new AwsError(
           'ValidationException',
-          `Application ${String(app.id)} is ${String(app.state)}; it can be updated only when CREATED or STOPPED.`,
+          `Application ${app.applicationId} is ${app.state}; it can be updated only when CREATED or STOPPED.`,
         );
       }
-      if (params.autoStartConfiguration !== undefined)
-        app.autoStartConfiguration = params.autoStartConfiguration;
+      const auto = params.autoStartConfiguration as { enabled?: boolean } | undefined;
+      if (auto !== undefined) app.autoStartConfiguration = { enabled: auto.enabled };
+      app.updatedAt = this.now();
       return { application: app };
     });
     def('emr-serverless', 'StartJobRun', ({ region, params }) => {
       const app = application(region, str(params, 'applicationId'));
       // A submission starts a CREATED or STOPPED application while auto-start is on, the default (API_AutoStartConfig).
       if (app.state === 'CREATED' || app.state === 'STOPPED') {
-        const auto = (app.autoStartConfiguration as { enabled?: boolean } | undefined)?.enabled ?? true;
+        const auto = app.autoStartConfiguration?.enabled ?? true;
         if (!auto) {
           throw new AwsError(
             'ValidationException',
-            `Application ${String(app.id)} is ${String(app.state)} and auto-start is disabled.`,
+            `Application ${app.applicationId} is ${app.state} and auto-start is disabled.`,
           );
         }
-        app.state = 'STARTING';
-        this.schedule(this.settings.sparkStartSeconds, () => {
-          app.state = 'STARTED';
-        });
+        setState(app, 'STARTING');
+        this.schedule(this.settings.sparkStartSeconds, () => setState(app, 'STARTED'));
       }
       const id = this.emrServerless.addJobRun(region, {
-        applicationId: String(app.id),
+        applicationId: app.applicationId,
         name: params.name as string | undefined,
         state: 'SUBMITTED',
+        executionRole: params.executionRoleArn as string | undefined,
+        jobDriver: params.jobDriver as JobDriver | undefined,
+        mode: params.mode as JobRunMode | undefined,
       });
       const run = this.state(region).jobRuns.find((r) => r.id === id)!;
       this.schedule(30, () => {
         if (run.state === 'SUBMITTED') run.state = 'RUNNING';
       });
-      return { applicationId: app.id, jobRunId: id, arn: `${String(app.arn)}/jobruns/${id}` };
+      return { applicationId: app.applicationId, jobRunId: id, arn: `${app.arn}/jobruns/${id}` };
     });
     def('emr-serverless', 'CancelJobRun', ({ region, params }) => {
       const run = this.state(region).jobRuns.find(
@@ -1389,7 +1576,8 @@ export class FakeWorld {
       return { ReplicationConfiguration: b.replication };
     });
     def('s3', 'PutBucketReplication', ({ params }) => {
-      bucket(params).replication = params.ReplicationConfiguration as Record<string, unknown>;
+      // Checked against the model before it got here (FakeWorld.call).
+      bucket(params).replication = params.ReplicationConfiguration as ReplicationConfiguration;
       return {};
     });
     def('s3', 'DeleteBucketReplication', ({ params }) => {
@@ -1409,13 +1597,32 @@ export class FakeWorld {
       return { ReplicatorArn: found.ReplicatorArn, ReplicatorState: 'DELETING' };
     });
 
-    // MSK Replicator, minimal.
+    // MSK Replicator: ListReplicators answers ReplicatorSummary, filtered by name prefix
+    // ("Returns replicators starting with given name", API ListReplicators).
     def('kafka', 'ListReplicators', ({ region, params }) => {
-      const { items, token } = this.page(this.state(region).replicators, params, {
-        token: 'NextToken',
-        limit: 'MaxResults',
-      });
-      return { Replicators: items, ...(token ? { NextToken: token } : {}) };
+      const prefix = (params.ReplicatorNameFilter as string | undefined) ?? '';
+      const all = this.state(region).replicators.filter((r) => r.ReplicatorName.startsWith(prefix));
+      const { items, token } = this.page(all, params, { token: 'NextToken', limit: 'MaxResults' });
+      return {
+        Replicators: items.map((r) => ({
+          ReplicatorArn: r.ReplicatorArn,
+          ReplicatorName: r.ReplicatorName,
+          ReplicatorState: r.ReplicatorState,
+          CurrentVersion: r.CurrentVersion,
+          CreationTime: r.CreationTime,
+          IsReplicatorReference: r.IsReplicatorReference,
+          ReplicatorResourceArn: r.ReplicatorArn,
+          KafkaClustersSummary: (r.KafkaClusters ?? []).map((c) => ({
+            AmazonMskCluster: c.AmazonMskCluster,
+            KafkaClusterAlias: c.KafkaClusterAlias,
+          })),
+          ReplicationInfoSummaryList: (r.ReplicationInfoList ?? []).map((i) => ({
+            SourceKafkaClusterAlias: i.SourceKafkaClusterAlias,
+            TargetKafkaClusterAlias: i.TargetKafkaClusterAlias,
+          })),
+        })),
+        ...(token ? { NextToken: token } : {}),
+      };
     });
     def('kafka', 'DescribeReplicator', ({ region, params }) => {
       const found = this.state(region).replicators.find((r) => r.ReplicatorArn === params.ReplicatorArn);

@@ -6,13 +6,14 @@ boto3.client(service) returns a client whose snake_case methods forward
 process (through _dra_bridge, set up by harness.py) and return its answer, or
 raise what botocore raises: ClientError for a service error,
 EndpointConnectionError when the region refuses connections,
-ConnectTimeoutError when it hangs.
+ConnectTimeoutError when it hangs, ParamValidationError for a call the AWS
+model does not accept (checked by the world against the SDK's schemas).
 """
 import os
 
 import _dra_bridge
 from botocore.config import Config
-from botocore.exceptions import ClientError, OperationNotPageableError
+from botocore.exceptions import ClientError, OperationNotPageableError, ParamValidationError
 from botocore.response import StreamingBody
 
 __version__ = "1.35.0-standin"
@@ -21,6 +22,10 @@ _TOKENS = (("nextToken", "nextToken"), ("NextToken", "NextToken"), ("Marker", "M
 
 
 _EXCEPTIONS = {}
+
+
+class FakeAnswerOutsideModel(Exception):
+    """The fake AWS world answered something the SDK model of the operation does not declare (a defect of the fake)."""
 
 
 class _Exceptions:
@@ -118,6 +123,10 @@ class Client:
                 value["Payload"] = StreamingBody(value["Payload"] or "")
             return value
         error = reply["error"]
+        if error["kind"] == "model":
+            if error.get("direction") == "request":
+                raise ParamValidationError(report=error["message"])
+            raise FakeAnswerOutsideModel(error["message"])
         if error["kind"] == "client":
             response = {
                 "Error": {"Code": error["code"], "Message": error["message"]},
