@@ -7,6 +7,7 @@ import { buildPlatform } from '../lib/app/platform';
 import { ConcurrentCloudFormationValidation } from '../lib/compliance/cloudformation-validation';
 import { registerCompliance } from '../lib/compliance/compliance';
 import { PlatformError } from '../lib/shared/errors';
+import { startHandlerBundling } from '../lib/shared/handler-bundles';
 import { describeFindings } from './validation-findings';
 
 /**
@@ -23,6 +24,9 @@ function main(): void {
   if (process.env.CDK_VALIDATION !== 'false') {
     Validations.of(app).addPlugins(new ConcurrentCloudFormationValidation());
   }
+  // Lambda bundles too are started now, in the background, where the synth bundles at all (CDK's default: every stack).
+  const bundlingStacks: unknown = app.node.tryGetContext('aws:cdk:bundling-stacks') ?? ['**'];
+  if (!Array.isArray(bundlingStacks) || bundlingStacks.length > 0) startHandlerBundling(app.assetOutdir);
   const envName = String(app.node.tryGetContext('env') ?? DEFAULT_ENVIRONMENT);
   selectedEnvironment = envName;
   const controlTower = String(app.node.tryGetContext('controlTower') ?? 'false') === 'true';

@@ -1,12 +1,14 @@
-// The module itself (a namespace import would be a copy), so the spies reach lib/shared/handler-bundles.ts.
-import childProcess from 'node:child_process';
+// The module itself (a namespace import would be a copy), so the spy reaches lib/shared/handler-bundles.ts.
+
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import workerThreads from 'node:worker_threads';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { loadConfig } from '../../config';
+import { startHandlerBundling } from '../../lib/shared/handler-bundles';
 import { BUNDLE_SCRIPT, platformFunction } from '../../lib/shared/lambda-function';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -14,41 +16,56 @@ const HANDLERS = fs
   .readdirSync(path.join(ROOT, 'lambda'))
   .filter((d) => fs.existsSync(path.join(ROOT, 'lambda', d, 'handler.ts')));
 
+interface BundlerData {
+  readonly script: string;
+  readonly outdir: string;
+  readonly bundles: { entry: string; out: string }[];
+  readonly port: workerThreads.MessagePort;
+  readonly signal: Int32Array;
+}
+
 /**
- * How a synth bundles its functions, with esbuild faked (scripts/bundle-lambda.mjs's real output is
- * covered by test/lambda/bundle-lambda.test.ts): what runs, how often, and which bundle each function gets.
- * The fake writes, for each `<entry>=<out>` it is given, a bundle naming its entry.
+ * How a synth bundles its functions, with the bundling worker thread faked (scripts/bundle-lambda.mjs's
+ * real output is covered by test/lambda/bundle-lambda.test.ts): how many runs, of what, and which
+ * bundle each function gets. The fake writes, for each bundle it is asked for, a bundle naming its entry.
  */
 describe('handler bundling in a synth', () => {
   const config = loadConfig('dev');
-  let calls: string[][];
+  let runs: BundlerData[];
+  let failWith: string | undefined;
 
   beforeEach(() => {
-    calls = [];
+    runs = [];
+    failWith = undefined;
     // CDK announces each bundling on stderr ("Bundling asset ..."); npm test prints Jest's report only.
     jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    jest.spyOn(childProcess, 'spawnSync').mockImplementation(((command: string, args: string[]) => {
-      calls.push([command, ...args]);
-      const outdir = args[args.indexOf('--outdir') + 1];
-      for (const pair of args.filter((a) => a.includes('='))) {
-        const [entry, out] = pair.split('=');
-        fs.mkdirSync(path.dirname(path.join(outdir, out)), { recursive: true });
-        fs.writeFileSync(path.join(outdir, `${out}.js`), `// bundle of ${path.relative(ROOT, entry)}\n`);
-        fs.writeFileSync(path.join(outdir, `${out}.js.map`), '{}');
+    jest.spyOn(workerThreads, 'Worker').mockImplementation((_code, options) => {
+      const data = options?.workerData as BundlerData;
+      runs.push(data);
+      for (const { entry, out } of failWith ? [] : data.bundles) {
+        fs.mkdirSync(path.dirname(path.join(data.outdir, out)), { recursive: true });
+        fs.writeFileSync(path.join(data.outdir, `${out}.js`), `// bundle of ${path.relative(ROOT, entry)}\n`);
+        fs.writeFileSync(path.join(data.outdir, `${out}.js.map`), '{}');
       }
-      return { status: 0, stdout: '', stderr: '', pid: 0, output: [], signal: null };
-    }) as unknown as typeof childProcess.spawnSync);
+      data.port.postMessage(failWith ? { error: failWith } : {});
+      Atomics.store(data.signal, 0, 1);
+      // handler-bundles.ts only unrefs its worker.
+      return { unref: () => undefined } as unknown as workerThreads.Worker;
+    });
   });
   afterEach(() => jest.restoreAllMocks());
 
   /** Two regions, each with the job submission and readiness functions, synthesized with bundling on. */
-  function synthTwoRegions() {
+  function synthTwoRegions({ early = false } = {}) {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'dra-bundles-'));
     const app = new App({
       outdir,
       context: { 'aws:cdk:bundling-stacks': ['**'] },
       builtinCloudFormationValidation: false,
     });
+    // As bin/app.ts does, before the app is built.
+    if (early) startHandlerBundling(app.assetOutdir);
+    const runsBeforeFunctions = runs.length;
     const stacks = ['us-east-1', 'us-west-2'].map((region) => {
       const stack = new Stack(app, `Region-${region}`, { env: { account: config.account, region } });
       const logsKey = new kms.Key(stack, 'Logs');
@@ -79,21 +96,22 @@ describe('handler bundling in a synth', () => {
         code: fs.readFileSync(path.join(assembly.directory, `asset.${hash}`, 'index.js'), 'utf8'),
       };
     };
-    return { stacks, bundleOf, outdir: assembly.directory };
+    return { stacks, bundleOf, runsBeforeFunctions };
   }
 
-  it('runs the bundle script once per synth, for every handler, with source maps', () => {
+  it('bundles every handler in one run per synth, with the bundle script', () => {
     synthTwoRegions();
-    expect(calls).toHaveLength(1);
-    const [command, script, ...args] = calls[0];
-    expect([command, script]).toEqual([process.execPath, BUNDLE_SCRIPT]);
-    expect(args).toContain('--sourcemap');
-    expect(
-      args
-        .filter((a) => a.includes('='))
-        .map((a) => path.relative(path.join(ROOT, 'lambda'), a.split('=')[0]))
-        .sort(),
-    ).toEqual(HANDLERS.map((h) => path.join(h, 'handler.ts')).sort());
+    expect(runs).toHaveLength(1);
+    expect(runs[0].script).toBe(BUNDLE_SCRIPT);
+    expect(runs[0].bundles.map((b) => path.relative(path.join(ROOT, 'lambda'), b.entry)).sort()).toEqual(
+      HANDLERS.map((h) => path.join(h, 'handler.ts')).sort(),
+    );
+  });
+
+  it('uses the run started before the app was built', () => {
+    const { runsBeforeFunctions } = synthTwoRegions({ early: true });
+    expect(runsBeforeFunctions).toBe(1);
+    expect(runs).toHaveLength(1);
   });
 
   it('gives each function the bundle of its own handler, the same asset in both regions', () => {
@@ -116,17 +134,11 @@ describe('handler bundling in a synth', () => {
     });
   });
 
-  it('fails the synth with esbuild’s message when bundling fails', () => {
-    jest.spyOn(childProcess, 'spawnSync').mockReturnValue({
-      status: 1,
-      stdout: '',
-      stderr: '✘ [ERROR] Could not resolve "./missing"\n    lambda/readiness/handler.ts:3:7',
-      pid: 0,
-      output: [],
-      signal: null,
-    });
+  it("fails the synth with esbuild's message when bundling fails", () => {
+    failWith =
+      'Build failed with 1 error:\nlambda/readiness/handler.ts:3:7: ERROR: Could not resolve "./missing"';
     expect(() => synthTwoRegions()).toThrow(
-      /Could not resolve "\.\/missing"[\s\S]*lambda\/readiness\/handler\.ts/,
+      /Bundling the Lambda handlers failed: Build failed[\s\S]*lambda\/readiness\/handler\.ts:3:7: ERROR: Could not resolve/,
     );
   });
 });
