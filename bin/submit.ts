@@ -6,7 +6,7 @@ import { environmentFromArgs } from './cli-args';
 
 /**
  * `npm run submit -- -c env=dev --job 01-example-console [--arg read_topic=topicA]
- *  [--idempotency-key KEY] [--region dr|primary|<region>] [--force]`
+ *  [--idempotency-key KEY] [--region dr|primary|<region>] [--force] [--resume-from-group]`
  * Invokes the deployed job submission function and prints its result.
  */
 export function parseSubmitArgs(argv: readonly string[]): {
@@ -15,10 +15,14 @@ export function parseSubmitArgs(argv: readonly string[]): {
   idempotencyKey?: string;
   region?: string;
   force: boolean;
+  /** Start the job from its consumer group's offsets on the region's cluster (docs/spark-jobs.md). */
+  resumeFromGroup: boolean;
 } {
-  const out = { arguments: {} as Record<string, string | number>, force: false } as ReturnType<
-    typeof parseSubmitArgs
-  >;
+  const out = {
+    arguments: {} as Record<string, string | number>,
+    force: false,
+    resumeFromGroup: false,
+  } as ReturnType<typeof parseSubmitArgs>;
   for (let i = 0; i < argv.length; i++) {
     const next = () => argv[++i];
     switch (argv[i]) {
@@ -39,6 +43,9 @@ export function parseSubmitArgs(argv: readonly string[]): {
         break;
       case '--force':
         out.force = true;
+        break;
+      case '--resume-from-group':
+        out.resumeFromGroup = true;
         break;
     }
   }
@@ -62,6 +69,7 @@ async function main(): Promise<number> {
     ...(Object.keys(args.arguments).length > 0 ? { arguments: args.arguments } : {}),
     ...(args.idempotencyKey ? { idempotencyKey: args.idempotencyKey } : {}),
     ...(args.force ? { force: true } : {}),
+    ...(args.resumeFromGroup ? { resumeFromGroup: true } : {}),
   };
   const lambda = new LambdaClient({ region });
   const response = await lambda.send(

@@ -28,6 +28,10 @@ export const AWS_PAGES = {
     'https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateReplicationGroup.html',
   emrServerlessReleases:
     'https://docs.aws.amazon.com/emr/latest/EMR-Serverless-UserGuide/release-versions.html',
+  emrServerlessStreaming:
+    'https://docs.aws.amazon.com/emr/latest/EMR-Serverless-UserGuide/jobs-spark-streaming-getting-started.html',
+  emrServerlessJobResiliency:
+    'https://docs.aws.amazon.com/emr/latest/EMR-Serverless-UserGuide/jobs-resiliency.html',
   tagLimits: 'https://docs.aws.amazon.com/tag-editor/latest/userguide/reference.html',
   s3BucketNaming: 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html',
   lambdaCreateFunction: 'https://docs.aws.amazon.com/lambda/latest/api/API_CreateFunction.html',
@@ -120,6 +124,25 @@ export const EMR_SERVERLESS_7_RELEASES: readonly string[] = Array.from(
   { length: 15 },
   (_, minor) => `emr-7.${minor}.0`,
 );
+
+/**
+ * Streaming jobs (`mode: STREAMING`) need an application on release 7.1.0 or later (EMR
+ * Serverless user guide, "Getting started streaming jobs").
+ */
+export const EMR_SERVERLESS_STREAMING_MIN_MINOR = 1;
+/**
+ * STREAMING retry policy `maxFailedAttemptsPerHour`: 5 by default, 1 to 10, 1 meaning no retry;
+ * past it EMR Serverless stops retrying (EMR Serverless user guide, "Job resiliency").
+ */
+export const EMR_STREAMING_FAILED_ATTEMPTS_PER_HOUR = { min: 1, max: 10, default: 5 } as const;
+
+// --- MSK -------------------------------------------------------------------------
+
+/**
+ * The platform's own cap on partitions per topic (msk.topicPartitions), also enforced by the
+ * topics custom resource (lambda/kafka-topics). Not an AWS figure.
+ */
+export const TOPIC_PARTITIONS_MAX = 2000;
 
 // --- Tags ----------------------------------------------------------------------
 

@@ -15,7 +15,15 @@ export interface PhysicalName {
   readonly limit: NameLimit;
 }
 
-const BUCKET_PURPOSES = ['raw', 'refined', 'curated', 'artifacts', 'athena-results', 'access-logs'] as const;
+const BUCKET_PURPOSES = [
+  'raw',
+  'refined',
+  'curated',
+  'artifacts',
+  'athena-results',
+  'access-logs',
+  'checkpoints',
+] as const;
 /** Lambda functions with fixed names: job submission, readiness, and the PostgreSQL control function (contract B). */
 const FUNCTION_PURPOSES = ['submit-job', 'readiness', 'postgres-control'] as const;
 

@@ -15,6 +15,7 @@ import { atGeneration, databaseGeneration, databaseOrigin } from './topology';
  *   stacks        {env}-{role}-{concern}                    dev-primary-foundation
  *   RDS instance  dra-{env}-postgres[-g{N}]                 dra-prod-postgres-g1
  *   buckets       dra-{env}-{purpose}-{account}-{region}    dra-dev-raw-111111111111-us-east-1
+ *   Kafka groups  dra-{env}-{job}                           dra-dev-05-streaming-kafka
  *   KMS aliases   alias/dra/{env}/{purpose}                 alias/dra/dev/data
  *   SSM params    /dra/{env}/{path}                         /dra/dev/active-region
  *   other names   dra-{env}-{purpose}                       dra-dev-msk (same in both regions)
@@ -65,7 +66,14 @@ export function resourceName(config: EnvironmentConfig, purpose: string): string
   return `${NAME_PREFIX}-${config.name}-${purpose}`;
 }
 
-export type BucketPurpose = 'raw' | 'refined' | 'curated' | 'artifacts' | 'athena-results' | 'access-logs';
+export type BucketPurpose =
+  | 'raw'
+  | 'refined'
+  | 'curated'
+  | 'artifacts'
+  | 'athena-results'
+  | 'access-logs'
+  | 'checkpoints';
 
 export function bucketName(config: EnvironmentConfig, role: RegionRole, purpose: BucketPurpose): string {
   return `${NAME_PREFIX}-${config.name}-${purpose}-${config.account}-${regionOf(config, role)}`;
@@ -73,6 +81,23 @@ export function bucketName(config: EnvironmentConfig, role: RegionRole, purpose:
 
 export function bucketArn(config: EnvironmentConfig, role: RegionRole, purpose: BucketPurpose): string {
   return `arn:${partitionOf(regionOf(config, role))}:s3:::${bucketName(config, role, purpose)}`;
+}
+
+/**
+ * Where streaming jobs keep their Spark checkpoints in a region: a bucket of that region that is
+ * never replicated, so a job resumed in the other region never reads this cluster's offsets.
+ */
+export function checkpointBucketName(config: EnvironmentConfig, role: RegionRole): string {
+  return bucketName(config, role, 'checkpoints');
+}
+
+/**
+ * The Kafka consumer group a streaming job commits its processed offsets to: the same id in both
+ * regions, as AWS recommends for active-passive MSK Replicator setups, so the Replicator's
+ * translated offsets land in the group the resumed job reads.
+ */
+export function streamingConsumerGroup(config: EnvironmentConfig, job: string): string {
+  return resourceName(config, job);
 }
 
 export type KeyPurpose = 'data' | 'logs' | 'database' | 'streaming';

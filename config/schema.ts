@@ -3,6 +3,8 @@ import { cidrsOverlap, parseCidr } from './cidr';
 import {
   AWS_PAGES,
   EMR_SERVERLESS_7_RELEASES,
+  EMR_SERVERLESS_STREAMING_MIN_MINOR,
+  EMR_STREAMING_FAILED_ATTEMPTS_PER_HOUR,
   GLOBAL_DATASTORE_FAMILIES,
   GLOBAL_DATASTORE_TOO_SMALL_SIZES,
   isAllowedBaseRpu,
@@ -17,6 +19,7 @@ import {
   TAG_KEY_MAX,
   TAG_VALUE_MAX,
   TAGS_PER_RESOURCE_MAX,
+  TOPIC_PARTITIONS_MAX,
 } from './limits';
 import {
   availabilityZonesOf,
@@ -66,7 +69,7 @@ const athena = z.strictObject({
 
 const msk = z.strictObject({
   /** Partitions of topicA, topicB and topicC. */
-  topicPartitions: z.number().int().min(1).max(2000).default(6),
+  topicPartitions: z.number().int().min(1).max(TOPIC_PARTITIONS_MAX).default(6),
   /** Whether the topics' custom resource may delete topics that hold data when removed. */
   allowTopicDeletion: z.boolean().default(false),
   /** MSK Replicator from the primary cluster to the DR cluster. */
@@ -88,8 +91,34 @@ const emr = z.strictObject({
     .default({ cpu: '32 vCPU', memory: '128 GB', disk: '500 GB' }),
   /** Jars under s3://<artifacts>/jars/, matched to the release label (see README). */
   jars: z.array(z.string().regex(/^jars\/[\w.-]+\.jar$/, 'must be an S3 key like jars/name-1.0.jar')).min(1),
-  /** Job execution timeout in minutes. */
+  /** Job execution timeout in minutes (batch jobs; streaming jobs run without one). */
   jobExecutionTimeoutMinutes: z.number().int().min(5).max(1440).default(720),
+  /** Streaming jobs (mode STREAMING, docs/spark-jobs.md "Streaming across a failover"). */
+  streaming: z
+    .strictObject({
+      /**
+       * Failed attempts per hour after which EMR Serverless stops retrying a streaming job
+       * (its retry policy; 1 means no retry).
+       * @default 5
+       */
+      maxFailedAttemptsPerHour: z
+        .number()
+        .int()
+        .min(EMR_STREAMING_FAILED_ATTEMPTS_PER_HOUR.min)
+        .max(EMR_STREAMING_FAILED_ATTEMPTS_PER_HOUR.max)
+        .default(EMR_STREAMING_FAILED_ATTEMPTS_PER_HOUR.default),
+      /**
+       * Where a streaming job starts reading a partition it has no progress for: a fresh start,
+       * or a resume (--resume-from-group) on a partition its consumer group has no offset for.
+       * `earliest` reprocesses what the topic retains; `latest` skips it.
+       * @default 'earliest'
+       */
+      startingOffsets: z.enum(['earliest', 'latest']).default('earliest'),
+    })
+    .default({
+      maxFailedAttemptsPerHour: EMR_STREAMING_FAILED_ATTEMPTS_PER_HOUR.default,
+      startingOffsets: 'earliest',
+    }),
 });
 
 const redshift = z.strictObject({
@@ -387,6 +416,14 @@ export const baseEnvironmentConfigSchema = z
       issue(
         ['emr', 'releaseLabel'],
         `"${cfg.emr.releaseLabel}" is not an EMR Serverless release; use one of ${EMR_SERVERLESS_7_RELEASES.join(', ')} (${AWS_PAGES.emrServerlessReleases}), and change emr.jars with it`,
+      );
+    }
+    const minor = /^emr-7\.(\d+)\.\d+$/.exec(cfg.emr.releaseLabel)?.[1];
+    if (minor !== undefined && Number(minor) < EMR_SERVERLESS_STREAMING_MIN_MINOR) {
+      const oldest = `emr-7.${EMR_SERVERLESS_STREAMING_MIN_MINOR}.0`;
+      issue(
+        ['emr', 'releaseLabel'],
+        `"${cfg.emr.releaseLabel}" cannot run the platform's streaming jobs: mode STREAMING needs ${oldest} or later. Use ${oldest} or later and change emr.jars with it (${AWS_PAGES.emrServerlessStreaming})`,
       );
     }
     checkTags(cfg.tags, issue);

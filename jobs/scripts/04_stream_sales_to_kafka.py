@@ -1,11 +1,13 @@
-"""Replay a sample sales CSV from S3 into a topic, one JSON message per delay (simulates a live feed)."""
+"""Replay a sample sales CSV from S3 into a topic, one JSON message per delay (simulates a live feed).
+Each message carries the file and row it came from; a restart resumes after the last row the topic
+holds (an EMR Serverless retry, or a resubmission after a failover reading the replicated topic)."""
 import argparse
 import time
 
 from pyspark.sql import SparkSession
 from pyspark.sql.functions import col, struct, to_json
 
-from sales_common import SALES_SCHEMA, msk_iam_options
+from sales_common import SALES_SCHEMA, last_replayed_row, msk_iam_options, replay_message
 
 
 def parse_args():
@@ -32,11 +34,16 @@ def main():
         to_json(struct(*[col(f.name) for f in SALES_SCHEMA.fields])).alias("value"),
     )
     options = msk_iam_options(args.bootstrap_servers)
-    # One message at a time on purpose: downstream job 05 watches windows fill up.
-    for row in messages.collect():
-        spark.createDataFrame([row], messages.schema).write.format("kafka").options(**options).option(
-            "topic", args.write_topic
-        ).save()
+    resume_after = last_replayed_row(spark, args.bootstrap_servers, args.write_topic, args.sample_data_file)
+    # One message at a time on purpose: downstream job 05 watches windows fill up. A single file's
+    # rows come back in file order, so a row number names the same row on every run.
+    for row_number, row in enumerate(messages.collect()):
+        if row_number <= resume_after:
+            continue
+        value = replay_message(row.value, args.sample_data_file, row_number)
+        spark.createDataFrame([(row.key, value)], "key string, value string").write.format("kafka").options(
+            **options
+        ).option("topic", args.write_topic).save()
         time.sleep(args.message_delay)
     spark.stop()
 

@@ -1,9 +1,20 @@
 """What every sales job shares: the sales message schema, the MSK IAM client
-settings, and the batch read and per-country aggregation. Shipped to Spark with
---py-files by the job submission Lambda."""
+settings, the batch read and per-country aggregation, and what the streaming jobs
+need to carry on after a restart or a failover (docs/spark-jobs.md). Shipped to
+Spark with --py-files by the job submission Lambda."""
+import json
+
 from pyspark.sql import DataFrame, SparkSession
-from pyspark.sql.functions import col, count, desc, from_json, round as spark_round, sum as spark_sum
-from pyspark.sql.types import FloatType, IntegerType, StringType, StructField, StructType, TimestampType
+from pyspark.sql.functions import col, count, desc, from_json, max as spark_max, round as spark_round, sum as spark_sum
+from pyspark.sql.types import (
+    FloatType,
+    IntegerType,
+    LongType,
+    StringType,
+    StructField,
+    StructType,
+    TimestampType,
+)
 
 SALES_SCHEMA = StructType([
     StructField("payment_id", IntegerType(), False),
@@ -52,3 +63,90 @@ def sales_by_country(sales: DataFrame) -> DataFrame:
         .agg(count("payment_id").alias("orders"), spark_round(spark_sum("amount"), 2).alias("sales"))
         .orderBy(desc("sales"))
     )
+
+
+# --- Streaming continuity ---------------------------------------------------------
+
+# Job 04 writes, with each message, the sample file and the row it came from.
+REPLAY_SCHEMA = StructType([
+    StructField("replay_file", StringType(), True),
+    StructField("replay_row", LongType(), True),
+])
+
+
+def replay_message(value: str, data_file: str, row: int) -> str:
+    """A sales JSON message with the file and row it was replayed from."""
+    message = json.loads(value)
+    message.update(replay_file=data_file, replay_row=row)
+    return json.dumps(message)
+
+
+def last_replayed_row(spark: SparkSession, bootstrap_servers: str, topic: str, data_file: str) -> int:
+    """The highest row of data_file already in the topic, -1 if none: a restarted replay (an EMR
+    Serverless retry, or a resubmission after a failover, reading the replicated topic) resumes
+    after it instead of replaying the file from the top."""
+    raw = (
+        spark.read.format("kafka")
+        .options(**msk_iam_options(bootstrap_servers))
+        .option("subscribe", topic)
+        .option("startingOffsets", "earliest")
+        .option("endingOffsets", "latest")
+        .load()
+    )
+    replayed = raw.select(from_json(col("value").cast("string"), REPLAY_SCHEMA).alias("r"))
+    last = replayed.where(col("r.replay_file") == data_file).agg(spark_max("r.replay_row")).first()[0]
+    return -1 if last is None else int(last)
+
+
+class GroupCommitter:
+    """Commits a streaming query's processed offsets to a Kafka consumer group.
+
+    Spark keeps its Kafka progress in its checkpoint, which MSK Replicator does not read; offsets
+    committed to a group it replicates are translated to the other region's cluster, where a
+    resumed job starts from them (job submission's resumeFromGroup). `alter` commits
+    {(topic, partition): offset}; a commit that fails is logged and made again with the next batch.
+    """
+
+    def __init__(self, alter, log=print):
+        self.alter = alter
+        self.log = log
+        self.last = None
+
+    def on_progress(self, end_offset: str) -> bool:
+        """Commits a batch's end offsets (Spark's JSON, {"topic": {"partition": next offset}})."""
+        if not end_offset or end_offset == self.last:
+            return False
+        offsets = {
+            (topic, int(partition)): int(offset)
+            for topic, partitions in json.loads(end_offset).items()
+            for partition, offset in partitions.items()
+        }
+        try:
+            self.alter(offsets)
+        except Exception as error:  # the query goes on; the next batch commits again
+            self.log(f"committing offsets failed, retried with the next batch: {error}")
+            return False
+        self.last = end_offset
+        return True
+
+
+def kafka_group_alter(spark: SparkSession, bootstrap_servers: str, group: str):
+    """alterConsumerGroupOffsets for `group` through the Kafka admin client on the driver (the
+    kafka-clients and MSK IAM jars are in spark.jars). MSK IAM: kafka-cluster:AlterGroup on the
+    group and kafka-cluster:ReadData on the topic, which the execution role has."""
+    jvm = spark.sparkContext._jvm
+    properties = jvm.java.util.Properties()
+    for key, value in msk_iam_options(bootstrap_servers).items():
+        properties.setProperty(key[len("kafka."):], value)
+    admin = jvm.org.apache.kafka.clients.admin.Admin.create(properties)
+
+    def alter(offsets):
+        java_offsets = jvm.java.util.HashMap()
+        for (topic, partition), offset in offsets.items():
+            java_offsets.put(
+                jvm.org.apache.kafka.common.TopicPartition(topic, partition),
+                jvm.org.apache.kafka.clients.consumer.OffsetAndMetadata(offset),
+            )
+        admin.alterConsumerGroupOffsets(group, java_offsets).all().get(30, jvm.java.util.concurrent.TimeUnit.SECONDS)
+
+    return alter

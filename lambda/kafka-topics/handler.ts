@@ -3,7 +3,7 @@ import { GetBootstrapBrokersCommand, KafkaClient } from '@aws-sdk/client-kafka';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { type Admin, Kafka, logLevel } from 'kafkajs';
 import { generateMskAuthToken } from './msk-token';
-import { type ExistingTopic, parseDesired, planTopics, type TopicPlan } from './plan';
+import { type DesiredTopics, type ExistingTopic, parseDesired, planTopics, type TopicPlan } from './plan';
 
 /** The part of kafkajs' admin client the handler uses (replaceable in tests). */
 export type TopicAdmin = Pick<
@@ -50,17 +50,27 @@ export async function existingTopics(admin: TopicAdmin, names: readonly string[]
   return metadata.topics.map((t) => ({ name: t.name, partitions: t.partitions.length }));
 }
 
+/** The request's desired topics (and, on Update, the previous ones), checked whole before any call. */
+export function parseRequest(event: CloudFormationCustomResourceEvent): {
+  desired: DesiredTopics;
+  previous?: DesiredTopics;
+} {
+  return {
+    desired: parseDesired(event.ResourceProperties),
+    previous:
+      event.RequestType === 'Update'
+        ? parseDesired(event.OldResourceProperties, 'OldResourceProperties')
+        : undefined,
+  };
+}
+
 /** The custom resource's logic with its two clients injected. */
 export async function handleTopics(
   event: CloudFormationCustomResourceEvent,
   bootstrapServers: string,
   admin: TopicAdmin,
 ): Promise<TopicsResult> {
-  const desired = parseDesired(event.ResourceProperties);
-  const previous =
-    event.RequestType === 'Update'
-      ? parseDesired(event.OldResourceProperties, 'OldResourceProperties')
-      : undefined;
+  const { desired, previous } = parseRequest(event);
   await admin.connect();
   try {
     const existing = await existingTopics(admin, [...desired.topics, ...(previous?.topics ?? [])]);
@@ -79,6 +89,8 @@ export async function handleTopics(
 const kafkaApi = new KafkaClient({ retryMode: 'standard', maxAttempts: 5 });
 
 export const handler = async (event: CloudFormationCustomResourceEvent): Promise<TopicsResult> => {
+  // A request CloudFormation should never have sent fails here, before MSK is called.
+  parseRequest(event);
   const clusterArn = String(event.ResourceProperties.ClusterArn);
   const brokers = await kafkaApi.send(new GetBootstrapBrokersCommand({ ClusterArn: clusterArn }));
   const servers = brokers.BootstrapBrokerStringSaslIam;

@@ -1,3 +1,6 @@
+import { TOPIC_PARTITIONS_MAX } from '../../config/limits';
+import { topicNameProblem } from '../kafka-topic-name';
+
 /**
  * Pure planning for the topics custom resource: what to create, grow or delete
  * so the cluster has the desired topics, without ever losing data by accident.
@@ -63,26 +66,58 @@ export function planTopics(
   return plan;
 }
 
-/** Parses and checks the custom resource properties (CloudFormation passes numbers and booleans as strings). */
+/** The properties the construct sets (lib/constructs/msk-serverless.ts), plus CloudFormation's ServiceToken. */
+export const TOPIC_PROPERTIES = [
+  'ServiceToken',
+  'ClusterArn',
+  'Topics',
+  'Partitions',
+  'AllowDeletion',
+] as const;
+
+/**
+ * Parses and checks the whole custom resource request before anything is called: known
+ * properties only, Kafka-legal topic names listed once, a whole partition count within the cap
+ * config enforces on msk.topicPartitions (CloudFormation passes numbers and booleans as strings).
+ */
 export function parseDesired(
   props: Record<string, unknown> | undefined,
   field = 'ResourceProperties',
 ): DesiredTopics {
+  const unknown = Object.keys(props ?? {}).filter(
+    (k) => !(TOPIC_PROPERTIES as readonly string[]).includes(k),
+  );
+  if (unknown.length > 0) {
+    throw new Error(
+      `${field} has an unknown property "${unknown[0]}"; it takes ${TOPIC_PROPERTIES.join(', ')}`,
+    );
+  }
   const topics = props?.Topics;
-  const partitions = Number(props?.Partitions);
-  if (
-    !Array.isArray(topics) ||
-    topics.length === 0 ||
-    !topics.every((t) => typeof t === 'string' && /^[A-Za-z0-9._-]{1,249}$/.test(t))
-  ) {
+  if (!Array.isArray(topics) || topics.length === 0 || !topics.every((t) => typeof t === 'string')) {
     throw new Error(
       `${field}.Topics must be a non-empty list of Kafka topic names; got ${JSON.stringify(topics)}`,
     );
   }
-  if (!Number.isInteger(partitions) || partitions < 1) {
+  topics.forEach((topic: string, i) => {
+    const problem = topicNameProblem(topic);
+    if (problem) throw new Error(`${field}.Topics[${i}] ${JSON.stringify(topic)} ${problem}`);
+    if (topics.indexOf(topic) !== i)
+      throw new Error(`${field}.Topics lists "${topic}" twice; list each topic once`);
+  });
+  const raw = props?.Partitions;
+  const partitions = typeof raw === 'string' && /^[1-9][0-9]*$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!(partitions <= TOPIC_PARTITIONS_MAX)) {
     throw new Error(
-      `${field}.Partitions must be a positive integer; got ${JSON.stringify(props?.Partitions)}`,
+      `${field}.Partitions must be a whole number from 1 to ${TOPIC_PARTITIONS_MAX} (msk.topicPartitions); got ${JSON.stringify(raw)}`,
     );
   }
-  return { topics: topics as string[], partitions, allowDeletion: String(props?.AllowDeletion) === 'true' };
+  const arn = props?.ClusterArn;
+  if (typeof arn !== 'string' || !/^arn:[a-z-]+:kafka:[a-z0-9-]+:\d{12}:cluster\/[^/]+\/[^/]+$/.test(arn)) {
+    throw new Error(`${field}.ClusterArn must be an MSK cluster ARN; got ${JSON.stringify(arn)}`);
+  }
+  const allowDeletion = props?.AllowDeletion;
+  if (allowDeletion !== 'true' && allowDeletion !== 'false') {
+    throw new Error(`${field}.AllowDeletion must be "true" or "false"; got ${JSON.stringify(allowDeletion)}`);
+  }
+  return { topics: topics as string[], partitions, allowDeletion: allowDeletion === 'true' };
 }

@@ -43,6 +43,22 @@ const THROTTLING_NAMES = new Set([
   'TooManyRequestsException',
 ]);
 
+/** An HTTP status that means throttling, whatever the error's name. */
+const THROTTLING_STATUS = 429;
+/** From this HTTP status on, the server failed (5xx). */
+const SERVER_ERROR_STATUS = 500;
+
+/**
+ * The rules an answer with an HTTP status is judged by, as data: the runbooks'
+ * Python gets them injected at synth time (lib/runbooks/classification.ts), so
+ * the readiness function and the runbooks cannot drift apart.
+ */
+export const ANSWER_CLASSIFICATION = {
+  throttlingNames: [...THROTTLING_NAMES].sort(),
+  throttlingStatus: THROTTLING_STATUS,
+  serverErrorStatus: SERVER_ERROR_STATUS,
+} as const;
+
 /** Raised by `withTimeout` when a call group outlives its time. */
 export class CallTimeout extends Error {
   override name = 'CallTimeout';
@@ -66,9 +82,9 @@ export function classifyError(error: unknown): { kind: Failure; reason: string }
   if (error instanceof CallTimeout) return { kind: 'unreachable', reason: e.message ?? 'timed out' };
   // An HTTP status means a server answered, whatever the error says.
   if (status !== undefined) {
-    if (status === 429 || THROTTLING_NAMES.has(name))
+    if (status === THROTTLING_STATUS || THROTTLING_NAMES.has(name))
       return { kind: 'unknown', reason: `throttled (${text})` };
-    if (status >= 500) return { kind: 'unknown', reason: `server error ${status} (${text})` };
+    if (status >= SERVER_ERROR_STATUS) return { kind: 'unknown', reason: `server error ${status} (${text})` };
     return { kind: 'unknown', reason: text };
   }
   if (THROTTLING_NAMES.has(name)) return { kind: 'unknown', reason: `throttled (${text})` };

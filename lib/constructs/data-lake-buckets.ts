@@ -11,7 +11,10 @@ import { dataRemovalPolicy } from '../shared/removal-policy';
 export const LAKE_LAYERS = ['raw', 'refined', 'curated'] as const;
 export type LakeLayer = (typeof LAKE_LAYERS)[number];
 
-/** Buckets that replicate to the other region. Athena results and access logs are regional by nature. */
+/**
+ * Buckets that replicate to the other region. Athena results, access logs and streaming
+ * checkpoints are regional by nature.
+ */
 export const REPLICATED_PURPOSES = [
   'raw',
   'refined',
@@ -45,6 +48,8 @@ export class DataLakeBuckets extends Construct {
   readonly artifacts: s3.Bucket;
   readonly athenaResults: s3.Bucket;
   readonly accessLogs: s3.Bucket;
+  /** Spark checkpoints of the streaming jobs run in this region (config/naming.ts checkpointBucketName). */
+  readonly checkpoints: s3.Bucket;
 
   constructor(scope: Construct, id: string, props: DataLakeBucketsProps) {
     super(scope, id);
@@ -131,6 +136,19 @@ export class DataLakeBuckets extends Construct {
       this.athenaResults,
       'Query results are a cache; the DR region produces its own.',
     );
+    // A checkpoint names this region's cluster offsets, which mean nothing to the other region's
+    // cluster; a streaming job resumed there starts from its consumer group's translated offsets
+    // instead (docs/spark-jobs.md). A replication rule's filter selects the objects it applies to by
+    // one prefix and tags (S3 API reference, ReplicationRuleFilter); none leaves a prefix out, hence
+    // a bucket of its own outside the replicated set rather than a prefix of the artifacts bucket.
+    this.checkpoints = lake('Checkpoints', 'checkpoints', [
+      // Spark deletes checkpoint files it no longer needs; their old versions are of no use.
+      { id: 'expire-noncurrent-versions', noncurrentVersionExpiration: Duration.days(1) },
+    ]);
+    this.acknowledgeRegionalOnly(
+      this.checkpoints,
+      "Streaming checkpoints name this region's Kafka offsets; replicated, a resumed job would read offsets the other cluster does not have.",
+    );
 
     // Object and replication events (e.g. OperationFailedReplication) go to EventBridge. Set on the
     // L1 because the L2 flag deploys a custom-resource Lambda to do what CloudFormation does natively.
@@ -141,6 +159,7 @@ export class DataLakeBuckets extends Construct {
       this.curated,
       this.artifacts,
       this.athenaResults,
+      this.checkpoints,
     ]) {
       (bucket.node.defaultChild as s3.CfnBucket).notificationConfiguration = {
         eventBridgeConfiguration: { eventBridgeEnabled: true },

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as emrs from 'aws-cdk-lib/aws-emrserverless';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -12,12 +12,15 @@ import { Construct } from 'constructs';
 import {
   activeRegionParameterName,
   bucketName,
+  checkpointBucketName,
   parameterName,
   partitionOf,
   regionalArn,
   regionOf,
   resourceName,
+  streamingConsumerGroup,
 } from '../../config/naming';
+import { JOB_CATALOG } from '../../lambda/job-submission/job-catalog';
 import { METRICS_NAMESPACE } from '../../lambda/metrics-namespace';
 import { SALES_DATABASE } from '../catalog/definitions';
 import {
@@ -174,8 +177,8 @@ export class EmrServerless extends Construct {
       config,
       role,
       dataKey,
-      buckets: { artifacts: 'read', raw: 'write' } as const,
-      prefixes: { artifacts: '', raw: 'sales/' },
+      buckets: { artifacts: 'read', raw: 'write', checkpoints: 'write' } as const,
+      prefixes: { artifacts: '', raw: 'sales/', checkpoints: '' },
       databases: { [SALES_DATABASE]: 'write' } as const,
     };
     grantLake(this.executionRole, lake);
@@ -226,7 +229,7 @@ export class EmrServerless extends Construct {
         'AwsSolutions::AwsSolutions-IAM5[Action::kms:ReEncrypt*]',
         `AwsSolutions::AwsSolutions-IAM5[Resource::${groups}]`,
       ],
-      'Spark reads and writes objects under named prefixes and uses consumer groups whose ids Spark generates per query; object keys and group ids are unknown at deploy time. The kms wildcards are CDK grant shorthands limited to the logs key.',
+      'Spark reads and writes objects under named prefixes (checkpoints under a prefix per run) and uses consumer groups whose ids Spark generates per query; object keys and group ids are unknown at deploy time. The kms wildcards are CDK grant shorthands limited to the logs key.',
     );
 
     // Job scripts and sample data; jars are uploaded by operators (README, "Spark jars").
@@ -252,6 +255,14 @@ export class EmrServerless extends Construct {
     dataKey.grantEncrypt(upload.handlerRole);
     acknowledgeBucketDeployment(this, upload, artifacts, region, config.account);
 
+    // Jobs that commit their progress to a consumer group, and the group's name (the same in both
+    // regions, so the Replicator's translated offsets land where a resume reads them).
+    const commitGroups = Object.fromEntries(
+      JOB_CATALOG.filter((j) => j.commitsOffsetsOf).map((j) => [
+        j.name,
+        streamingConsumerGroup(config, j.name),
+      ]),
+    );
     const submit = platformFunction(this, 'SubmitJob', {
       config,
       functionName: resourceName(config, 'submit-job'),
@@ -262,6 +273,8 @@ export class EmrServerless extends Construct {
       securityGroup: clientSecurityGroup,
       logsKey,
       reservedConcurrency: 10,
+      // SSM, a resume's Kafka read (at most 12 s) and StartJobRun, each bounded (handler.ts).
+      timeout: Duration.seconds(45),
       synchronousReason:
         'Invoked synchronously (npm run submit, the runbooks); the caller receives the structured result or error.',
       environment: {
@@ -272,6 +285,10 @@ export class EmrServerless extends Construct {
         JARS: emr.jars.join(','),
         JOB_LOG_GROUP: this.jobLogGroup.logGroupName,
         EXECUTION_TIMEOUT_MINUTES: String(emr.jobExecutionTimeoutMinutes),
+        CHECKPOINT_BUCKET: checkpointBucketName(config, role),
+        COMMIT_GROUPS: JSON.stringify(commitGroups),
+        STREAMING_MAX_FAILED_ATTEMPTS_PER_HOUR: String(emr.streaming.maxFailedAttemptsPerHour),
+        STREAMING_STARTING_OFFSETS: emr.streaming.startingOffsets,
         ACTIVE_REGION_PARAMETER: activeRegionParameterName(config),
         BOOTSTRAP_SERVERS_PARAMETER: parameterName(config, 'msk/bootstrap-servers'),
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
@@ -294,6 +311,20 @@ export class EmrServerless extends Construct {
         actions: ['iam:PassRole'],
         resources: [this.executionRole.roleArn],
         conditions: { StringEquals: { 'iam:PassedToService': 'emr-serverless.amazonaws.com' } },
+      }),
+    );
+    // A resume reads a group's committed offsets and the topic's partitions from this region's
+    // cluster: Connect, DescribeTopic (Metadata, ListOffsets), DescribeGroup (FindCoordinator,
+    // OffsetFetch); Amazon MSK developer guide, "Semantics of IAM authorization policy actions".
+    const resumable = JOB_CATALOG.filter((j) => j.commitsOffsetsOf);
+    submit.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['kafka-cluster:Connect', 'kafka-cluster:DescribeTopic', 'kafka-cluster:DescribeGroup'],
+        resources: [
+          cluster,
+          ...TOPICS.map((t) => kafkaResourceArn(cluster, 'topic', t)),
+          ...resumable.map((j) => kafkaResourceArn(cluster, 'group', commitGroups[j.name])),
+        ],
       }),
     );
     submit.addToRolePolicy(

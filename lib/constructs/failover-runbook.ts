@@ -1,14 +1,17 @@
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../config';
 import { acknowledge, acknowledgeDefaultPolicy } from '../compliance/acknowledge';
+import { documentSizeFinding } from '../compliance/ssm-document-size';
+import { stepsArchive, stepsArchiveFile } from '../runbooks/archive';
 import type { RunbookKind } from '../runbooks/context';
-import { approvalTopicName } from '../runbooks/context';
+import { approvalTopicName, switchRoleName } from '../runbooks/context';
 import { runbookDocument, runbookName } from '../runbooks/documents';
 import { type AutomationDocument, deployableContent, documentPermissions } from '../runbooks/step';
 
@@ -22,6 +25,39 @@ export interface FailoverRunbookProps {
   readonly topic: sns.ITopic;
   /** The key of the alarm topic (also encrypts the approval topic). */
   readonly topicKey: kms.IKey;
+}
+
+/**
+ * The SSM document of a runbook, with the steps' Python attached: one zip
+ * (lib/runbooks/archive.ts) uploaded as a CDK file asset to the bootstrap bucket
+ * of the document's own region and named in the document's `files` section with
+ * its SHA-256. Name and DocumentType are the only create-only properties; with
+ * UpdateMethod NewVersion a change of Content or Attachments is an UpdateDocument
+ * that makes the new version the default (aws-cloudformation-resource-providers-ssm,
+ * aws-ssm-document UpdateHandler), so the fixed name never needs a replacement.
+ */
+export function automationDocument(scope: Construct, name: string, doc: AutomationDocument): ssm.CfnDocument {
+  const archive = stepsArchive();
+  const asset = new s3assets.Asset(scope, 'Scripts', { path: stepsArchiveFile() });
+  const document = new ssm.CfnDocument(scope, 'Document', {
+    name,
+    documentType: 'Automation',
+    documentFormat: 'JSON',
+    updateMethod: 'NewVersion',
+    content: deployableContent(doc),
+    attachments: [{ key: 'S3FileUrl', name: archive.name, values: [asset.s3ObjectUrl] }],
+  });
+  // SSM refuses content over 64 KB at deploy time (MaxDocumentSizeExceeded); synth refuses it first.
+  document.node.addValidation({
+    validate: () => {
+      const finding = documentSizeFinding(
+        `${document.node.path} (${name}) Content`,
+        Stack.of(document).resolve(document.content),
+      );
+      return finding ? [`${finding.path}: ${finding.value}. ${finding.fix} (${finding.page})`] : [];
+    },
+  });
+  return document;
 }
 
 /**
@@ -82,7 +118,9 @@ export class FailoverRunbook extends Construct {
     for (const email of config.failover.alarmEmails)
       this.approvalTopic.addSubscription(new subscriptions.EmailSubscription(email));
 
+    // A fixed name, so that the document's AutomationAssumeRole defaults to it (switchDocument).
     this.role = new iam.Role(this, 'Role', {
+      roleName: switchRoleName(config, kind, Stack.of(this).region),
       assumedBy: new iam.ServicePrincipal('ssm.amazonaws.com', {
         conditions: { StringEquals: { 'aws:SourceAccount': account } },
       }),
@@ -92,12 +130,6 @@ export class FailoverRunbook extends Construct {
     grantSteps(this.role, doc, `the ${kind} runbook`);
     props.topicKey.grant(this.role, 'kms:GenerateDataKey', 'kms:Decrypt');
 
-    this.document = new ssm.CfnDocument(this, 'Document', {
-      name: runbookName(config, kind),
-      documentType: 'Automation',
-      documentFormat: 'JSON',
-      updateMethod: 'NewVersion',
-      content: deployableContent(doc),
-    });
+    this.document = automationDocument(this, runbookName(config, kind), doc);
   }
 }

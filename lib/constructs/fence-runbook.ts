@@ -2,14 +2,13 @@ import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as sns from 'aws-cdk-lib/aws-sns';
-import * as ssm from 'aws-cdk-lib/aws-ssm';
+import type * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import type { EnvironmentConfig, RegionRole } from '../../config';
 import { regionOf } from '../../config/naming';
 import { fenceRoleName, fenceRunbookName } from '../runbooks/context';
 import { fenceDocument } from '../runbooks/fence';
-import { deployableContent } from '../runbooks/step';
-import { grantSteps } from './failover-runbook';
+import { automationDocument, grantSteps } from './failover-runbook';
 
 export interface FenceRunbookProps {
   readonly config: EnvironmentConfig;
@@ -50,12 +49,6 @@ export class FenceRunbook extends Construct {
     );
     grantSteps(this.role, doc, 'the fence runbook');
     props.topicKey.grant(this.role, 'kms:GenerateDataKey', 'kms:Decrypt');
-    this.document = new ssm.CfnDocument(this, 'Document', {
-      name: fenceRunbookName(config),
-      documentType: 'Automation',
-      documentFormat: 'JSON',
-      updateMethod: 'NewVersion',
-      content: deployableContent(doc),
-    });
+    this.document = automationDocument(this, fenceRunbookName(config), doc);
   }
 }

@@ -171,11 +171,14 @@ export class Postgres extends Construct {
             // writer turns protection on in place (ModifyDBInstance).
             deletionProtection: false,
             // Automated backups on the replica too (RDS for PostgreSQL read replicas support them:
-            // "Backups" row of the engine comparison in USER_ReadRepl.html), so that promoting it
-            // takes no backup: "enable automated backups on your read replica before promoting the
-            // read replica. This ensures that no backup is taken during the promotion process"
-            // (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_PromoteReadReplica.html).
+            // "Backups" row of the engine comparison in USER_ReadRepl.html): AWS recommends "at least
+            // one backup prior to promotion", and "a read replica cannot be promoted ... when it is in
+            // the backing-up status. ... configure the automated backup window so that daily backups do
+            // not interfere with read replica promotion" (API_PromoteReadReplica). Its own window, twelve
+            // hours from the writer's, so both are never backing up at once; the runbook waits out a
+            // backup it meets. The deploy that makes it the writer sets the writer's window in place.
             ...backups,
+            preferredBackupWindow: '15:00-16:00',
           }),
     });
     // Snapshot on removal outside environments that may destroy data. A replacement only ever happens

@@ -1,13 +1,23 @@
 import type { EnvironmentConfig } from '../../config';
 import { activeRegionParameterName, partitionOf, regionOf, resourceName } from '../../config/naming';
 import { standbyRole, writerRole } from '../../config/topology';
+import { JOB_CATALOG } from '../../lambda/job-submission/job-catalog';
 import type { StepPermission } from './step';
 
 /** The two switch runbooks: an unplanned failover, and the planned switch back after re-seeding (failback). */
 export type RunbookKind = 'failover' | 'failback';
 
-/** The streaming jobs a switch resubmits in the new writer's region. */
-export const FAILOVER_STREAMING_JOBS = ['04-stream-sales-to-kafka', '05-streaming-kafka'] as const;
+/** The streaming jobs a switch resubmits in the new writer's region: the catalog's STREAMING jobs. */
+export const FAILOVER_STREAMING_JOBS: readonly string[] = JOB_CATALOG.filter(
+  (j) => j.mode === 'STREAMING',
+).map((j) => j.name);
+/**
+ * Of those, the jobs that commit their progress to a consumer group: a switch resumes them from
+ * that group's offsets on the new writer's cluster, as MSK Replicator translated them.
+ */
+export const RESUME_FROM_GROUP_JOBS: readonly string[] = JOB_CATALOG.filter(
+  (j) => j.mode === 'STREAMING' && j.commitsOffsetsOf,
+).map((j) => j.name);
 
 /** What every step of one document needs to know: names, regions and ARNs derived from config. */
 export class RunbookContext {
@@ -71,6 +81,14 @@ export class RunbookContext {
   publish(): StepPermission {
     return { actions: ['sns:Publish'], resources: [this.topicArn] };
   }
+}
+
+/**
+ * The role a switch runbook runs as, fixed so that the document's
+ * AutomationAssumeRole can default to it: IAM is global, so the region is part of it.
+ */
+export function switchRoleName(config: EnvironmentConfig, kind: RunbookKind, region: string): string {
+  return `${resourceName(config, kind)}-${region}`;
 }
 
 /** The fence runbook's name (deployed in both regions; run in the one to fence). */

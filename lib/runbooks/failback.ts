@@ -132,6 +132,7 @@ export function failbackDocument(config: EnvironmentConfig, topicArn: string): A
   const real: RunbookStep[] = [
     s.requestApproval(),
     s.approve(),
+    s.markStarted(),
     s.fenceWriter(),
     ...(s.db ? [s.fenceDatabase(), s.waitForCatchUp()] : []),
     s.startSwitch(),
@@ -140,7 +141,9 @@ export function failbackDocument(config: EnvironmentConfig, topicArn: string): A
     s.activate(),
     s.resubmitStreaming(),
     s.notifySwitched(),
+    ...s.fenceOldRegion(),
     ...s.afterSwitch(),
+    s.clearMarker(),
     ...s.notify(),
   ];
   return switchDocument(s, real);

@@ -13,12 +13,15 @@ export function failoverDocument(config: EnvironmentConfig, topicArn: string): A
   const real: RunbookStep[] = [
     s.requestApproval(),
     s.approve(),
+    s.markStarted(),
     s.startSwitch(),
     s.waitForWrites(),
     s.activate(),
+    ...s.fenceOldRegion(),
     s.resubmitStreaming(),
     s.notifySwitched(),
     ...s.afterSwitch(),
+    s.clearMarker(),
     ...s.notify(),
   ];
   return switchDocument(s, real);

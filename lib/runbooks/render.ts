@@ -27,6 +27,9 @@ const PHASES: { phase: StepPhase; title: string }[] = [
   { phase: 'after', title: 'After the switch (a failure notifies and does not undo the switch)' },
 ];
 
+/** The steps that fence the old writer's region (the failover's after activation, the failback's before the switch). */
+const FENCE_STEPS = ['StopReplicator', 'TryFenceOldRegion', 'FenceWriter', 'FenceDatabase', 'WaitForCatchUp'];
+
 /** The per-phase step tables and the expected times, computed from the steps' metadata. */
 export function timingTables(doc: AutomationDocument, fence = false): string {
   const t = timing(doc);
@@ -56,11 +59,14 @@ export function timingTables(doc: AutomationDocument, fence = false): string {
   const sources = doc.mainSteps
     .filter((s) => s.durationSource && s.expectedMinutes >= 1)
     .map((s) => `- \`${s.name}\` (${s.expectedMinutes} min): ${s.durationSource}`);
+  const fenceSteps = doc.mainSteps.filter((s) => s.phase === 'critical' && FENCE_STEPS.includes(s.name));
+  const fenceMinutes = Math.round(fenceSteps.reduce((m, s) => m + s.expectedMinutes, 0) * 10) / 10;
   const summary = fence
     ? `Expected duration: about ${t.total} minutes.`
     : `| | minutes |
 | --- | --- |
 | expected time to writes resumed (approval excluded) | **${t.writesResumed}** |
+| of which: fencing the old writer's region, on the critical path (${fenceSteps.map((s) => `\`${s.name}\``).join(', ')}) | ${fenceMinutes} |
 | expected time to full completion (approval excluded) | ${t.total} |`;
   return `${summary}
 

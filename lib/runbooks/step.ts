@@ -1,6 +1,7 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { PlatformError } from '../shared/errors';
+import { stepsArchive } from './archive';
+
+export { STEPS_DIR } from './archive';
 
 /**
  * One IAM statement a step needs. Plain data (no CDK types), so documents can be
@@ -60,23 +61,12 @@ export interface RunbookStep {
   readonly nextStep?: string;
   readonly isCritical?: boolean;
   readonly permissions: readonly StepPermission[];
+  /** aws:executeScript only: the file under lib/runbooks/steps/ whose function the step runs. */
+  readonly scriptFile?: string;
 }
 
 /** aws:executeScript runs for at most 600 seconds (automation-action-executeScript). */
 export const EXECUTE_SCRIPT_MAX_SECONDS = 600;
-
-/** The folder holding the steps' Python files. */
-export const STEPS_DIR = path.join(__dirname, 'steps');
-
-/**
- * A step's script: `_common.py` (shared helpers) followed by the step's own
- * file, read at synth time so the Python is a real file that tools can lint and
- * tests can run (the pattern of cdk-ssm-documents' `ExecuteScriptStep` with `fullPathToCode`).
- */
-export function readStepScript(file: string): string {
-  const read = (name: string) => fs.readFileSync(path.join(STEPS_DIR, name), 'utf8');
-  return `${read('_common.py')}\n\n# ---- ${file} ----\n${read(file)}`;
-}
 
 export interface ScriptStepProps
   extends Omit<
@@ -110,10 +100,16 @@ export function scriptStep(props: ScriptStepProps): RunbookStep {
     maxAttempts: maxAttempts ?? 2,
     onFailure: onFailure ?? 'Abort',
     timeoutSeconds: timeout,
+    scriptFile: file,
+    // The script is a file of the document's one attachment (a zip of lib/runbooks/steps/, see
+    // archive.ts), not inline: inline scripts of every step made the documents exceed SSM's
+    // 64 KB content limit (CreateDocument), and the user guide documents `Attachment` for JSON
+    // runbooks ("JSON runbooks must provide script content using the Attachment input
+    // parameter", automation-action-executeScript). Handler is `<file>.<function>` for an attachment.
     inputs: {
       Runtime: 'python3.11',
-      Handler: handler ?? 'handler',
-      Script: readStepScript(file),
+      Handler: `${file.replace(/\.py$/, '')}.${handler ?? 'handler'}`,
+      Attachment: stepsArchive().name,
       InputPayload: input,
     },
     outputs: (returns ?? []).map(([Name, Type]) => ({ Name, Selector: `$.Payload.${Name}`, Type })),
@@ -132,8 +128,14 @@ export interface AutomationDocument {
   readonly mainSteps: readonly RunbookStep[];
 }
 
-/** The document as SSM takes it: the docs-only and IAM fields removed, the verify text in the description. */
+/**
+ * The document as SSM takes it: the docs-only and IAM fields removed, the verify text
+ * in the description, and the `files` section naming the attachment with its SHA-256
+ * (schema 0.3 "files": the script files attached to the document and their checksums).
+ */
 export function deployableContent(doc: AutomationDocument): Record<string, unknown> {
+  const attached = doc.mainSteps.some((s) => s.scriptFile !== undefined);
+  const archive = stepsArchive();
   return {
     ...doc,
     mainSteps: doc.mainSteps.map(
@@ -143,11 +145,13 @@ export function deployableContent(doc: AutomationDocument): Record<string, unkno
         phase: _p,
         mutating: _u,
         permissions: _perm,
+        scriptFile: _f,
         verify,
         description,
         ...step
       }) => ({ ...step, description: `${description} Verify: ${verify}` }),
     ),
+    ...(attached ? { files: { [archive.name]: { checksums: { sha256: archive.sha256 } } } } : {}),
   };
 }
 

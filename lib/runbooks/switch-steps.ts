@@ -18,13 +18,15 @@ import {
   FAILOVER_STREAMING_JOBS,
   fenceRoleName,
   fenceRunbookName,
+  RESUME_FROM_GROUP_JOBS,
   type RunbookContext,
   type RunbookKind,
+  switchRoleName,
 } from './context';
-import { type AutomationDocument, type RunbookStep, scriptStep } from './step';
+import { type AutomationDocument, type RunbookStep, type StepPhase, scriptStep } from './step';
 
 const RDS_PROMOTE =
-  'RDS: "The promotion process can take several minutes or longer" (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.Promote.html); AWS publishes no figure, 10 min is our estimate (an estimate, not an AWS figure). The replica keeps automated backups, so no backup is taken during the promotion (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_PromoteReadReplica.html). The Global Datastore failover runs at the same time (no published figure either).';
+  'RDS: "The promotion process can take several minutes or longer" and RDS reboots the instance (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.Promote.html); AWS publishes no figure, 10 min is our estimate (an estimate, not an AWS figure). A replica cannot be promoted while it is backing-up (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_PromoteReadReplica.html): the replica has its own backup window, away from the writer\'s, and a promotion that meets a backup waits for it (not counted here). The Global Datastore failover runs at the same time (no published figure either).';
 export const NO_FIGURE = 'estimate: a few API calls, no AWS figure';
 /** Days a failback keeps the snapshot of the namespace it restores over (CreateSnapshot retentionPeriod). */
 const KEPT_SNAPSHOT_DAYS = 35;
@@ -87,33 +89,49 @@ export class SwitchSteps {
     };
   }
 
+  /** The durable "switch in progress" marker in this region (switch_marker.py). */
+  get marker(): string {
+    return parameterName(this.ctx.config, 'switch-in-progress');
+  }
+
+  private get markerArn(): string {
+    return this.ctx.arn(this.ctx.here, 'ssm', `parameter${this.marker}`);
+  }
+
   gate(): RunbookStep {
-    const inputs = { Payload: '{{CheckReadiness.Payload}}', Force: '{{Force}}', DryRun: '{{DryRun}}' };
+    const inputs = {
+      Payload: '{{CheckReadiness.Payload}}',
+      Force: '{{Force}}',
+      DryRun: '{{DryRun}}',
+      Marker: this.marker,
+      SwitchId: switchId(this.kind, this.ctx),
+    };
     const returns = [
       ['Allowed', 'Boolean'],
       ['Summary', 'String'],
       ['Reason', 'String'],
     ] as const;
+    const readMarker = { actions: ['ssm:GetParameter'], resources: [this.markerArn] };
     const common = {
       phase: 'prepare' as const,
       expectedMinutes: 0,
       input: inputs,
       returns,
-      permissions: [],
+      permissions: [readMarker],
     };
     return this.failback
       ? scriptStep({
           ...common,
           name: 'GateOnReseed',
           file: 'gate_reseed.py',
-          description: `Refuses to continue unless every readiness check is healthy: the re-seeded replica in ${this.ctx.here} keeps up, the buckets replicate here without failures, the cache member here is a healthy secondary, warehouse snapshots are copied here, catalog and Spark match. Force=true overrides.`,
+          description: `Refuses to continue unless every readiness check is healthy: the re-seeded replica in ${this.ctx.here} keeps up, the buckets replicate here without failures, the cache member here is a healthy secondary, warehouse snapshots are copied here, catalog and Spark match. Force=true overrides. A re-run of a failback that started (${this.marker} here names it) is a resume and passes.`,
           verify: 'the Reason output lists nothing as not healthy.',
         })
       : scriptStep({
           ...common,
           name: 'GateOnRpo',
           file: 'gate_rpo.py',
-          description: `Refuses to continue when any replicated store's lag is unknown or above its budget (readiness report rpo.stores), unless Force=true. The warehouse is restored from a snapshot and is reported, not counted. A re-run after the switch (${activeRegionParameterName(this.ctx.config)} in ${this.ctx.here} already names ${this.ctx.here}) is a resume and passes, saying so.`,
+          description: `Refuses to continue when any replicated store's lag is unknown or above its budget (readiness report rpo.stores), judged per store (the last lag read before its writer side failed or stopped answering, else the live lag), unless Force=true, which names what it overrides. The warehouse is restored from a snapshot and is reported, not counted. A re-run of a switch that started (${this.marker} here names it) or completed (${activeRegionParameterName(this.ctx.config)} in ${this.ctx.here} already names ${this.ctx.here}) is a resume and passes, saying so.`,
           verify:
             "the Summary output gives each store's lag, budget and source, or says this run resumes a switch.",
           input: {
@@ -122,9 +140,54 @@ export class SwitchSteps {
             ThisRegion: this.ctx.here,
           },
           permissions: [
+            readMarker,
             { actions: ['ssm:GetParameter'], resources: [this.ctx.activeRegionArn(this.ctx.here)] },
           ],
         });
+  }
+
+  /** Written after the approval, before the first step that changes anything. */
+  markStarted(): RunbookStep {
+    const { ctx } = this;
+    return scriptStep({
+      name: 'MarkSwitchStarted',
+      file: 'switch_marker.py',
+      handler: 'start',
+      description: `Writes ${this.marker} in ${ctx.here} (this switch, this execution, the time) before anything changes, so that a re-run after a partial failure passes the gate as a resume, even where readiness then reports the promoted database as failed.`,
+      verify: `the parameter ${this.marker} names ${switchId(this.kind, ctx)}.`,
+      phase: 'critical',
+      expectedMinutes: 0,
+      mutating: true,
+      maxAttempts: 3,
+      input: {
+        Marker: this.marker,
+        SwitchId: switchId(this.kind, ctx),
+        Region: ctx.here,
+        Execution: '{{automation:EXECUTION_ID}}',
+      },
+      returns: [['Result', 'String']],
+      permissions: [{ actions: ['ssm:GetParameter', 'ssm:PutParameter'], resources: [this.markerArn] }],
+    });
+  }
+
+  /** Cleared when the switch is complete (Notify follows); a failure leaves it, so a re-run resumes. */
+  clearMarker(): RunbookStep {
+    const { ctx } = this;
+    return scriptStep({
+      name: 'ClearSwitchMarker',
+      file: 'switch_marker.py',
+      handler: 'clear',
+      description: `Deletes ${this.marker} in ${ctx.here}: the switch is complete.`,
+      verify: `the parameter ${this.marker} is gone.`,
+      phase: 'after',
+      expectedMinutes: 0,
+      maxAttempts: 2,
+      onFailure: 'Continue',
+      isCritical: false,
+      input: { Marker: this.marker, SwitchId: switchId(this.kind, ctx) },
+      returns: [['Result', 'String']],
+      permissions: [{ actions: ['ssm:GetParameter', 'ssm:DeleteParameter'], resources: [this.markerArn] }],
+    });
   }
 
   get gateName(): string {
@@ -271,7 +334,7 @@ export class SwitchSteps {
     return scriptStep({
       name: 'StartSwitch',
       file: 'start_switch.py',
-      description: `Starts together, each only if not done or under way: the promotion of ${this.db ?? '(no replica)'} in ${ctx.here}; ${this.datastore ? `the failover of the Global Datastore to ${ctx.here}${this.failback ? '' : ' (any error or timeout: disassociate this member instead)'}` : 'no cache switch (no Global Datastore)'}; the start of ${ctx.name('spark')}.`,
+      description: `Starts together, each only if not done or under way: the promotion of ${this.db ?? '(no replica)'} in ${ctx.here} (not while it is backing-up: WaitForWrites requests it once the backup completes); ${this.datastore ? `the failover of the Global Datastore to ${ctx.here}${this.failback ? '' : ` (when ${ctx.other} does not answer or is failing, or on any error or timeout: disassociate this member instead)`}` : 'no cache switch (no Global Datastore)'}; the start of ${ctx.name('spark')}, with its auto-start turned back on.`,
       verify: 'the Database, Cache and Spark outputs say what was requested or found done.',
       phase: 'critical',
       expectedMinutes: 0.5,
@@ -293,7 +356,12 @@ export class SwitchSteps {
         ...this.cachePermissions(true),
         ctx.listed(
           ctx.here,
-          ['emr-serverless:ListApplications', 'emr-serverless:StartApplication'],
+          [
+            'emr-serverless:ListApplications',
+            'emr-serverless:GetApplication',
+            'emr-serverless:UpdateApplication',
+            'emr-serverless:StartApplication',
+          ],
           'EMR Serverless applications are found by listing (ids generated by AWS)',
         ),
       ],
@@ -304,12 +372,12 @@ export class SwitchSteps {
     return scriptStep({
       name: 'WaitForWrites',
       file: 'wait_writable.py',
-      description: `Waits until ${this.db ?? 'the database'} has no replication source and is available (or backing-up, which takes writes), and ${this.datastore ? `${this.cacheGroup} is available and primary or standalone${this.failback ? '' : ' (disassociating it if the failover has not taken after 5 minutes; if the cache still cannot take writes then, writes resume on the database and the cache is reported NOT WRITABLE with the fix)'}` : 'the cache needs nothing'}. Repeats up to 4 times 9 minutes.`,
+      description: `Waits until ${this.db ?? 'the database'} has no replication source and is available (or backing-up, which takes writes), requesting its promotion if StartSwitch could not (replica backing-up), and ${this.datastore ? `${this.cacheGroup} is available and primary or standalone${this.failback ? '' : ' (disassociating it if the failover has not taken after 5 minutes; if the cache still cannot take writes then, writes resume on the database and the cache is reported NOT WRITABLE with the fix)'}` : 'the cache needs nothing'}. Repeats up to 4 times 9 minutes.`,
       verify: 'the Database output says standalone and available; the Cache output primary or standalone.',
       phase: 'critical',
       expectedMinutes: 10,
       durationSource: RDS_PROMOTE,
-      mutating: !this.failback && this.datastore !== undefined,
+      mutating: this.db !== undefined || (!this.failback && this.datastore !== undefined),
       maxAttempts: 4,
       timeoutSeconds: 600,
       input: {
@@ -324,7 +392,9 @@ export class SwitchSteps {
         ['CacheWritable', 'Boolean'],
       ],
       permissions: [
-        ...(this.db ? [{ actions: ['rds:DescribeDBInstances'], resources: [this.dbArn()] }] : []),
+        ...(this.db
+          ? [{ actions: ['rds:DescribeDBInstances', 'rds:PromoteReadReplica'], resources: [this.dbArn()] }]
+          : []),
         ...this.cachePermissions(true),
       ],
     });
@@ -362,7 +432,7 @@ export class SwitchSteps {
     return scriptStep({
       name: 'ResubmitStreaming',
       file: 'resubmit_streaming.py',
-      description: `Resubmits ${FAILOVER_STREAMING_JOBS.join(' and ')} through ${ctx.name('submit-job')} in ${ctx.here}, with an idempotency key per switch (a re-run does not start them twice).`,
+      description: `Resubmits ${FAILOVER_STREAMING_JOBS.join(' and ')} through ${ctx.name('submit-job')} in ${ctx.here}, with an idempotency key per switch (a re-run does not start them twice); ${RESUME_FROM_GROUP_JOBS.join(' and ')} from its consumer group's offsets on the cluster in ${ctx.here}, as the MSK Replicator translated them.`,
       verify: 'the JobRuns output names a run per job; they reach RUNNING in EMR Studio.',
       phase: 'critical',
       expectedMinutes: 1,
@@ -372,6 +442,7 @@ export class SwitchSteps {
       input: {
         Function: ctx.name('submit-job'),
         Jobs: [...FAILOVER_STREAMING_JOBS],
+        ResumeFromGroup: [...RESUME_FROM_GROUP_JOBS],
         KeyPrefix: switchId(this.kind, ctx),
       },
       returns: [['JobRuns', 'String']],
@@ -562,9 +633,20 @@ export class SwitchSteps {
         }),
       );
     }
-    if (!this.failback) steps.push(this.stopReplicator());
-    steps.push(this.tryFence());
     return steps;
+  }
+
+  /**
+   * The fence of the old writer's region, right after this region became the active one
+   * and before anything slow, so that no later failure can skip it: in a failover on the
+   * critical path (a single-service outage leaves the old region up, its producer writing
+   * and its Replicator copying into the live topics); in a failback the writer was fenced
+   * before the switch (FenceWriter, FenceDatabase), so this only finishes the rest and
+   * follows the switch. Neither step ever fails the switch.
+   */
+  fenceOldRegion(): RunbookStep[] {
+    const phase = this.failback ? 'after' : 'critical';
+    return [this.stopReplicator(phase), this.tryFence(phase)];
   }
 
   /**
@@ -573,18 +655,20 @@ export class SwitchSteps {
    * Deleted here, where it lives (the fence runbook does the same from the old region).
    * Never fails the switch: the Result says what to do if it could not be deleted.
    */
-  private stopReplicator(): RunbookStep {
+  private stopReplicator(phase: StepPhase): RunbookStep {
     const { ctx } = this;
     const name = ctx.name('msk-replicator');
     return scriptStep({
       name: 'StopReplicator',
       file: 'stop_replicator.py',
-      description: `Deletes the MSK Replicator ${name} in ${ctx.here} that copies from ${ctx.other}'s cluster into the topics here (skipped if gone or deleting), so that it does not copy the old writer's records into the live topics once ${ctx.other} answers. Never fails the switch.`,
-      verify: 'the Result output; the Replicator is gone or DELETING.',
-      phase: 'after',
-      expectedMinutes: 0.5,
-      durationSource: NO_FIGURE,
+      description: `Deletes the MSK Replicator ${name} in ${ctx.here} that copies from ${ctx.other}'s cluster into the topics here (skipped if gone; not asked twice) and waits up to 2.5 minutes until it is gone, so that it copies none of the old writer's records into the live topics. Never fails the switch.`,
+      verify: 'the Result output; the Replicator is gone (or DELETING if it outlasted the wait).',
+      phase,
+      expectedMinutes: 1,
+      durationSource:
+        'estimate: the deletion is requested at once; AWS publishes no time for a Replicator to be gone, and the step waits at most 2.5 minutes for it',
       maxAttempts: 2,
+      timeoutSeconds: 240,
       onFailure: 'Continue',
       isCritical: false,
       input: { Region: ctx.other, NewWriter: ctx.here, Replicator: name },
@@ -634,7 +718,7 @@ export class SwitchSteps {
     });
   }
 
-  private tryFence(): RunbookStep {
+  private tryFence(phase: StepPhase): RunbookStep {
     const { ctx } = this;
     const doc = fenceRunbookName(ctx.config);
     return scriptStep({
@@ -642,7 +726,7 @@ export class SwitchSteps {
       file: 'try_fence.py',
       description: `Starts the fence runbook ${doc} in ${ctx.other} (its record, Spark runs, job submission, S3 rules, Replicator, database). Never fails the switch: during an outage ${ctx.other} does not answer and the Message says what to run when it does.`,
       verify: `the Message output; if Started is false, run the command it gives once ${ctx.other} answers.`,
-      phase: 'after',
+      phase,
       expectedMinutes: 0.5,
       durationSource: NO_FIGURE,
       maxAttempts: 1,
@@ -691,7 +775,7 @@ export class SwitchSteps {
       publish(
         'Notify',
         `dual-region-analytics ${ctx.config.name}: ${this.failback ? 'failed back' : 'failed over'} to ${ctx.here}`,
-        `Execution {{automation:EXECUTION_ID}} made ${ctx.here} the active region of ${ctx.config.name}.${this.failback ? '' : ' MSK Replicator: {{StopReplicator.Result}}.'} Fence of ${ctx.other}: {{TryFenceOldRegion.Message}}. Next: ${next}.`,
+        `Execution {{automation:EXECUTION_ID}} made ${ctx.here} the active region of ${ctx.config.name}. MSK Replicator: {{StopReplicator.Result}}. Fence of ${ctx.other}: {{TryFenceOldRegion.Message}}. Next: ${next}.`,
       ),
       publish(
         'NotifyIncomplete',
@@ -729,6 +813,7 @@ export function switchDocument(s: SwitchSteps, real: readonly RunbookStep[]): Au
       AutomationAssumeRole: {
         type: 'String',
         description: 'Role the automation runs as (deployed with this document).',
+        default: ctx.arn('', 'iam', `role/${switchRoleName(config, kind, ctx.here)}`),
       },
       DryRun: {
         type: 'Boolean',

@@ -5,6 +5,7 @@ import { AWS_PAGES, EMR_SERVERLESS_7_RELEASES, isAllowedBaseRpu } from '../../co
 import { physicalNames } from '../../config/names';
 import { prod } from '../../config/prod';
 import { GLOBAL_DATASTORE_PREFIXES, KNOWN_REGIONS, MSK_SERVERLESS_REGIONS } from '../../config/regions';
+import { JOB_CATALOG } from '../../lambda/job-submission/job-catalog';
 import { rejectionOf } from '../support/config';
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
@@ -125,6 +126,31 @@ describe('EMR Serverless', () => {
     );
     expect(message).toContain(AWS_PAGES.emrServerlessReleases);
     expect(EMR_SERVERLESS_7_RELEASES).toContain(loadConfig('prod').emr.releaseLabel);
+  });
+
+  it('refuses a release older than 7.1.0: the streaming jobs of the catalog run in STREAMING mode', () => {
+    expect(JOB_CATALOG.some((job) => job.mode === 'STREAMING')).toBe(true);
+    const message = rejectionOf(dev, (c) => (c.emr.releaseLabel = 'emr-7.0.0'));
+    expect(message).toMatch(
+      /emr\.releaseLabel: "emr-7\.0\.0" cannot run the platform's streaming jobs: mode STREAMING needs emr-7\.1\.0 or later\. Use emr-7\.1\.0 or later and change emr\.jars with it/,
+    );
+    expect(message).toContain(AWS_PAGES.emrServerlessStreaming);
+    expect(() => loadConfig('dev')).not.toThrow();
+  });
+
+  it('keeps the STREAMING retry policy within what EMR Serverless allows (1 to 10 failed attempts an hour)', () => {
+    expect(loadConfig('dev').emr.streaming).toEqual({
+      maxFailedAttemptsPerHour: 5,
+      startingOffsets: 'earliest',
+    });
+    for (const value of [0, 11, 2.5]) {
+      expect(rejectionOf(dev, (c) => (c.emr.streaming = { maxFailedAttemptsPerHour: value }))).toMatch(
+        /emr\.streaming\.maxFailedAttemptsPerHour/,
+      );
+    }
+    expect(rejectionOf(dev, (c) => (c.emr.streaming = { startingOffsets: 'newest' }))).toMatch(
+      /emr\.streaming\.startingOffsets/,
+    );
   });
 });
 

@@ -167,11 +167,24 @@ describe('handlers bundled together', () => {
       `${entry('job-submission')}=together-job/index`,
       `${entry('postgres-control')}=together-pg/index`,
     ]);
-    for (const file of ['index.js', 'index.js.map']) {
+    // Job submission has a lazy part (msk-admin.lazy); postgres-control has none.
+    const files = (d: string) => fs.readdirSync(path.join(dir, d)).sort();
+    expect(files('alone')).toEqual([
+      'index.js',
+      'index.js.map',
+      'msk-admin.lazy.js',
+      'msk-admin.lazy.js.map',
+    ]);
+    expect(files('together-job')).toEqual(files('alone'));
+    for (const file of files('alone')) {
       const alone = fs.readFileSync(path.join(dir, 'alone', file));
       expect(alone.length).toBeGreaterThan(0);
-      expect(fs.readFileSync(path.join(dir, 'together-job', file)).equals(alone)).toBe(true);
+      expect({ file, same: fs.readFileSync(path.join(dir, 'together-job', file)).equals(alone) }).toEqual({
+        file,
+        same: true,
+      });
     }
+    expect(files('together-pg')).toEqual(['index.js', 'index.js.map']);
     expect(fs.readFileSync(path.join(dir, 'together-pg', 'index.js'), 'utf8')).toContain('postgres');
   });
 });

@@ -61,6 +61,25 @@ describe('bundled job submission handler', () => {
   });
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
+  it('keeps kafkajs out of the handler bundle: resumes load it from a part of its own', () => {
+    const part = path.join(dir, 'msk-admin.lazy.js');
+    expect(fs.readFileSync(bundle, 'utf8')).not.toContain('KafkaJS');
+    expect(fs.readFileSync(bundle, 'utf8')).toContain('./msk-admin.lazy');
+    expect(fs.readFileSync(part, 'utf8')).toContain('KafkaJS');
+    // The part loads on its own, outside the repository, as the handler's import() loads it in Lambda.
+    expect(
+      execFileSync(
+        process.execPath,
+        ['-e', 'process.stdout.write(typeof require("./msk-admin.lazy").mskAdmin)'],
+        {
+          cwd: dir,
+          encoding: 'utf8',
+          env: { PATH: process.env.PATH },
+        },
+      ),
+    ).toBe('function');
+  });
+
   it('stays within the size target and runs end to end with environment credentials', async () => {
     expect(fs.statSync(bundle).size).toBeLessThan(350 * 1024);
     // Asynchronous on purpose: the fake AWS endpoint runs on this process's event loop.
@@ -90,6 +109,10 @@ describe('bundled job submission handler', () => {
             EXECUTION_TIMEOUT_MINUTES: '60',
             ACTIVE_REGION_PARAMETER: '/dra/dev/active-region',
             BOOTSTRAP_SERVERS_PARAMETER: '/dra/dev/msk/bootstrap-servers',
+            CHECKPOINT_BUCKET: 'checkpoints',
+            COMMIT_GROUPS: '{"05-streaming-kafka":"dra-dev-05-streaming-kafka"}',
+            STREAMING_MAX_FAILED_ATTEMPTS_PER_HOUR: '5',
+            STREAMING_STARTING_OFFSETS: 'earliest',
             POWERTOOLS_METRICS_NAMESPACE: 'Test',
           },
         },

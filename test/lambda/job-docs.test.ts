@@ -34,6 +34,14 @@ describe('npm run submit argument parsing', () => {
       idempotencyKey: 'k',
       region: 'dr',
       force: true,
+      resumeFromGroup: false,
     });
+  });
+
+  it('asks for a resume from the consumer group with --resume-from-group', () => {
+    expect(
+      parseSubmitArgs(['--job', '05-streaming-kafka', '--region', 'dr', '--resume-from-group']),
+    ).toMatchObject({ job: '05-streaming-kafka', region: 'dr', resumeFromGroup: true });
+    expect(parseSubmitArgs(['--job', '05-streaming-kafka']).resumeFromGroup).toBe(false);
   });
 });

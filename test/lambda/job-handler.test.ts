@@ -10,7 +10,8 @@ import {
 } from '@aws-sdk/client-emr-serverless';
 import { GetParametersCommand, type GetParametersCommandOutput, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
-import { submit } from '../../lambda/job-submission/handler';
+import { RESUME_DEADLINE_MS, submit } from '../../lambda/job-submission/handler';
+import { FakeKafkaCluster } from '../support/kafka';
 
 const ENV = {
   DRA_ENVIRONMENT: 'dev',
@@ -23,6 +24,10 @@ const ENV = {
   EXECUTION_TIMEOUT_MINUTES: '720',
   ACTIVE_REGION_PARAMETER: '/dra/dev/active-region',
   BOOTSTRAP_SERVERS_PARAMETER: '/dra/dev/msk/bootstrap-servers',
+  CHECKPOINT_BUCKET: 'dra-dev-checkpoints-111111111111-us-east-1',
+  COMMIT_GROUPS: '{"05-streaming-kafka":"dra-dev-05-streaming-kafka"}',
+  STREAMING_MAX_FAILED_ATTEMPTS_PER_HOUR: '5',
+  STREAMING_STARTING_OFFSETS: 'earliest',
 };
 const PARAMS = {
   $metadata: {},
@@ -36,6 +41,10 @@ const quiet = () => ({
   logger: new Logger({ serviceName: 'test', logLevel: 'SILENT' }),
   metrics: new Metrics({ namespace: 'Test', serviceName: 'test' }),
 });
+/** No submission in these tests may touch Kafka unless it asks for a resume. */
+const noKafka = async () => {
+  throw new Error('Kafka was called for a submission that did not ask for a resume');
+};
 
 describe('job submission adapter (aws-sdk-client-mock)', () => {
   const emrMock = mockClient(EMRServerlessClient);
@@ -54,6 +63,7 @@ describe('job submission adapter (aws-sdk-client-mock)', () => {
     emr: new EMRServerlessClient({ region: 'us-east-1' }),
     ssm: new SSMClient({ region: 'us-east-1' }),
     env: ENV,
+    kafkaAdmin: noKafka,
     ...quiet(),
   });
 
@@ -84,6 +94,20 @@ describe('job submission adapter (aws-sdk-client-mock)', () => {
   it('makes no EMR call for a refused request', async () => {
     const result = await submit({ job: 'nope' }, deps());
     expect(result).toMatchObject({ ok: false, error: { code: 'UNKNOWN_JOB' } });
+    expect(emrMock.calls()).toHaveLength(0);
+  });
+
+  it('validates the whole request before any AWS call: a bad request never reads SSM', async () => {
+    for (const bad of [
+      { job: 'nope' },
+      { job: '04-stream-sales-to-kafka', arguments: { message_delay: -1 } },
+      { job: '01-example-console', arguments: { read_topic: '..' } },
+      { job: '01-example-console', force: 'yes' },
+    ]) {
+      const result = await submit(bad, deps());
+      expect(result).toMatchObject({ ok: false, region: 'us-east-1' });
+    }
+    expect(ssmMock.calls()).toHaveLength(0);
     expect(emrMock.calls()).toHaveLength(0);
   });
 
@@ -128,6 +152,127 @@ describe('job submission adapter (aws-sdk-client-mock)', () => {
       error: { code: 'MISSING_ARGUMENT', field: 'arguments.bootstrap_servers' },
     });
     expect(emrMock.commandCalls(StartJobRunCommand)).toHaveLength(0);
+  });
+
+  describe('a resume from the consumer group (resumeFromGroup)', () => {
+    const GROUP = 'dra-dev-05-streaming-kafka';
+    let cluster: FakeKafkaCluster;
+    let brokers: string[];
+    beforeEach(() => {
+      cluster = new FakeKafkaCluster('us-east-1').addTopic('topicC', 3, 1000n);
+      brokers = [];
+      emrMock.on(StartJobRunCommand).resolves({
+        $metadata: {},
+        applicationId: '00fabc123',
+        jobRunId: 'jr-9',
+        arn: 'arn:x',
+      } satisfies StartJobRunCommandOutput);
+    });
+    const resumeDeps = () => ({
+      ...deps(),
+      kafkaAdmin: async (bootstrapServers: string) => {
+        brokers.push(bootstrapServers);
+        return cluster.admin();
+      },
+    });
+    const sentArguments = () =>
+      emrMock.commandCalls(StartJobRunCommand)[0].args[0].input.jobDriver?.sparkSubmit?.entryPointArguments;
+
+    it("starts job 05 from its group's offsets on this region's cluster, in STREAMING mode", async () => {
+      cluster.commit(GROUP, 'topicC', { 0: 640, 1: 12 });
+      const result = await submit(
+        { job: '05-streaming-kafka', resumeFromGroup: true, idempotencyKey: 'failover-g0-us-west-2-05' },
+        resumeDeps(),
+      );
+      expect(result).toMatchObject({
+        ok: true,
+        jobRunId: 'jr-9',
+        resumed: "topicC: 2 of 3 partitions from the group's offsets; 1 with none at earliest (2)",
+      });
+      expect(brokers).toEqual(['boot:9098']);
+      expect(cluster.calls).toEqual([
+        'connect',
+        'fetchTopicOffsets:topicC',
+        `fetchOffsets:${GROUP}`,
+        'disconnect',
+      ]);
+      const input = emrMock.commandCalls(StartJobRunCommand)[0].args[0].input;
+      expect(input).toMatchObject({
+        mode: 'STREAMING',
+        executionTimeoutMinutes: 0,
+        retryPolicy: { maxFailedAttemptsPerHour: 5 },
+      });
+      expect(sentArguments()).toEqual(
+        expect.arrayContaining([
+          '--starting_offsets={"topicC":{"0":640,"1":12,"2":-2}}',
+          `--commit_group=${GROUP}`,
+          expect.stringMatching(
+            /^--checkpoint_location=s3:\/\/dra-dev-checkpoints-111111111111-us-east-1\/05-streaming-kafka\/[0-9a-f]{16}\/$/,
+          ),
+        ]),
+      );
+    });
+
+    it('reads the topic the request names', async () => {
+      cluster.addTopic('sales', 1, 10n).commit(GROUP, 'sales', { 0: 4 });
+      await submit(
+        { job: '05-streaming-kafka', resumeFromGroup: true, arguments: { read_topic: 'sales' } },
+        resumeDeps(),
+      );
+      expect(sentArguments()).toContain('--starting_offsets={"sales":{"0":4}}');
+    });
+
+    it('starts nothing when the cluster does not answer, and says what to do', async () => {
+      cluster.unreachable = true;
+      const result = await submit({ job: '05-streaming-kafka', resumeFromGroup: true }, resumeDeps());
+      expect(result).toEqual({
+        ok: false,
+        region: 'us-east-1',
+        error: {
+          code: 'RESUME_FAILED',
+          field: 'resumeFromGroup',
+          message: expect.stringMatching(
+            /offsets of consumer group dra-dev-05-streaming-kafka on topicC could not be read from the cluster in us-east-1 \(KafkaJSConnectionError: .*\)\. Nothing was started\. Retry; or submit without resumeFromGroup to start at earliest\./,
+          ),
+        },
+      });
+      expect(emrMock.commandCalls(StartJobRunCommand)).toHaveLength(0);
+      // The client is closed however the read ended.
+      expect(cluster.calls).toEqual(['connect', 'disconnect']);
+    });
+
+    it('gives up on a cluster that hangs within its deadline', async () => {
+      jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+      try {
+        cluster.hangs = true;
+        const pending = submit({ job: '05-streaming-kafka', resumeFromGroup: true }, resumeDeps());
+        await jest.advanceTimersByTimeAsync(RESUME_DEADLINE_MS);
+        expect(await pending).toMatchObject({
+          ok: false,
+          error: { code: 'RESUME_FAILED', message: expect.stringContaining('no answer within 12 s') },
+        });
+      } finally {
+        jest.useRealTimers();
+      }
+      expect(emrMock.commandCalls(StartJobRunCommand)).toHaveLength(0);
+    });
+
+    it('refuses in a standby region before it touches Kafka', async () => {
+      ssmMock.on(GetParametersCommand).resolves({
+        $metadata: {},
+        Parameters: [{ Name: '/dra/dev/active-region', Value: 'us-west-2' }],
+      } satisfies GetParametersCommandOutput);
+      const result = await submit({ job: '05-streaming-kafka', resumeFromGroup: true }, resumeDeps());
+      expect(result).toMatchObject({ ok: false, error: { code: 'NOT_ACTIVE_REGION' } });
+      expect(cluster.calls).toEqual([]);
+    });
+
+    it('starts a plain submission at the configured position without reading the group', async () => {
+      cluster.commit(GROUP, 'topicC', { 0: 640 });
+      const result = await submit({ job: '05-streaming-kafka' }, deps());
+      expect(result).toMatchObject({ ok: true });
+      expect(sentArguments()).toContain('--starting_offsets=earliest');
+    });
   });
 
   it('names the missing setting when the function is misconfigured', async () => {
@@ -187,7 +332,7 @@ describe('job submission with the real SDK client against a local HTTP server', 
       retryMode: 'standard',
       maxAttempts: 3,
     });
-    return { emr, ssm: new SSMClient({ region: 'us-east-1' }), env: ENV, ...quiet() };
+    return { emr, ssm: new SSMClient({ region: 'us-east-1' }), env: ENV, kafkaAdmin: noKafka, ...quiet() };
   };
 
   it('serializes the StartJobRun body the EMR Serverless API expects', async () => {

@@ -1,5 +1,10 @@
 import { JOB_CATALOG } from '../../lambda/job-submission/job-catalog';
-import { buildStartJobRun, clientToken, type RegionContext } from '../../lambda/job-submission/request';
+import {
+  buildStartJobRun,
+  clientToken,
+  type RegionContext,
+  runKey,
+} from '../../lambda/job-submission/request';
 
 const BUCKET = 'dra-dev-artifacts-111111111111-us-east-1';
 const SERVERS = 'boot-abc.c1.kafka-serverless.us-east-1.amazonaws.com:9098';
@@ -15,7 +20,11 @@ const ctx: RegionContext = {
   logGroupName: '/dra/dev/emr-serverless/jobs',
   executionTimeoutMinutes: 720,
   bootstrapServers: SERVERS,
+  checkpointBucket: 'dra-dev-checkpoints-111111111111-us-east-1',
+  commitGroups: { '05-streaming-kafka': 'dra-dev-05-streaming-kafka' },
+  streaming: { maxFailedAttemptsPerHour: 5, startingOffsets: 'earliest' },
 };
+const CHECKPOINTS = 's3://dra-dev-checkpoints-111111111111-us-east-1';
 
 /**
  * The job drivers the seed's `aws emr-serverless start-job-run` commands send, with
@@ -48,9 +57,16 @@ const SEED_DRIVERS: Record<string, { entryPoint: string; entryPointArguments: st
   },
   '05-streaming-kafka': {
     entryPoint: `s3://${BUCKET}/scripts/05_streaming_kafka.py`,
-    entryPointArguments: [`--bootstrap_servers=${SERVERS}`, '--read_topic=topicC'],
+    entryPointArguments: [
+      `--bootstrap_servers=${SERVERS}`,
+      '--read_topic=topicC',
+      `--checkpoint_location=${CHECKPOINTS}/05-streaming-kafka/${runKey(clientToken('dev', '05-streaming-kafka', 'k1'))}/`,
+      '--starting_offsets=earliest',
+      '--commit_group=dra-dev-05-streaming-kafka',
+    ],
   },
 };
+const STREAMING = ['04-stream-sales-to-kafka', '05-streaming-kafka'];
 
 describe('StartJobRun request builder', () => {
   it.each(Object.keys(SEED_DRIVERS))('builds the seed request for %s', (job) => {
@@ -61,7 +77,11 @@ describe('StartJobRun request builder', () => {
       executionRoleArn: 'arn:aws:iam::111111111111:role/emr-exec',
       name: job,
       clientToken: clientToken('dev', job, 'k1'),
-      executionTimeoutMinutes: 720,
+      // Streaming jobs run in STREAMING mode, without a timeout, retried by EMR Serverless;
+      // batch jobs keep the request they always had (no mode, the configured timeout).
+      ...(STREAMING.includes(job)
+        ? { mode: 'STREAMING', executionTimeoutMinutes: 0, retryPolicy: { maxFailedAttemptsPerHour: 5 } }
+        : { executionTimeoutMinutes: 720 }),
       jobDriver: {
         sparkSubmit: {
           ...SEED_DRIVERS[job],
@@ -82,8 +102,106 @@ describe('StartJobRun request builder', () => {
     });
   });
 
-  it('covers every job in the catalog', () => {
+  it('covers every job in the catalog, and marks exactly 04 and 05 as streaming', () => {
     expect(JOB_CATALOG.map((j) => j.name).sort()).toEqual(Object.keys(SEED_DRIVERS).sort());
+    expect(JOB_CATALOG.filter((j) => j.mode === 'STREAMING').map((j) => j.name)).toEqual(STREAMING);
+  });
+
+  describe('streaming jobs', () => {
+    const args = (input: unknown, context: RegionContext = ctx, resume?: { startingOffsets: string }) => {
+      const result = buildStartJobRun(input, context, resume);
+      if (!result.ok) throw new Error(result.error.message);
+      return result.request;
+    };
+
+    it('take the retry policy and the starting position from config', () => {
+      const request = args(
+        { job: '05-streaming-kafka' },
+        { ...ctx, streaming: { maxFailedAttemptsPerHour: 10, startingOffsets: 'latest' } },
+      );
+      expect(request.retryPolicy).toEqual({ maxFailedAttemptsPerHour: 10 });
+      expect(request.jobDriver?.sparkSubmit?.entryPointArguments).toContain('--starting_offsets=latest');
+    });
+
+    it("checkpoint each run under its own prefix of this region's checkpoint bucket", () => {
+      const location = (input: unknown, context = ctx) =>
+        args(input, context).jobDriver?.sparkSubmit?.entryPointArguments?.find((a) =>
+          a.startsWith('--checkpoint_location='),
+        );
+      const a = location({ job: '05-streaming-kafka', idempotencyKey: 'a' });
+      expect(a).toMatch(
+        new RegExp(`^--checkpoint_location=${CHECKPOINTS}/05-streaming-kafka/[0-9a-f]{16}/$`),
+      );
+      // The same key is the same run (a retried request), so the same checkpoint.
+      expect(location({ job: '05-streaming-kafka', idempotencyKey: 'a' })).toBe(a);
+      // Another run never inherits it, and without a key every run gets its own.
+      expect(location({ job: '05-streaming-kafka', idempotencyKey: 'b' })).not.toBe(a);
+      expect(location({ job: '05-streaming-kafka' })).not.toBe(location({ job: '05-streaming-kafka' }));
+      // In the DR region, the DR region's bucket: checkpoints never cross regions.
+      const dr = {
+        ...ctx,
+        region: 'us-west-2',
+        activeRegion: 'us-west-2',
+        checkpointBucket: 'dra-dev-checkpoints-111111111111-us-west-2',
+      };
+      expect(location({ job: '05-streaming-kafka', idempotencyKey: 'a' }, dr)).toMatch(
+        /^--checkpoint_location=s3:\/\/dra-dev-checkpoints-111111111111-us-west-2\/05-streaming-kafka\//,
+      );
+    });
+
+    it('resume from the planned offsets when asked, and only then', () => {
+      const json = '{"topicC":{"0":42,"1":-2}}';
+      const request = args({ job: '05-streaming-kafka', resumeFromGroup: true }, ctx, {
+        startingOffsets: json,
+      });
+      expect(request.jobDriver?.sparkSubmit?.entryPointArguments).toContain(`--starting_offsets=${json}`);
+      expect(buildStartJobRun({ job: '05-streaming-kafka', resumeFromGroup: true }, ctx)).toMatchObject({
+        ok: false,
+        error: { code: 'RESUME_FAILED' },
+      });
+    });
+
+    it('refuse a resume for a job that commits no offsets to a group', () => {
+      for (const job of ['04-stream-sales-to-kafka', '01-example-console']) {
+        expect(buildStartJobRun({ job, resumeFromGroup: true }, ctx)).toMatchObject({
+          ok: false,
+          error: {
+            code: 'INVALID_INPUT',
+            field: 'resumeFromGroup',
+            message: expect.stringContaining('cannot resume from one (jobs that can: 05-streaming-kafka)'),
+          },
+        });
+      }
+      expect(buildStartJobRun({ job: '05-streaming-kafka', resumeFromGroup: 'yes' }, ctx)).toMatchObject({
+        ok: false,
+        error: { code: 'INVALID_INPUT', field: 'resumeFromGroup' },
+      });
+    });
+
+    it('refuse offsets too long for one entry point argument rather than cut them', () => {
+      const partitions = Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [i, 1_000_000_000 + i]));
+      const result = buildStartJobRun({ job: '05-streaming-kafka', resumeFromGroup: true }, ctx, {
+        startingOffsets: JSON.stringify({ topicC: partitions }),
+      });
+      expect(result).toMatchObject({
+        ok: false,
+        error: {
+          code: 'RESUME_FAILED',
+          message: expect.stringMatching(/more than the 10280 an entry point argument takes/),
+        },
+      });
+    });
+
+    it('never let callers choose the checkpoint, the starting offsets or the group', () => {
+      for (const name of ['checkpoint_location', 'starting_offsets', 'commit_group']) {
+        expect(
+          buildStartJobRun({ job: '05-streaming-kafka', arguments: { [name]: 'x' } }, ctx),
+        ).toMatchObject({
+          ok: false,
+          error: { code: 'RESERVED_ARGUMENT', field: `arguments.${name}` },
+        });
+      }
+    });
   });
 
   it('lets callers override defaults with values of the right type', () => {
@@ -162,10 +280,41 @@ describe('StartJobRun request builder', () => {
         code: 'INVALID_TYPE',
         field: 'arguments.message_delay',
       });
-      expect(refuse({ job: '01-example-console', arguments: { read_topic: 'a topic' } })).toMatchObject({
+      expect(refuse({ job: '01-example-console', arguments: { read_topic: 42 } })).toMatchObject({
         code: 'INVALID_TYPE',
         field: 'arguments.read_topic',
       });
+    });
+
+    it('refuses a topic name Kafka would refuse', () => {
+      for (const name of ['a topic', '.', '..', 't'.repeat(250), '']) {
+        expect(refuse({ job: '01-example-console', arguments: { read_topic: name } })).toMatchObject({
+          code: 'INVALID_VALUE',
+          field: 'arguments.read_topic',
+          message: expect.stringMatching(/^"read_topic" must be a Kafka topic name: /),
+        });
+      }
+      expect(refuse({ job: '03-example-kafka', arguments: { write_topic: '..' } })).toMatchObject({
+        code: 'INVALID_VALUE',
+        message: expect.stringContaining('is made of periods only'),
+      });
+    });
+
+    it('keeps numbers within the range the job catalog declares (time.sleep refuses negatives)', () => {
+      for (const delay of [-1, -0.001, 60.5, 1e9]) {
+        expect(refuse({ job: '04-stream-sales-to-kafka', arguments: { message_delay: delay } })).toEqual({
+          code: 'INVALID_VALUE',
+          field: 'arguments.message_delay',
+          message: `"message_delay" must be from 0 to 60 (seconds between messages); got ${delay}.`,
+        });
+      }
+      for (const delay of [0, 0.2, 60]) {
+        const ok = buildStartJobRun(
+          { job: '04-stream-sales-to-kafka', arguments: { message_delay: delay } },
+          ctx,
+        );
+        expect(ok.ok).toBe(true);
+      }
     });
 
     it('reports a missing required argument when the platform has no value for it yet', () => {

@@ -1,8 +1,16 @@
+import {
+  GetBootstrapBrokersCommand,
+  type GetBootstrapBrokersCommandOutput,
+  KafkaClient,
+} from '@aws-sdk/client-kafka';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { handleTopics, type TopicAdmin } from '../../lambda/kafka-topics/handler';
+import { mockClient } from 'aws-sdk-client-mock';
+import { TOPIC_PARTITIONS_MAX } from '../../config/limits';
+import { handler, handleTopics, type TopicAdmin } from '../../lambda/kafka-topics/handler';
 import { parseDesired, planTopics } from '../../lambda/kafka-topics/plan';
 
 const desired = { topics: ['topicA', 'topicB', 'topicC'], partitions: 6, allowDeletion: false };
+const CLUSTER = 'arn:aws:kafka:us-east-1:111111111111:cluster/dra-dev-msk/uuid';
 
 describe('topic planning', () => {
   it('creates only the topics that are missing', () => {
@@ -65,7 +73,9 @@ describe('topic planning', () => {
   });
 
   it('reads CloudFormation string properties and rejects bad ones with the field name', () => {
-    expect(parseDesired({ Topics: ['topicA'], Partitions: '6', AllowDeletion: 'false' })).toEqual({
+    expect(
+      parseDesired({ ClusterArn: CLUSTER, Topics: ['topicA'], Partitions: '6', AllowDeletion: 'false' }),
+    ).toEqual({
       topics: ['topicA'],
       partitions: 6,
       allowDeletion: false,
@@ -73,10 +83,98 @@ describe('topic planning', () => {
     expect(() => parseDesired({ Topics: [], Partitions: '6' })).toThrow(
       /ResourceProperties\.Topics must be a non-empty list/,
     );
-    expect(() => parseDesired({ Topics: ['a b'], Partitions: '6' })).toThrow(/Topics must be/);
-    expect(() => parseDesired({ Topics: ['a'], Partitions: '0' })).toThrow(
-      /ResourceProperties\.Partitions must be a positive integer; got "0"/,
+    expect(() => parseDesired({ Topics: ['a b'], Partitions: '6' })).toThrow(
+      /Topics\[0\] "a b" has a character Kafka does not allow/,
     );
+    expect(() => parseDesired({ Topics: ['a'], Partitions: '0' })).toThrow(
+      /ResourceProperties\.Partitions must be a whole number from 1 to 2000 \(msk\.topicPartitions\); got "0"/,
+    );
+  });
+
+  describe("validates the whole request (Kafka's topic rules, the config's cap)", () => {
+    const props = { ClusterArn: CLUSTER, Topics: ['topicA'], Partitions: '6', AllowDeletion: 'false' };
+    it.each(['.', '..', '...'])(
+      'refuses the topic name %j (Kafka reserves names of periods only)',
+      (name) => {
+        expect(() => parseDesired({ ...props, Topics: [name] })).toThrow(
+          new RegExp(
+            `ResourceProperties\\.Topics\\[0\\] "${name.replace(/\./g, '\\.')}" is made of periods only`,
+          ),
+        );
+      },
+    );
+
+    it('refuses a topic name longer than 249 characters, and accepts 249', () => {
+      expect(() => parseDesired({ ...props, Topics: ['t'.repeat(250)] })).toThrow(
+        /is 250 characters long; Kafka allows at most 249/,
+      );
+      expect(parseDesired({ ...props, Topics: ['t'.repeat(249)] }).topics).toEqual(['t'.repeat(249)]);
+    });
+
+    it('refuses partitions above the cap msk.topicPartitions has in config', () => {
+      expect(() => parseDesired({ ...props, Partitions: '1000000' })).toThrow(
+        /Partitions must be a whole number from 1 to 2000 \(msk\.topicPartitions\); got "1000000"/,
+      );
+      expect(parseDesired({ ...props, Partitions: String(TOPIC_PARTITIONS_MAX) }).partitions).toBe(2000);
+    });
+
+    it.each(['6.0', '6.5', ' 6', '6e0', '0x6', ''])(
+      'refuses the partition count %j (whole numbers only)',
+      (value) => {
+        expect(() => parseDesired({ ...props, Partitions: value })).toThrow(
+          /Partitions must be a whole number/,
+        );
+      },
+    );
+
+    it('refuses properties it does not know, naming them', () => {
+      expect(() => parseDesired({ ...props, Partitons: '12' })).toThrow(
+        /ResourceProperties has an unknown property "Partitons"; it takes ServiceToken, ClusterArn, Topics, Partitions, AllowDeletion/,
+      );
+    });
+
+    it('refuses a topic listed twice', () => {
+      expect(() => parseDesired({ ...props, Topics: ['topicA', 'topicB', 'topicA'] })).toThrow(
+        /ResourceProperties\.Topics lists "topicA" twice/,
+      );
+    });
+
+    it('refuses a ClusterArn that is not an MSK cluster ARN', () => {
+      expect(() => parseDesired({ ...props, ClusterArn: 'dra-dev-msk' })).toThrow(
+        /ClusterArn must be an MSK cluster ARN; got "dra-dev-msk"/,
+      );
+    });
+
+    it('refuses an AllowDeletion that is not "true" or "false"', () => {
+      expect(() => parseDesired({ ...props, AllowDeletion: 'yes' })).toThrow(
+        /AllowDeletion must be "true" or "false"; got "yes"/,
+      );
+    });
+  });
+});
+
+describe('topics custom resource entry point', () => {
+  const kafkaApi = mockClient(KafkaClient);
+  afterAll(() => kafkaApi.restore());
+
+  it('refuses a bad request before it calls MSK', async () => {
+    kafkaApi.reset();
+    kafkaApi.on(GetBootstrapBrokersCommand).resolves({
+      $metadata: {},
+      BootstrapBrokerStringSaslIam: 'b-1:9098',
+    } satisfies GetBootstrapBrokersCommandOutput);
+    const bad = {
+      RequestType: 'Create',
+      ResourceProperties: {
+        ServiceToken: 'x',
+        ClusterArn: 'arn:aws:kafka:us-east-1:111111111111:cluster/dra-dev-msk/uuid',
+        Topics: ['..'],
+        Partitions: '6.0',
+        AllowDeletion: 'false',
+      },
+    } as unknown as CloudFormationCustomResourceEvent;
+    await expect(handler(bad)).rejects.toThrow(/Topics\[0\] "\.\." is made of periods only/);
+    expect(kafkaApi.calls()).toHaveLength(0);
   });
 });
 
@@ -128,10 +226,10 @@ const event = (
     RequestType: type,
     ResourceProperties: {
       ServiceToken: 'x',
-      ClusterArn: 'arn:aws:kafka:us-east-1:111111111111:cluster/dra-dev-msk/uuid',
+      ClusterArn: CLUSTER,
       ...props,
     },
-    OldResourceProperties: old ? { ServiceToken: 'x', ...old } : undefined,
+    OldResourceProperties: old ? { ServiceToken: 'x', ClusterArn: CLUSTER, ...old } : undefined,
   }) as unknown as CloudFormationCustomResourceEvent;
 
 describe('topics custom resource handler', () => {

@@ -85,9 +85,11 @@ describe('data stores (prod)', () => {
       expect(isKey(r.KmsKeyId, 'prod', 'dr', 'DatabaseKey')).toBe(true);
       expect(r.PubliclyAccessible).toBe(false);
       expect(r.MasterUsername).toBeUndefined();
-      // Automated backups on the replica, so its promotion takes no backup (API_PromoteReadReplica).
+      // Automated backups on the replica, completed before any promotion (API_PromoteReadReplica), in
+      // a window of its own, away from the writer's: a replica cannot be promoted while backing-up.
       expect(r.BackupRetentionPeriod).toBe(14);
-      expect(r.PreferredBackupWindow).toBe('03:00-04:00');
+      expect(r.PreferredBackupWindow).toBe('15:00-16:00');
+      expect(primary().Properties.PreferredBackupWindow).toBe('03:00-04:00');
     });
 
     it('snapshots the database on removal and keeps a replaced (re-seeded) old writer running', () => {

@@ -3,7 +3,14 @@
  * CloudFormation receives, against a fake, region-aware AWS: the Python steps
  * run for real against a stand-in boto3.
  */
+
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import type { StartJobRunCommandOutput } from '@aws-sdk/client-emr-serverless';
+import type { GetParametersCommandOutput } from '@aws-sdk/client-ssm';
 import { loadConfig } from '../../config';
+import { checkpointBucketName, streamingConsumerGroup } from '../../config/naming';
+import { submit } from '../../lambda/job-submission/handler';
 import { deployableContent } from '../../lib/constructs/failover-runbook';
 import { failbackDocument } from '../../lib/runbooks/failback';
 import { failoverDocument } from '../../lib/runbooks/failover';
@@ -11,17 +18,20 @@ import { fenceDocument } from '../../lib/runbooks/fence';
 import { type AutomationDocument, documentPermissions } from '../../lib/runbooks/step';
 import {
   type AutomationContent,
+  AwsError,
   type ExecutionResult,
   FakeWorld,
   runAutomation,
   stepOf,
 } from '../support/automation';
+import { FakeKafkaCluster } from '../support/kafka';
 import { sampleReadinessReport } from '../support/readiness-report';
 
 const PRIMARY = 'us-east-1';
 const DR = 'us-west-2';
 const ACCOUNT = '111111111111';
 const RECORD = '/dra/prod/active-region';
+const MARKER = '/dra/prod/switch-in-progress';
 const DATASTORE = 'ldgnf-dra-prod-cache';
 const topic = (region: string) => `arn:aws:sns:${region}:${ACCOUNT}:alarms`;
 const content = (doc: AutomationDocument) => deployableContent(doc) as unknown as AutomationContent;
@@ -249,6 +259,19 @@ const realRun = {
   AutomationAssumeRole: `arn:aws:iam::${ACCOUNT}:role/runbook`,
 };
 
+/** Every PutParameter of the active-region record in `region` fails (a 500); undefined: none does. */
+function failRecordWrites(s: Scenario, region: string | undefined): void {
+  s.world.on('ssm', 'PutParameter', ({ region: at, params }) => {
+    if (at === region && params.Name === RECORD)
+      throw new AwsError('InternalServerError', 'We encountered an internal error.', 500);
+    const existing = s.world.ssm.value(at, String(params.Name));
+    if (existing !== undefined && params.Overwrite !== true)
+      throw new AwsError('ParameterAlreadyExists', `The parameter ${String(params.Name)} already exists.`);
+    s.world.ssm.put(at, String(params.Name), String(params.Value));
+    return { Version: 1, Tier: 'Standard' };
+  });
+}
+
 /** Calls of an operation (either spelling) the world answered, in order. */
 const answered = (world: FakeWorld, operation: string) =>
   world.log.filter(
@@ -343,7 +366,10 @@ describe('failover runbook, executed (prod, generation 0: us-east-1 writes)', ()
     const doc = failoverDocument(prod, topic(DR));
     expect(notAllowed(s.world, 0, doc)).toEqual([]);
     // Without the promotion step's statements, the check names the call.
-    const withoutPromote = { ...doc, mainSteps: doc.mainSteps.filter((st) => st.name !== 'StartSwitch') };
+    const withoutPromote = {
+      ...doc,
+      mainSteps: doc.mainSteps.filter((st) => st.name !== 'StartSwitch' && st.name !== 'WaitForWrites'),
+    };
     expect(notAllowed(s.world, 0, withoutPromote)).toContain(`rds:promotereadreplica in ${DR}`);
     // The critical path, in simulated time, within the 15 minutes the docs promise.
     expect(minutesUntil(result, 'ResubmitStreaming')).toBeLessThanOrEqual(15);
@@ -437,7 +463,7 @@ describe('failover runbook, executed (prod, generation 0: us-east-1 writes)', ()
     expect(calls(s.world, 'DeleteReplicator', DR)).toHaveLength(1);
     expect(stepOf(result, 'StopReplicator').outputs).toMatchObject({
       Ok: true,
-      Result: 'dra-prod-msk-replicator in us-west-2 (from us-east-1) deleted',
+      Result: 'dra-prod-msk-replicator in us-west-2 (copying from us-east-1) deleted',
     });
     expect(
       s.world.published.some((p) => /MSK Replicator: dra-prod-msk-replicator in us-west-2/.test(p.Message)),
@@ -458,6 +484,138 @@ describe('failover runbook, executed (prod, generation 0: us-east-1 writes)', ()
         /could not stop the Replicator dra-prod-msk-replicator in us-west-2.*AccessDenied/,
       ),
     });
+  });
+
+  it('replica backing-up at the start: waits for the backup, then promotes (never while backing-up), within the step budget', async () => {
+    const s = scenario(PRIMARY, DR, 'dra-prod-postgres');
+    s.world.outage(PRIMARY, 'refuse');
+    const replica = s.world.rds.get(DR, 'dra-prod-postgres')!;
+    replica.DBInstanceStatus = 'backing-up';
+    const backupEnds = s.world.clock + 12 * 60;
+    s.world.schedule(12 * 60, () => {
+      replica.DBInstanceStatus = 'available';
+    });
+    const result = await run(s);
+    expect(result.status).toBe('Success');
+    expect(stepOf(result, 'StartSwitch').outputs.Database).toMatch(
+      /backing-up and still a read replica .*requested as soon as the backup completes/,
+    );
+    // Requested by WaitForWrites once the backup ended, accepted once; a repeat while RDS still
+    // shows the old status is refused as under way (InvalidDBInstanceState), never sent before.
+    expect(answered(s.world, 'PromoteReadReplica')).toHaveLength(1);
+    for (const call of calls(s.world, 'PromoteReadReplica')) {
+      expect(call.at).toBeGreaterThanOrEqual(backupEnds);
+      expect(call.outcome === 'ok' || call.error === 'InvalidDBInstanceState').toBe(true);
+    }
+    expect(minutesUntil(result, 'ResubmitStreaming')).toBeLessThanOrEqual(15 + 12);
+    expect(replica.ReadReplicaSourceDBInstanceIdentifier).toBeUndefined();
+    expect(s.world.ssm.value(DR, RECORD)).toBe(DR);
+  });
+
+  it("turns the standby's Spark auto-start back on (an earlier fence turned it off) before starting it", async () => {
+    const s = scenario(PRIMARY, DR, 'dra-prod-postgres');
+    const app = s.world.emrServerless.application(DR, s.apps[DR])!;
+    Object.assign(app, { state: 'STOPPED', autoStartConfiguration: { enabled: false } });
+    const result = await run(s);
+    expect(result.status).toBe('Success');
+    expect(app.autoStartConfiguration).toEqual({ enabled: true });
+    expect(stepOf(result, 'StartSwitch').outputs.Spark).toMatch(/auto-start turned back on/);
+    const order = s.world.log.map((c) => c.operation.replace(/_/g, '').toLowerCase());
+    expect(order.indexOf('updateapplication')).toBeLessThan(order.indexOf('startapplication'));
+  });
+
+  it.each([
+    [
+      'a 5xx brownout',
+      { code: 'InternalFailure', message: 'We encountered an internal error.', status: 500 },
+    ],
+    ['throttling', { code: 'Throttling', message: 'Rate exceeded', status: 400 }],
+  ])(
+    'writer region failing (%s): judged like readiness (failing, not answered), so the cache is disassociated without a failover',
+    async (_, error) => {
+      const s = scenario(PRIMARY, DR, 'dra-prod-postgres');
+      s.world.failAlways('elasticache', 'DescribeReplicationGroups', error, PRIMARY);
+      const result = await run(s);
+      expect(result.status).toBe('Success');
+      expect(calls(s.world, 'FailoverGlobalReplicationGroup')).toHaveLength(0);
+      expect(stepOf(result, 'StartSwitch').outputs.Cache).toMatch(
+        /us-east-1 is failing \((throttled|server error 500).*\); not failing over: disassociated/,
+      );
+      // Asked three times before the verdict: one throttled answer is not a brownout.
+      expect(calls(s.world, 'DescribeReplicationGroups', PRIMARY)).toHaveLength(3);
+    },
+  );
+
+  it('a client error from the writer region means it answers: the failover is tried, not a disassociation', async () => {
+    const s = scenario(PRIMARY, DR, 'dra-prod-postgres');
+    s.world.failAlways(
+      'elasticache',
+      'DescribeReplicationGroups',
+      { code: 'AccessDenied', message: 'not authorized', status: 403 },
+      PRIMARY,
+    );
+    const result = await run(s);
+    expect(result.status).toBe('Success');
+    expect(answered(s.world, 'FailoverGlobalReplicationGroup')).toHaveLength(1);
+  });
+
+  it('reads Global Datastore roles whatever their casing (the model gives none)', async () => {
+    const s = scenario(PRIMARY, DR, 'dra-prod-postgres');
+    // A re-run after the cache already failed over, as ElastiCache might spell it.
+    const g = s.world.elasticache.global(DATASTORE)!;
+    for (const m of g.Members) m.Role = m.ReplicationGroupRegion === DR ? 'primary' : 'secondary';
+    for (const region of [PRIMARY, DR]) {
+      const rg = s.world.elasticache.replicationGroup(region, 'dra-prod-cache')!;
+      rg.GlobalReplicationGroupInfo = {
+        GlobalReplicationGroupId: DATASTORE,
+        GlobalReplicationGroupMemberRole: region === DR ? 'primary' : 'secondary',
+      };
+    }
+    const result = await run(s);
+    expect(result.status).toBe('Success');
+    expect(stepOf(result, 'StartSwitch').outputs.Cache).toMatch(/already the primary/);
+    expect(calls(s.world, 'FailoverGlobalReplicationGroup')).toHaveLength(0);
+    expect(calls(s.world, 'DisassociateGlobalReplicationGroup')).toHaveLength(0);
+    expect(stepOf(result, 'WaitForWrites').outputs.CacheWritable).toBe(true);
+  });
+
+  it('single-service outage, the old region up: fenced on the critical path, no record of the old producer reaches the live topics after the fence', async () => {
+    const s = scenario(PRIMARY, DR, 'dra-prod-postgres');
+    // Only the writer's PostgreSQL failed: the old region answers, its producer job keeps
+    // writing, and the Replicator (identical topic names) copies into us-west-2's topics.
+    s.world.kafka.startFlow({ producerJob: '04-stream-sales-to-kafka', regions: [PRIMARY, DR] });
+    s.world.advance(120);
+    const checks = ['rds', 'elasticache', 'msk', 's3'].map((name) => ({
+      name,
+      status: name === 'rds' ? 'failed' : 'healthy',
+      detail: '',
+      writer: name === 'rds' ? 'failed' : 'healthy',
+    }));
+    const single = { ...report({ rds: 400, elasticache: 0.4, msk: 3, s3: 30 }), checks };
+    single.writerRegion = { region: PRIMARY, reachable: true };
+    for (const store of single.rpo.stores)
+      Object.assign(store, { lastKnown: { lagSeconds: 2, at: '2026-01-01T00:00:00Z' } });
+    s.readiness.value = single;
+    const started = s.world.clock;
+    const result = await run(s);
+    expect(result.status).toBe('Success');
+    // The gate judged rds by its last lag before its writer failed, not by the grown ReplicaLag.
+    expect(stepOf(result, 'GateOnRpo').outputs.Summary).toMatch(
+      /rds: lag 2s, .*before its writer side failed; now 400s/,
+    );
+    const fenced = started + minutesUntil(result, 'StopReplicator') * 60;
+    const activated = started + minutesUntil(result, 'ActivateThisRegion') * 60;
+    // The fence came right after activation, before anything slow (the warehouse restore ends ~30 min later).
+    expect(fenced - activated).toBeLessThanOrEqual(180);
+    const ran = result.steps.map((st) => st.name);
+    expect(ran.indexOf('TryFenceOldRegion')).toBeLessThan(ran.indexOf('RestoreWarehouse'));
+    expect(s.fenceStarts).toEqual([`${PRIMARY}:dra-prod-fence`]);
+    const old = s.world.kafka.records(DR).filter((r) => r.producedIn === PRIMARY);
+    expect(old.length).toBeGreaterThan(0); // it did copy before the fence
+    expect(old.filter((r) => (r.copiedAt ?? 0) > fenced)).toEqual([]);
+    // ... while the old producer kept writing in us-east-1 after the fence (until the fence runbook there stops it).
+    expect(s.world.kafka.records(PRIMARY).some((r) => r.producedAt > fenced)).toBe(true);
+    expect(minutesUntil(result, 'ResubmitStreaming')).toBeLessThanOrEqual(15);
   });
 
   it('fails loudly, naming the state and the fix, when the replica is in a state no promotion passes through', async () => {
@@ -484,9 +642,10 @@ describe('failover runbook, executed (prod, generation 0: us-east-1 writes)', ()
     expect(stepOf(result, 'ReportDryRun').outputs.Plan).toMatch(
       /DRY RUN - nothing was changed.*StartSwitch/s,
     );
-    // Reads only: the readiness report and this region's active-region record (is this a resume?).
+    // Reads only: the readiness report, this region's switch marker and active-region record (a resume?).
     expect(s.world.log.map((c) => `${c.service}:${c.operation}`)).toEqual([
       'lambda:Invoke',
+      'ssm:get_parameter',
       'ssm:get_parameter',
     ]);
   });
@@ -561,9 +720,14 @@ describe('failover runbook, executed (prod, generation 0: us-east-1 writes)', ()
       },
       beforeRerun: (s) => s.world.advance(3 * 3600),
     },
-    ActivateThisRegion: {
+    MarkSwitchStarted: {
       inject: (s) =>
         s.world.failAlways('ssm', 'PutParameter', { code: 'InternalServerError', message: 'boom' }, DR),
+    },
+    ActivateThisRegion: {
+      // The marker is written; every write of the active-region record here fails.
+      inject: (s) => failRecordWrites(s, DR),
+      beforeRerun: (s) => failRecordWrites(s, undefined),
     },
     ResubmitStreaming: {
       inject: (s) => {
@@ -600,8 +764,15 @@ describe('failover runbook, executed (prod, generation 0: us-east-1 writes)', ()
     s.world.clearFailures();
     s.submitFailures.left = 0;
     injections[name].beforeRerun?.(s);
+    // What readiness reports once the switch began (the replica promoted: not a read replica, so
+    // no database lag): the real gate lets the re-run through as a resume, by the marker. A failure
+    // at the marker itself changed nothing, and the re-run is gated as a first run.
+    const started = name !== 'MarkSwitchStarted';
+    if (started) s.readiness.value = report({ rds: null, elasticache: 0.4, msk: 3, s3: 30 });
     const second = await run(s);
     expect(second.status).toBe('Success');
+    if (started) expect(stepOf(second, 'GateOnRpo').outputs.Summary).toMatch(/^Resume: /);
+    expect(s.world.ssm.value(DR, MARKER)).toBeUndefined();
     expect(answered(s.world, 'PromoteReadReplica')).toHaveLength(1);
     expect(answered(s.world, 'RestoreFromSnapshot')).toHaveLength(1);
     expect(s.world.rds.get(DR, 'dra-prod-postgres')?.ReadReplicaSourceDBInstanceIdentifier).toBeUndefined();
@@ -901,9 +1072,14 @@ describe('failback runbook, executed (prod, generation 1: us-west-2 writes, us-e
         { code: 'InternalServerException', message: 'boom' },
         PRIMARY,
       ),
+    // The promotion outlasts the step's 4 x 9 minutes; the operator re-runs once it is done.
+    WaitForWrites: (s) => {
+      s.world.settings.promotionSeconds = 3 * 3600;
+    },
     UnfenceDatabase: (s) => s.pg.failing.add('unfence'),
-    ActivateThisRegion: (s) =>
+    MarkSwitchStarted: (s) =>
       s.world.failAlways('ssm', 'PutParameter', { code: 'InternalServerError', message: 'boom' }, PRIMARY),
+    ActivateThisRegion: (s) => failRecordWrites(s, PRIMARY),
     ResubmitStreaming: (s) => {
       s.submitFailures.left = 100;
     },
@@ -934,6 +1110,12 @@ describe('failback runbook, executed (prod, generation 1: us-west-2 writes, us-e
       s.world.clearFailures();
       s.pg.failing.clear();
       s.submitFailures.left = 0;
+      failRecordWrites(s, undefined);
+      if (name === 'WaitForWrites') s.world.advance(3 * 3600);
+      // What readiness reports once the switch began: not every check healthy (the writer fenced,
+      // the replica maybe promoted). The re-seed gate lets the re-run through as a resume.
+      if (name !== 'MarkSwitchStarted')
+        s.readiness.value = { ...report({ rds: null, s3: 30 }), checks: [{ name: 'rds', status: 'failed' }] };
       const second = await runAutomation(failback, { region: PRIMARY, world: s.world, parameters: realRun });
       expect(second.status).toBe('Success');
       expect(answered(s.world, 'PromoteReadReplica')).toHaveLength(1);
@@ -954,5 +1136,169 @@ describe('failback runbook, executed (prod, generation 1: us-west-2 writes, us-e
     expect(result.failedStep).toBe('WaitForCatchUp');
     expect(stepOf(result, 'WaitForCatchUp').error).toMatch(/Replay is paused .* Nothing was switched/);
     expect(calls(s.world, 'PromoteReadReplica')).toHaveLength(0);
+  });
+});
+
+/**
+ * The streaming jobs across a switch, with the real job submission function (lambda/job-submission)
+ * in the new writer's region: its SSM and EMR calls answered by the fake world (which checks them
+ * against the SDK models), its Kafka reads by that region's cluster. Each region's cluster holds
+ * job 05's consumer group: the old writer's as the job committed it, the new writer's as the MSK
+ * Replicator translated it (other offsets: the target's topic numbers records its own way).
+ */
+describe('streaming jobs across a switch (the real job submission function)', () => {
+  const GROUP = streamingConsumerGroup(prod, '05-streaming-kafka');
+  const roleOf = (region: string) => (region === PRIMARY ? 'primary' : 'dr');
+
+  const withClusters = (s: Scenario, oldWriter: string, newWriter: string) => {
+    const clusters: Record<string, FakeKafkaCluster> = {
+      [oldWriter]: new FakeKafkaCluster(oldWriter).addTopic('topicC', 6, 5000n),
+      [newWriter]: new FakeKafkaCluster(newWriter).addTopic('topicC', 6, 4800n),
+    };
+    clusters[oldWriter].commit(GROUP, 'topicC', { 0: 4990, 1: 4985, 2: 4999, 3: 4970, 4: 4991, 5: 4988 });
+    // Translated, approximately and at least once: a little behind; partition 5 not yet synced.
+    clusters[newWriter].commit(GROUP, 'topicC', { 0: 4780, 1: 4771, 2: 4790, 3: 4752, 4: 4779 });
+    const reads: string[] = [];
+    const region = newWriter;
+    s.world.ssm.put(region, '/dra/prod/msk/bootstrap-servers', `b-1.msk.${region}:9098`);
+    const env = {
+      DRA_ENVIRONMENT: 'prod',
+      AWS_REGION: region,
+      APPLICATION_ID: s.apps[region],
+      EXECUTION_ROLE_ARN: `arn:aws:iam::${ACCOUNT}:role/emr-exec`,
+      ARTIFACTS_BUCKET: `dra-prod-artifacts-${ACCOUNT}-${region}`,
+      JARS: 'jars/a.jar',
+      JOB_LOG_GROUP: '/dra/prod/emr-serverless/jobs',
+      EXECUTION_TIMEOUT_MINUTES: '720',
+      ACTIVE_REGION_PARAMETER: RECORD,
+      BOOTSTRAP_SERVERS_PARAMETER: '/dra/prod/msk/bootstrap-servers',
+      CHECKPOINT_BUCKET: checkpointBucketName(prod, roleOf(region)),
+      COMMIT_GROUPS: JSON.stringify({ '05-streaming-kafka': GROUP }),
+      STREAMING_MAX_FAILED_ATTEMPTS_PER_HOUR: String(prod.emr.streaming.maxFailedAttemptsPerHour),
+      STREAMING_STARTING_OFFSETS: prod.emr.streaming.startingOffsets,
+    };
+    s.world.lambda.register(region, 'dra-prod-submit-job', (event: unknown) =>
+      submit(event, {
+        // The world checks every request and answer against the SDK models.
+        emr: {
+          send: async (c) => ({
+            $metadata: {},
+            ...((await s.world.call(region, 'emr-serverless', 'StartJobRun', { ...c.input })) as Omit<
+              StartJobRunCommandOutput,
+              '$metadata'
+            >),
+          }),
+        },
+        ssm: {
+          send: async (c) => ({
+            $metadata: {},
+            ...((await s.world.call(region, 'ssm', 'GetParameters', { ...c.input })) as Omit<
+              GetParametersCommandOutput,
+              '$metadata'
+            >),
+          }),
+        },
+        env,
+        logger: new Logger({ logLevel: 'SILENT' }),
+        metrics: new Metrics({ namespace: 'Test', serviceName: 'job-submission' }),
+        kafkaAdmin: async (bootstrapServers) => {
+          reads.push(bootstrapServers);
+          const cluster = Object.values(clusters).find((c) => bootstrapServers === `b-1.msk.${c.name}:9098`);
+          if (!cluster) throw new Error(`no cluster answers at ${bootstrapServers}`);
+          return cluster.admin();
+        },
+      }),
+    );
+    return { clusters, reads };
+  };
+
+  /** The entry point arguments of the runs of a job started in a region. */
+  const startedWith = (s: Scenario, region: string, job: string) =>
+    s.world.emrServerless
+      .jobRuns(region)
+      .filter((r) => r.name === job && r.jobDriver)
+      .map((r) => ({ mode: r.mode, args: r.jobDriver?.sparkSubmit?.entryPointArguments ?? [] }));
+
+  it("failover with the writer's region dark: job 05 resumes from the offsets translated to the new writer's cluster, job 04 resumes by itself", async () => {
+    const s = scenario(PRIMARY, DR, 'dra-prod-postgres');
+    s.world.outage(PRIMARY, 'refuse');
+    const { clusters, reads } = withClusters(s, PRIMARY, DR);
+    clusters[PRIMARY].unreachable = true;
+    const result = await runAutomation(content(failoverDocument(prod, topic(DR))), {
+      region: DR,
+      world: s.world,
+      parameters: realRun,
+    });
+    expect(result.status).toBe('Success');
+    // Only the new writer's cluster was read.
+    expect(reads).toEqual([`b-1.msk.${DR}:9098`]);
+    expect(clusters[PRIMARY].calls).toEqual([]);
+    const five = startedWith(s, DR, '05-streaming-kafka');
+    expect(five).toHaveLength(1);
+    expect(five[0].mode).toBe('STREAMING');
+    expect(five[0].args).toContain(
+      '--starting_offsets={"topicC":{"0":4780,"1":4771,"2":4790,"3":4752,"4":4779,"5":-2}}',
+    );
+    expect(five[0].args).toContain(`--commit_group=${GROUP}`);
+    expect(five[0].args.find((a) => a.startsWith('--checkpoint_location='))).toMatch(
+      new RegExp(
+        `^--checkpoint_location=s3://dra-prod-checkpoints-${ACCOUNT}-${DR}/05-streaming-kafka/[0-9a-f]{16}/$`,
+      ),
+    );
+    // Job 04 is not resumed from a group: it reads where its topic ends itself.
+    const four = startedWith(s, DR, '04-stream-sales-to-kafka');
+    expect(four).toHaveLength(1);
+    expect(four[0].mode).toBe('STREAMING');
+    expect(four[0].args.some((a) => a.startsWith('--starting_offsets'))).toBe(false);
+    expect(stepOf(result, 'ResubmitStreaming').outputs.JobRuns).toMatch(
+      /05-streaming-kafka=\S+ \(topicC: 5 of 6 partitions from the group's offsets; 1 with none at earliest \(5\)\)/,
+    );
+  });
+
+  it("refuses to start job 05 from the top when the new writer's cluster cannot be read: the step fails, a re-run resumes", async () => {
+    const s = scenario(PRIMARY, DR, 'dra-prod-postgres');
+    const { clusters } = withClusters(s, PRIMARY, DR);
+    clusters[DR].unreachable = true;
+    const doc = content(failoverDocument(prod, topic(DR)));
+    const first = await runAutomation(doc, { region: DR, world: s.world, parameters: realRun });
+    expect(first.status).toBe('Failed');
+    expect(first.failedStep).toBe('ResubmitStreaming');
+    expect(stepOf(first, 'ResubmitStreaming').error).toMatch(
+      /RESUME_FAILED.*could not be read from the cluster in us-west-2/,
+    );
+    expect(startedWith(s, DR, '05-streaming-kafka')).toEqual([]);
+    clusters[DR].unreachable = false;
+    const second = await runAutomation(doc, { region: DR, world: s.world, parameters: realRun });
+    expect(second.status).toBe('Success');
+    expect(startedWith(s, DR, '05-streaming-kafka')[0].args).toContain(
+      '--starting_offsets={"topicC":{"0":4780,"1":4771,"2":4790,"3":4752,"4":4779,"5":-2}}',
+    );
+  });
+
+  it('failback: job 05 resumes in us-east-1 from the offsets the reverse Replicator translated to its cluster', async () => {
+    const s = scenario(DR, PRIMARY, 'dra-prod-postgres-g1');
+    s.readiness.value = {
+      ...report({ rds: 2, elasticache: 0.4, msk: 3, s3: 30 }),
+      checks: [{ name: 'rds', status: 'healthy' }],
+    };
+    const { clusters, reads } = withClusters(s, DR, PRIMARY);
+    const result = await runAutomation(content(failbackDocument(atGeneration(1), topic(PRIMARY))), {
+      region: PRIMARY,
+      world: s.world,
+      parameters: realRun,
+    });
+    expect(result.status).toBe('Success');
+    // The runs in us-west-2 were cancelled first (FenceWriter): nothing commits there any more.
+    expect(s.world.emrServerless.jobRuns(DR).filter((r) => r.state === 'RUNNING')).toEqual([]);
+    expect(reads).toEqual([`b-1.msk.${PRIMARY}:9098`]);
+    expect(clusters[DR].calls).toEqual([]);
+    const five = startedWith(s, PRIMARY, '05-streaming-kafka');
+    expect(five).toHaveLength(1);
+    expect(five[0].args).toContain(
+      '--starting_offsets={"topicC":{"0":4780,"1":4771,"2":4790,"3":4752,"4":4779,"5":-2}}',
+    );
+    expect(five[0].args.find((a) => a.startsWith('--checkpoint_location='))).toContain(
+      `s3://dra-prod-checkpoints-${ACCOUNT}-${PRIMARY}/`,
+    );
   });
 });

@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadConfig, validateConfig } from '../../config';
 import { dev } from '../../config/dev';
 import { deployableContent } from '../../lib/constructs/failover-runbook';
+import { STEPS_DIR, stepsArchive, zipArchive } from '../../lib/runbooks/archive';
 import { failbackDocument } from '../../lib/runbooks/failback';
 import { failoverDocument } from '../../lib/runbooks/failover';
 import { fenceDocument } from '../../lib/runbooks/fence';
@@ -49,19 +51,26 @@ describe('failover runbook (prod)', () => {
       'ReportDryRun',
       'RequestApproval',
       'ApproveFailover',
+      'MarkSwitchStarted',
       'StartSwitch',
       'WaitForWrites',
       'ActivateThisRegion',
+      'StopReplicator',
+      'TryFenceOldRegion',
       'ResubmitStreaming',
       'NotifySwitched',
       'MakeDatabaseMultiAz',
       'RestoreWarehouse',
       'WaitForWarehouse',
-      'StopReplicator',
-      'TryFenceOldRegion',
+      'ClearSwitchMarker',
       'Notify',
       'NotifyIncomplete',
     ]);
+    // The old writer is fenced on the critical path, right after this region became active,
+    // before anything slow: a failure of the warehouse or Multi-AZ cannot skip it.
+    expect(step('StopReplicator').phase).toBe('critical');
+    expect(step('TryFenceOldRegion').phase).toBe('critical');
+    expect(step('TryFenceOldRegion').onFailure).toBe('Continue');
     const phases = doc.mainSteps.map((s) => s.phase);
     expect(phases.lastIndexOf('critical')).toBeLessThan(phases.indexOf('after'));
     expect(step('RestoreWarehouse').phase).toBe('after');
@@ -147,6 +156,7 @@ describe('failover runbook (prod)', () => {
       Function: 'dra-prod-submit-job',
       Jobs: ['04-stream-sales-to-kafka', '05-streaming-kafka'],
       KeyPrefix: 'failover-g0-us-west-2',
+      ResumeFromGroup: ['05-streaming-kafka'],
     });
     expect(step('RestoreWarehouse').inputs.InputPayload).toMatchObject({
       Namespace: 'dra-prod-warehouse',
@@ -176,14 +186,23 @@ describe('failover runbook (prod)', () => {
       ].flatMap((d) => scriptSteps(d).map(([, s]) => s)),
     ));
 
-  it('reads every script from a .py file under lib/runbooks/steps', () => {
-    for (const [, s] of scriptSteps(doc))
-      expect((s.inputs.Script as string).split('\n')[0]).toMatch(/^# Shared helpers/);
-    expect(step('StartSwitch').inputs.Script).toContain(
-      fs.readFileSync(
-        path.join(__dirname, '..', '..', 'lib', 'runbooks', 'steps', 'start_switch.py'),
-        'utf8',
-      ),
+  it('runs every script from a .py file under lib/runbooks/steps, attached to the document as one zip with its checksum', () => {
+    const archive = stepsArchive();
+    for (const [, s] of scriptSteps(doc)) {
+      expect(s.inputs).not.toHaveProperty('Script');
+      expect(s.inputs.Attachment).toBe(archive.name);
+      const [file, fn] = String(s.inputs.Handler).split('.');
+      expect(fs.existsSync(path.join(STEPS_DIR, `${file}.py`))).toBe(true);
+      expect(fn).toMatch(/^(handler|start|clear)$/);
+    }
+    expect(step('StartSwitch').inputs.Handler).toBe('start_switch.handler');
+    expect(archive.modules).toEqual(expect.arrayContaining(['start_switch', 'dra_common', 'dra_outcome']));
+    const content = deployableContent(doc) as { files: Record<string, { checksums: { sha256: string } }> };
+    expect(content.files).toEqual({ [archive.name]: { checksums: { sha256: archive.sha256 } } });
+    expect(createHash('sha256').update(archive.bytes).digest('hex')).toBe(archive.sha256);
+    // The same files always make the same bytes: a deploy changes the document only when a script changed.
+    expect(zipArchive([{ name: 'a.py', content: 'x = 1\n' }])).toEqual(
+      zipArchive([{ name: 'a.py', content: 'x = 1\n' }]),
     );
   });
 
@@ -227,7 +246,7 @@ describe('failover runbook (prod)', () => {
     // ReplicaLag has grown to the outage's length (1260 s), but 3 s were unreplicated when it began.
     expect(allowed).toMatchObject({ ok: true, result: { Allowed: true } });
     expect(allowed.result?.Summary).toMatch(
-      /rds: lag 3s, budget 60s \(rds lag read in us-west-2 \(standby\); last read at 2026-11-25T09:41:00Z, before the writer stopped answering; now 1260s\)/,
+      /rds: lag 3s, budget 60s \(rds lag read in us-west-2 \(standby\); last read at 2026-11-25T09:41:00Z, before its writer side stopped answering; now 1260s\)/,
     );
     expect(allowed.result?.Summary).toMatch(/s3: lag 30s, budget 900s .*now unknown/);
     expect(refused).toMatchObject({
@@ -235,6 +254,61 @@ describe('failover runbook (prod)', () => {
       error: expect.stringMatching(/s3 lag 1200s over its 900s budget/),
     });
     expect(unknown).toMatchObject({ ok: false, error: expect.stringMatching(/s3 lag unknown/) });
+  });
+
+  it('judges each store by its own writer side: the last lag of a store whose writer failed or does not answer, the live lag of the others', () => {
+    const at = '2026-11-25T09:41:00Z';
+    const check = (name: string, writer: string) => ({ name, status: 'healthy', detail: '', writer });
+    // A single-service outage: the writer's PostgreSQL failed, its region answers. ReplicaLag has
+    // grown to the outage's length (300 s) although 3 s were unreplicated when it failed.
+    const checks = [
+      check('rds', 'failed'),
+      check('elasticache', 'healthy'),
+      check('msk', 'healthy'),
+      check('s3', 'healthy'),
+    ];
+    const single = { ...readinessReport({ rds: 300, elasticache: 0.4, msk: 2, s3: 30 }), checks };
+    single.writerRegion = { region: 'us-east-1', reachable: true };
+    for (const store of single.rpo.stores) Object.assign(store, { lastKnown: { lagSeconds: 3, at } });
+    // The same outage, but a healthy store lagging now: its live lag counts (its last lag does not help).
+    const lagging = structuredClone(single);
+    Object.assign(lagging.rpo.stores[2], { lagSeconds: 200 });
+    // A brownout (writer answers with 5xx: unknown): live lags count.
+    const brownout = structuredClone(single);
+    brownout.checks = checks.map((c) => ({ ...c, writer: 'unknown' }));
+    // The writer side failed and no lag was ever read: the live figure, which only grows, bounds it.
+    const never = structuredClone(single);
+    Object.assign(never.rpo.stores[0], { lastKnown: null });
+    const [allowed, refused, brown, unknown, forced] = runGate(doc, 'GateOnRpo', [
+      [single],
+      [lagging],
+      [brownout],
+      [never],
+      [lagging, { Force: 'true' }],
+    ]);
+    expect(allowed).toMatchObject({ ok: true, result: { Allowed: true } });
+    expect(allowed.result?.Summary).toMatch(
+      /rds: lag 3s, budget 60s .*before its writer side failed; now 300s/,
+    );
+    expect(allowed.result?.Summary).toMatch(
+      /msk: lag 2s, budget 60s \(msk lag read in us-west-2 \(standby\)\)/,
+    );
+    expect(refused).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/msk lag 200s over its 60s budget/),
+    });
+    expect(refused.error).not.toMatch(/rds lag \d+s over/);
+    expect(brown).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/rds lag 300s over its 60s budget/),
+    });
+    expect(unknown).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/rds lag 300s over its 60s budget/),
+    });
+    // Force names the stores it overrides.
+    expect(forced.result?.Reason).toMatch(/Force=true overrides: msk lag 200s over its 60s budget/);
+    expect(forced.result?.Summary).toMatch(/Force=true overrides: msk lag 200s/);
   });
 
   it('asks the readiness function for a report without advancing its decision state', () => {
@@ -252,7 +326,10 @@ describe('failover runbook (prod)', () => {
   it('docs/runbooks/failover.md is generated from this document (npm run docs:runbooks)', () => {
     const file = fs.readFileSync(path.join(docsDir, 'failover.md'), 'utf8');
     expect(file).toBe(renderFailoverRunbook());
-    expect(file).toMatch(/expected time to writes resumed \(approval excluded\) \| \*\*12\.5\*\*/);
+    expect(file).toMatch(/expected time to writes resumed \(approval excluded\) \| \*\*14\*\*/);
+    expect(file).toMatch(
+      /of which: fencing the old writer's region, on the critical path \(`StopReplicator`, `TryFenceOldRegion`\) \| 1\.5/,
+    );
     expect(file).toContain('### Critical path');
     expect(file).toContain('### After the switch');
   });
@@ -310,6 +387,17 @@ describe('runbook deployment (generation 0)', () => {
     dr.hasResourceProperties('AWS::SNS::Topic', { TopicName: 'Automation-dra-prod-failover-approval' });
   });
 
+  it('names the failover role, and the document runs as it unless told otherwise (like the fence document)', () => {
+    dr.hasResourceProperties('AWS::IAM::Role', { RoleName: 'dra-prod-failover-us-west-2' });
+    expect(failoverDocument(prod, 'arn:x').parameters.AutomationAssumeRole.default).toBe(
+      'arn:aws:iam::111111111111:role/dra-prod-failover-us-west-2',
+    );
+    const back = failbackDocument({ ...prod, failover: { ...prod.failover, generation: 1 } }, 'arn:x');
+    expect(back.parameters.AutomationAssumeRole.default).toBe(
+      'arn:aws:iam::111111111111:role/dra-prod-failback-us-east-1',
+    );
+  });
+
   it('deploys the very content the scenario tests execute (deployableContent of the document)', () => {
     const [deployed] = (Object.values(dr.findResources('AWS::SSM::Document')) as any[]).filter(
       (d) => d.Properties.Name === 'dra-prod-failover',
@@ -357,6 +445,7 @@ describe('failback runbook (prod, DR region writing)', () => {
       'ReportDryRun',
       'RequestApproval',
       'ApproveFailback',
+      'MarkSwitchStarted',
       'FenceWriter',
       'FenceDatabase',
       'WaitForCatchUp',
@@ -366,10 +455,12 @@ describe('failback runbook (prod, DR region writing)', () => {
       'ActivateThisRegion',
       'ResubmitStreaming',
       'NotifySwitched',
+      'StopReplicator',
+      'TryFenceOldRegion',
       'MakeDatabaseMultiAz',
       'RestoreWarehouse',
       'WaitForWarehouse',
-      'TryFenceOldRegion',
+      'ClearSwitchMarker',
       'Notify',
       'NotifyIncomplete',
     ]);

@@ -6,4 +6,5 @@
 import './failover-generations.spec';
 import './generation-transitions.spec';
 import './failover-runbook.spec';
+import './ssm-document-size.spec';
 import './operations.spec';

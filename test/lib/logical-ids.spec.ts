@@ -47,6 +47,7 @@ const PINNED_BUCKETS = [
   'BucketsAccessLogsA5F88218',
   'BucketsArtifactsB9EE6400',
   'BucketsAthenaResultsDAB4D203',
+  'BucketsCheckpoints180497C2',
   'BucketsCurated3112A365',
   'BucketsRaw686CB728',
   'BucketsRefinedBFCA21E7',

@@ -517,9 +517,16 @@ it('EMF: a failed job submission publishes JobSubmissionFailures with exactly th
           EXECUTION_TIMEOUT_MINUTES: '60',
           ACTIVE_REGION_PARAMETER: '/dra/dev/active-region',
           BOOTSTRAP_SERVERS_PARAMETER: '/dra/dev/msk/bootstrap-servers',
+          CHECKPOINT_BUCKET: 'checkpoints',
+          COMMIT_GROUPS: '{}',
+          STREAMING_MAX_FAILED_ATTEMPTS_PER_HOUR: '5',
+          STREAMING_STARTING_OFFSETS: 'earliest',
         },
         logger: new Logger({ logLevel: 'SILENT' }),
         metrics,
+        kafkaAdmin: async () => {
+          throw new Error('no resume in this test');
+        },
       },
     );
     expect(result).toMatchObject({ ok: false, error: { code: 'SUBMISSION_FAILED' } });

@@ -16,7 +16,7 @@ describe('storage (prod)', () => {
       .map((b) => b.Properties.BucketName)
       .sort();
     expect(names).toEqual(
-      ['access-logs', 'artifacts', 'athena-results', 'curated', 'raw', 'refined'].map(
+      ['access-logs', 'artifacts', 'athena-results', 'checkpoints', 'curated', 'raw', 'refined'].map(
         (p) => `dra-prod-${p}-${ACCOUNT}-us-west-2`,
       ),
     );
@@ -50,7 +50,7 @@ describe('storage (prod)', () => {
 
   it('denies every request that is not TLS', () => {
     const policies = Object.values(primary.findResources('AWS::S3::BucketPolicy')) as any[];
-    expect(policies).toHaveLength(6);
+    expect(policies).toHaveLength(7);
     for (const p of policies) {
       expect(p.Properties.PolicyDocument.Statement).toContainEqual(
         expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
@@ -65,6 +65,11 @@ describe('storage (prod)', () => {
         expect.objectContaining({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 } }),
         expect.objectContaining({ NoncurrentVersionExpiration: { NoncurrentDays: 90 } }),
       ]),
+    );
+    // Spark deletes checkpoint files it no longer needs; their old versions go after a day.
+    const checkpoints = buckets(primary).find((b) => b.Properties.BucketName.includes('-checkpoints-'));
+    expect(checkpoints.Properties.LifecycleConfiguration.Rules).toContainEqual(
+      expect.objectContaining({ NoncurrentVersionExpiration: { NoncurrentDays: 1 } }),
     );
     const results = buckets(primary).find((b) => b.Properties.BucketName.includes('athena-results'));
     expect(results.Properties.LifecycleConfiguration.Rules).toContainEqual(
@@ -83,7 +88,7 @@ describe('storage (prod)', () => {
     const replicated = () =>
       buckets(primary).filter((b) => b.Properties.ReplicationConfiguration !== undefined);
 
-    it('replicates the lake layers and artifacts, not results or access logs', () => {
+    it('replicates the lake layers and artifacts, not results, access logs or streaming checkpoints', () => {
       const names = replicated()
         .map((b) => b.Properties.BucketName.split('-')[2])
         .sort();
@@ -170,6 +175,6 @@ describe('storage (dev, reverse replication on)', () => {
     for (const b of Object.values(dr.findResources('AWS::S3::Bucket')) as any[]) {
       expect(b.DeletionPolicy).toBe('Delete');
     }
-    dr.resourceCountIs('Custom::S3AutoDeleteObjects', 6);
+    dr.resourceCountIs('Custom::S3AutoDeleteObjects', 7);
   });
 });

@@ -6,6 +6,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { loadConfig } from '../../config';
+import { streamingConsumerGroup } from '../../config/naming';
 import { EmrServerless } from '../../lib/constructs/emr-serverless';
 import { PlatformError } from '../../lib/shared/errors';
 import { sharedPlatform, templateOf } from '../support/app';
@@ -81,6 +82,20 @@ describe('streaming (staging)', () => {
     primary.resourceCountIs('AWS::MSK::Replicator', 0);
   });
 
+  it("covers job 05's consumer group with the Replicator's group filter, so its offsets are translated", () => {
+    const r = (Object.values(dr.findResources('AWS::MSK::Replicator'))[0] as any).Properties;
+    const groups = r.ReplicationInfoList[0].ConsumerGroupReplication;
+    const group = streamingConsumerGroup(platform.config, '05-streaming-kafka');
+    expect(group).toBe('dra-staging-05-streaming-kafka');
+    const matches = (patterns: string[] = []) => patterns.some((p) => new RegExp(`^(?:${p})$`).test(group));
+    expect(matches(groups.ConsumerGroupsToReplicate)).toBe(true);
+    expect(matches(groups.ConsumerGroupsToExclude)).toBe(false);
+    expect(groups).toMatchObject({
+      SynchroniseConsumerGroupOffsets: true,
+      DetectAndCopyNewConsumerGroups: true,
+    });
+  });
+
   it('turns the Replicator off where config says so (dev)', () => {
     const devPlatform = sharedPlatform('dev');
     templateOf(devPlatform.dr.streaming).resourceCountIs('AWS::MSK::Replicator', 0);
@@ -121,6 +136,31 @@ describe('processing (staging)', () => {
     expect(text).toContain(`arn:aws:glue:us-east-1:${ACCOUNT}:database/sales`);
   });
 
+  it("lets the execution role write Spark checkpoints in this region's checkpoint bucket only", () => {
+    const role = policiesOf(t).find((p) => p.name.includes('ExecutionRole'))!;
+    const write = role.statements.find(
+      (s: any) =>
+        [s.Action].flat().includes('s3:PutObject') && JSON.stringify(s.Resource).includes('checkpoints'),
+    );
+    expect(write.Resource).toContain(`arn:aws:s3:::dra-staging-checkpoints-${ACCOUNT}-us-east-1/*`);
+    expect(JSON.stringify(role.statements)).not.toContain('checkpoints-111111111111-us-west-2');
+  });
+
+  it('lets the submission Lambda read offsets of the consumer groups jobs commit to, on its own cluster', () => {
+    const fn = policiesOf(t).find((p) => p.name.includes('SubmitJob'))!;
+    const kafka = fn.statements.find((s: any) => [s.Action].flat().includes('kafka-cluster:DescribeGroup'));
+    expect([...kafka.Action].sort()).toEqual([
+      'kafka-cluster:Connect',
+      'kafka-cluster:DescribeGroup',
+      'kafka-cluster:DescribeTopic',
+    ]);
+    const text = JSON.stringify(kafka.Resource);
+    expect(text).toContain(':group/');
+    expect(text).toContain('/dra-staging-05-streaming-kafka');
+    expect(text).toContain('/topicC');
+    expect(text).not.toContain('*');
+  });
+
   it('gives the submission Lambda StartJobRun on this application only, and PassRole only to EMR Serverless', () => {
     const fn = policiesOf(t).find((p) => p.name.includes('SubmitJob'))!;
     const start = fn.statements.find((s: any) => s.Action === 'emr-serverless:StartJobRun');
@@ -141,7 +181,13 @@ describe('processing (staging)', () => {
       ACTIVE_REGION_PARAMETER: '/dra/staging/active-region',
       BOOTSTRAP_SERVERS_PARAMETER: '/dra/staging/msk/bootstrap-servers',
       JARS: expect.stringContaining('jars/aws-msk-iam-auth-2.3.2-all.jar'),
+      CHECKPOINT_BUCKET: `dra-staging-checkpoints-${ACCOUNT}-us-east-1`,
+      COMMIT_GROUPS: '{"05-streaming-kafka":"dra-staging-05-streaming-kafka"}',
+      STREAMING_MAX_FAILED_ATTEMPTS_PER_HOUR: '5',
+      STREAMING_STARTING_OFFSETS: 'earliest',
     });
+    // SSM, a resume's bounded Kafka read and StartJobRun fit in it.
+    expect(submit.Properties.Timeout).toBe(45);
   });
 
   it('uploads the job scripts and sample data to the artifacts bucket with KMS', () => {
@@ -266,6 +312,81 @@ describe('Spark jobs', () => {
     const text = fs.readFileSync(path.join(dir, file), 'utf8');
     expect(text).toMatch(/^from sales_common import /m);
     expect(text).not.toContain('kafka.bootstrap.servers');
+  });
+
+  /**
+   * The parts of the streaming jobs that need no Spark, run in python3 with a stand-in for
+   * pyspark (Spark itself is never run in these tests): the offset commit of job 05 against a
+   * fake admin, and the row stamp job 04 resumes by.
+   */
+  const continuity = JSON.parse(
+    execFileSync(
+      'python3',
+      [
+        '-c',
+        [
+          'import json, sys, types',
+          'class Any:',
+          '    def __init__(self, *a, **k): pass',
+          '    def __call__(self, *a, **k): return Any()',
+          '    def __getattr__(self, name): return Any()',
+          'class Stub(types.ModuleType):',
+          '    def __getattr__(self, name): return Any',
+          'for m in ["pyspark", "pyspark.sql", "pyspark.sql.functions", "pyspark.sql.types", "pyspark.sql.streaming"]:',
+          '    sys.modules[m] = Stub(m)',
+          'sys.path.insert(0, sys.argv[1])',
+          'import sales_common as c',
+          'commits, logs = [], []',
+          'def alter(offsets):',
+          '    if len(commits) == 1 and not logs: raise RuntimeError("broker unavailable")',
+          '    commits.append(sorted([t, p, o] for (t, p), o in offsets.items()))',
+          'g = c.GroupCommitter(alter, log=logs.append)',
+          'end = json.dumps({"topicC": {"1": 7, "0": 12}})',
+          'nxt = json.dumps({"topicC": {"0": 15, "1": 7}})',
+          'results = [g.on_progress(end), g.on_progress(end), g.on_progress(nxt), g.on_progress(nxt), g.on_progress(None)]',
+          'stamped = json.loads(c.replay_message(\'{"payment_id": 1, "payment_date": "2024-01-01T10:00:00.000Z"}\', "s.csv", 41))',
+          'print(json.dumps({"results": results, "commits": commits, "logs": logs, "stamped": stamped}))',
+        ].join('\n'),
+        dir,
+      ],
+      { encoding: 'utf8' },
+    ),
+  );
+
+  it("job 05 commits each finished batch's end offsets once, and a failed commit is made with the next batch", () => {
+    // New offsets, the same again (skipped), the next batch's (the broker fails), again (committed), none.
+    expect(continuity.results).toEqual([true, false, false, true, false]);
+    expect(continuity.commits).toEqual([
+      [
+        ['topicC', 0, 12],
+        ['topicC', 1, 7],
+      ],
+      [
+        ['topicC', 0, 15],
+        ['topicC', 1, 7],
+      ],
+    ]);
+    expect(continuity.logs).toEqual([
+      'committing offsets failed, retried with the next batch: broker unavailable',
+    ]);
+  });
+
+  it('job 04 stamps each message with its file and row, keeping the sales fields as they were', () => {
+    expect(continuity.stamped).toEqual({
+      payment_id: 1,
+      payment_date: '2024-01-01T10:00:00.000Z',
+      replay_file: 's.csv',
+      replay_row: 41,
+    });
+  });
+
+  it('wires the continuity into the jobs: 05 checkpoints and commits, 04 resumes after its last row', () => {
+    const five = fs.readFileSync(path.join(dir, '05_streaming_kafka.py'), 'utf8');
+    expect(five).toContain('.option("checkpointLocation", args.checkpoint_location)');
+    expect(five).toContain('.option("startingOffsets", args.starting_offsets)');
+    expect(five).toContain('spark.streams.addListener(');
+    const four = fs.readFileSync(path.join(dir, '04_stream_sales_to_kafka.py'), 'utf8');
+    expect(four).toContain('if row_number <= resume_after:');
   });
 
   it('streams with a 10-minute window sliding every 5 minutes and a 10-minute watermark', () => {

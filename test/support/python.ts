@@ -2,7 +2,9 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { stepsArchive } from '../../lib/runbooks/archive';
 import type { AutomationDocument, RunbookStep } from '../../lib/runbooks/step';
+import { attachmentFile, attachmentLoader } from './automation/attachments';
 
 /** The aws:executeScript steps of a document, as [name, step] rows for it.each. */
 export function scriptSteps(
@@ -14,10 +16,23 @@ export function scriptSteps(
     .map((s) => [s.name, s] as const);
 }
 
+/** The step's Python as one file: its inline Script, or a loader of its function from the steps archive. */
 function scriptFile(step: RunbookStep): string {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'runbook-')), 'step.py');
-  fs.writeFileSync(file, (step.inputs as { Script: string }).Script);
+  const inputs = step.inputs as { Script?: string; Handler: string; Attachment?: string };
+  fs.writeFileSync(
+    file,
+    inputs.Attachment
+      ? attachmentLoader(attachmentFile(stepsArchive().bytes), inputs.Handler)
+      : inputs.Script!,
+  );
   return file;
+}
+
+/** The function a step's script calls: the part of Handler after the file name for an attachment. */
+function handlerName(step: RunbookStep): string {
+  const inputs = step.inputs as { Handler: string; Attachment?: string };
+  return inputs.Attachment ? 'handler' : inputs.Handler;
 }
 
 /** Throws (with Python's message) unless the step's script compiles. */
@@ -61,7 +76,7 @@ export function runStepScript(
   events: unknown,
   options: { pythonPath?: string; env?: Record<string, string> } = {},
 ): ScriptRun {
-  const handler = (step.inputs as { Handler: string }).Handler;
+  const handler = handlerName(step);
   const out = execFileSync('python3', ['-c', HARNESS, scriptFile(step), handler, JSON.stringify(events)], {
     encoding: 'utf8',
     env: {
@@ -73,15 +88,35 @@ export function runStepScript(
   return JSON.parse(out.trim().split('\n').pop() as string) as ScriptRun;
 }
 
-/** Throws (with Python's message) unless every step's script compiles; one python3 process for all. */
+/**
+ * Throws (with Python's message) unless every step's script compiles, in one python3
+ * process: inline scripts, and every module of the steps archive they are attached from.
+ */
 export function allCompileAsPython(steps: readonly RunbookStep[]): void {
-  const files = [...new Set(steps.map((s) => (s.inputs as { Script: string }).Script))].map((script) =>
-    scriptFile({ inputs: { Script: script } } as unknown as RunbookStep),
+  const inline = steps.flatMap((s) => {
+    const script = (s.inputs as { Script?: string }).Script;
+    return script === undefined ? [] : [script];
+  });
+  const files = [...new Set(inline)].map((script) =>
+    scriptFile({ inputs: { Script: script, Handler: 'handler' } } as unknown as RunbookStep),
   );
+  const zips = steps.some((s) => (s.inputs as { Attachment?: string }).Attachment)
+    ? [attachmentFile(stepsArchive().bytes)]
+    : [];
   execFileSync('python3', [
     '-c',
-    'import py_compile,sys\nfor f in sys.argv[1:]: py_compile.compile(f, doraise=True)',
+    [
+      'import py_compile, sys, zipfile',
+      'for f in sys.argv[1:]:',
+      '    if f.endswith(".zip"):',
+      '        with zipfile.ZipFile(f) as z:',
+      '            for n in z.namelist():',
+      '                compile(z.read(n).decode(), n, "exec")',
+      '    else:',
+      '        py_compile.compile(f, doraise=True)',
+    ].join('\n'),
     ...files,
+    ...zips,
   ]);
 }
 
@@ -102,7 +137,19 @@ const STUB_BOTO = (() => {
     );
     fs.writeFileSync(
       path.join(dir, 'botocore', 'exceptions.py'),
-      'class ClientError(Exception):\n    pass\n',
+      [
+        'class ClientError(Exception):',
+        '    pass',
+        'class BotoCoreError(Exception):',
+        '    pass',
+        'class EndpointConnectionError(BotoCoreError):',
+        '    pass',
+        'class ConnectTimeoutError(BotoCoreError):',
+        '    pass',
+        'class ReadTimeoutError(BotoCoreError):',
+        '    pass',
+        '',
+      ].join('\n'),
     );
     return dir;
   };
@@ -113,7 +160,7 @@ const STUB_BOTO = (() => {
  * boto3 that refuses every AWS call (for steps that must decide from their inputs alone).
  */
 export function runPureStepCases(step: RunbookStep, cases: readonly unknown[]): ScriptRun[] {
-  const handler = (step.inputs as { Handler: string }).Handler;
+  const handler = handlerName(step);
   const program = [
     'import importlib.util, json, sys',
     'spec = importlib.util.spec_from_file_location("step", sys.argv[1])',

@@ -129,6 +129,12 @@ describe('the fake AWS world, against the AWS models', () => {
     await call(W, 'ssm', 'GetParameter', { Name: record });
     await call(W, 'ssm', 'GetParameters', { Names: [record, '/dra/prod/missing'] });
     await call(S, 'ssm', 'PutParameter', { Name: record, Value: S, Type: 'String', Overwrite: true });
+    await call(S, 'ssm', 'PutParameter', {
+      Name: '/dra/prod/switch-in-progress',
+      Value: '{}',
+      Type: 'String',
+    });
+    await call(S, 'ssm', 'DeleteParameter', { Name: '/dra/prod/switch-in-progress' });
     await call(W, 'ssm', 'StartAutomationExecution', { DocumentName: 'dra-prod-fence' });
 
     // EMR Serverless: the writer's runs cancelled and its application stopped without auto-start;

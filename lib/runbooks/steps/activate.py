@@ -1,5 +1,6 @@
 # Points the active-region record at this region here and, if it answers, in the
 # other region. Job submission refuses in a region whose record names another one.
+from dra_common import *  # noqa: F403 - the shared helpers (dra_common.py), attached with this file
 
 
 def set_record(ssm, name, value):

@@ -1,6 +1,7 @@
 # The fence runbook only fences this region once the other one has taken over:
 # the active-region record there must name it. Force=true skips the check (the
 # other region is unreachable and the operator knows the switch happened).
+from dra_common import *  # noqa: F403 - the shared helpers (dra_common.py), attached with this file
 
 
 def handler(events, context):

@@ -1,6 +1,7 @@
 # Disables this region's S3 replication rules toward the new writer's buckets, so
 # objects written here while fenced cannot overwrite live data there. The rule
 # is removed for good by the next deploy (re-seed).
+from dra_common import *  # noqa: F403 - the shared helpers (dra_common.py), attached with this file
 
 
 def handler(events, context):

@@ -1,6 +1,7 @@
 # Makes a writer database refuse writes through its region's postgres-control
 # function (contract B): fence returns the writer position after a marker row.
 # A database already in recovery (a replica) takes no writes and is left alone.
+from dra_common import *  # noqa: F403 - the shared helpers (dra_common.py), attached with this file
 
 
 def handler(events, context):

@@ -1,5 +1,6 @@
 # Fence runbook: makes this region's database read-only (see fence_database.py),
 # reporting instead of failing so the other fence steps still run.
+from dra_common import *  # noqa: F403 - the shared helpers (dra_common.py), attached with this file
 
 
 def handler(events, context):

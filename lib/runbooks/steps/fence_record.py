@@ -1,5 +1,6 @@
 # Points this region's active-region record at the new writer: clients follow
 # it, and this region's job submission refuses work while it names another region.
+from dra_common import *  # noqa: F403 - the shared helpers (dra_common.py), attached with this file
 
 
 def handler(events, context):

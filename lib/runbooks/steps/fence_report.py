@@ -1,5 +1,6 @@
 # Reports what the fence did, to the alarm topic and as the step output; fails
 # the execution (after reporting) when a part could not be done, so it is re-run.
+from dra_common import *  # noqa: F403 - the shared helpers (dra_common.py), attached with this file
 
 
 def handler(events, context):

@@ -2,6 +2,7 @@
 # Its active-region record is pointed at the region taking over (its job
 # submission then refuses), and every job run that can still write is
 # cancelled, QUEUED included, not only the streaming jobs. Waits until none runs.
+from dra_common import *  # noqa: F403 - the shared helpers (dra_common.py), attached with this file
 
 
 def handler(events, context):

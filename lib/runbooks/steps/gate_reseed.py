@@ -1,5 +1,13 @@
+from dra_common import *  # noqa: F403 - the shared helpers (dra_common.py), attached with this file
+from switch_marker import resumes
+
+
 def handler(events, context):
-    """Refuses a failback unless every readiness check is healthy (the re-seed is complete), unless Force."""
+    """Refuses a failback unless every readiness check is healthy (the re-seed is complete), unless Force.
+    A re-run of a failback that already started (the switch marker names it) is a resume."""
+    resume, why = resumes(events)
+    if resume:
+        return {"Allowed": True, "Summary": why, "Reason": why}
     report = parse_json(events["Payload"])
     force = as_bool(events.get("Force"))
     dry_run = as_bool(events.get("DryRun"))

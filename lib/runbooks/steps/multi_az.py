@@ -2,6 +2,7 @@
 # is Multi-AZ already or the change is pending. ModifyDBInstance needs the instance
 # available (InvalidDBInstanceState otherwise), so a promoted instance that is still
 # backing-up is waited for; the step ends before the 600 s limit and maxAttempts repeats it.
+from dra_common import *  # noqa: F403 - the shared helpers (dra_common.py), attached with this file
 
 
 def handler(events, context):

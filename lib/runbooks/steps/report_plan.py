@@ -1,3 +1,6 @@
+from dra_common import *  # noqa: F403 - the shared helpers (dra_common.py), attached with this file
+
+
 def handler(events, context):
     steps = events["Plan"]
     lines = [f"{i + 1}. {s['name']}: {s['description']}" for i, s in enumerate(steps)]

@@ -2,6 +2,7 @@
 # new cluster named for this switch, next to the idle cluster whose network,
 # parameter group and roles it takes. The name makes it idempotent: a cluster of
 # that name exists after an earlier run of this switch and is not restored again.
+from dra_common import *  # noqa: F403 - the shared helpers (dra_common.py), attached with this file
 
 
 def handler(events, context):

@@ -14,6 +14,7 @@
 #   KeepSnapshotDays, tagged with this switch) is taken first and must be AVAILABLE
 #   before the restore; a re-run finds it by name (Redshift Serverless API reference,
 #   CreateSnapshot: retentionPeriod in days, tags).
+from dra_common import *  # noqa: F403 - the shared helpers (dra_common.py), attached with this file
 
 TAG = "dra:restored-for"
 STATE = "dra:restore-state"

@@ -1,50 +1,31 @@
 # Starts the slow asynchronous operations together, each only if it is not done
 # or under way already, so a re-run never promotes twice:
 # - PromoteReadReplica needs "an existing read replica" and fails with
-#   InvalidDBInstanceState otherwise (RDS API reference, PromoteReadReplica);
+#   InvalidDBInstanceState otherwise, and cannot start while the replica is backing-up
+#   (RDS API reference, PromoteReadReplica): ensure_promotion in dra_common.py, which
+#   WaitForWrites calls again until the promotion could be requested;
 # - FailoverGlobalReplicationGroup makes this region's member primary; when it
 #   errors or times out (the other region cannot take part) this member is
 #   disassociated instead, the documented way to make a secondary standalone
 #   (ElastiCache API reference, DisassociateGlobalReplicationGroup); in a failover
-#   whose writer region does not answer, it is disassociated without trying a
+#   whose writer region does not answer or is failing (5xx, throttling, judged as the
+#   readiness function judges it: answer_kind), it is disassociated without trying a
 #   failover, which could be accepted and never finish;
-# - StartApplication warms the Spark application for the streaming jobs.
+# - StartApplication warms the Spark application for the streaming jobs, with its
+#   auto-start turned back on.
+from dra_common import *  # noqa: F403 - the shared helpers (dra_common.py), attached with this file
 
 
 def promote(db):
-    rds = client("rds")
-    instance = rds.describe_db_instances(DBInstanceIdentifier=db)["DBInstances"][0]
-    status = instance.get("DBInstanceStatus")
-    if not instance.get("ReadReplicaSourceDBInstanceIdentifier"):
-        return f"{db} is already a standalone writer (status {status}); not promoting again"
-    source = instance["ReadReplicaSourceDBInstanceIdentifier"]
-    # States a promotion passes through (it shows as modifying, then may reboot and back up);
-    # anything else (storage-full, stopped, incompatible-parameters, failed, ...) never ends in a
-    # promotion by waiting (RDS user guide, DB instance status: Overview.DBInstance.Status.html).
-    if status in ("modifying", "rebooting", "backing-up"):
-        return f"{db} is {status}: its promotion is under way (or it is busy); WaitForWrites waits for it"
-    if status != "available":
-        raise Exception(
-            f"{db} is '{status}' and still a read replica of {source}: no promotion is under way and none can start "
-            f"in this state. Fix the instance first (its RDS events name the cause: e.g. start a stopped replica, "
-            f"grow full storage, correct incompatible parameters) until it is available, then re-run the runbook."
-        )
-    try:
-        # No BackupRetentionPeriod: the replica already keeps automated backups (its template sets
-        # them), so the promotion takes no backup (API_PromoteReadReplica: "enable automated backups
-        # on your read replica before promoting ... no backup is taken during the promotion process").
-        rds.promote_read_replica(DBInstanceIdentifier=db)
-    except ClientError as error:
-        if error_code(error) == "InvalidDBInstanceState":
-            return f"{db} refused a promotion ({describe_error(error)}): one is under way already"
-        raise
-    return f"promotion of {db} requested"
+    """Requests the promotion when RDS can take it (ensure_promotion, dra_common.py)."""
+    _, text = ensure_promotion(db)
+    return text
 
 
 def cache_member(ec, group):
     rg = ec.describe_replication_groups(ReplicationGroupId=group)["ReplicationGroups"][0]
     info = rg.get("GlobalReplicationGroupInfo") or {}
-    return rg, info.get("GlobalReplicationGroupId"), info.get("GlobalReplicationGroupMemberRole")
+    return rg, info.get("GlobalReplicationGroupId"), role_of(info.get("GlobalReplicationGroupMemberRole"))
 
 
 def datastore_state(ec, datastore, group, here):
@@ -59,7 +40,7 @@ def datastore_state(ec, datastore, group, here):
     member = [m for m in g.get("Members", []) if m.get("ReplicationGroupId") == group and m.get("ReplicationGroupRegion") == here]
     if not member:
         return f"{group} in {here} is being disassociated from {datastore} already", "leaving"
-    if member[0].get("Role") == "PRIMARY":
+    if role_of(member[0].get("Role")) == "PRIMARY":
         return f"{group} in {here} is the primary of {datastore} already", "primary"
     if g.get("Status") != "available":
         return f"{datastore} is {g.get('Status')}: a failover is under way (WaitForWrites disassociates if it does not finish)", "busy"
@@ -67,14 +48,21 @@ def datastore_state(ec, datastore, group, here):
 
 
 def region_answers(group, other):
-    """Does ElastiCache in the writer's region answer at all (seconds, not minutes)?"""
-    try:
-        client("elasticache", other, quick=True).describe_replication_groups(ReplicationGroupId=group)
-        return True, ""
-    except ClientError:
-        return True, ""  # it answered, even if with an error
-    except Exception as error:
-        return False, describe_error(error)
+    """How ElastiCache in the writer's region answers, judged like the readiness function
+    judges it (answer_kind: answered, failing, unreachable). Throttling or a 5xx once is not
+    a verdict: it is asked three times, seconds apart."""
+    kind, why = "answered", ""
+    for attempt in range(3):
+        try:
+            client("elasticache", other, quick=True).describe_replication_groups(ReplicationGroupId=group)
+            return "answered", ""
+        except Exception as error:
+            kind, why = answer_kind(error)
+            if kind != "failing":
+                return kind, why
+        if attempt < 2:
+            time.sleep(5)
+    return kind, why
 
 
 def disassociate(ec, datastore, group, here):
@@ -101,15 +89,18 @@ def switch_cache(datastore, group, here, other, allow_disassociate):
     # The group keeps showing its membership while a disassociation or failover
     # is under way; the datastore's member list tells (DescribeGlobalReplicationGroups, ShowMemberInfo).
     under_way, case = datastore_state(ec, datastore, group, here)
-    # While the writer's region is dark, a FailoverGlobalReplicationGroup may be accepted and
-    # never finish (the datastore stays modifying, and DisassociateGlobalReplicationGroup is then
-    # refused with InvalidGlobalReplicationGroupState): in a failover, disassociate directly.
+    # While the writer's region is dark or failing (5xx, throttling: a brownout), a
+    # FailoverGlobalReplicationGroup may be accepted and never finish (the datastore stays
+    # modifying, and DisassociateGlobalReplicationGroup is then refused with
+    # InvalidGlobalReplicationGroupState): in a failover, disassociate directly. Only a region
+    # that answers (even with a client error) is asked to take part in a failover.
     if allow_disassociate and other:
-        answers, why = region_answers(group, other)
-        if not answers:
+        kind, why = region_answers(group, other)
+        if kind != "answered":
             if case in ("gone", "leaving", "primary"):
                 return under_way
-            return f"{other} does not answer ({why}); not failing over: " + disassociate(ec, datastore, group, here)
+            said = "does not answer" if kind == "unreachable" else "is failing"
+            return f"{other} {said} ({why}); not failing over: " + disassociate(ec, datastore, group, here)
     if under_way:
         return under_way
     try:
@@ -125,14 +116,31 @@ def switch_cache(datastore, group, here, other, allow_disassociate):
 
 
 def start_spark(name):
+    """Starts the application, turning auto-start back on first: a fence in an earlier
+    generation turned it off (stop_writers.py), the template's value never changed, so
+    CloudFormation never put it back, and without it a job submission cannot start a stopped
+    application. UpdateApplication only in CREATED or STOPPED (EMR Serverless API reference)."""
     emr = client("emr-serverless")
-    app = find_application(emr, name)
-    if app is None:
+    found = find_application(emr, name)
+    if found is None:
         raise Exception(f"No EMR Serverless application named {name} in this region; deploy the processing stack.")
-    if app.get("state") in ("STARTED", "STARTING"):
-        return f"{name} is {app['state']} already"
-    emr.start_application(applicationId=app["id"])
-    return f"{name} starting"
+    app = emr.get_application(applicationId=found["id"])["application"]
+    state = app.get("state")
+    auto_start = (app.get("autoStartConfiguration") or {}).get("enabled", True)
+    note = ""
+    if not auto_start:
+        if state in ("CREATED", "STOPPED"):
+            emr.update_application(applicationId=found["id"], autoStartConfiguration={"enabled": True})
+            note = "; auto-start turned back on"
+        else:
+            note = (
+                f"; auto-start is OFF and the application is {state}, so it cannot be updated now: once it stops, run "
+                f"aws emr-serverless update-application --application-id {found['id']} --auto-start-configuration enabled=true"
+            )
+    if state in ("STARTED", "STARTING"):
+        return f"{name} is {state} already{note}"
+    emr.start_application(applicationId=found["id"])
+    return f"{name} starting{note}"
 
 
 def handler(events, context):

@@ -7,6 +7,7 @@
 # created state in order to be updated", API_UpdateApplication), hence the order.
 # Ok only once no run is active and auto-start is off; otherwise the Result says
 # what is still cancelling or stopping, and the fence runbook is re-run.
+from dra_common import *  # noqa: F403 - the shared helpers (dra_common.py), attached with this file
 
 ENDING = ["CANCELLING"]
 

@@ -1,6 +1,7 @@
 # Starts the fence runbook in the old writer's region. Never fails the switch:
 # during an outage that region does not answer, and the message says what to run
 # once it does.
+from dra_common import *  # noqa: F403 - the shared helpers (dra_common.py), attached with this file
 
 
 def handler(events, context):

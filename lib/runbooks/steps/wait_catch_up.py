@@ -3,6 +3,7 @@
 # catchUp). Not ReplicaLag: for RDS for PostgreSQL it is
 # now() - pg_last_xact_replay_timestamp() and grows once writes stop
 # (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PostgreSQL.Replication.ReadReplicas.Monitor.html).
+from dra_common import *  # noqa: F403 - the shared helpers (dra_common.py), attached with this file
 
 
 def handler(events, context):

@@ -1,4 +1,5 @@
 # Waits until the restored warehouse is available again; repeats by maxAttempts.
+from dra_common import *  # noqa: F403 - the shared helpers (dra_common.py), attached with this file
 
 
 def state(events):

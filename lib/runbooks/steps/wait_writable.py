@@ -1,23 +1,28 @@
 # Waits until the database and the cache take writes: the instance has no
 # ReadReplicaSourceDBInstanceIdentifier AND is available or backing-up (a stale
-# "available" read before the promotion shows is not enough), and the cache group is
+# "available" read before the promotion shows is not enough; a replica that could not be
+# promoted yet because it was backing-up is promoted from here), and the cache group is
 # available and primary or standalone. A failover that has not made this member
 # primary after FallbackSeconds is given up for a disassociation; in a failover
 # (not a failback) the database's writes then resume without the cache, which is
 # reported NOT WRITABLE with the fix (CacheWritable false). The step ends
 # before the 600 s limit of aws:executeScript; maxAttempts repeats it.
+from dra_common import *  # noqa: F403 - the shared helpers (dra_common.py), attached with this file
 
 
 def database_state(db):
+    """Standalone and taking writes; on the way, requests the promotion once RDS can take it
+    (a replica that was backing-up when StartSwitch ran could not be promoted then)."""
     if not db:
         return True, "no replica in this environment"
+    standalone, text = ensure_promotion(db)
+    if not standalone:
+        return False, text
     instance = client("rds").describe_db_instances(DBInstanceIdentifier=db)["DBInstances"][0]
     status = instance.get("DBInstanceStatus")
-    source = instance.get("ReadReplicaSourceDBInstanceIdentifier")
-    # backing-up without a source: promoted and taking writes while RDS takes its backup
-    # (a replica without automated backups is backed up as part of its promotion).
-    ok = status in ("available", "backing-up") and not source
-    return ok, f"{db} {status}{' (still replicating from ' + source + ')' if source else ', standalone'}"
+    # backing-up without a source: promoted and taking writes while RDS takes a backup.
+    ok = status in ("available", "backing-up")
+    return ok, f"{db} {status}, standalone"
 
 
 def try_disassociate(ec, datastore, group, here):
@@ -38,7 +43,7 @@ def cache_state(events, started_at):
     ec = client("elasticache")
     rg = ec.describe_replication_groups(ReplicationGroupId=group)["ReplicationGroups"][0]
     info = rg.get("GlobalReplicationGroupInfo") or {}
-    role = info.get("GlobalReplicationGroupMemberRole") if info.get("GlobalReplicationGroupId") else "STANDALONE"
+    role = role_of(info.get("GlobalReplicationGroupMemberRole")) if info.get("GlobalReplicationGroupId") else "STANDALONE"
     status = rg.get("Status")
     if status == "available" and role in ("PRIMARY", "STANDALONE"):
         return True, f"{group} {status}, {role.lower()}"

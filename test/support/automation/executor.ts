@@ -10,6 +10,8 @@
  * A document using anything else, or breaking an SSM limit the executor knows,
  * is refused before any step runs (AutomationDocumentError).
  */
+import { stepsArchive } from '../../../lib/runbooks/archive';
+import { attachmentFile, attachmentLoader, sha256 } from './attachments';
 import { jsonPath } from './json-path';
 import { sharedPythonWorker } from './python-worker';
 import { AwsError, ConnectionFailure, type FakeWorld, UnknownOperation } from './world';
@@ -75,6 +77,13 @@ export interface RunOptions {
   hangSeconds?: number;
   /** Cancels the execution when this step starts (StopAutomationExecution): its onCancel step, if any, runs next. */
   cancelAtStep?: string;
+  /**
+   * The document's attachments by name (CreateDocument `Attachments`): a script step with
+   * `Attachment` runs its `Handler` (`<file>.<function>`) from the named zip. Each must match
+   * the SHA-256 the document's `files` section gives. Default: the one attachment of this
+   * app's runbooks, stepsArchive() of lib/runbooks/archive.ts.
+   */
+  attachments?: Readonly<Record<string, Uint8Array>>;
 }
 
 export type StepStatus = 'Success' | 'Failed' | 'Skipped' | 'TimedOut' | 'Cancelled';
@@ -251,10 +260,25 @@ export function validateDocument(content: AutomationContent): void {
           `step ${s.name}: Runtime ${String(inputs.Runtime)} is not a python3.x runtime the executor runs`,
         );
       }
-      if (typeof inputs.Script !== 'string') {
-        problems.push(`step ${s.name}: only inline Script is supported (no attachments)`);
+      const attachment = inputs.Attachment;
+      if ((typeof inputs.Script === 'string') === (typeof attachment === 'string')) {
+        problems.push(`step ${s.name}: give exactly one of Script and Attachment`);
       }
       if (typeof inputs.Handler !== 'string') problems.push(`step ${s.name}: Handler is missing`);
+      if (typeof attachment === 'string') {
+        // An attachment is named in the top-level `files` with its checksum (document schema 0.3).
+        const files = (content.files ?? {}) as Record<string, { checksums?: { sha256?: string } }>;
+        if (!files[attachment]?.checksums?.sha256) {
+          problems.push(
+            `step ${s.name}: Attachment ${attachment} is not in the document's files section (with checksums.sha256)`,
+          );
+        }
+        if (!/^[A-Za-z_]\w*\.[A-Za-z_]\w*$/.test(String(inputs.Handler))) {
+          problems.push(
+            `step ${s.name}: Handler ${String(inputs.Handler)} must be <file>.<function> for a script attachment`,
+          );
+        }
+      }
     }
     if (s.action === 'aws:loop') {
       const max = inputs.MaxIterations === undefined ? MAX_LOOP : Number(inputs.MaxIterations);
@@ -532,7 +556,7 @@ class Execution {
 
   private async act(step: AutomationStep, deadline: number): Promise<Outcome> {
     // A script's own text is left alone: Python's f-strings use {{ }} for literal braces.
-    const { Script, ...rest } = step.inputs ?? {};
+    const { Script, Attachment, ...rest } = step.inputs ?? {};
     const inputs: Record<string, unknown> = {
       ...(this.resolve(rest, step.name) as Record<string, unknown>),
       Script,
@@ -577,10 +601,11 @@ class Execution {
         };
       }
       case 'aws:executeScript': {
+        const attached = typeof Attachment === 'string' ? this.attachment(Attachment) : undefined;
         const outcome = await sharedPythonWorker().run(this.world, {
           name: step.name,
-          script: String(inputs.Script),
-          handler: String(inputs.Handler),
+          script: attached ? attachmentLoader(attached, String(inputs.Handler)) : String(inputs.Script),
+          handler: attached ? 'handler' : String(inputs.Handler),
           events: inputs.InputPayload ?? {},
           region: this.options.region,
           context: {
@@ -676,6 +701,25 @@ class Execution {
       default:
         throw new StepFailure(`Action ${step.action} is not supported by the test executor`);
     }
+  }
+
+  /** The file holding a named attachment, after checking it against the document's checksum. */
+  private attachment(name: string): string {
+    const archive = stepsArchive();
+    const bytes = this.options.attachments?.[name] ?? (name === archive.name ? archive.bytes : undefined);
+    if (!bytes) {
+      throw new AutomationDocumentError(
+        `The document runs its scripts from the attachment ${name}; pass it in RunOptions.attachments (e.g. stepsArchive() of lib/runbooks/archive.ts).`,
+      );
+    }
+    const files = (this.content.files ?? {}) as Record<string, { checksums?: { sha256?: string } }>;
+    const expected = files[name]?.checksums?.sha256;
+    if (expected !== sha256(bytes)) {
+      throw new AutomationDocumentError(
+        `The attachment ${name} given has SHA-256 ${sha256(bytes)}, but the document's files section says ${expected}: SSM would refuse it.`,
+      );
+    }
+    return attachmentFile(bytes);
   }
 
   /** One aws:branch choice (or a LoopCondition): Variable with an operator, or And/Or/Not. */

@@ -83,7 +83,8 @@ export interface CallRecord {
   readonly error?: string;
 }
 
-export type Injected = { code: string; message: string } | { outage: OutageMode };
+/** An injected service error (HTTP `status`, default 400: 5xx for a brownout, 429 for throttling), or an outage. */
+export type Injected = { code: string; message: string; status?: number } | { outage: OutageMode };
 
 export interface WorldSettings {
   /** PromoteReadReplica: seconds the old status is still reported (a stale 'available' read). */
@@ -106,6 +107,8 @@ export interface WorldSettings {
   sparkStartSeconds: number;
   sparkStopSeconds: number;
   jobCancelSeconds: number;
+  /** MSK DeleteReplicator: seconds DELETING before it is gone (an estimate: AWS publishes no figure). */
+  replicatorDeleteSeconds: number;
   /** Items per page of list operations when the caller does not ask for fewer. */
   pageSize: number;
   /**
@@ -129,6 +132,7 @@ const DEFAULT_SETTINGS: WorldSettings = {
   sparkStartSeconds: 60,
   sparkStopSeconds: 60,
   jobCancelSeconds: 30,
+  replicatorDeleteSeconds: 120,
   pageSize: 100,
   cacheFailoverDuringOutage: 'refuse',
 };
@@ -156,7 +160,9 @@ export type DbInstance = DBInstance & { DBInstanceIdentifier: string; DBInstance
 export interface GlobalMember extends GlobalReplicationGroupMember {
   ReplicationGroupId: string;
   ReplicationGroupRegion: string;
-  Role: 'PRIMARY' | 'SECONDARY';
+  /** A plain string in the ElastiCache model (no enum, no casing given). */
+  Role: string;
+  Status?: string;
 }
 export interface GlobalReplicationGroup extends SdkGlobalReplicationGroup {
   GlobalReplicationGroupId: string;
@@ -204,6 +210,16 @@ interface RegionState {
   concurrency: Map<string, number>;
   metrics: Map<string, (at: Date) => number | undefined>;
   replicators: Replicator[];
+  /** The records of this region's topics, in order (the streaming model of kafka.startFlow). */
+  records: KafkaRecord[];
+}
+
+/** A record of the streaming model: which producer wrote it, where and when, and when it was copied here. */
+export interface KafkaRecord {
+  readonly origin: string;
+  readonly producedIn: string;
+  readonly producedAt: number;
+  readonly copiedAt?: number;
 }
 
 const newRegion = (): RegionState => ({
@@ -222,6 +238,7 @@ const newRegion = (): RegionState => ({
   concurrency: new Map(),
   metrics: new Map(),
   replicators: [],
+  records: [],
 });
 
 /** Lower case without '_' or '-': describe_db_instances and DescribeDBInstances meet here. */
@@ -269,6 +286,8 @@ export class FakeWorld {
   readonly automationsStarted: { region: string; DocumentName: string; Parameters?: unknown; id: string }[] =
     [];
   private readonly buckets = new Map<string, { region: string; replication?: ReplicationConfiguration }>();
+  /** How far the streaming model has copied each Replicator's source records (not part of any answer). */
+  private readonly replicatorOffsets = new Map<string, number>();
   private idSeq = 0;
   /** Instances a promotion (or the backup after it) keeps busy, whatever status they report. */
   private readonly busy = new WeakSet<object>();
@@ -406,7 +425,7 @@ export class FakeWorld {
     }
     if (injected && 'code' in injected) {
       record('error', injected.code);
-      throw new AwsError(injected.code, injected.message);
+      throw new AwsError(injected.code, injected.message, injected.status);
     }
     const handler = this.handlers.get(`${service}:${op}`);
     if (!handler) {
@@ -679,7 +698,48 @@ export class FakeWorld {
         ],
       };
       this.state(region).replicators.push(full);
+      this.replicatorOffsets.set(full.ReplicatorArn, this.state(replicator.sourceRegion).records.length);
       return full;
+    },
+    /** The records in a region's topics (the streaming model). */
+    records: (region: string): readonly KafkaRecord[] => this.state(region).records,
+    /**
+     * Turns on the streaming model: every `everySeconds`, each RUNNING job run named
+     * `producerJob` writes a record into its region's topics, and each Replicator that is
+     * not gone copies what its source region's topics received since (identical topic
+     * names, so copies land in the live topics), unless either region is out. Whether a
+     * DELETING Replicator still copies is not documented: the model assumes it does.
+     */
+    startFlow: (options: { producerJob: string; regions: string[]; everySeconds?: number }) => {
+      const every = options.everySeconds ?? 10;
+      const tick = () => {
+        for (const region of options.regions) {
+          for (const run of this.state(region).jobRuns) {
+            if (run.name === options.producerJob && run.state === 'RUNNING' && !this.outages.has(region)) {
+              this.state(region).records.push({
+                origin: `${region}/${run.id}`,
+                producedIn: region,
+                producedAt: this.clockSeconds,
+              });
+            }
+          }
+        }
+        for (const region of options.regions) {
+          for (const r of this.state(region).replicators) {
+            const source = (r.KafkaClusters?.[0]?.AmazonMskCluster?.MskClusterArn ?? '').split(':')[3];
+            if (r.ReplicatorState === 'FAILED' || this.outages.has(source) || this.outages.has(region))
+              continue;
+            const from = this.state(source).records;
+            for (const record of from.slice(this.replicatorOffsets.get(r.ReplicatorArn) ?? from.length)) {
+              if (record.producedIn === region) continue; // never copies back what came from here
+              this.state(region).records.push({ ...record, copiedAt: this.clockSeconds });
+            }
+            this.replicatorOffsets.set(r.ReplicatorArn, from.length);
+          }
+        }
+        this.schedule(every, tick);
+      };
+      this.schedule(every, tick);
     },
     replicators: (region: string) => this.state(region).replicators,
   };
@@ -865,7 +925,7 @@ export class FakeWorld {
           `Global replication group ${g.GlobalReplicationGroupId} cannot fail over: member ${unreachable.ReplicationGroupId} in ${unreachable.ReplicationGroupRegion} is unreachable.`,
         );
       }
-      if (target.Role === 'PRIMARY') {
+      if (target.Role.toUpperCase() === 'PRIMARY') {
         throw new AwsError(
           'InvalidParameterValue',
           `${target.ReplicationGroupId} is already the primary of ${g.GlobalReplicationGroupId}.`,
@@ -894,7 +954,7 @@ export class FakeWorld {
           `${String(params.ReplicationGroupId)} in ${String(params.ReplicationGroupRegion)} is not a member of ${g.GlobalReplicationGroupId}.`,
         );
       }
-      if (member.Role === 'PRIMARY') {
+      if (member.Role.toUpperCase() === 'PRIMARY') {
         throw new AwsError(
           'InvalidParameterValue',
           `The primary ${member.ReplicationGroupId} cannot be disassociated from ${g.GlobalReplicationGroupId}.`,
@@ -1174,6 +1234,14 @@ export class FakeWorld {
         type === 'SecureString' || type === 'StringList' ? type : 'String',
       );
       return { Version: this.state(region).parameters.get(name)!.Version, Tier: 'Standard' };
+    });
+
+    // https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_DeleteParameter.html (empty output)
+    def('ssm', 'DeleteParameter', ({ region, params }) => {
+      const name = str(params, 'Name');
+      if (!this.state(region).parameters.delete(name))
+        throw new AwsError('ParameterNotFound', `Parameter ${name} not found.`);
+      return {};
     });
 
     // EMR Serverless: https://docs.aws.amazon.com/emr-serverless/latest/APIReference/API_JobRun.html
@@ -1585,15 +1653,21 @@ export class FakeWorld {
       return {};
     });
 
+    // MSK Replicator: https://docs.aws.amazon.com/msk/1.0/apireference/v1-replicators.html
+    const replicator = (region: string, arn: unknown) => {
+      const found = this.state(region).replicators.find((r) => r.ReplicatorArn === arn);
+      if (!found) throw new AwsError('NotFoundException', `Replicator ${String(arn)} not found.`, 404);
+      return found;
+    };
     def('kafka', 'DeleteReplicator', ({ region, params }) => {
-      const found = this.state(region).replicators.find((r) => r.ReplicatorArn === params.ReplicatorArn);
-      if (!found)
-        throw new AwsError('NotFoundException', `Replicator ${String(params.ReplicatorArn)} not found.`, 404);
-      found.ReplicatorState = 'DELETING';
-      this.schedule(300, () => {
-        const list = this.state(region).replicators;
-        list.splice(list.indexOf(found), 1);
-      });
+      const found = replicator(region, params.ReplicatorArn);
+      if (found.ReplicatorState !== 'DELETING') {
+        found.ReplicatorState = 'DELETING';
+        this.schedule(this.settings.replicatorDeleteSeconds, () => {
+          const list = this.state(region).replicators;
+          list.splice(list.indexOf(found), 1);
+        });
+      }
       return { ReplicatorArn: found.ReplicatorArn, ReplicatorState: 'DELETING' };
     });
 
