@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
-import { ConfigError, DEFAULT_ENVIRONMENT, loadConfig } from '../config';
+import { ConfigError, DEFAULT_ENVIRONMENT, ENVIRONMENT_NAMES, loadConfig } from '../config';
 import { buildPlatform } from '../lib/app/platform';
 import { ConcurrentCloudFormationValidation } from '../lib/compliance/cloudformation-validation';
 import { registerCompliance } from '../lib/compliance/compliance';
@@ -50,6 +50,24 @@ function failOnFindings(reportFile: string, envName: string): void {
     );
     process.exitCode = 1;
   }
+}
+
+/** `npx tsx bin/app.ts --help`: this file is the CDK app, run through the CDK CLI. */
+const APP_HELP = `Usage: npx cdk synth [-c env=NAME] [-c controlTower=true]
+       npx cdk deploy -c env=NAME ...   (better: npm run deploy -- -c env=NAME)
+
+bin/app.ts is the CDK app: the CDK CLI runs it (cdk.json) and passes -c context to it.
+It validates config/NAME.ts, builds both regions of the environment, runs the nag packs
+and CloudFormation validation, and fails on any unacknowledged finding.
+
+Context:
+  -c env=NAME            the environment (${ENVIRONMENT_NAMES.join(', ')}). Default: ${DEFAULT_ENVIRONMENT}
+  -c controlTower=true   also run the AWS Control Tower proactive controls (cfn-guard)
+`;
+
+if (process.argv.slice(2).some((arg) => arg === '--help' || arg === '-h')) {
+  process.stdout.write(APP_HELP);
+  process.exit(0);
 }
 
 try {

@@ -2,25 +2,49 @@
 import { spawnSync } from 'node:child_process';
 import { loadConfig } from '../config';
 import { retireOldWriter } from '../lib/retire-old-writer';
-import { environmentFromArgs } from './cli-args';
+import { type CommandSpec, parseCommandLine, UsageError, usage } from './cli-args';
 import { runPreflight } from './preflight';
 import { retireClients } from './retire-old-writer';
+
+export const DEPLOY_COMMAND: CommandSpec = {
+  usage: 'npm run deploy --',
+  summary: [
+    'Runs preflight (npm run preflight), then `cdk deploy --all` for the environment: every stack',
+    'of both regions, in the order their dependencies give (docs/deploying.md). After a re-seed',
+    '(failover.generation above 0) it reports the old writer left running.',
+  ].join('\n'),
+  flags: [],
+  passThrough:
+    'Any other option is handed to cdk deploy unchanged (npx cdk deploy --help lists them), e.g. --require-approval never.',
+};
 
 /**
  * `npm run deploy -- -c env=NAME [cdk deploy options]`: preflight first, then
  * `cdk deploy --all` with the same arguments. Stack dependencies order the
- * regions (see README, "Deploy order").
+ * regions (docs/deploying.md, "Deploy order").
  */
-async function main(): Promise<number> {
-  const args = process.argv.slice(2);
-  const code = await runPreflight(args);
+export async function runDeploy(argv: readonly string[]): Promise<number> {
+  let env: string;
+  try {
+    const parsed = parseCommandLine(argv, DEPLOY_COMMAND);
+    if (parsed.help) {
+      process.stdout.write(usage(DEPLOY_COMMAND));
+      return 0;
+    }
+    env = parsed.env;
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`${error.message}\nRun ${DEPLOY_COMMAND.usage} --help for the options.\n`);
+    return 2;
+  }
+  const code = await runPreflight(['-c', `env=${env}`]);
   if (code !== 0) return code;
-  const result = spawnSync('npx', ['cdk', 'deploy', '--all', '--require-approval', 'broadening', ...args], {
+  const result = spawnSync('npx', ['cdk', 'deploy', '--all', '--require-approval', 'broadening', ...argv], {
     stdio: 'inherit',
   });
   if (result.status === 0) {
     // After a re-seed the old writer keeps running (and costing) until it is retired.
-    const config = loadConfig(environmentFromArgs(args));
+    const config = loadConfig(env);
     if (config.failover.generation > 0) {
       process.stdout.write(
         `\n${(await retireOldWriter(config, retireClients, { delete: false })).message}\n`,
@@ -30,10 +54,12 @@ async function main(): Promise<number> {
   return result.status ?? 1;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error) => {
-    process.stderr.write(`Deploy failed: ${error}\n`);
-    process.exit(1);
-  },
-);
+if (require.main === module) {
+  runDeploy(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error) => {
+      process.stderr.write(`Deploy failed: ${error}\n`);
+      process.exit(1);
+    },
+  );
+}

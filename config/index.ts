@@ -60,6 +60,11 @@ export interface LoadConfigOptions {
 
 /** Looks up, loads and validates the named environment. */
 export function loadConfig(name: string, options: LoadConfigOptions = {}): EnvironmentConfig {
+  if (name.trim() === '') {
+    throw new ConfigError(
+      `No environment name after -c env=. Name one: -c env=${DEFAULT_ENVIRONMENT} (known: ${ENVIRONMENT_NAMES.join(', ')}), or leave -c env= out for ${DEFAULT_ENVIRONMENT}.`,
+    );
+  }
   if (!ENVIRONMENT_NAMES.includes(name)) {
     throw new ConfigError(
       `Unknown environment "${name}" (from -c env=${name}). Known environments: ${ENVIRONMENT_NAMES.join(', ')}. ` +
@@ -215,11 +220,8 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case 'unrecognized_keys':
       return `${where}: unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}; remove ${issue.keys.length > 1 ? 'them' : 'it'} or check the spelling against config/schema.ts`;
-    case 'invalid_type': {
-      if (issue.input === undefined) return `${where}: is missing; add it (expected ${issue.expected})`;
-      const infinite = typeof issue.input === 'number' && !Number.isNaN(issue.input);
-      return `${where}: ${formatValue(issue.input)} is not a ${infinite ? 'finite number' : issue.expected}`;
-    }
+    case 'invalid_type':
+      return describeWrongKind(where, issue.input, issue.expected);
     case 'invalid_value':
       return `${where}: ${formatValue(issue.input)} is not allowed; use one of ${issue.values.map((v) => formatValue(v)).join(', ')}`;
     case 'custom':
@@ -229,4 +231,36 @@ function describeIssue(issue: z.core.$ZodIssue): string {
       return `${where}: ${value}${issue.message}`;
     }
   }
+}
+
+/** What kind of value the user wrote, in the words of the schema's expected types. */
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  return typeof value;
+}
+
+const WITH_ARTICLE = (kind: string) => (/^[aeiou]/.test(kind) ? `an ${kind}` : `a ${kind}`);
+
+/** A value of the wrong kind: what it is, what is expected, and how to write it. */
+function describeWrongKind(where: string, input: unknown, expected: string): string {
+  if (input === undefined) return `${where}: is missing; add it (expected ${WITH_ARTICLE(expected)})`;
+  const shown = formatValue(input);
+  // NaN and Infinity are numbers to JavaScript, but no config number can hold them.
+  if (expected === 'number' && typeof input === 'number')
+    return `${where}: ${shown} is not a ${Number.isNaN(input) ? 'number' : 'finite number'}`;
+  const kind = kindOf(input);
+  const what = kind === 'null' ? 'null' : WITH_ARTICLE(kind);
+  const fix =
+    expected === 'string' && (typeof input === 'number' || typeof input === 'boolean')
+      ? `; write it in quotes: "${String(input)}"`
+      : expected === 'number' &&
+          typeof input === 'string' &&
+          input.trim() !== '' &&
+          Number.isFinite(Number(input))
+        ? `; write it without quotes: ${Number(input)}`
+        : expected === 'boolean'
+          ? '; use true or false'
+          : '';
+  return `${where}: ${shown} is ${what}, but ${WITH_ARTICLE(expected)} is expected${fix}`;
 }

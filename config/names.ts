@@ -24,8 +24,8 @@ const BUCKET_PURPOSES = [
   'access-logs',
   'checkpoints',
 ] as const;
-/** Lambda functions with fixed names: job submission, readiness, and the PostgreSQL control function (contract B). */
-const FUNCTION_PURPOSES = ['submit-job', 'readiness', 'postgres-control'] as const;
+/** Lambda functions with fixed names: job submission, readiness, the PostgreSQL control function (contract B), the replication canary. */
+const FUNCTION_PURPOSES = ['submit-job', 'readiness', 'postgres-control', 'canary'] as const;
 
 /**
  * Every fixed physical name of an environment whose length depends on config

@@ -42,6 +42,15 @@ export const LARGEST_VPC_PREFIX = 16;
 /** Accounts that mark a config as not yet filled in; preflight refuses them. */
 export const PLACEHOLDER_ACCOUNTS: readonly string[] = ['000000000000', '111111111111', '123456789012'];
 
+/**
+ * Whether an account id is a placeholder rather than a real account: one of
+ * {@link PLACEHOLDER_ACCOUNTS}, or twelve times the same digit. Preflight and
+ * `npm run submit` refuse it before calling AWS.
+ */
+export function placeholderAccount(account: string): boolean {
+  return PLACEHOLDER_ACCOUNTS.includes(account) || /^(\d)\1{11}$/.test(account);
+}
+
 const regionDeployment = z.strictObject({
   /** AWS Region code, e.g. us-east-1. */
   region: z.string(),
@@ -218,6 +227,13 @@ const failover = z.strictObject({
   approvalTimeoutMinutes: z.number().int().min(1).max(43200).default(60),
   /** Consecutive failed evaluations of the primary, seen from the DR region, before recommending failover. */
   consecutiveFailuresToRecommend: z.number().int().min(2).default(3),
+  /**
+   * Consecutive brownout evaluations (HTTP 5xx, not throttling, from two or more
+   * write-path services of the writer's region, seen from the standby) before
+   * recommending failover; more than consecutiveFailuresToRecommend, since the region
+   * still answers. Throttling alone never recommends.
+   */
+  brownoutEvaluationsToRecommend: z.number().int().min(3).default(10),
   /** Whether the readiness Lambda may start the failover runbook itself (not implemented: validation refuses true). */
   automaticFailover: z.boolean().default(false),
   /** Per-check lag budgets in seconds: above budget a check is "degraded". */
@@ -240,6 +256,33 @@ const failover = z.strictObject({
   checkTimeoutMs: z.number().int().min(500).max(20000).default(5000),
   /** Email addresses subscribed to the alarm topic. */
   alarmEmails: z.array(z.email()).default([]),
+});
+
+/**
+ * What `npm run cost` assumes about use: the platform's fixed cost follows from the rest of
+ * the config, its use-based cost from these. Defaults describe a small, steady workload.
+ */
+const cost = z.strictObject({
+  /** Spark vCPU-hours a day on EMR Serverless in the writer's region (memory: 4 GB per vCPU, its default). */
+  sparkVcpuHoursPerDay: z.number().min(0).max(100_000).default(16),
+  /** Hours a day the warehouse runs queries at its base capacity (Serverless bills only then). */
+  warehouseActiveHoursPerDay: z.number().min(0).max(24).default(2),
+  /** Data the warehouse holds (GiB); its snapshot copies in the standby hold as much. */
+  warehouseDataGiB: z.number().min(0).default(50),
+  /** Data in the replicated lake buckets (GiB); the standby holds a replica of it. */
+  lakeDataGiB: z.number().min(0).default(100),
+  /** New or changed lake data a day (GiB): what S3 replication copies. */
+  lakeWritesGiBPerDay: z.number().min(0).default(1),
+  /** Data written to the topics a day (GiB). */
+  streamingGiBPerDay: z.number().min(0).default(1),
+  /** Times each written byte is read back (consumers per topic). */
+  streamingReadsPerWrite: z.number().min(0).default(2),
+  /** Days MSK keeps a message (MSK Serverless topics default to 7). */
+  streamingRetentionDays: z.number().min(0).default(7),
+  /** Hours a failover drill keeps the DR region writing before the failback. */
+  drillHours: z.number().min(0).max(720).default(4),
+  /** Days an old writer is kept after a re-seed before npm run retire-old-writer deletes it. */
+  oldWriterRetentionDays: z.number().min(0).max(365).default(1),
 });
 
 /**
@@ -279,6 +322,8 @@ export const baseEnvironmentConfigSchema = z
     elasticache,
     rds,
     failover,
+    /** Assumptions of `npm run cost` (docs/cost.md); every key has a default. */
+    cost: cost.default(cost.parse({})),
   })
   .superRefine((cfg, ctx) => {
     const issue = (path: (string | number)[], message: string) =>
@@ -396,6 +441,12 @@ export const baseEnvironmentConfigSchema = z
         `is ${elasticache.replicasPerNodeGroup}; Multi-AZ automatic failover needs at least 1 replica outside dev`,
       );
     }
+    if (elasticache.globalDatastore && elasticache.replicasPerNodeGroup < 1) {
+      issue(
+        ['elasticache', 'replicasPerNodeGroup'],
+        `is ${elasticache.replicasPerNodeGroup}; with globalDatastore the member joins Multi-AZ (pinned, since a member takes no ModifyReplicationGroup), which needs at least 1 replica. Set it to 1 or more`,
+      );
+    }
     if (cfg.tier === 'prod' && !rds.multiAz) {
       issue(['rds', 'multiAz'], 'is false in a prod-tier environment; set it to true');
     }
@@ -432,6 +483,13 @@ export const baseEnvironmentConfigSchema = z
       issue(
         ['failover', 'generation'],
         `is ${cfg.failover.generation}, but rds.crossRegionReplica is false: after a failover the writer is the promoted replica, so there must be one; set rds.crossRegionReplica to true`,
+      );
+    }
+
+    if (cfg.failover.brownoutEvaluationsToRecommend <= cfg.failover.consecutiveFailuresToRecommend) {
+      issue(
+        ['failover', 'brownoutEvaluationsToRecommend'],
+        `is ${cfg.failover.brownoutEvaluationsToRecommend}, but a brownout (the writer's region still answering, with server errors) must take longer to recommend a failover than a hard failure; set it above failover.consecutiveFailuresToRecommend (${cfg.failover.consecutiveFailuresToRecommend})`,
       );
     }
 

@@ -1,8 +1,10 @@
+import { GetServiceQuotaCommand, type ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
-import { type EnvironmentConfig, PLACEHOLDER_ACCOUNTS } from '../config';
+import { type EnvironmentConfig, placeholderAccount } from '../config';
 import { activeRegionParameterName, regionOf, resourceName } from '../config/naming';
 import { otherRole, writerRole } from '../config/topology';
+import { classifyAwsError, describeAwsFailure } from './shared/aws-errors';
 
 export type PreflightResult =
   | { readonly ok: true; readonly message: string }
@@ -19,17 +21,20 @@ export async function preflight(
   config: EnvironmentConfig,
   sts: STSClient,
   ssmIn: (region: string) => SSMClient,
+  lambdaConcurrency?: LambdaConcurrencyCheck,
 ): Promise<PreflightResult> {
-  if (PLACEHOLDER_ACCOUNTS.includes(config.account)) {
-    return {
-      ok: false,
-      message: `config/${config.name}.ts still holds the placeholder account ${config.account}. Set "account" to the 12-digit id of the AWS account ${config.name} deploys to, then run again.`,
-    };
-  }
+  const placeholder = placeholderRefusal(config);
+  if (placeholder) return { ok: false, message: placeholder };
   let identity: { Account?: string; Arn?: string };
   try {
     identity = await sts.send(new GetCallerIdentityCommand({}));
   } catch (error) {
+    if (classifyAwsError(error) === 'network') {
+      return {
+        ok: false,
+        message: describeAwsFailure(error, { service: 'STS', region: await sts.config.region() }),
+      };
+    }
     const reason = error instanceof Error ? error.message : String(error);
     return {
       ok: false,
@@ -46,10 +51,23 @@ export async function preflight(
   if (!agreement.ok) return agreement;
   const generation = await generationCheck(config, ssmIn);
   if (!generation.ok) return generation;
+  if (lambdaConcurrency) {
+    const concurrency = await concurrencyFits(lambdaConcurrency);
+    if (!concurrency.ok) return concurrency;
+  }
   return {
     ok: true,
     message: `Preflight passed: ${identity.Arn} may deploy "${config.name}" to ${config.account} (${config.regions.primary.region} primary, ${config.regions.dr.region} DR; ${generation.message}).`,
   };
+}
+
+/**
+ * The refusal of a config whose account is still a placeholder (the value found, and the
+ * fix), or undefined for a real-looking account. Preflight and `npm run submit` both use it.
+ */
+export function placeholderRefusal(config: EnvironmentConfig): string | undefined {
+  if (!placeholderAccount(config.account)) return undefined;
+  return `config/${config.name}.ts still holds the placeholder account ${config.account}. Set "account" to the 12-digit id of the AWS account ${config.name} deploys to, then run again.`;
 }
 
 interface RecordRead {
@@ -156,4 +174,83 @@ async function generationCheck(
         ? `failover.generation ${generation} in config/${config.name}.ts makes ${writer} the writer, but the runbooks made ${other} active (${name} in ${writer} reads ${other}). Deploying now would re-seed ${other}'s live database from ${writer}. After a failover or failback, set failover.generation to ${generation + 1} (docs/runbooks/failback.md); if no switch happened, set ${name} back to ${writer}.`
         : `${name} in ${writer} reads "${active}", which is neither region of ${config.name}; set it to ${writer} (the writer in failover.generation ${generation}) before deploying.`,
   };
+}
+
+/**
+ * Lambda keeps 100 of the account's concurrent executions unreserved in each region: "You can
+ * reserve up to the Unreserved account concurrency value that is shown, minus 100 for functions
+ * that don't have reserved concurrency" (Lambda developer guide, "Configuring reserved
+ * concurrency", https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html).
+ * A new account may start with a concurrency quota far below the default 1,000; then creating a
+ * function with reserved concurrency fails ("decreases account's UnreservedConcurrentExecution
+ * below its minimum value").
+ */
+export const LAMBDA_UNRESERVED_MINIMUM = 100;
+/** Service Quotas code of "Concurrent executions" (Lambda), per region. */
+export const LAMBDA_CONCURRENCY_QUOTA = { serviceCode: 'lambda', quotaCode: 'L-B99A9384' } as const;
+
+/** Reserved concurrency the app's functions ask for in one region. */
+export interface RegionConcurrencyNeed {
+  readonly region: string;
+  readonly reserved: number;
+  readonly functions: number;
+}
+
+export interface LambdaConcurrencyCheck {
+  /** What the synthesized templates reserve, per region ({@link reservedConcurrency}). */
+  readonly needs: readonly RegionConcurrencyNeed[];
+  readonly quotasIn: (region: string) => ServiceQuotasClient;
+}
+
+/** Sums ReservedConcurrentExecutions of every function in the synthesized templates, per region. */
+export function reservedConcurrency(
+  stacks: readonly { readonly region: string; readonly template: { Resources?: Record<string, unknown> } }[],
+): RegionConcurrencyNeed[] {
+  const byRegion = new Map<string, { reserved: number; functions: number }>();
+  for (const { region, template } of stacks) {
+    for (const resource of Object.values(template.Resources ?? {}) as {
+      Type?: string;
+      Properties?: { ReservedConcurrentExecutions?: unknown };
+    }[]) {
+      const reserved = resource.Properties?.ReservedConcurrentExecutions;
+      if (resource.Type !== 'AWS::Lambda::Function' || typeof reserved !== 'number') continue;
+      const need = byRegion.get(region) ?? { reserved: 0, functions: 0 };
+      byRegion.set(region, { reserved: need.reserved + reserved, functions: need.functions + 1 });
+    }
+  }
+  return [...byRegion]
+    .map(([region, need]) => ({ region, ...need }))
+    .sort((a, b) => a.region.localeCompare(b.region));
+}
+
+/**
+ * The account's Lambda concurrency quota in each region must leave the reserved concurrency of
+ * this app's functions plus Lambda's unreserved minimum. Reservations of other functions in the
+ * account come on top and are not counted here.
+ */
+async function concurrencyFits(check: LambdaConcurrencyCheck): Promise<PreflightResult> {
+  const { serviceCode, quotaCode } = LAMBDA_CONCURRENCY_QUOTA;
+  for (const need of check.needs) {
+    let quota: number | undefined;
+    try {
+      const out = await check
+        .quotasIn(need.region)
+        .send(new GetServiceQuotaCommand({ ServiceCode: serviceCode, QuotaCode: quotaCode }));
+      quota = out.Quota?.Value;
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      return {
+        ok: false,
+        message: `Could not read the Lambda concurrency quota (Service Quotas ${quotaCode}) in ${need.region} (${reason}). The deploy reserves ${need.reserved} concurrent executions there; allow servicequotas:GetServiceQuota for your credentials, then run again.`,
+      };
+    }
+    const required = need.reserved + LAMBDA_UNRESERVED_MINIMUM;
+    if (quota === undefined || quota < required) {
+      return {
+        ok: false,
+        message: `The Lambda concurrency quota in ${need.region} is ${quota ?? 'unknown'}, but this deploy reserves ${need.reserved} concurrent executions for its ${need.functions} functions there and Lambda keeps ${LAMBDA_UNRESERVED_MINIMUM} unreserved, so it needs at least ${required}: creating the functions would fail ("decreases account's UnreservedConcurrentExecution below its minimum value"). Ask for an increase, then run again: aws service-quotas request-service-quota-increase --region ${need.region} --service-code ${serviceCode} --quota-code ${quotaCode} --desired-value ${Math.max(required, 1000)}`,
+      };
+    }
+  }
+  return { ok: true, message: 'Lambda concurrency quotas fit' };
 }

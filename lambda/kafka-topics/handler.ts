@@ -29,7 +29,13 @@ export async function applyPlan(admin: TopicAdmin, plan: TopicPlan): Promise<voi
   if (plan.create.length > 0) {
     await admin.createTopics({
       waitForLeaders: true,
-      topics: plan.create.map((t) => ({ topic: t.name, numPartitions: t.partitions })),
+      topics: plan.create.map((t) => ({
+        topic: t.name,
+        numPartitions: t.partitions,
+        ...(t.configs
+          ? { configEntries: Object.entries(t.configs).map(([name, value]) => ({ name, value })) }
+          : {}),
+      })),
     });
   }
   if (plan.addPartitions.length > 0) {
@@ -78,7 +84,8 @@ export async function handleTopics(
     logger.info('topic plan', { requestType: event.RequestType, plan });
     await applyPlan(admin, plan);
     return {
-      PhysicalResourceId: `${event.ResourceProperties.ClusterArn}/topics`,
+      // A second resource on the same cluster (the canary topic) names itself with Purpose.
+      PhysicalResourceId: `${event.ResourceProperties.ClusterArn}/topics${event.ResourceProperties.Purpose ? `/${String(event.ResourceProperties.Purpose)}` : ''}`,
       Data: { BootstrapServers: bootstrapServers, Plan: JSON.stringify(plan) },
     };
   } finally {

@@ -10,7 +10,25 @@ export interface DesiredTopics {
   readonly partitions: number;
   /** Whether removing the resource (or a topic from the list) may delete topics. */
   readonly allowDeletion: boolean;
+  /** Topic-level configs set when a topic is created (existing topics are not altered). */
+  readonly configs?: Readonly<Record<string, string>>;
 }
+
+/**
+ * The topic-level configs MSK Serverless lets a client set (MSK developer guide,
+ * "Configuration properties for MSK Serverless clusters",
+ * https://docs.aws.amazon.com/msk/latest/developerguide/serverless-config.html); any other
+ * is refused by the cluster, so it is refused here first, with the list.
+ */
+export const SERVERLESS_TOPIC_CONFIGS = [
+  'cleanup.policy',
+  'compression.type',
+  'max.message.bytes',
+  'message.timestamp.difference.max.ms',
+  'message.timestamp.type',
+  'retention.bytes',
+  'retention.ms',
+] as const;
 
 export interface ExistingTopic {
   readonly name: string;
@@ -18,7 +36,7 @@ export interface ExistingTopic {
 }
 
 export interface TopicPlan {
-  readonly create: { name: string; partitions: number }[];
+  readonly create: { name: string; partitions: number; configs?: Readonly<Record<string, string>> }[];
   /** Kafka can add partitions but never remove them. */
   readonly addPartitions: { name: string; count: number }[];
   readonly delete: string[];
@@ -49,7 +67,11 @@ export function planTopics(
   for (const name of desired.topics) {
     const current = byName.get(name);
     if (!current) {
-      plan.create.push({ name, partitions: desired.partitions });
+      plan.create.push({
+        name,
+        partitions: desired.partitions,
+        ...(desired.configs ? { configs: desired.configs } : {}),
+      });
     } else if (current.partitions < desired.partitions) {
       plan.addPartitions.push({ name, count: desired.partitions });
     } else if (current.partitions > desired.partitions) {
@@ -73,6 +95,9 @@ export const TOPIC_PROPERTIES = [
   'Topics',
   'Partitions',
   'AllowDeletion',
+  'Configs',
+  // Names a second topics resource on the same cluster (the canary topic) in its physical id.
+  'Purpose',
 ] as const;
 
 /**
@@ -119,5 +144,29 @@ export function parseDesired(
   if (allowDeletion !== 'true' && allowDeletion !== 'false') {
     throw new Error(`${field}.AllowDeletion must be "true" or "false"; got ${JSON.stringify(allowDeletion)}`);
   }
-  return { topics: topics as string[], partitions, allowDeletion: allowDeletion === 'true' };
+  const purpose = props?.Purpose;
+  if (purpose !== undefined && (typeof purpose !== 'string' || !/^[a-z][a-z0-9-]{0,31}$/.test(purpose))) {
+    throw new Error(
+      `${field}.Purpose must be a short lowercase name (letters, digits, dashes); got ${JSON.stringify(purpose)}`,
+    );
+  }
+  const configs = props?.Configs;
+  if (configs !== undefined) {
+    if (typeof configs !== 'object' || configs === null || Array.isArray(configs))
+      throw new Error(`${field}.Configs must be an object of topic configs; got ${JSON.stringify(configs)}`);
+    for (const [name, value] of Object.entries(configs)) {
+      if (!(SERVERLESS_TOPIC_CONFIGS as readonly string[]).includes(name))
+        throw new Error(
+          `${field}.Configs.${name} is not a topic config MSK Serverless accepts; use one of ${SERVERLESS_TOPIC_CONFIGS.join(', ')}`,
+        );
+      if (typeof value !== 'string' || value.length === 0)
+        throw new Error(`${field}.Configs.${name} must be a non-empty string; got ${JSON.stringify(value)}`);
+    }
+  }
+  return {
+    topics: topics as string[],
+    partitions,
+    allowDeletion: allowDeletion === 'true',
+    ...(configs ? { configs: configs as Record<string, string> } : {}),
+  };
 }

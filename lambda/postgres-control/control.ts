@@ -87,6 +87,19 @@ export interface HeartbeatResult {
   lsn?: string;
 }
 
+/** `lastBeat`: the heartbeat this instance holds, without writing anything. */
+export interface LastBeatResult {
+  ok: true;
+  /** True on a replica (the standby), false on a writer or a promoted replica. */
+  inRecovery: boolean;
+  /**
+   * When the newest heartbeat this instance holds was written on the writer (ISO); null
+   * when none has reached it yet. On the standby's replica its age is the measured
+   * replication lag of PostgreSQL (the canary, lambda/canary).
+   */
+  beatAt: string | null;
+}
+
 export interface UnfenceResult {
   ok: true;
   fenced: false;
@@ -372,7 +385,7 @@ export async function catchUp(db: Queryable, request: CatchUpRequest): Promise<C
  * writer: the fence must not be written through (this session may have been made
  * writable by `ensureControlRole`, so the catalog setting is checked, not the session's).
  */
-export async function heartbeat(db: Queryable): Promise<HeartbeatResult> {
+export async function heartbeat(db: Queryable, options: { reader?: string } = {}): Promise<HeartbeatResult> {
   if (await inRecovery(db)) return { ok: true, written: false, skipped: 'replica' };
   const current = await one<{ name: string }>(db, 'SELECT current_database() AS name');
   if ((await fencedDatabases(db)).includes(current.name))
@@ -385,6 +398,7 @@ export async function heartbeat(db: Queryable): Promise<HeartbeatResult> {
        beat_by text NOT NULL DEFAULT current_user
      )`,
   );
+  if (options.reader) await grantHeartbeatRead(db, options.reader);
   try {
     await db.query(
       `INSERT INTO ${HEARTBEAT_TABLE} (id, beat_at) VALUES (1, now())
@@ -397,6 +411,42 @@ export async function heartbeat(db: Queryable): Promise<HeartbeatResult> {
   }
   const after = await one<{ lsn: string }>(db, 'SELECT pg_current_wal_lsn()::text AS lsn');
   return { ok: true, written: true, lsn: after.lsn };
+}
+
+/**
+ * The standby's function reads the heartbeat row on the replica as the control role
+ * (IAM login): SELECT is granted to it on the writer, once (a repeated GRANT would write
+ * the catalog every minute), and replicates with the table.
+ */
+async function grantHeartbeatRead(db: Queryable, reader: string): Promise<void> {
+  const granted = await one<{ role: boolean; usage: boolean; select: boolean }>(
+    db,
+    `SELECT r.oid IS NOT NULL AS role,
+            r.oid IS NOT NULL AND has_schema_privilege(r.oid, $2, 'USAGE') AS usage,
+            r.oid IS NOT NULL AND has_table_privilege(r.oid, $3, 'SELECT') AS select
+       FROM (SELECT $1::text AS name) n LEFT JOIN pg_roles r ON r.rolname = n.name`,
+    [reader, CONTROL_SCHEMA, HEARTBEAT_TABLE],
+  );
+  if (!granted.role) return;
+  if (!granted.usage) await db.query(`GRANT USAGE ON SCHEMA ${CONTROL_SCHEMA} TO ${quoteIdent(reader)}`);
+  if (!granted.select) await db.query(`GRANT SELECT ON ${HEARTBEAT_TABLE} TO ${quoteIdent(reader)}`);
+}
+
+/**
+ * Reads the heartbeat row and writes nothing, on any instance: on the standby's replica,
+ * the write time of the newest beat it has replayed (the PostgreSQL canary); on a
+ * promoted replica, the last one replicated before the promotion.
+ */
+export async function lastBeat(db: Queryable): Promise<LastBeatResult> {
+  const recovering = await inRecovery(db);
+  const table = await one<{ t: string | null }>(db, 'SELECT to_regclass($1)::text AS t', [HEARTBEAT_TABLE]);
+  if (table.t === null) return { ok: true, inRecovery: recovering, beatAt: null };
+  const row = await one<{ at: Date | string | null } | undefined>(
+    db,
+    `SELECT beat_at AS at FROM ${HEARTBEAT_TABLE} WHERE id = 1`,
+  );
+  const at = row?.at ? (row.at instanceof Date ? row.at : new Date(row.at)).toISOString() : null;
+  return { ok: true, inRecovery: recovering, beatAt: at };
 }
 
 /**

@@ -13,6 +13,8 @@ import {
   fence,
   type HeartbeatResult,
   heartbeat,
+  type LastBeatResult,
+  lastBeat,
   type Queryable,
   type StatusResult,
   status,
@@ -29,7 +31,7 @@ export interface ControlSettings {
   readonly region: string;
   /** The IAM-authenticated login role (created by the writer's function, replicated to the replica). */
   readonly controlUser: string;
-  /** The RDS-managed master secret of this region's writer; absent in the standby region. */
+  /** This generation's master secret in the writer's region; absent in the standby region. */
   readonly masterSecretArn?: string;
 }
 
@@ -46,6 +48,16 @@ export interface HandlerDependencies {
   readonly connect: (settings: ControlSettings) => Promise<Connection>;
 }
 
+/**
+ * Why an action failed, for callers that act on it (the canary: lambda/canary): the
+ * database did not answer (`unreachable`: refused, DNS, timeout, connection lost), it
+ * answered and refused the work (`rejected`: read-only, too many connections, shutting
+ * down...), it refused who we are (`denied`: authentication or privileges), or the
+ * function could not get that far (`error`: credentials, a bad request, a bug; left out
+ * of the response, which then reads as before).
+ */
+export type FailureCause = 'unreachable' | 'rejected' | 'denied' | 'error';
+
 /** Contract B: the result of the action, or a message naming what failed and the fix. */
 export type ControlResponse =
   | StatusResult
@@ -53,7 +65,8 @@ export type ControlResponse =
   | CatchUpResult
   | UnfenceResult
   | HeartbeatResult
-  | { ok: false; error: string };
+  | LastBeatResult
+  | { ok: false; error: string; cause?: FailureCause };
 
 const logger = new Logger({ serviceName: 'postgres-control' });
 
@@ -69,14 +82,59 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): ControlSettings {
 }
 
 /** A failure in a named step, already worded for the operator. */
-class StepError extends Error {}
+class StepError extends Error {
+  constructor(
+    message: string,
+    readonly cause: FailureCause,
+  ) {
+    super(message);
+  }
+}
 
-async function step<T>(what: string, fix: string, work: () => Promise<T>): Promise<T> {
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+
+/**
+ * Sorts what `pg` raised. A server error carries a SQLSTATE (`code`, five characters):
+ * class 28 (invalid authorization) and 42501 (insufficient privilege) are `denied`,
+ * every other one is the server refusing the work (PostgreSQL appendix A, "Error
+ * codes", https://www.postgresql.org/docs/current/errcodes-appendix.html). Without one
+ * it is the socket: a Node.js network code, or pg's own connection timeout ("timeout
+ * expired", "Connection terminated due to connection timeout") or a lost connection.
+ */
+export function failureCause(error: unknown): FailureCause {
+  const e = (typeof error === 'object' && error !== null ? error : {}) as {
+    code?: unknown;
+    message?: unknown;
+  };
+  const code = typeof e.code === 'string' ? e.code : undefined;
+  if (code && /^[0-9A-Z]{5}$/.test(code))
+    return code.startsWith('28') || code === '42501' ? 'denied' : 'rejected';
+  if (code && NETWORK_CODES.has(code)) return 'unreachable';
+  if (/timeout|Connection terminated|ECONNREFUSED|ENOTFOUND/i.test(String(e.message ?? '')))
+    return 'unreachable';
+  return 'error';
+}
+
+async function step<T>(
+  what: string,
+  fix: string,
+  work: () => Promise<T>,
+  cause: (error: unknown) => FailureCause = () => 'error',
+): Promise<T> {
   try {
     return await work();
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    throw new StepError(`${what} failed: ${message}. ${fix}`);
+    throw new StepError(`${what} failed: ${message}. ${fix}`, cause(error));
   }
 }
 
@@ -86,8 +144,8 @@ export async function connectToRds(settings: ControlSettings): Promise<Connectio
   let user = controlUser;
   let password: string;
   if (masterSecretArn) {
-    // The RDS-managed master secret holds {"username","password"}; RDS rotates it, so it is read on every call.
-    // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-secrets-manager.html
+    // The master secret holds {"username","password"}; rotation changes it, so it is read on every call
+    // (lib/constructs/postgres.ts, docs/failover-and-failback.md "Credentials").
     const secret = await step(
       `Reading the master secret ${masterSecretArn}`,
       'Check that the secret exists in this region and that the function role may call secretsmanager:GetSecretValue on it and kms:Decrypt with the database key.',
@@ -106,7 +164,8 @@ export async function connectToRds(settings: ControlSettings): Promise<Connectio
     );
     if (!secret.username || !secret.password) {
       throw new StepError(
-        `The master secret ${masterSecretArn} has no username/password fields; it must be the RDS-managed master secret (ManageMasterUserPassword).`,
+        `The master secret ${masterSecretArn} has no username/password fields; it must be the PostgreSQL master secret (dra/{env}/postgres/master-g{N}).`,
+        'error',
       );
     }
     user = secret.username;
@@ -141,6 +200,7 @@ export async function connectToRds(settings: ControlSettings): Promise<Connectio
       ? `Check that the instance is available and that its security group admits this function on ${port}.`
       : `Check that the instance is available, that its security group admits this function on ${port}, and that the role ${controlUser} exists on it: invoke the writer region's postgres-control function once with {"action":"status"} (it creates ${controlUser} with rds_iam, and the role replicates).`,
     () => client.connect(),
+    failureCause,
   );
   return {
     db: { query: (sql, params) => client.query(sql, params as unknown[]) as never },
@@ -168,7 +228,9 @@ async function perform(
     case 'unfence':
       return unfence(db);
     case 'heartbeat':
-      return heartbeat(db);
+      return heartbeat(db, { reader: settings.controlUser });
+    case 'lastBeat':
+      return lastBeat(db);
   }
 }
 
@@ -185,7 +247,14 @@ export async function run(event: unknown, deps: HandlerDependencies): Promise<Co
       error instanceof ControlError || error instanceof StepError
         ? error.message
         : `${request.action} on ${deps.settings.host} failed: ${error instanceof Error ? error.message : String(error)}${(error as { code?: string }).code ? ` (SQLSTATE ${(error as { code?: string }).code})` : ''}. Check the function's log for the statement, fix the cause and invoke again: every action is idempotent.`;
-    return { ok: false, error: message };
+    const cause: FailureCause =
+      error instanceof StepError
+        ? error.cause
+        : error instanceof ControlError
+          ? 'error'
+          : failureCause(error);
+    // Only a cause about the database itself is named; anything else is this function's own.
+    return cause === 'error' ? { ok: false, error: message } : { ok: false, error: message, cause };
   } finally {
     await connection?.end().catch(() => undefined);
   }

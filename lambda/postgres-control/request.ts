@@ -5,9 +5,10 @@ export type ControlRequest =
   | { action: 'fence' }
   | { action: 'unfence' }
   | { action: 'heartbeat' }
+  | { action: 'lastBeat' }
   | { action: 'catchUp'; targetLsn: string; markerId?: string };
 
-export const ACTIONS = ['status', 'fence', 'catchUp', 'unfence', 'heartbeat'] as const;
+export const ACTIONS = ['status', 'fence', 'catchUp', 'unfence', 'heartbeat', 'lastBeat'] as const;
 
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 

@@ -28,6 +28,7 @@ import {
   type RedshiftServerlessClient,
 } from '@aws-sdk/client-redshift-serverless';
 import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import { type CanaryObservation, judgeCanary } from './canary';
 import {
   type CatalogShape,
   type EmrShape,
@@ -40,6 +41,7 @@ import {
   evaluateRedshift,
   evaluateS3,
 } from './evaluate';
+import type { StoreName } from './metrics';
 import { attempt, type Outcome } from './outcome';
 import type { NamedCheck } from './report';
 import type { ReadinessSettings } from './settings';
@@ -70,24 +72,39 @@ interface MetricQuery {
   stat: string;
 }
 
-/** Latest datapoint of each query in the last five minutes (undefined when there is none). */
-async function latestMetric(
+/** A metric math or SEARCH expression; each time series it finds comes back under its id. */
+interface ExpressionQuery {
+  id: string;
+  expression: string;
+}
+
+/**
+ * Datapoints of the last five minutes, newest first, of every series each query returned
+ * (a SEARCH expression returns one per matching metric, each under the query's id with
+ * its own label: CloudWatch API reference, GetMetricData and MetricDataResult,
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_MetricDataResult.html).
+ */
+async function metricSeries(
   cw: CloudWatchClient,
   now: Date,
   queries: MetricQuery[],
-): Promise<Record<string, number | undefined>> {
-  const MetricDataQueries: MetricDataQuery[] = queries.map((q) => ({
-    Id: q.id,
-    MetricStat: {
-      Metric: {
-        Namespace: q.namespace,
-        MetricName: q.metric,
-        Dimensions: Object.entries(q.dimensions).map(([Name, Value]) => ({ Name, Value })),
+  expressions: ExpressionQuery[] = [],
+): Promise<Record<string, { label: string; values: number[] }[]>> {
+  const MetricDataQueries: MetricDataQuery[] = [
+    ...queries.map((q) => ({
+      Id: q.id,
+      MetricStat: {
+        Metric: {
+          Namespace: q.namespace,
+          MetricName: q.metric,
+          Dimensions: Object.entries(q.dimensions).map(([Name, Value]) => ({ Name, Value })),
+        },
+        Period: 60,
+        Stat: q.stat,
       },
-      Period: 60,
-      Stat: q.stat,
-    },
-  }));
+    })),
+    ...expressions.map((e) => ({ Id: e.id, Expression: e.expression })),
+  ];
   const out = await cw.send(
     new GetMetricDataCommand({
       MetricDataQueries,
@@ -96,7 +113,24 @@ async function latestMetric(
       ScanBy: 'TimestampDescending',
     }),
   );
-  return Object.fromEntries((out.MetricDataResults ?? []).map((r) => [r.Id ?? '', r.Values?.[0]]));
+  const series: Record<string, { label: string; values: number[] }[]> = {};
+  for (const r of out.MetricDataResults ?? []) {
+    const id = r.Id ?? '';
+    const list = series[id] ?? [];
+    list.push({ label: r.Label ?? id, values: r.Values ?? [] });
+    series[id] = list;
+  }
+  return series;
+}
+
+/** Latest datapoint of each query in the last five minutes (undefined when there is none). */
+async function latestMetric(
+  cw: CloudWatchClient,
+  now: Date,
+  queries: MetricQuery[],
+): Promise<Record<string, number | undefined>> {
+  const series = await metricSeries(cw, now, queries);
+  return Object.fromEntries(queries.map((q) => [q.id, series[q.id]?.[0]?.values[0]]));
 }
 
 async function parameter(ssm: SSMClient, name: string): Promise<string | undefined> {
@@ -118,8 +152,15 @@ async function dbInstance(rds: RDSClient, id: string) {
 }
 
 async function emrShape(emr: EMRServerlessClient, name: string): Promise<EmrShape | undefined> {
-  const list = await emr.send(new ListApplicationsCommand({}));
-  const summary = list.applications?.find((a) => a.name === name && a.state !== 'TERMINATED');
+  // Followed across pages: the application may be on any (EMR Serverless API reference,
+  // ListApplications: nextToken, https://docs.aws.amazon.com/emr-serverless/latest/APIReference/API_ListApplications.html).
+  let summary: { id?: string } | undefined;
+  let token: string | undefined;
+  do {
+    const page = await emr.send(new ListApplicationsCommand({ nextToken: token }));
+    summary = page.applications?.find((a) => a.name === name && a.state !== 'TERMINATED');
+    token = summary ? undefined : page.nextToken;
+  } while (token);
   if (!summary?.id) return undefined;
   const app = (await emr.send(new GetApplicationCommand({ applicationId: summary.id }))).application;
   if (!app) return undefined;
@@ -241,6 +282,10 @@ async function copiedClusterNewest(
   return newest === undefined ? undefined : new Date(newest);
 }
 
+/** Every KafkaClusterPingSuccessCount series of the Replicator, the minimum of each minute. */
+export const pingSearch = (replicatorName: string): string =>
+  `SEARCH('{AWS/Kafka,ClusterAlias,ReplicatorName} MetricName="KafkaClusterPingSuccessCount" ReplicatorName="${replicatorName}"', 'Minimum', 60)`;
+
 const mapOutcome = <T, U>(o: Outcome<T>, f: (v: T) => U): Outcome<U> =>
   o.ok ? { ok: true, value: f(o.value) } : o;
 
@@ -260,13 +305,25 @@ export function buildChecks(
   const w = <T>(what: string, run: () => Promise<T>) => attempt(run, t, `${what} (writer)`);
   const d = <T>(what: string, run: () => Promise<T>) => attempt(run, t, `${what} (standby)`);
   const checks: NamedCheck[] = [];
+  // Both canary states, read once per evaluation and shared by the store checks: the
+  // writer's (did its writes go through) and the standby's (its measured lags).
+  const canaryParameter = settings.canaryStateParameter;
+  let canaryRead: Promise<CanaryObservation> | undefined;
+  const canary = async (store: StoreName) => {
+    if (!canaryParameter || !settings.canaryStores?.includes(store)) return undefined;
+    canaryRead ??= Promise.all([
+      w('canary state', () => parameter(writer.ssm, canaryParameter)),
+      d('canary state', () => parameter(standby.ssm, canaryParameter)),
+    ]).then(([writerState, standbyState]) => ({ writer: writerState, standby: standbyState }));
+    return judgeCanary(store, await canaryRead, settings, now);
+  };
 
   if (settings.database) {
     const { source, replica } = settings.database;
     checks.push({
       name: 'rds',
       run: async () => {
-        const [writerStatus, replicaOut, lagOut] = await Promise.all([
+        const [writerStatus, replicaOut, lagOut, canaryJudgement] = await Promise.all([
           w(
             'DescribeDBInstances',
             async () => (await dbInstance(writer.rds, source))?.DBInstanceStatus ?? undefined,
@@ -291,9 +348,15 @@ export function buildChecks(
               },
             ]),
           ),
+          canary('rds'),
         ]);
         return evaluateRds(
-          { writer: writerStatus, replica: replicaOut, lag: mapOutcome(lagOut, (m) => m.lag) },
+          {
+            writer: writerStatus,
+            replica: replicaOut,
+            lag: mapOutcome(lagOut, (m) => m.lag),
+            canary: canaryJudgement,
+          },
           settings,
         );
       },
@@ -306,7 +369,7 @@ export function buildChecks(
     checks.push({
       name: 'elasticache',
       run: async () => {
-        const [globalOut, memberOut, lagOut] = await Promise.all([
+        const [globalOut, memberOut, lagOut, canaryJudgement] = await Promise.all([
           w('DescribeGlobalReplicationGroups', async () => {
             try {
               const g = (
@@ -362,6 +425,7 @@ export function buildChecks(
               })),
             ),
           ),
+          canary('elasticache'),
         ]);
         const worst = (m: Record<string, number | undefined>) => {
           const lags = settings.cacheNodeIds
@@ -370,7 +434,7 @@ export function buildChecks(
           return lags.length > 0 ? Math.max(...lags) : undefined;
         };
         return evaluateCache(
-          { writer: globalOut, standby: memberOut, lag: mapOutcome(lagOut, worst) },
+          { writer: globalOut, standby: memberOut, lag: mapOutcome(lagOut, worst), canary: canaryJudgement },
           settings,
         );
       },
@@ -386,7 +450,7 @@ export function buildChecks(
         return (await c.kafka.send(new DescribeClusterV2Command({ ClusterArn: arn }))).ClusterInfo?.State;
       };
       const name = settings.replicatorName;
-      const [writerState, standbyState, replicator, latency] = await Promise.all([
+      const [writerState, standbyState, replicator, metrics, canaryJudgement] = await Promise.all([
         w('DescribeClusterV2', () => state(writer)),
         d('DescribeClusterV2', () => state(standby)),
         name
@@ -398,18 +462,34 @@ export function buildChecks(
             })
           : undefined,
         name
-          ? d('ReplicationLatency', () =>
-              latestMetric(standby.cloudwatch, now, [
-                {
-                  id: 'latency',
-                  namespace: 'AWS/Kafka',
-                  metric: 'ReplicationLatency',
-                  dimensions: { ReplicatorName: name },
-                  stat: 'Maximum',
-                },
-              ]),
+          ? d('Replicator metrics', () =>
+              metricSeries(
+                standby.cloudwatch,
+                now,
+                [
+                  {
+                    id: 'latency',
+                    namespace: 'AWS/Kafka',
+                    metric: 'ReplicationLatency',
+                    dimensions: { ReplicatorName: name },
+                    stat: 'Maximum',
+                  },
+                  {
+                    id: 'messageLag',
+                    namespace: 'AWS/Kafka',
+                    metric: 'MessageLag',
+                    dimensions: { ReplicatorName: name },
+                    stat: 'Maximum',
+                  },
+                ],
+                // One series per ClusterAlias (source, target); the alias values are not documented,
+                // so every series of this Replicator is found by a SEARCH (CloudWatch user guide,
+                // "CloudWatch search expression syntax", search-expression-syntax.html).
+                [{ id: 'ping', expression: pingSearch(name) }],
+              ),
             )
           : undefined,
+        canary('msk'),
       ]);
       return evaluateMsk(
         {
@@ -418,7 +498,16 @@ export function buildChecks(
           replicator,
           // Published in milliseconds (MSK developer guide, msk-replicator-metrics-ref).
           latency:
-            latency && mapOutcome(latency, (m) => (m.latency === undefined ? undefined : m.latency / 1000)),
+            metrics &&
+            mapOutcome(metrics, (m) => {
+              const v = m.latency?.[0]?.values[0];
+              return v === undefined ? undefined : v / 1000;
+            }),
+          messageLag: metrics && mapOutcome(metrics, (m) => m.messageLag?.[0]?.values ?? []),
+          ping:
+            metrics &&
+            mapOutcome(metrics, (m) => (m.ping ?? []).map((p) => ({ label: p.label, value: p.values[0] }))),
+          canary: canaryJudgement,
         },
         settings,
       );
@@ -452,7 +541,7 @@ export function buildChecks(
       run: async () => {
         // Latency and pending: the destination's region; failures: the source's (S3 user guide,
         // "Using S3 Replication metrics").
-        const [destination, failed] = await Promise.all([
+        const [destination, failed, canaryJudgement] = await Promise.all([
           d('S3 replication metrics', () =>
             latestMetric(standby.cloudwatch, now, [
               ...query('ReplicationLatency', 'Maximum'),
@@ -463,6 +552,7 @@ export function buildChecks(
           w('OperationsFailedReplication', () =>
             latestMetric(writer.cloudwatch, now, query('OperationsFailedReplication', 'Sum')),
           ),
+          canary('s3'),
         ]);
         return evaluateS3(
           {
@@ -484,6 +574,7 @@ export function buildChecks(
               };
             }),
             failedOperations: mapOutcome(failed, (m) => total(values(m, 'OperationsFailedReplication'))),
+            canary: canaryJudgement,
           },
           settings,
         );

@@ -1,4 +1,6 @@
-import type { Outcome } from './outcome';
+import { type CanaryJudgement, canaryBudget } from './canary';
+import type { StoreName } from './metrics';
+import type { FailureCause, Outcome } from './outcome';
 import { storeRpo } from './rpo';
 import type { ReadinessSettings } from './settings';
 import { isFailed, MSK_FAILED, RDS_FAILED, RDS_FIXED_IN_PLACE, REDSHIFT_FAILED } from './statuses';
@@ -44,19 +46,70 @@ function writerPart<T>(
   o: Outcome<T>,
   judge: (value: T) => WriterJudgement,
   ctx: { what: string; region: string; standby: StandbyEvidence; dataStore: boolean },
-): WriterJudgement & { answered: boolean } {
+): WriterJudgement & { answered: boolean; cause?: FailureCause } {
   if (o.ok) return { ...judge(o.value), answered: true };
   if (o.kind === 'unreachable') {
     const detail = `writer's region ${ctx.region} does not answer (${ctx.what}: ${o.reason})`;
     const status: CheckStatus =
       ctx.standby !== 'answered' ? 'unknown' : ctx.dataStore ? 'failed' : 'degraded';
-    return { evidence: 'unreachable', answered: false, part: { status, detail } };
+    return { evidence: 'unreachable', answered: false, cause: o.cause, part: { status, detail } };
   }
   return {
     evidence: 'unknown',
     answered: false,
+    cause: o.cause,
     part: { status: 'unknown', detail: `${ctx.what} in ${ctx.region} not checked: ${o.reason}` },
   };
+}
+
+/**
+ * The canary's say on a store check: a failed canary write while the control plane
+ * reports the store healthy turns the writer's evidence to `failed` (a data-plane
+ * failure, counted like a single-service outage on the write path, and `lastKnown`
+ * keeps the lag from before it); the standby's measured lag is judged against the
+ * store's budget plus the canary interval; a canary that is not running degrades the
+ * check (never a silent pass).
+ */
+function applyCanary(
+  store: StoreName,
+  writer: WriterJudgement & { answered: boolean; cause?: FailureCause },
+  canary: CanaryJudgement | undefined,
+  s: ReadinessSettings,
+): { writer: WriterJudgement & { answered: boolean; cause?: FailureCause }; parts: Part[] } {
+  if (!canary || !s.canaryStores?.includes(store)) return { writer, parts: [] };
+  const parts: Part[] = [];
+  let w = writer;
+  if (canary.dataPlaneFailure && writer.evidence === 'healthy')
+    w = {
+      ...writer,
+      evidence: 'failed',
+      part: {
+        status: 'failed',
+        detail: `data-plane failure in ${s.primaryRegion}: ${canary.dataPlaneFailure}, while its control plane reports it healthy (${writer.part.detail})`,
+      },
+    };
+  else if (canary.dataPlaneFailure)
+    parts.push({ status: 'healthy', detail: `canary: ${canary.dataPlaneFailure}` });
+  if (canary.measured) {
+    const budget = canaryBudget(storeBudgetOf(store, s));
+    const lag = canary.measured.lagSeconds;
+    parts.push({
+      status: lag <= budget ? 'healthy' : 'degraded',
+      detail: `canary lag ${lag}s (budget ${budget}s, read at ${canary.measured.measuredAt})`,
+    });
+  } else parts.push({ status: 'degraded', detail: `no canary lag: ${canary.notMeasured ?? 'not read'}` });
+  if (canary.writerNote) parts.push({ status: 'healthy', detail: `canary: ${canary.writerNote}` });
+  return { writer: w, parts };
+}
+
+function storeBudgetOf(store: StoreName, s: ReadinessSettings): number {
+  const b = s.budgets;
+  return {
+    rds: b.rdsReplicaLagSeconds,
+    elasticache: b.cacheReplicationLagSeconds,
+    msk: b.mskReplicationLatencySeconds,
+    s3: b.s3ReplicationLatencySeconds,
+  }[store];
 }
 
 const notRead = (what: string, region: string, o: Outcome<unknown>): Part => ({
@@ -96,13 +149,15 @@ export interface RdsObservation {
   readonly replica: Outcome<{ status: string; source?: string } | undefined>;
   /** Latest ReplicaLag in seconds, in the standby's region. */
   readonly lag: Outcome<number | undefined>;
+  /** What the canary says about PostgreSQL (absent when no canary runs). */
+  readonly canary?: CanaryJudgement;
 }
 
 export function evaluateRds(o: RdsObservation, s: ReadinessSettings): CheckResult {
   const budget = s.budgets.rdsReplicaLagSeconds;
   const ids = s.database ?? { source: '?', replica: '?' };
   const standby = standbyOf(o.replica, o.lag);
-  const writer = writerPart(
+  const control = writerPart(
     o.writer,
     (status): WriterJudgement => {
       if (status === undefined)
@@ -128,6 +183,7 @@ export function evaluateRds(o: RdsObservation, s: ReadinessSettings): CheckResul
     },
     { what: 'DescribeDBInstances', region: s.primaryRegion, standby, dataStore: true },
   );
+  const { writer, parts: canaryParts } = applyCanary('rds', control, o.canary, s);
   let replica: Part;
   if (!o.replica.ok) replica = notRead('replica', s.drRegion, o.replica);
   else if (!o.replica.value)
@@ -143,16 +199,18 @@ export function evaluateRds(o: RdsObservation, s: ReadinessSettings): CheckResul
     replica = { status: 'degraded', detail: `standby replica is ${o.replica.value.status}` };
   else replica = { status: 'healthy', detail: 'replica available' };
   const lag = lagPart(o.lag, 'ReplicaLag', budget, s.drRegion);
+  const rpo = storeRpo('rds', s, lag.lag, o.canary?.measured);
   return {
     name: 'rds',
-    ...combine([writer.part, replica, lag.part]),
-    value: lag.lag,
-    threshold: budget,
+    ...combine([writer.part, replica, lag.part, ...canaryParts]),
+    value: rpo.lagSeconds ?? undefined,
+    threshold: rpo.budgetSeconds,
     unit: 'Seconds',
     writer: writer.evidence,
+    ...(writer.cause ? { writerCause: writer.cause } : {}),
     writerAnswered: writer.answered,
     standby,
-    rpo: storeRpo('rds', s, lag.lag),
+    rpo,
   };
 }
 
@@ -162,12 +220,13 @@ export interface CacheObservation {
   /** The standby's own replication group: its status and Global Datastore role. */
   readonly standby: Outcome<{ status?: string; role?: string } | undefined>;
   readonly lag: Outcome<number | undefined>;
+  readonly canary?: CanaryJudgement;
 }
 
 export function evaluateCache(o: CacheObservation, s: ReadinessSettings): CheckResult {
   const budget = s.budgets.cacheReplicationLagSeconds;
   const standby = standbyOf(o.standby, o.lag);
-  const writer = writerPart(
+  const control = writerPart(
     o.writer,
     (g): WriterJudgement => {
       if (!g)
@@ -187,6 +246,7 @@ export function evaluateCache(o: CacheObservation, s: ReadinessSettings): CheckR
     },
     { what: 'DescribeGlobalReplicationGroups', region: s.primaryRegion, standby, dataStore: true },
   );
+  const { writer, parts: canaryParts } = applyCanary('elasticache', control, o.canary, s);
   let member: Part;
   if (!o.standby.ok) member = notRead('replication group', s.drRegion, o.standby);
   else if (!o.standby.value)
@@ -200,16 +260,18 @@ export function evaluateCache(o: CacheObservation, s: ReadinessSettings): CheckR
     member = { status: 'degraded', detail: `standby replication group is ${o.standby.value.status}` };
   else member = { status: 'healthy', detail: 'standby secondary available' };
   const lag = lagPart(o.lag, 'GlobalDatastoreReplicationLag', budget, s.drRegion);
+  const rpo = storeRpo('elasticache', s, lag.lag, o.canary?.measured);
   return {
     name: 'elasticache',
-    ...combine([writer.part, member, lag.part]),
-    value: lag.lag,
-    threshold: budget,
+    ...combine([writer.part, member, lag.part, ...canaryParts]),
+    value: rpo.lagSeconds ?? undefined,
+    threshold: rpo.budgetSeconds,
     unit: 'Seconds',
     writer: writer.evidence,
+    ...(writer.cause ? { writerCause: writer.cause } : {}),
     writerAnswered: writer.answered,
     standby,
-    rpo: storeRpo('elasticache', s, lag.lag),
+    rpo,
   };
 }
 
@@ -221,13 +283,18 @@ export interface MskObservation {
   readonly replicator?: Outcome<string | undefined>;
   /** ReplicationLatency in seconds (already converted from milliseconds). */
   readonly latency?: Outcome<number | undefined>;
+  /** MessageLag per minute over the last minutes, newest first (absent when not read). */
+  readonly messageLag?: Outcome<number[]>;
+  /** KafkaClusterPingSuccessCount per ClusterAlias: the latest value of each series found. */
+  readonly ping?: Outcome<{ label: string; value: number | undefined }[]>;
+  readonly canary?: CanaryJudgement;
 }
 
 export function evaluateMsk(o: MskObservation, s: ReadinessSettings): CheckResult {
   const budget = s.budgets.mskReplicationLatencySeconds;
   const standbyReads = [o.standbyCluster, ...(o.replicator ? [o.replicator] : [])];
   const standby = standbyOf(...standbyReads, ...(o.latency ? [o.latency] : []));
-  const writer = writerPart(
+  const control = writerPart(
     o.writer,
     (state): WriterJudgement => {
       if (state === undefined)
@@ -240,6 +307,7 @@ export function evaluateMsk(o: MskObservation, s: ReadinessSettings): CheckResul
     },
     { what: 'DescribeClusterV2', region: s.primaryRegion, standby, dataStore: true },
   );
+  const { writer, parts: canaryParts } = applyCanary('msk', control, o.canary, s);
   const parts: Part[] = [writer.part];
   const c = o.standbyCluster;
   if (!c.ok) parts.push(notRead('standby cluster', s.drRegion, c));
@@ -248,6 +316,7 @@ export function evaluateMsk(o: MskObservation, s: ReadinessSettings): CheckResul
     parts.push({ status: 'failed', detail: `standby cluster is ${c.value}` });
   else if (c.value !== 'ACTIVE') parts.push({ status: 'degraded', detail: `standby cluster is ${c.value}` });
   let lag: number | undefined;
+  let healthy: boolean | null = null;
   if (!o.replicator || !o.latency) {
     parts.push({ status: 'healthy', detail: 'no Replicator configured (standby topics start empty)' });
   } else {
@@ -257,20 +326,81 @@ export function evaluateMsk(o: MskObservation, s: ReadinessSettings): CheckResul
       parts.push({ status: 'failed', detail: `Replicator is ${r.value ?? 'missing'}` });
     else if (r.value !== 'RUNNING') parts.push({ status: 'degraded', detail: `Replicator is ${r.value}` });
     const l = lagPart(o.latency, 'ReplicationLatency', budget, s.drRegion);
-    parts.push(l.part);
-    lag = l.lag;
+    const h = replicatorHealth(o, l.lag);
+    healthy = h.healthy;
+    if (h.healthy === false) {
+      // Its latency is not a lag any more: unknown, so the RPO is incomplete.
+      parts.push({ status: 'failed', detail: h.detail ?? 'Replicator unhealthy' });
+      parts.push({
+        status: 'unknown',
+        detail: 'ReplicationLatency not used while the Replicator is unhealthy',
+      });
+    } else {
+      parts.push(l.part);
+      lag = l.lag;
+      if (h.detail) parts.push({ status: 'healthy', detail: h.detail });
+    }
   }
+  parts.push(...canaryParts);
+  // A Replicator that lost access may have lost it for one topic only (MSK developer guide,
+  // msk-replicator-metrics-ref: a topic's ReplicationLatency at 0 while it receives data), so
+  // the canary topic still replicating does not vouch for the others: no figure then.
+  const rpo = o.replicator ? storeRpo('msk', s, lag, o.canary?.measured, healthy !== false) : undefined;
   return {
     name: 'msk',
     ...combine(parts),
-    value: lag,
-    threshold: budget,
+    value: rpo ? (rpo.lagSeconds ?? undefined) : lag,
+    threshold: rpo?.budgetSeconds ?? budget,
     unit: 'Seconds',
     writer: writer.evidence,
+    ...(writer.cause ? { writerCause: writer.cause } : {}),
     writerAnswered: writer.answered,
     standby,
-    rpo: o.replicator ? storeRpo('msk', s, lag) : undefined,
+    rpo,
+    ...(o.replicator ? { replicatorHealthy: healthy } : {}),
   };
+}
+
+/**
+ * The Replicator's own health, from the metrics AWS documents for it (MSK developer guide,
+ * "Monitor replication", https://docs.aws.amazon.com/msk/latest/developerguide/msk-replicator-monitor.html,
+ * and its metrics reference): KafkaClusterPingSuccessCount per ClusterAlias is 1 while
+ * its connection to that cluster is healthy, and "0 or no datapoint" means it is not;
+ * a ReplicationLatency that drops to 0 while the topics still receive data means it has
+ * lost access (MessageLag, the messages it is behind the source, then grows). Read in
+ * the standby (target) region. null: not read (no verdict either way).
+ */
+function replicatorHealth(
+  o: MskObservation,
+  latency: number | undefined,
+): { healthy: boolean | null; detail?: string } {
+  const verdicts: boolean[] = [];
+  const details: string[] = [];
+  if (o.ping?.ok) {
+    const bad = o.ping.value.filter((p) => p.value === undefined || p.value < 1);
+    if (o.ping.value.length === 0) {
+      verdicts.push(false);
+      details.push('KafkaClusterPingSuccessCount has no datapoint: the Replicator reaches no cluster');
+    } else if (bad.length > 0) {
+      verdicts.push(false);
+      details.push(
+        `KafkaClusterPingSuccessCount ${bad.map((p) => `${p.value ?? 'missing'} for ${p.label}`).join(', ')}: the Replicator cannot reach that cluster`,
+      );
+    } else verdicts.push(true);
+  }
+  if (o.messageLag?.ok) {
+    const values = o.messageLag.value;
+    const growing = values.length >= 2 && values[0] > values[values.length - 1] && values[0] > 0;
+    if (latency === 0 && growing) {
+      verdicts.push(false);
+      details.push(
+        `ReplicationLatency is 0 while MessageLag grows (${values[values.length - 1]} to ${values[0]} messages): the Replicator has lost access to the source`,
+      );
+    } else verdicts.push(true);
+  }
+  if (verdicts.length === 0) return { healthy: null };
+  if (verdicts.includes(false)) return { healthy: false, detail: details.join('; ') };
+  return { healthy: true, detail: 'Replicator reaches both clusters' };
 }
 
 export interface S3Observation {
@@ -289,12 +419,13 @@ export interface S3Observation {
   }>;
   /** OperationsFailedReplication (sum), read in the source (writer) region. */
   readonly failedOperations: Outcome<number | undefined>;
+  readonly canary?: CanaryJudgement;
 }
 
 export function evaluateS3(o: S3Observation, s: ReadinessSettings): CheckResult {
   const budget = s.budgets.s3ReplicationLatencySeconds;
   const standby = standbyOf(o.destination);
-  const writer = writerPart(
+  const control = writerPart(
     o.failedOperations,
     (failed): WriterJudgement =>
       (failed ?? 0) > 0
@@ -306,6 +437,7 @@ export function evaluateS3(o: S3Observation, s: ReadinessSettings): CheckResult 
         : { evidence: 'healthy', part: { status: 'healthy', detail: 'no failed replication operations' } },
     { what: 'OperationsFailedReplication', region: s.primaryRegion, standby, dataStore: true },
   );
+  const { writer, parts: canaryParts } = applyCanary('s3', control, o.canary, s);
   let lag: number | undefined;
   let part: Part;
   if (!o.destination.ok) part = notRead('replication metrics', s.drRegion, o.destination);
@@ -325,16 +457,18 @@ export function evaluateS3(o: S3Observation, s: ReadinessSettings): CheckResult 
             detail: `replication latency ${lag}s (budget ${budget}s); ${pending}`,
           };
   }
+  const rpo = storeRpo('s3', s, lag, o.canary?.measured);
   return {
     name: 's3',
-    ...combine([writer.part, part]),
-    value: lag,
-    threshold: budget,
+    ...combine([writer.part, part, ...canaryParts]),
+    value: rpo.lagSeconds ?? undefined,
+    threshold: rpo.budgetSeconds,
     unit: 'Seconds',
     writer: writer.evidence,
+    ...(writer.cause ? { writerCause: writer.cause } : {}),
     writerAnswered: writer.answered,
     standby,
-    rpo: storeRpo('s3', s, lag),
+    rpo,
   };
 }
 

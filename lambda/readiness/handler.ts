@@ -74,7 +74,7 @@ function publish(
   deps: ReadinessDependencies,
   report: ReadinessReport,
   evaluateOnly: boolean,
-  writerVerdict: 'failing' | 'healthy' | 'unknown',
+  writerVerdict: 'failing' | 'brownout' | 'healthy' | 'unknown',
 ): void {
   const environment = deps.settings.environment;
   const put = (
@@ -98,6 +98,9 @@ function publish(
   }
   if (report.rpo.estimatedSeconds !== null)
     put(M.estimatedRpo, MetricUnit.Seconds, report.rpo.estimatedSeconds);
+  const replicator = report.checks.find((c) => c.name === 'msk')?.replicatorHealthy;
+  if (replicator === true || replicator === false)
+    put(M.replicatorHealthy, MetricUnit.Count, replicator ? 1 : 0);
   put(M.rpoComplete, MetricUnit.Count, report.rpo.complete ? 1 : 0);
   // An evaluate-only run did not advance the count: its decision is not the function's.
   if (!evaluateOnly) {
@@ -105,9 +108,14 @@ function publish(
     put(M.consecutiveFailures, MetricUnit.Count, report.decision.consecutiveFailures);
   }
   put(M.heartbeat, MetricUnit.Count, 1);
-  // A sustained "no verdict" (a brownout: the writer's region answering with errors) is
-  // never a recommendation; the WriterVerdictUnknown alarm tells an operator instead.
-  put(M.writerVerdictUnknown, MetricUnit.Count, writerVerdict === 'unknown' ? 1 : 0);
+  // A sustained "no verdict" (throttling, one service's errors, an impaired standby) is never
+  // a recommendation; the WriterVerdictUnknown alarm tells an operator instead. A brownout
+  // (5xx from two or more write-path services) has its own count and recommends in time.
+  put(
+    M.writerVerdictUnknown,
+    MetricUnit.Count,
+    writerVerdict === 'unknown' || writerVerdict === 'brownout' ? 1 : 0,
+  );
 }
 
 export interface EvaluateOptions {
@@ -144,6 +152,7 @@ export async function evaluate(
   const previous = await loadState(deps);
   const { state, decision } = decide(previous ?? INITIAL_STATE, assessed, {
     required: settings.consecutiveFailuresToRecommend,
+    brownoutRequired: settings.brownoutEvaluationsToRecommend,
     evaluatingRole: settings.role,
   });
   if (previous && !evaluateOnly) {

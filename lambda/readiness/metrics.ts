@@ -47,6 +47,12 @@ export const READINESS_METRICS = {
    */
   writerVerdictUnknown: 'WriterVerdictUnknown',
   consecutiveFailures: 'WriterConsecutiveFailures',
+  /**
+   * {service, environment}: 1 when the MSK Replicator looks healthy, 0 when it has lost a
+   * cluster (KafkaClusterPingSuccessCount 0 or missing) or reads a latency of 0 while its
+   * MessageLag grows; published only when a Replicator is configured and was read.
+   */
+  replicatorHealthy: 'ReplicatorHealthy',
 } as const;
 
 /** 0 healthy, 1 degraded, 2 failed, 3 unknown: the CheckStatus value of each status. */

@@ -5,9 +5,18 @@
  * an error" (throttling, 5xx, access denied: it is up, we just cannot tell).
  */
 export type Failure = 'unreachable' | 'unknown';
+/**
+ * Why, within a kind: `network` and `timeout` are the two ways of not answering
+ * (kind `unreachable`); `throttled` (HTTP 429 or a throttling error name),
+ * `server` (HTTP 5xx, not throttling) and `client` (any other answered error:
+ * access denied, validation, not found) are answers (kind `unknown`). The
+ * brownout rule (lambda/readiness/decide.ts) counts `server` only: throttling
+ * alone never recommends a failover.
+ */
+export type FailureCause = 'network' | 'timeout' | 'throttled' | 'server' | 'client';
 export type Outcome<T> =
   | { readonly ok: true; readonly value: T }
-  | { readonly ok: false; readonly kind: Failure; readonly reason: string };
+  | { readonly ok: false; readonly kind: Failure; readonly reason: string; readonly cause?: FailureCause };
 
 /*
  * Error shapes of the AWS SDK for JavaScript v3 (source: the SDK's own retry
@@ -18,7 +27,7 @@ export type Outcome<T> =
  * error code) and `$metadata.httpStatusCode` (SDK v3 developer guide, "Error
  * handling"): those mean the endpoint answered.
  */
-const NETWORK_CODES = new Set([
+export const NETWORK_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
   'EPIPE',
@@ -28,7 +37,7 @@ const NETWORK_CODES = new Set([
   'ENOTFOUND',
   'EAI_AGAIN',
 ]);
-const THROTTLING_NAMES = new Set([
+export const THROTTLING_NAMES = new Set([
   'BandwidthLimitExceeded',
   'LimitExceededException',
   'PriorRequestNotComplete',
@@ -72,25 +81,33 @@ interface SdkErrorLike {
   cause?: { code?: string };
 }
 
-/** Sorts an error into "the endpoint did not answer" or "it answered, but we cannot tell". */
-export function classifyError(error: unknown): { kind: Failure; reason: string } {
+/** Sorts an error into "the endpoint did not answer" or "it answered, but we cannot tell", and why. */
+export function classifyError(error: unknown): { kind: Failure; reason: string; cause: FailureCause } {
   const e = (typeof error === 'object' && error !== null ? error : {}) as SdkErrorLike;
   const name = e.name ?? 'Error';
   const code = e.code ?? e.cause?.code;
   const status = e.$metadata?.httpStatusCode;
   const text = `${name}${code && code !== name ? ` ${code}` : ''}: ${e.message ?? String(error)}`;
-  if (error instanceof CallTimeout) return { kind: 'unreachable', reason: e.message ?? 'timed out' };
+  if (error instanceof CallTimeout)
+    return { kind: 'unreachable', reason: e.message ?? 'timed out', cause: 'timeout' };
   // An HTTP status means a server answered, whatever the error says.
   if (status !== undefined) {
     if (status === THROTTLING_STATUS || THROTTLING_NAMES.has(name))
-      return { kind: 'unknown', reason: `throttled (${text})` };
-    if (status >= SERVER_ERROR_STATUS) return { kind: 'unknown', reason: `server error ${status} (${text})` };
-    return { kind: 'unknown', reason: text };
+      return { kind: 'unknown', reason: `throttled (${text})`, cause: 'throttled' };
+    if (status >= SERVER_ERROR_STATUS)
+      return { kind: 'unknown', reason: `server error ${status} (${text})`, cause: 'server' };
+    return { kind: 'unknown', reason: text, cause: 'client' };
   }
-  if (THROTTLING_NAMES.has(name)) return { kind: 'unknown', reason: `throttled (${text})` };
+  if (THROTTLING_NAMES.has(name))
+    return { kind: 'unknown', reason: `throttled (${text})`, cause: 'throttled' };
   if (name === 'TimeoutError' || (code !== undefined && NETWORK_CODES.has(code)))
-    return { kind: 'unreachable', reason: text };
-  return { kind: 'unknown', reason: text };
+    return {
+      kind: 'unreachable',
+      reason: text,
+      // The SDK names a refused or reset socket TimeoutError too; its `code` tells them apart.
+      cause: code !== undefined && code !== 'ETIMEDOUT' && NETWORK_CODES.has(code) ? 'network' : 'timeout',
+    };
+  return { kind: 'unknown', reason: text, cause: 'client' };
 }
 
 /** Races a call group against its time; a late answer is ignored. */

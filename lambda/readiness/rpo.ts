@@ -1,3 +1,4 @@
+import { CANARY_INTERVAL_SECONDS, canaryBudget } from './canary';
 import type { StoreName } from './metrics';
 import type { ReadinessSettings } from './settings';
 import type { StoreRpo } from './types';
@@ -50,14 +51,37 @@ export function replicatedStores(settings: ReadinessSettings): StoreName[] {
   return stores;
 }
 
-export function storeRpo(store: StoreName, settings: ReadinessSettings, lag: number | undefined): StoreRpo {
+/**
+ * One store's RPO entry. `lagSeconds` is the canary's figure when there is one (the age of
+ * the newest canary the standby read: what has surely been replicated) and the service's
+ * own CloudWatch figure otherwise; both are kept in the entry so either can be read.
+ * `useCanary: false` keeps the canary figure out of `lagSeconds` (msk, when the Replicator
+ * is unhealthy: the canary topic replicating says nothing about the other topics).
+ */
+export function storeRpo(
+  store: StoreName,
+  settings: ReadinessSettings,
+  lag: number | undefined,
+  canary?: { lagSeconds: number; measuredAt: string; newestWrittenAt: string },
+  useCanary = true,
+): StoreRpo {
   const budgetSeconds = storeBudget(store, settings);
-  const lagSeconds = lag === undefined || !Number.isFinite(lag) ? null : lag;
+  const cloudWatch = lag === undefined || !Number.isFinite(lag) ? null : lag;
+  const canaryFigure = canary ? { ...canary, budgetSeconds: canaryBudget(budgetSeconds) } : null;
+  const chosen = useCanary && canaryFigure ? canaryFigure : undefined;
+  const lagSeconds = chosen ? chosen.lagSeconds : cloudWatch;
+  const budget = chosen ? chosen.budgetSeconds : budgetSeconds;
   return {
     store,
     lagSeconds,
-    budgetSeconds,
-    source: storeSource(store, settings),
-    withinBudget: lagSeconds === null ? null : lagSeconds <= budgetSeconds,
+    budgetSeconds: budget,
+    source: chosen ? canarySource(store, settings, chosen.measuredAt) : storeSource(store, settings),
+    withinBudget: lagSeconds === null ? null : lagSeconds <= budget,
+    cloudWatch: { lagSeconds: cloudWatch, budgetSeconds, source: storeSource(store, settings) },
+    ...(settings.canaryStores?.includes(store) ? { canary: canaryFigure } : {}),
   };
+}
+
+export function canarySource(store: StoreName, settings: ReadinessSettings, measuredAt: string): string {
+  return `canary: age of the newest ${store} canary read in ${settings.drRegion} (standby) at ${measuredAt}, written every ${CANARY_INTERVAL_SECONDS} s in ${settings.primaryRegion} (budget: the store's plus ${CANARY_INTERVAL_SECONDS} s)`;
 }

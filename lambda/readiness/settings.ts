@@ -1,3 +1,5 @@
+import type { StoreName } from './metrics';
+
 /**
  * What the readiness function knows about the environment: set by its
  * construct (lib/constructs/readiness.ts) as JSON in READINESS_SETTINGS. Roles
@@ -49,5 +51,20 @@ export interface ReadinessSettings {
    */
   readonly checkTimeoutMs: number;
   readonly consecutiveFailuresToRecommend: number;
+  /**
+   * Consecutive brownout evaluations (HTTP 5xx, not throttling, from two or more
+   * write-path services of the writer's region) before recommending failover; more
+   * than `consecutiveFailuresToRecommend`.
+   */
+  readonly brownoutEvaluationsToRecommend: number;
   readonly stateParameter: string;
+  /**
+   * The canary's state parameter, the same name in both regions (lambda/canary/state.ts):
+   * the writer's says whether its canary writes went through, the standby's when the
+   * newest canary it read was written. Absent: no canary runs (readiness then uses the
+   * CloudWatch figures only).
+   */
+  readonly canaryStateParameter?: string;
+  /** The stores the canary writes and reads (a subset of the replicated ones). */
+  readonly canaryStores?: readonly StoreName[];
 }

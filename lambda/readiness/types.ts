@@ -1,4 +1,5 @@
 import type { StoreName } from './metrics';
+import type { FailureCause } from './outcome';
 
 export type { StoreName } from './metrics';
 export type { Budgets } from './settings';
@@ -30,11 +31,29 @@ export interface StoreRpo {
   /** null when lagSeconds is null. */
   readonly withinBudget: boolean | null;
   /**
-   * The last lag read while the writer's side of this store's check answered, and
-   * when (kept in the decision state): during an outage, what was replicated
-   * before it. null when never read; absent only before the decision is made.
+   * The last lag read while the writer's side of this store's check answered and
+   * was not failing, and when (kept in the decision state): during an outage, what
+   * was replicated before it. null when never read; absent only before the decision is made.
    */
   readonly lastKnown?: { readonly lagSeconds: number; readonly at: string } | null;
+  /** The service's own figure (CloudWatch), whether or not `lagSeconds` is it. */
+  readonly cloudWatch?: {
+    readonly lagSeconds: number | null;
+    readonly budgetSeconds: number;
+    readonly source: string;
+  };
+  /**
+   * The canary's figure: the age of the newest canary read in the standby, when it
+   * read it. Its budget is the store's plus the canary interval (a canary written
+   * every 60 s is up to 60 s old with no replication lag at all). null: no canary
+   * figure (`why` says why not).
+   */
+  readonly canary?: {
+    readonly lagSeconds: number;
+    readonly budgetSeconds: number;
+    readonly measuredAt: string;
+    readonly newestWrittenAt: string;
+  } | null;
 }
 
 export interface WarehouseAge {
@@ -54,6 +73,8 @@ export interface CheckResult {
   readonly detail: string;
   /** What the check learned about the writer's region (absent when it did not ask). */
   readonly writer?: WriterEvidence;
+  /** With `writer: 'unknown'` or `'unreachable'`: why (outcome.ts); the brownout rule counts `server`. */
+  readonly writerCause?: FailureCause;
   /** Whether any call to the writer's region got an answer (reachability, whatever the answer). */
   readonly writerAnswered?: boolean;
   /** Whether the standby's own calls answered. */
@@ -62,6 +83,11 @@ export interface CheckResult {
   readonly rpo?: StoreRpo;
   /** The warehouse tier (redshift check only). */
   readonly warehouse?: WarehouseAge;
+  /**
+   * msk only, with a Replicator: false when it has lost a cluster (KafkaClusterPingSuccessCount
+   * 0 or missing) or its latency reads 0 while its MessageLag grows; null when not read.
+   */
+  readonly replicatorHealthy?: boolean | null;
 }
 
 /** The write path: a failure of one of these in the writer's region stops the platform taking writes. */
@@ -72,6 +98,10 @@ export interface Decision {
   readonly reason: string;
   readonly consecutiveFailures: number;
   readonly required: number;
+  /** Consecutive brownout evaluations (5xx from two or more write-path services). */
+  readonly consecutiveBrownouts?: number;
+  /** Brownout evaluations that recommend a failover. */
+  readonly brownoutRequired?: number;
 }
 
 /** Contract A (see the README, "What tells you whether failing over is safe"). */

@@ -30,10 +30,19 @@ export function buildPlatform(app: App, config: EnvironmentConfig): Platform {
       home.cache,
       'the Global Datastore secondary joins the datastore its home region created',
     );
+    // The home's AUTH token secret replicates to the other region under that region's database key
+    // alias, which must exist when the secret is created (cdk deploy --concurrency would race it).
+    home.cache.addStackDependency(
+      joiner.foundation,
+      'the AUTH token secret replicates under its database key',
+    );
   }
   // Snapshot copies (and the writer's replicated backups) are encrypted with the standby region's key.
   writer.warehouse.addStackDependency(standby.foundation, 'snapshot copies use the standby database key');
-  writer.database.addStackDependency(standby.foundation, 'replicated backups use the standby database key');
+  writer.database.addStackDependency(
+    standby.foundation,
+    'replicated backups and the master secret replica use the standby database key',
+  );
   // The standby's Replicator reads the writer cluster's ARN, published by the writer's streaming stack.
   if (config.msk.replicator) {
     standby.streaming.addStackDependency(writer.streaming, 'the Replicator reads the source cluster ARN');

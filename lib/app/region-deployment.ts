@@ -73,6 +73,11 @@ export class RegionDeployment extends Construct {
       ...stackProps,
       logsKey: keys.logs,
       streamingKey: keys.streaming,
+      vpc: network.vpc,
+      subnets: network.privateSubnets,
+      clientSecurityGroup: network.clientSecurityGroup,
+      dataKey: keys.data,
+      databaseKey: keys.database,
     });
     // The readiness checks read what the other stacks build; deploy them last.
     for (const stack of [

@@ -7,6 +7,7 @@ import * as redshift from 'aws-cdk-lib/aws-redshift';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
+import { AwsLimitsPlugin } from './aws-limits';
 import { CROSS_REGION_READ_REASON, SDK_CALL_PROVIDER_ID } from './sdk-calls';
 
 const IMPORTED_KEY =
@@ -45,8 +46,11 @@ export const GUARD_ACKNOWLEDGEMENTS: ReadonlyArray<{
       "The function has a VpcConfig with this region's private subnets; the rule cannot resolve subnet ids read from the foundation stack.",
   },
   {
+    // A stack's SDK-call provider runs outside the VPC only where it reads the other region
+    // (lib/constructs/cross-region-parameter.ts): the Replicator's source, the standby's key ARN,
+    // the writer's secret ARN.
     rule: 'lambda_inside_vpc_check',
-    applies: (c) => c.node.id === SDK_CALL_PROVIDER_ID && c.node.scope?.node.id === 'Streaming',
+    applies: (c) => c.node.id === SDK_CALL_PROVIDER_ID && c instanceof lambda.Function && !c.isBoundToVpc,
     reason: CROSS_REGION_READ_REASON,
   },
   {
@@ -122,12 +126,16 @@ export interface ComplianceOptions {
   readonly controlTower?: boolean;
 }
 
-/** Registers the nag packs every synth runs, and optionally the Control Tower guard rules. */
+/**
+ * Registers what every synth checks: the nag packs and the documented AWS limits the templates
+ * rely on (lib/compliance/aws-limits/, docs/aws-limits.md); optionally the Control Tower guard rules.
+ */
 export function registerCompliance(app: App, options: ComplianceOptions = {}): void {
   Validations.of(app).addPlugins(
     new AwsSolutionsChecks(app),
     new HIPAASecurityChecks(app),
     new NIST80053R5Checks(app),
+    new AwsLimitsPlugin(),
   );
   if (options.controlTower) {
     // Loaded lazily: the validator is a devDependency used by CI, not by `cdk synth`.

@@ -16,6 +16,7 @@ import {
 import { GLOBAL_DATASTORE_PREFIXES } from '../../config/regions';
 import { otherRole } from '../../config/topology';
 import { acknowledge } from '../compliance/acknowledge';
+import { MEMBER_PINNED } from '../compliance/aws-limits/elasticache-global-member';
 import { platformLogGroup } from '../shared/log-group';
 import { dataRemovalPolicy } from '../shared/removal-policy';
 import type { RegionPlacement } from './placement';
@@ -23,6 +24,44 @@ import type { RegionPlacement } from './placement';
 export const CACHE_PORT = 6379;
 /** Current major engine versions; Global Datastore needs the same version in both regions. */
 export const ENGINE_VERSIONS = { valkey: '8.0', redis: '7.1' } as const;
+
+/** The ids a Global Datastore member is built from; none of them ever changes. */
+export interface GlobalDatastoreMemberIds {
+  readonly replicationGroupId: string;
+  readonly replicationGroupDescription: string;
+  readonly globalReplicationGroupId: string;
+  readonly cacheSubnetGroupName: string;
+  readonly securityGroupIds: string[];
+  readonly kmsKeyId: string;
+  readonly authToken: string;
+  readonly numCacheClusters: number;
+}
+
+/**
+ * A Global Datastore member's properties, and nothing else. ElastiCache infers engine, version,
+ * node type, parameter group, encryption and automatic failover from the primary and refuses
+ * them on a member ("Using global datastores (CLI)"); and a member refuses
+ * ModifyReplicationGroup ("is part of a global cluster"), so it carries only what a later
+ * deploy never changes through that call. The rule `elasticache-global-member-properties`
+ * (lib/compliance/aws-limits/) fails synth on anything more; docs/aws-limits.md says how such
+ * settings are changed instead.
+ */
+export function globalDatastoreMember(ids: GlobalDatastoreMemberIds): elasticache.CfnReplicationGroupProps {
+  return {
+    replicationGroupId: ids.replicationGroupId,
+    replicationGroupDescription: ids.replicationGroupDescription,
+    globalReplicationGroupId: ids.globalReplicationGroupId,
+    cacheSubnetGroupName: ids.cacheSubnetGroupName,
+    securityGroupIds: ids.securityGroupIds,
+    kmsKeyId: ids.kmsKeyId,
+    authToken: ids.authToken,
+    // Changed through Increase/DecreaseReplicaCount, never ModifyReplicationGroup (no such parameter there).
+    numCacheClusters: ids.numCacheClusters,
+    // Fixed in code, never from config: a member can take no later change of them.
+    multiAzEnabled: MEMBER_PINNED.MultiAZEnabled,
+    snapshotRetentionLimit: MEMBER_PINNED.SnapshotRetentionLimit,
+  };
+}
 
 export interface CacheProps extends RegionPlacement {
   /** Encrypts the cache at rest and its AUTH secret. */
@@ -74,58 +113,62 @@ export class Cache extends Construct {
       subnetIds,
     });
 
-    const slowLog = platformLogGroup(this, 'SlowLog', { config: config, logsKey: props.logsKey });
-
     // The member that joined the datastore; after a dissolution its template stays as created
     // (GlobalReplicationGroupId is how it was made), so a deploy does not touch the standalone group.
     const home = cache.globalDatastoreHome;
     const secondary = cache.globalDatastore && role !== home;
     const authToken = this.authToken(config, role, databaseKey);
     const replicas = cache.replicasPerNodeGroup;
-    const common: elasticache.CfnReplicationGroupProps = {
+    // What both the datastore's creator and its member carry: ids and values built from names only.
+    const identity = {
       replicationGroupId: cacheReplicationGroupId(config),
       replicationGroupDescription: `dual-region-analytics ${config.name} cache (${role})`,
       cacheSubnetGroupName: subnetGroup.ref,
       securityGroupIds: [this.securityGroup.securityGroupId],
-      port: CACHE_PORT,
-      numCacheClusters: 1 + replicas,
-      multiAzEnabled: replicas > 0,
-      automaticFailoverEnabled: replicas > 0,
-      transitEncryptionEnabled: true,
-      transitEncryptionMode: 'required',
-      atRestEncryptionEnabled: true,
       kmsKeyId: databaseKey.keyArn,
       authToken,
-      snapshotRetentionLimit: cache.snapshotRetentionDays,
-      snapshotWindow: '04:00-05:00',
-      preferredMaintenanceWindow: 'sun:06:00-sun:07:00',
-      autoMinorVersionUpgrade: true,
-      logDeliveryConfigurations: [
-        {
-          destinationType: 'cloudwatch-logs',
-          logFormat: 'json',
-          logType: 'slow-log',
-          destinationDetails: { cloudWatchLogsDetails: { logGroup: slowLog.logGroupName } },
-        },
-      ],
+      numCacheClusters: 1 + replicas,
     };
 
     this.replicationGroup = new elasticache.CfnReplicationGroup(
       this,
       'ReplicationGroup',
       secondary
-        ? {
-            // A Global Datastore secondary inherits engine, version and node type from the primary.
-            ...common,
+        ? globalDatastoreMember({
+            ...identity,
             globalReplicationGroupId: globalDatastoreId(config, GLOBAL_DATASTORE_PREFIXES),
-          }
+          })
         : {
-            ...common,
+            ...identity,
             engine: cache.engine,
             engineVersion: ENGINE_VERSIONS[cache.engine],
             cacheNodeType: cache.nodeType,
+            port: CACHE_PORT,
+            multiAzEnabled: replicas > 0,
+            automaticFailoverEnabled: replicas > 0,
+            transitEncryptionEnabled: true,
+            transitEncryptionMode: 'required',
+            atRestEncryptionEnabled: true,
+            snapshotRetentionLimit: cache.snapshotRetentionDays,
+            snapshotWindow: '04:00-05:00',
+            preferredMaintenanceWindow: 'sun:06:00-sun:07:00',
+            autoMinorVersionUpgrade: true,
+            logDeliveryConfigurations: [
+              {
+                destinationType: 'cloudwatch-logs',
+                logFormat: 'json',
+                logType: 'slow-log',
+                destinationDetails: {
+                  cloudWatchLogsDetails: {
+                    logGroup: platformLogGroup(this, 'SlowLog', { config, logsKey: props.logsKey })
+                      .logGroupName,
+                  },
+                },
+              },
+            ],
           },
     );
+    if (secondary) this.acknowledgeMember(this.replicationGroup);
     this.replicationGroup.addResourceDependency(subnetGroup);
     this.replicationGroup.applyRemovalPolicy(dataRemovalPolicy(config, 'snapshot'));
 
@@ -154,6 +197,14 @@ export class Cache extends Construct {
       stringValue: secretName(config, 'cache/auth-token'),
       description: `Name of the Secrets Manager secret holding the cache AUTH token in this region`,
     });
+  }
+
+  private acknowledgeMember(member: elasticache.CfnReplicationGroup): void {
+    acknowledge(
+      member,
+      ['AwsSolutions::AwsSolutions-AEC3'],
+      'Global Datastore member: encryption at rest (with this region key, KmsKeyId) and in transit follow the primary, which has both; ElastiCache infers them and refuses them on a member ("Using global datastores (CLI)"; rule elasticache-global-member-properties).',
+    );
   }
 
   /**

@@ -23,6 +23,11 @@ export const REPLICATED_PURPOSES = [
 ] as const satisfies readonly BucketPurpose[];
 export type ReplicatedPurpose = (typeof REPLICATED_PURPOSES)[number];
 
+/** The replicated bucket the canary writes to (lambda/canary), and its key there. */
+export const CANARY_BUCKET = 'raw' satisfies ReplicatedPurpose;
+export const CANARY_PREFIX = 'canary/';
+export const CANARY_KEY = `${CANARY_PREFIX}heartbeat.json`;
+
 /** The rules that ask every bucket to replicate. */
 export const BUCKET_REPLICATION_RULES = [
   'HIPAA.Security::HIPAA.Security-S3BucketReplicationEnabled',
@@ -121,7 +126,18 @@ export class DataLakeBuckets extends Construct {
       id: 'expire-noncurrent-versions',
       noncurrentVersionExpiration: Duration.days(config.storage.noncurrentVersionExpirationDays),
     };
-    this.raw = lake('Raw', 'raw', [noncurrent]);
+    // The canary's object is rewritten every minute: its old versions (about 1,440 a day) go
+    // after a day instead of the lake's noncurrent retention, and the object itself after a
+    // day without a write (lifecycle rules act per prefix: S3 user guide, "Lifecycle
+    // configuration elements", intro-lifecycle-rules.html). The same rule in both regions
+    // expires the replicas too (replication does not carry lifecycle expirations).
+    const canary: s3.LifecycleRule = {
+      id: 'expire-canary',
+      prefix: CANARY_PREFIX,
+      expiration: Duration.days(1),
+      noncurrentVersionExpiration: Duration.days(1),
+    };
+    this.raw = lake('Raw', CANARY_BUCKET, [noncurrent, canary]);
     this.refined = lake('Refined', 'refined', [noncurrent]);
     this.curated = lake('Curated', 'curated', [noncurrent]);
     this.artifacts = lake('Artifacts', 'artifacts', [noncurrent]);

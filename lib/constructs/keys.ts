@@ -1,9 +1,18 @@
 import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../config';
-import { type KeyPurpose, keyAliasName } from '../../config/naming';
+import { type KeyPurpose, keyAliasName, parameterName } from '../../config/naming';
+
+/**
+ * Where each region publishes its database key's ARN. The other region reads it at deploy time
+ * (lib/constructs/cross-region-parameter.ts) where an API asks for the key ARN of the destination
+ * region: RDS backup replication, the Redshift snapshot copy. A key ARN ends in a generated id and
+ * cannot be derived from config; an alias ARN is not a key ARN.
+ */
+export const DATABASE_KEY_ARN_PARAMETER = 'kms/database-key-arn';
 
 export interface PlatformKeysProps {
   readonly config: EnvironmentConfig;
@@ -42,6 +51,11 @@ export class PlatformKeys extends Construct {
     this.logs = make('LogsKey', 'logs', 'CloudWatch Logs');
     this.database = make('DatabaseKey', 'database', 'RDS, Redshift, ElastiCache and their secrets');
     this.streaming = make('StreamingKey', 'streaming', 'MSK and SNS');
+    new ssm.StringParameter(this, 'DatabaseKeyArnParameter', {
+      parameterName: parameterName(config, DATABASE_KEY_ARN_PARAMETER),
+      stringValue: this.database.keyArn,
+      description: `ARN of the ${config.name} database key in this region (the other region encrypts copies for this one with it)`,
+    });
 
     // CloudWatch alarms publish to the KMS-encrypted alarm topic; SNS needs the key on their behalf.
     this.streaming.addToResourcePolicy(

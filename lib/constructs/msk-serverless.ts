@@ -24,6 +24,17 @@ export const KAFKA_IAM_PORT = 9098;
 export const TOPICS = ['topicA', 'topicB', 'topicC'] as const;
 
 /**
+ * The canary's topic (lambda/canary): one partition, a message a minute, kept a day. Created
+ * in both regions like the others and replicated by the Replicator, so the standby's canary
+ * reads how far replication has come.
+ */
+export const CANARY_TOPIC = 'dra-canary';
+/** A day: enough to read the newest message after any outage the canary has to measure. */
+export const CANARY_TOPIC_RETENTION_MS = 86_400_000;
+/** Every topic the Replicator copies. */
+export const REPLICATED_TOPICS = [...TOPICS, CANARY_TOPIC] as const;
+
+/**
  * MSK Serverless throughput quotas (MSK Developer Guide, "MSK Serverless quota"),
  * in bytes per second. Above them MSK Serverless throttles clients; it publishes
  * no throttling metric, so the throttling alarms watch BytesIn/OutPerSec against
@@ -40,6 +51,14 @@ export const MSK_SERVERLESS_QUOTAS = {
 export function kafkaResourceArn(clusterArn: string, kind: 'topic' | 'group', name: string): string {
   const parts = Fn.split(':cluster/', clusterArn);
   return Fn.join('', [Fn.select(0, parts), `:${kind}/`, Fn.select(1, parts), `/${name}`]);
+}
+
+/**
+ * ARN covering every topic of the role's cluster, written literally from config like
+ * {@link consumerGroupsArn} (the cluster name is unique per region).
+ */
+export function topicsArn(config: EnvironmentConfig, role: RegionRole): string {
+  return regionalArn(config, role, 'kafka', `topic/${resourceName(config, 'msk')}/*/*`);
 }
 
 /**
@@ -149,7 +168,7 @@ export class MskServerless extends Construct {
           'kafka-cluster:AlterTopic',
           'kafka-cluster:DeleteTopic',
         ],
-        resources: TOPICS.map((t) => kafkaResourceArn(arn, 'topic', t)),
+        resources: REPLICATED_TOPICS.map((t) => kafkaResourceArn(arn, 'topic', t)),
       }),
     );
 
@@ -177,6 +196,23 @@ export class MskServerless extends Construct {
       },
     });
     this.bootstrapServers = topics.getAttString('BootstrapServers');
+    // Its own resource: one partition and a retention the application topics do not share.
+    // retention.ms is one of the topic configs MSK Serverless accepts (MSK developer guide,
+    // "Configuration properties for MSK Serverless clusters", serverless-config.html). Only
+    // where the Replicator copies it: without one there is nothing for the canary to measure.
+    if (config.msk.replicator)
+      new CustomResource(this, 'CanaryTopic', {
+        serviceToken: provider.serviceToken,
+        resourceType: 'Custom::KafkaTopics',
+        properties: {
+          ClusterArn: arn,
+          Topics: [CANARY_TOPIC],
+          Partitions: '1',
+          AllowDeletion: 'true',
+          Configs: { 'retention.ms': String(CANARY_TOPIC_RETENTION_MS) },
+          Purpose: 'canary',
+        },
+      });
 
     new ssm.StringParameter(this, 'BootstrapServersParameter', {
       parameterName: parameterName(config, 'msk/bootstrap-servers'),

@@ -28,7 +28,7 @@ export const LAMBDA_RDS_CA_BUNDLE = '/var/runtime/ca-cert.pem';
 export interface PostgresControlProps extends RegionPlacement {
   /** This region's PostgreSQL instance (writer or replica) and its security group. */
   readonly postgres: Postgres;
-  /** Encrypts the RDS-managed master secret (writer region). */
+  /** Encrypts the master secret (writer region). */
   readonly databaseKey: kms.IKey;
   /** Encrypts the function's log group. */
   readonly logsKey: kms.IKey;
@@ -42,13 +42,16 @@ export interface PostgresControlProps extends RegionPlacement {
  * writer's region an EventBridge rule also invokes it every minute with
  * `{"action":"heartbeat"}`.
  *
- * Authentication: in the writer's region, the RDS-managed master secret (same region,
+ * Authentication: in the writer's region, this generation's master secret (same region,
  * through the Secrets Manager endpoint); with it the function keeps the `dra_control`
  * login role (rds_iam, rds_superuser) in place, and the catalog replicates it. In the
- * standby region, IAM database authentication as `dra_control`: a token signed locally,
- * so no secret from the other region is needed, which an isolated VPC could not reach
- * during an outage. After an out-of-band promotion the same IAM login works on the new
- * writer until the next deploy hands it its own managed secret.
+ * standby region, IAM database authentication as `dra_control`, although the master secret
+ * is replicated there too: the replica is read-only, so the master user could do nothing
+ * more there; a token signed locally does not depend on Secrets Manager at all on the
+ * failover's critical path; and a rotation changes the password on the replica (WAL replay)
+ * and in the replica secret (Secrets Manager replication) at different moments, a window the
+ * token does not have. After an out-of-band promotion the same IAM login works on the new
+ * writer until the next deploy hands it that generation's secret.
  */
 export class PostgresControl extends Construct {
   readonly function: nodejs.NodejsFunction;
@@ -87,7 +90,9 @@ export class PostgresControl extends Construct {
       securityGroup: this.securityGroup,
       logsKey,
       timeout: Duration.seconds(60),
-      reservedConcurrency: 2,
+      // The heartbeat rule and the canary (each once a minute, in the writer's region; the
+      // canary's lastBeat in the standby's) plus the runbooks' invocations.
+      reservedConcurrency: 4,
       synchronousReason:
         'Invoked synchronously by the failback and fence runbooks (aws:invokeLambdaFunction), which read the result; every action is idempotent and is retried by the caller. The heartbeat (asynchronous, from EventBridge every minute) is neither retried nor kept: the next one is a minute away.',
       environment: {
@@ -96,7 +101,7 @@ export class PostgresControl extends Construct {
         DB_NAME: 'postgres',
         CONTROL_USER,
         NODE_EXTRA_CA_CERTS: LAMBDA_RDS_CA_BUNDLE,
-        ...(writer ? { MASTER_SECRET_ARN: instance.attrMasterUserSecretSecretArn } : {}),
+        ...(postgres.masterSecret ? { MASTER_SECRET_ARN: postgres.masterSecret.secretArn } : {}),
       },
     });
 
@@ -136,12 +141,13 @@ export class PostgresControl extends Construct {
       });
       // Not retried, not kept (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-configuring.html).
       this.function.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.seconds(60) });
-      // The managed master secret, encrypted with the database key (MasterUserSecret.KmsKeyId).
-      // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-secrets-manager.html
+    }
+    if (postgres.masterSecret) {
+      // This generation's master secret, encrypted with the database key (lib/constructs/postgres.ts).
       this.function.addToRolePolicy(
         new iam.PolicyStatement({
           actions: ['secretsmanager:GetSecretValue'],
-          resources: [instance.attrMasterUserSecretSecretArn],
+          resources: [postgres.masterSecret.secretArn],
         }),
       );
       this.function.addToRolePolicy(

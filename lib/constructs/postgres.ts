@@ -1,25 +1,48 @@
-import { CfnDeletionPolicy, RemovalPolicy } from 'aws-cdk-lib';
+import { CfnDeletionPolicy, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import type { EnvironmentConfig } from '../../config';
+import type { EnvironmentConfig, RegionRole } from '../../config';
 import {
   databaseInstanceIdentifier,
+  databaseSecretName,
   databaseSourceArn,
-  keyAliasArn,
+  keyAliasName,
   parameterName,
   regionOf,
 } from '../../config/naming';
-import { databaseOrigin, isWriter as isWriterRole, otherRole } from '../../config/topology';
+import {
+  databaseOrigin,
+  isWriter as isWriterRole,
+  otherRole,
+  writerRole as writerRoleOf,
+} from '../../config/topology';
 import { acknowledge } from '../compliance/acknowledge';
 import { platformLogGroup } from '../shared/log-group';
 import { dataRemovalPolicy } from '../shared/removal-policy';
+import { CrossRegionParameter } from './cross-region-parameter';
+import { DATABASE_KEY_ARN_PARAMETER } from './keys';
 import type { RegionPlacement } from './placement';
 
 export const POSTGRES_PORT = 5432;
+
+/** The master user every instance of the environment has (the original writer's, replicated). */
+export const MASTER_USERNAME = 'dra_admin';
+
+/**
+ * Characters left out of generated master passwords: RDS allows "any printable ASCII character
+ * except /, ', \", @, or a space" (CreateDBInstance, MasterUserPassword); the rest keep the
+ * password safe in connection strings and shells (the set CDK's DatabaseSecret uses).
+ */
+export const PASSWORD_EXCLUDED_CHARACTERS = ' %+~`#$&*()|[]{}:;<>?!\'/@"\\';
+
+/** Where each region publishes the ARN of the master secret readable there. */
+export const SECRET_ARN_PARAMETER = 'rds/secret-arn';
 
 export interface PostgresProps extends RegionPlacement {
   /** Encrypts storage, Performance Insights and the master secret in this region. */
@@ -30,8 +53,9 @@ export interface PostgresProps extends RegionPlacement {
 
 /**
  * RDS for PostgreSQL. In the writer's region (the primary in even failover
- * generations): the writer, Multi-AZ per config,
- * IAM auth, RDS-managed master secret (rotated by RDS), `rds.force_ssl` and
+ * generations): the writer, Multi-AZ per config, IAM auth, the master password from this
+ * generation's Secrets Manager secret (replicated to the standby region, rotated in the
+ * writer's: docs/failover-and-failback.md, "Credentials"), `rds.force_ssl` and
  * logical replication (outbox/CDC) on, Performance Insights, enhanced
  * monitoring, log exports, automated backups also replicated to the DR region.
  * In the standby region: a cross-region read replica created from the writer's
@@ -41,6 +65,9 @@ export interface PostgresProps extends RegionPlacement {
 export class Postgres extends Construct {
   readonly instance: rds.CfnDBInstance;
   readonly securityGroup: ec2.SecurityGroup;
+  /** This generation's master secret, in the writer's region only (replicated to the standby). */
+  readonly masterSecret?: secretsmanager.Secret;
+  private sdkCallLogs?: logs.ILogGroup;
 
   constructor(scope: Construct, id: string, props: PostgresProps) {
     super(scope, id);
@@ -129,13 +156,14 @@ export class Postgres extends Construct {
             engineVersion: rdsConfig.engineVersion,
             allocatedStorage: String(rdsConfig.allocatedStorageGiB),
             storageEncrypted: true,
-            masterUsername: 'dra_admin',
+            masterUsername: MASTER_USERNAME,
           }
         : {
             // Cross-region replica: the source is named by ARN, derived from config; CloudFormation presigns with SourceRegion.
             sourceDbInstanceIdentifier: databaseSourceArn(config, role),
             sourceRegion: regionOf(config, origin.sourceRole),
           };
+    if (isWriter) this.masterSecret = this.createMasterSecret(config, databaseKey);
     const backups = {
       backupRetentionPeriod: rdsConfig.backupRetentionDays,
       preferredBackupWindow: '03:00-04:00',
@@ -149,15 +177,28 @@ export class Postgres extends Construct {
             // ModifyDBInstance (the update handler's diff of the two templates).
             maxAllocatedStorage: rdsConfig.maxAllocatedStorageGiB,
             deletionProtection: !config.removal.allowDestroy,
-            // RDS creates the secret, encrypts it with our key and rotates it; the password never enters the template.
-            manageMasterUserPassword: true,
-            masterUserSecret: { kmsKeyId: databaseKey.keyArn },
+            // The password by dynamic reference: it never enters the template. Not an RDS-managed
+            // secret (ManageMasterUserPassword): RDS refuses a read replica of an instance whose
+            // password it manages (rule rds-replica-source-managed-password). On a promoted replica
+            // the next generation's deploy sets it with ModifyDBInstance (the update handler sends
+            // the changed MasterUserPassword), giving the new writer that generation's secret.
+            masterUserPassword: this.masterSecret?.secretValueFromJson('password').unsafeUnwrap(),
             ...backups,
             preferredMaintenanceWindow: 'sun:05:00-sun:06:00',
             ...(rdsConfig.crossRegionReplica
               ? {
                   automaticBackupReplicationRegion: regionOf(config, otherRole(role)),
-                  automaticBackupReplicationKmsKeyId: keyAliasArn(config, otherRole(role), 'database'),
+                  // The standby's key ARN, as StartDBInstanceAutomatedBackupsReplication asks (rule kms-key-arn).
+                  automaticBackupReplicationKmsKeyId: new CrossRegionParameter(
+                    this,
+                    'StandbyDatabaseKeyArn',
+                    {
+                      config,
+                      from: otherRole(role),
+                      path: DATABASE_KEY_ARN_PARAMETER,
+                      logGroup: this.sdkCallLogGroup(props),
+                    },
+                  ).value,
                   automaticBackupReplicationRetentionPeriod: rdsConfig.backupRetentionDays,
                 }
               : {}),
@@ -204,13 +245,70 @@ export class Postgres extends Construct {
       stringValue: `${this.instance.attrEndpointAddress}:${POSTGRES_PORT}`,
       description: `PostgreSQL ${config.name} endpoint in this region (${isWriter ? 'writer' : 'read replica'})`,
     });
-    if (isWriter) {
-      new ssm.StringParameter(this, 'SecretParameter', {
-        parameterName: parameterName(config, 'rds/secret-arn'),
-        stringValue: this.instance.attrMasterUserSecretSecretArn,
-        description: `ARN of the RDS-managed master secret of PostgreSQL ${config.name}`,
-      });
-    }
+    new ssm.StringParameter(this, 'SecretParameter', {
+      parameterName: parameterName(config, SECRET_ARN_PARAMETER),
+      stringValue: this.masterSecret
+        ? this.masterSecret.secretArn
+        : this.replicaSecretArn(config, role, this.sdkCallLogGroup(props)),
+      description: `ARN of the PostgreSQL ${config.name} master secret ${databaseSecretName(config)} readable in this region (${isWriter ? 'the primary secret' : 'its replica'})`,
+    });
+  }
+
+  /**
+   * This generation's master secret: `{"username","password"}`, encrypted with this region's
+   * database key, replicated to the standby region under the same name with its database key
+   * (by alias, which ReplicaRegions accepts: "The ARN, key ID, or alias of the KMS key"). A
+   * secret is never replaced under its name: each generation has its own
+   * (`databaseSecretName`), and the one a generation change removes from this template stays
+   * (the old writer the re-seed keeps running still has that password; `npm run
+   * retire-old-writer` deletes it with the old writer).
+   */
+  private createMasterSecret(config: EnvironmentConfig, key: kms.IKey): secretsmanager.Secret {
+    const secret = new secretsmanager.Secret(this, 'MasterSecret', {
+      secretName: databaseSecretName(config),
+      description: `PostgreSQL ${config.name} master credential of failover generation ${config.failover.generation}`,
+      encryptionKey: key,
+      generateSecretString: {
+        secretStringTemplate: JSON.stringify({ username: MASTER_USERNAME }),
+        generateStringKey: 'password',
+        passwordLength: 32,
+        excludeCharacters: PASSWORD_EXCLUDED_CHARACTERS,
+      },
+    });
+    (secret.node.defaultChild as secretsmanager.CfnSecret).replicaRegions = [
+      {
+        region: regionOf(config, otherRole(writerRoleOf(config))),
+        kmsKeyId: keyAliasName(config, 'database'),
+      },
+    ];
+    secret.applyRemovalPolicy(dataRemovalPolicy(config, 'retain'));
+    return secret;
+  }
+
+  /**
+   * The ARN of the standby's replica of the writer's secret: the writer's ARN with this region
+   * in it ("The replica ARN is the same as the original primary secret ARN expect the Region is
+   * changed to the replica Region": StopReplicationToReplica, Secrets Manager API reference).
+   * The writer's ARN ends in a generated suffix, so it is read from the writer's region.
+   */
+  private replicaSecretArn(config: EnvironmentConfig, role: RegionRole, logGroup: logs.ILogGroup): string {
+    const writerArn = new CrossRegionParameter(this, 'WriterSecretArn', {
+      config,
+      from: otherRole(role),
+      path: SECRET_ARN_PARAMETER,
+      logGroup,
+    }).value;
+    const parts = Fn.split(':', writerArn, 7);
+    return Fn.join(':', [parts[0], parts[1], parts[2], Stack.of(this).region, parts[4], parts[5], parts[6]]);
+  }
+
+  /** The log group of this stack's SDK-call provider (the cross-region reads). */
+  private sdkCallLogGroup(props: PostgresProps): logs.ILogGroup {
+    this.sdkCallLogs ??= platformLogGroup(this, 'SdkCallLogs', {
+      config: props.config,
+      logsKey: props.logsKey,
+    });
+    return this.sdkCallLogs;
   }
 
   private acknowledgeChoices(config: EnvironmentConfig, isWriter: boolean): void {
@@ -233,6 +331,11 @@ export class Postgres extends Construct {
           'NIST.800.53.R5::NIST.800.53.R5-RDSStorageEncrypted',
         ],
         "A promoted replica: created encrypted with this region's database key (KmsKeyId); adding StorageEncrypted now would make CloudFormation replace the writer.",
+      );
+      acknowledge(
+        this.instance,
+        ['CloudFormation-Validate::F3020'],
+        "A promoted replica keeps SourceDBInstanceIdentifier (removing it would promote it again) and gains this generation's MasterUserPassword: the RDS resource provider applies that on update with ModifyDBInstance (Translator.modifyDbInstanceRequest sends the changed MasterUserPassword; no validation refuses the pair), the lint's exclusion applies to creating a replica, which this template never does again.",
       );
     }
     if (!isWriter) {

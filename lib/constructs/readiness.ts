@@ -38,6 +38,7 @@ import type { ReadinessSettings } from '../../lambda/readiness/settings';
 import { DATABASES } from '../catalog/definitions';
 import { acknowledge } from '../compliance/acknowledge';
 import { platformFunction } from '../shared/lambda-function';
+import { canaryStateParameterName, canaryStores } from './canary';
 import { REPLICATED_PURPOSES } from './data-lake-buckets';
 
 /** The project's custom-metrics namespace (one constant, shared with the handlers). */
@@ -100,7 +101,10 @@ export function readinessSettings(config: EnvironmentConfig, role: RegionRole): 
     },
     checkTimeoutMs: f.checkTimeoutMs,
     consecutiveFailuresToRecommend: f.consecutiveFailuresToRecommend,
+    brownoutEvaluationsToRecommend: f.brownoutEvaluationsToRecommend,
     stateParameter: parameterName(config, 'readiness/state'),
+    canaryStateParameter: canaryStateParameterName(config),
+    canaryStores: canaryStores(config),
   };
 }
 
@@ -148,7 +152,11 @@ export class Readiness extends Construct {
       logsKey: props.logsKey,
       timeout: Duration.seconds(Math.ceil(settings.checkTimeoutMs / 1000) * 2 + 10),
       memorySize: 512,
-      reservedConcurrency: 1,
+      // The scheduled run (one a minute, done in well under one) plus the runbooks' evaluate-only
+      // invocations (CheckReadiness, synchronous, during an outage) and an operator's: with 1 they
+      // were throttled whenever they met the scheduled run. Evaluate-only runs write no state, and
+      // scheduled runs never overlap (each ends within its timeout, far under a minute).
+      reservedConcurrency: 3,
       outsideVpcReason:
         "Checks both regions' control-plane APIs every minute; the isolated VPC reaches only its own region's endpoints.",
       synchronousReason:
@@ -220,6 +228,11 @@ export class Readiness extends Construct {
     return this.metric(READINESS_METRICS.writerVerdictUnknown, {}, 'Minimum', props);
   }
 
+  /** 1 when the MSK Replicator looks healthy, 0 when it lost a cluster or its access (Minimum). */
+  metricReplicatorHealthy(props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return this.metric(READINESS_METRICS.replicatorHealthy, {}, 'Minimum', props);
+  }
+
   /** 1 when the standby recommends failing over (Maximum). */
   metricFailoverRecommended(props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
     return this.metric(READINESS_METRICS.failoverRecommended, {}, 'Maximum', props);
@@ -271,9 +284,12 @@ export class Readiness extends Construct {
     add(
       ['ssm:GetParameter'],
       regions.flatMap((r) =>
-        [settings.activeRegionParameter, settings.mskClusterArnParameter, settings.stateParameter].map((n) =>
-          arn(r, 'ssm', `parameter${n}`),
-        ),
+        [
+          settings.activeRegionParameter,
+          settings.mskClusterArnParameter,
+          settings.stateParameter,
+          ...(settings.canaryStateParameter ? [settings.canaryStateParameter] : []),
+        ].map((n) => arn(r, 'ssm', `parameter${n}`)),
       ),
     );
     add(['ssm:PutParameter'], [arn(Stack.of(this).region, 'ssm', `parameter${settings.stateParameter}`)]);

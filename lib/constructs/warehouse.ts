@@ -8,14 +8,7 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import type { EnvironmentConfig, RegionRole } from '../../config';
-import {
-  keyAliasArn,
-  parameterName,
-  regionalArn,
-  regionOf,
-  resourceName,
-  warehouseName,
-} from '../../config/naming';
+import { parameterName, regionalArn, regionOf, resourceName, warehouseName } from '../../config/naming';
 import { isWriter, otherRole } from '../../config/topology';
 import { RAW_TICKIT_DATABASE, REFINED_TICKIT_DATABASE, SALES_DATABASE } from '../catalog/definitions';
 import { acknowledge, acknowledgeDefaultPolicy } from '../compliance/acknowledge';
@@ -23,6 +16,8 @@ import { acknowledgeSdkCalls } from '../compliance/sdk-calls';
 import { grantLake, objectWildcards } from '../shared/grants';
 import { platformLogGroup } from '../shared/log-group';
 import { dataRemovalPolicy } from '../shared/removal-policy';
+import { CrossRegionParameter } from './cross-region-parameter';
+import { DATABASE_KEY_ARN_PARAMETER } from './keys';
 import type { RegionPlacement } from './placement';
 
 export const WAREHOUSE_PORT = 5439;
@@ -43,7 +38,7 @@ export interface WarehouseProps extends RegionPlacement {
  * logs to CloudWatch, a Spectrum role reading the lake through the catalog.
  *
  * DR: the primary copies its snapshots to the DR region with the DR database
- * key (by alias) and the configured retention; snapshots are taken on a schedule
+ * key (its key ARN, read from the DR region's SSM at deploy time) and the configured retention; snapshots are taken on a schedule
  * whose interval is the warehouse RPO. The DR region holds an idle warehouse of
  * the same shape (Serverless costs nothing idle) to restore into: a runbook step.
  */
@@ -136,7 +131,13 @@ export class Warehouse extends Construct {
             snapshotCopyConfigurations: [
               {
                 destinationRegion: regionOf(config, otherRole(role)),
-                destinationKmsKeyId: keyAliasArn(config, otherRole(role), 'database'),
+                // The standby's key ARN (an alias is not a key): published by its foundation stack.
+                destinationKmsKeyId: new CrossRegionParameter(this, 'StandbyDatabaseKeyArn', {
+                  config,
+                  from: otherRole(role),
+                  path: DATABASE_KEY_ARN_PARAMETER,
+                  logGroup: this.sdkCallLogGroup(),
+                }).value,
                 snapshotRetentionPeriod: rs.snapshotCopyRetentionDays,
               },
             ],
@@ -404,16 +405,24 @@ export class Warehouse extends Construct {
     cr.AwsCustomResourceProps,
     'installLatestAwsSdk' | 'vpc' | 'vpcSubnets' | 'logGroup'
   > {
+    const { config, role } = this.props;
+    // A stack's SDK calls share one provider function. The Serverless writer also reads the
+    // standby's key ARN from the other region, which the isolated VPC cannot reach, so there the
+    // provider runs outside the VPC (lib/constructs/cross-region-parameter.ts).
+    const readsOtherRegion = config.redshift.mode === 'serverless' && isWriter(config, role);
+    return {
+      installLatestAwsSdk: false,
+      ...(readsOtherRegion ? {} : { vpc: this.props.vpc, vpcSubnets: this.props.subnets }),
+      logGroup: this.sdkCallLogGroup(),
+    };
+  }
+
+  private sdkCallLogGroup(): logs.LogGroup {
     this.sdkCallLogs ??= platformLogGroup(this, 'SdkCallLogs', {
       config: this.props.config,
       logsKey: this.props.logsKey,
     });
-    return {
-      installLatestAwsSdk: false,
-      vpc: this.props.vpc,
-      vpcSubnets: this.props.subnets,
-      logGroup: this.sdkCallLogs,
-    };
+    return this.sdkCallLogs;
   }
 
   private arn(config: EnvironmentConfig, role: RegionRole, resource: string): string {

@@ -4,6 +4,7 @@ import type { Construct } from 'constructs';
 import { Cache } from '../constructs/cache';
 import { Postgres } from '../constructs/postgres';
 import { PostgresControl } from '../constructs/postgres-control';
+import { PostgresRotation } from '../constructs/postgres-rotation';
 import { Warehouse } from '../constructs/warehouse';
 import { RegionStack, type RegionStackProps } from './region-stack';
 
@@ -19,11 +20,13 @@ export interface DataStoreStackProps extends RegionStackProps {
 
 /**
  * RDS for PostgreSQL: the writer in the primary region, a cross-region read replica in DR,
- * and in each region the function that fences it and checks catch-up (contract B).
+ * and in each region the function that fences it and checks catch-up (contract B) and the
+ * function that rotates the master secret (docs/failover-and-failback.md, "Credentials").
  */
 export class DatabaseStack extends RegionStack {
   readonly postgres: Postgres;
   readonly control: PostgresControl;
+  readonly rotation: PostgresRotation;
   constructor(scope: Construct, id: string, props: DataStoreStackProps) {
     super(scope, id, 'database', {
       ...props,
@@ -31,6 +34,12 @@ export class DatabaseStack extends RegionStack {
     });
     this.postgres = new Postgres(this, 'Postgres', { ...props, config: this.config, role: this.role });
     this.control = new PostgresControl(this, 'PostgresControl', {
+      ...props,
+      config: this.config,
+      role: this.role,
+      postgres: this.postgres,
+    });
+    this.rotation = new PostgresRotation(this, 'PostgresRotation', {
       ...props,
       config: this.config,
       role: this.role,

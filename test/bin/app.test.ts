@@ -39,6 +39,13 @@ describe('bin/app.ts', () => {
     expect(fs.readdirSync(result.outdir).filter((f) => f.endsWith('.template.json'))).toEqual([]);
   });
 
+  it('answers --help with the context it reads, without synthesizing', () => {
+    const result = spawnSync(TSX, ['bin/app.ts', '--help'], { cwd: ROOT, encoding: 'utf8' });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/^Usage: npx cdk synth \[-c env=NAME\] \[-c controlTower=true\]/);
+    expect(result.stdout).toMatch(/-c env=NAME +the environment \(dev, staging, prod\)/);
+  });
+
   it('synthesizes the named environment in both regions', () => {
     const result = runApp({ env: 'staging' });
     expect(result.status).toBe(0);

@@ -138,7 +138,16 @@ describe('handler bundles', () => {
     const exported = execFileSync(
       process.execPath,
       ['-e', 'process.stdout.write(typeof require("./index.js").handler)'],
-      { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH, AWS_REGION: 'us-east-1' } },
+      {
+        cwd: dir,
+        encoding: 'utf8',
+        env: {
+          PATH: process.env.PATH,
+          AWS_REGION: 'us-east-1',
+          // Quiet as the rest of npm test (test/support/global-setup.js).
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        },
+      },
     );
     expect(exported).toBe('function');
   });

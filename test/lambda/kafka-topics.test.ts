@@ -201,7 +201,9 @@ function fakeAdmin(initial: Record<string, number>) {
     }),
     createTopics: async ({ topics: list }) => {
       for (const t of list) topics.set(t.topic, t.numPartitions ?? 1);
-      calls.push(`create:${list.map((t) => t.topic).join(',')}`);
+      const configs = (t: (typeof list)[number]) =>
+        t.configEntries ? `[${t.configEntries.map((c) => `${c.name}=${c.value}`).join(';')}]` : '';
+      calls.push(`create:${list.map((t) => `${t.topic}${configs(t)}`).join(',')}`);
       return true;
     },
     createPartitions: async ({ topicPartitions }) => {
@@ -250,6 +252,49 @@ describe('topics custom resource handler', () => {
     kafka.calls.length = 0;
     await handleTopics(event('Create', props), 'boot:9098', kafka.admin);
     expect(kafka.calls).toEqual(['connect', 'disconnect']);
+  });
+
+  it('creates the canary topic with one partition and its retention, under its own physical id', async () => {
+    const kafka = fakeAdmin({ topicA: 6 });
+    const canary = {
+      Topics: ['dra-canary'],
+      Partitions: '1',
+      AllowDeletion: 'true',
+      Configs: { 'retention.ms': '86400000' },
+      Purpose: 'canary',
+    };
+    const out = await handleTopics(event('Create', canary), 'boot:9098', kafka.admin);
+    expect(kafka.calls).toContain('create:dra-canary[retention.ms=86400000]');
+    expect(kafka.topics.get('dra-canary')).toBe(1);
+    expect(out.PhysicalResourceId).toBe(
+      'arn:aws:kafka:us-east-1:111111111111:cluster/dra-dev-msk/uuid/topics/canary',
+    );
+  });
+
+  it('refuses a Purpose that could not name a physical id', () => {
+    expect(() =>
+      parseDesired({
+        Topics: ['t'],
+        Partitions: '1',
+        ClusterArn: CLUSTER,
+        AllowDeletion: 'false',
+        Purpose: '../x',
+      }),
+    ).toThrow(/Purpose must be a short lowercase name/);
+  });
+
+  it('refuses a topic config MSK Serverless does not accept, naming the ones it does', () => {
+    expect(() =>
+      parseDesired({
+        Topics: ['t'],
+        Partitions: '1',
+        ClusterArn: CLUSTER,
+        AllowDeletion: 'false',
+        Configs: { 'segment.bytes': '1' },
+      }),
+    ).toThrow(
+      /Configs\.segment\.bytes is not a topic config MSK Serverless accepts; use one of cleanup\.policy, .*retention\.ms/,
+    );
   });
 
   it('grows partitions on Update', async () => {

@@ -8,8 +8,13 @@ import {
   status,
   unfence,
 } from '../../lambda/postgres-control/control';
-import { type Connection, run } from '../../lambda/postgres-control/handler';
-import { findBinDir, type PostgresServers, startPrimaryAndReplica } from '../support/postgres-servers';
+import { type Connection, failureCause, run } from '../../lambda/postgres-control/handler';
+import {
+  findBinDir,
+  npmBinDir,
+  type PostgresServers,
+  startPrimaryAndReplica,
+} from '../support/postgres-servers';
 
 /**
  * The fence and catch-up logic against a real PostgreSQL primary and a real streaming
@@ -262,6 +267,68 @@ describe('PostgreSQL control against a real primary and streaming replica', () =
     await unfence(asQueryable(await primary()));
   });
 
+  it('lastBeat on the replica returns the write time of the newest beat it replayed, read as the IAM login and writing nothing (the PostgreSQL canary)', async () => {
+    const master = async () => connection(await primary(), 'master secret');
+    const onReplica = async () => connection(await replica('dra_control'), 'IAM token');
+    expect(await run({ action: 'heartbeat' }, { settings, connect: master })).toMatchObject({
+      ok: true,
+      written: true,
+    });
+    const beatOnPrimary = (
+      await (await primary()).query('SELECT beat_at FROM dra_control.heartbeat WHERE id = 1')
+    ).rows[0].beat_at as Date;
+    // Replay is asynchronous: the replica answers with the beat once it has replayed it.
+    const seen = await until(
+      () => run({ action: 'lastBeat' }, { settings, connect: onReplica }),
+      (r) => 'beatAt' in r && r.beatAt === beatOnPrimary.toISOString(),
+    );
+    expect(seen).toEqual({ ok: true, inRecovery: true, beatAt: beatOnPrimary.toISOString() });
+    // dra_control reads it because the writer granted it SELECT (no superuser, no owner membership needed).
+    const grants = await (await primary()).query(
+      "SELECT has_table_privilege('dra_control', 'dra_control.heartbeat', 'SELECT') AS ok",
+    );
+    expect(grants.rows[0].ok).toBe(true);
+    // On the writer it reads too, and never writes: the beat is unchanged.
+    const before = await (await primary()).query('SELECT pg_current_wal_lsn()::text AS lsn');
+    expect(await run({ action: 'lastBeat' }, { settings, connect: master })).toEqual({
+      ok: true,
+      inRecovery: false,
+      beatAt: beatOnPrimary.toISOString(),
+    });
+    const after = await (await primary()).query('SELECT pg_current_wal_lsn()::text AS lsn');
+    expect(after.rows[0].lsn).toBe(before.rows[0].lsn);
+  });
+
+  it('says why an action failed when the database refused or did not answer (for the canary)', async () => {
+    const refused = await run(
+      { action: 'heartbeat' },
+      {
+        settings,
+        connect: async () => {
+          const client = new Client({
+            host: '127.0.0.1',
+            port: servers!.primaryPort + 0,
+            user: 'nobody',
+            database: 'postgres',
+            connectionTimeoutMillis: 2000,
+          });
+          await client.connect();
+          return connection(client, 'IAM token');
+        },
+      },
+    );
+    // The role does not exist: the server answers with SQLSTATE 28000 (invalid authorization).
+    expect(refused).toMatchObject({ ok: false, cause: 'denied' });
+    expect(
+      failureCause(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' })),
+    ).toBe('unreachable');
+    expect(failureCause(new Error('timeout expired'))).toBe('unreachable');
+    expect(failureCause(Object.assign(new Error('too many'), { code: '53300' }))).toBe('rejected');
+    expect(failureCause(Object.assign(new Error('read-only'), { code: '25006' }))).toBe('rejected');
+    expect(failureCause(Object.assign(new Error('no'), { code: '42501' }))).toBe('denied');
+    expect(failureCause(new Error('bug'))).toBe('error');
+  });
+
   it('answers with {ok:false,error} naming the fix when an action runs on the wrong instance or with bad input', async () => {
     const onReplica = async () => connection(await replica(), 'IAM token');
     const onPrimary = async () => connection(await primary(), 'IAM token');
@@ -384,8 +451,18 @@ describe('PostgreSQL control with an RDS-like master user that is not a superuse
 
 describe('the real-server test support', () => {
   it('fails (does not skip) without the server binaries, saying how to install them', () => {
-    expect(() => findBinDir('/nonexistent/postgresql', '/nonexistent/bin')).toThrow(
-      /initdb, pg_ctl, pg_basebackup, postgres\) not found.*scripts\/postgres-test-server\.sh.*apt-get install -y postgresql/,
+    expect(() => findBinDir('/nonexistent/postgresql', '/nonexistent/bin', '/nonexistent/npm', '')).toThrow(
+      /\(initdb, pg_ctl, postgres\) not found .*They come with `npm ci`.*apt-get install -y postgresql/,
+    );
+  });
+
+  it("uses the system's binaries when present, else the npm package's; DRA_TEST_POSTGRES_BIN forces either", () => {
+    const npm = npmBinDir();
+    expect(findBinDir('/nonexistent/postgresql', '/nonexistent/bin', npm, '')).toBe(npm);
+    expect(findBinDir('/nonexistent/postgresql', npm, '/nonexistent/npm', '')).toBe(npm);
+    expect(findBinDir('/usr/lib/postgresql', process.env.PATH ?? '', npm, 'npm')).toBe(npm);
+    expect(() => findBinDir('/nonexistent/postgresql', '/nonexistent/bin', npm, 'system')).toThrow(
+      /DRA_TEST_POSTGRES_BIN=system/,
     );
   });
 });

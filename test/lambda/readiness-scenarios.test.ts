@@ -206,10 +206,19 @@ describe("a single service down in the writer's region", () => {
   });
 
   it('a failed warehouse, or server errors from one service, do not count (reported, not recommended)', async () => {
-    const rs = await scenario(4, (w, i) => {
-      w.warehouseStatus = 'hardware-failure';
-      if (i >= 2) w.serviceMode[WRITER] = { rds: '5xx', kafka: '5xx' };
-    });
+    // A provisioned cluster: a Serverless workgroup has no failed status (WorkgroupStatus).
+    const provisioned = {
+      ...SETTINGS,
+      warehouse: { mode: 'provisioned' as const, name: 'dra-prod-warehouse' },
+    };
+    const rs = await scenario(
+      4,
+      (w, i) => {
+        w.clusterStatus = 'hardware-failure';
+        if (i >= 2) w.serviceMode[WRITER] = { rds: '5xx', kafka: '5xx' };
+      },
+      provisioned,
+    );
     expect(recommended(rs)).toEqual([false, false, false, false]);
     expect(counts(rs)).toEqual([0, 0, 0, 0]);
     expect(rs[0].checks.find((c) => c.name === 'redshift')).toMatchObject({
@@ -273,7 +282,14 @@ describe('maintenance and scaling states', () => {
       'configuring-log-exports',
       'upgrading',
     ];
-    const msk = ['UPDATING', 'MAINTENANCE', 'HEALING', 'REBOOTING_BROKER', 'UPDATING', 'MAINTENANCE'];
+    const msk = [
+      'UPDATING',
+      'MAINTENANCE',
+      'HEALING',
+      'REBOOTING_BROKER',
+      'UPDATING',
+      'MAINTENANCE',
+    ] as const;
     const rs = await scenario(6, (w, i) => {
       w.rdsWriterStatus = rds[i];
       w.mskState[WRITER] = msk[i];
@@ -490,6 +506,27 @@ describe('last known lag per store (RPO during an outage)', () => {
     });
   });
 
+  it('a writer instance that failed (its region still answering) keeps the lag read before: the grown ReplicaLag is not what was replicated', async () => {
+    const at = (i: number) => new Date(T0.getTime() + i * 60_000).toISOString();
+    // A single-service outage: DescribeDBInstances answers "failed" while ReplicaLag
+    // (now() - last replayed transaction) grows; the runbooks' RPO gate reads lastKnown then.
+    const rs = await scenario(4, (w, i) => {
+      if (i >= 2) {
+        w.rdsWriterStatus = 'failed';
+        w.rdsLag = 60 * i;
+      }
+    });
+    const rds = (i: number) => rs[i].rpo.stores.find((s) => s.store === 'rds');
+    expect(rds(1)?.lastKnown).toEqual({ lagSeconds: 2, at: at(1) });
+    for (const i of [2, 3]) {
+      expect(rs[i].checks.find((c) => c.name === 'rds')).toMatchObject({
+        writer: 'failed',
+        writerAnswered: true,
+      });
+      expect(rds(i)).toMatchObject({ lagSeconds: 60 * i, lastKnown: { lagSeconds: 2, at: at(1) } });
+    }
+  });
+
   it('a store never read while the writer answered has lastKnown null', async () => {
     const rs = await scenario(1, outage('refuse'));
     for (const s of rs[0].rpo.stores) expect(s.lastKnown).toBeNull();
@@ -497,28 +534,364 @@ describe('last known lag per store (RPO during an outage)', () => {
 });
 
 describe('brownout: the writer region answering with server errors', () => {
-  it('stays unknown (never recommended) and publishes WriterVerdictUnknown 1 each minute', async () => {
-    const rs = await scenario(4, (w) => {
-      w.mode[WRITER] = '5xx';
-    });
-    expect(recommended(rs)).toEqual([false, false, false, false]);
-    expect(rs[3].decision.reason).toMatch(/health unknown this time/);
-    const values = stdout.mock.calls
+  const emitted = (name: string) =>
+    stdout.mock.calls
       .map((c) => String(c[0]))
       .join('')
       .split('\n')
-      .filter((l) => l.includes('"WriterVerdictUnknown"'))
-      .map((l) => JSON.parse(l).WriterVerdictUnknown);
-    expect(values).toEqual([1, 1, 1, 1]);
+      .filter((l) => l.includes(`"${name}"`))
+      .map((l) => JSON.parse(l)[name]);
+
+  it('5xx from every write-path service: its own count, recommended at the tenth evaluation, saying it is a brownout', async () => {
+    const rs = await scenario(11, (w) => {
+      w.mode[WRITER] = '5xx';
+    });
+    expect(recommended(rs)).toEqual([...Array(9).fill(false), true, true]);
+    expect(rs.map((r) => r.decision.consecutiveBrownouts)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    // Not a hard failure: that count stays where it was.
+    expect(counts(rs)).toEqual(Array(11).fill(0));
+    expect(rs[9].decision.reason).toMatch(
+      /^failover recommended: brownout, 10 consecutive evaluations with server errors from two or more write-path services \(threshold 10\); brownout in the writer's region us-east-1: rds, elasticache, msk answer with server errors/,
+    );
+    for (const r of rs) {
+      expect(lags(r)).toEqual(HEALTHY_LAGS);
+      // It answers (with errors): never taken for a region that does not answer.
+      expect(r.writerRegion.reachable).not.toBe(false);
+    }
+    // The WriterVerdictUnknown alarm still sees each minute without a plain verdict.
+    expect(emitted('WriterVerdictUnknown')).toEqual(Array(11).fill(1));
+  });
+
+  it('two services are enough; one is not (5xx from RDS alone is unknown for as long as it lasts)', async () => {
+    const two = await scenario(10, (w) => {
+      w.serviceMode[WRITER] = { rds: '5xx', elasticache: '5xx' };
+    });
+    expect(recommended(two)[9]).toBe(true);
+    world = healthyWorld(T0);
+    const one = await scenario(12, (w) => {
+      w.serviceMode[WRITER] = { rds: '5xx' };
+    });
+    expect(recommended(one).some(Boolean)).toBe(false);
+    expect(one.map((r) => r.decision.consecutiveBrownouts)).toEqual(Array(12).fill(0));
+  });
+
+  it('a healthy evaluation resets the brownout count; a throttled one keeps it', async () => {
+    const rs = await scenario(14, (w, i) => {
+      w.mode[WRITER] = i === 4 ? 'up' : i === 7 ? 'throttle' : '5xx';
+    });
+    expect(rs.map((r) => r.decision.consecutiveBrownouts)).toEqual([
+      1, 2, 3, 4, 0, 1, 2, 2, 3, 4, 5, 6, 7, 8,
+    ]);
+    expect(recommended(rs).some(Boolean)).toBe(false);
+  });
+
+  it('a throttling storm in the writer region alone never recommends, however long it lasts', async () => {
+    const rs = await scenario(15, (w) => {
+      w.mode[WRITER] = 'throttle';
+    });
+    expect(recommended(rs).some(Boolean)).toBe(false);
+    expect(counts(rs)).toEqual(Array(15).fill(0));
+    expect(rs.map((r) => r.decision.consecutiveBrownouts)).toEqual(Array(15).fill(0));
+    expect(rs[14].decision.reason).toMatch(/health unknown this time/);
+    for (const r of rs) expect([lags(r), r.rpoComplete]).toEqual([HEALTHY_LAGS, true]);
+    expect(emitted('WriterVerdictUnknown')).toEqual(Array(15).fill(1));
   });
 
   it('publishes WriterVerdictUnknown 0 while there is a verdict', async () => {
     await scenario(1);
-    const line = stdout.mock.calls
+    expect(emitted('WriterVerdictUnknown')).toEqual([0]);
+  });
+});
+
+/** The canary running in both regions: the readiness settings that read it, and its states. */
+const CANARY = '/dra/prod/canary/state';
+const WITH_CANARY: ReadinessSettings = {
+  ...SETTINGS,
+  canaryStateParameter: CANARY,
+  canaryStores: ['rds', 'elasticache', 'msk', 's3'],
+};
+type Store = 'rds' | 'elasticache' | 'msk' | 's3';
+interface CanaryWorld {
+  /** The writer's write outcome per store this minute (default ok). */
+  writes?: Partial<Record<Store, { outcome: string; detail?: string }>>;
+  /** When the newest canary the standby read was written, seconds before now, per store. */
+  ages: Record<Store, number>;
+}
+/** Writes both canary states as the two canary functions would have a few seconds before now. */
+function canaries(w: World, c: CanaryWorld): void {
+  const at = new Date(w.now.getTime() - 5000).toISOString();
+  const stores: Store[] = ['rds', 'elasticache', 'msk', 's3'];
+  w.params[WRITER][CANARY] = JSON.stringify({
+    side: 'writer',
+    region: WRITER,
+    ranAt: at,
+    stores: Object.fromEntries(stores.map((s) => [s, { outcome: 'ok', at, ...c.writes?.[s] }])),
+  });
+  w.params[STANDBY][CANARY] = JSON.stringify({
+    side: 'standby',
+    region: STANDBY,
+    ranAt: at,
+    stores: Object.fromEntries(
+      stores.map((s) => [
+        s,
+        {
+          outcome: 'ok',
+          at,
+          newestWrittenAt: new Date(Date.parse(at) - c.ages[s] * 1000).toISOString(),
+          lagSeconds: c.ages[s],
+        },
+      ]),
+    ),
+  });
+}
+const FRESH: Record<Store, number> = { rds: 20, elasticache: 35, msk: 40, s3: 50 };
+
+describe('canaries: the lag measured from the data', () => {
+  it('is the lag of every store when present, with the CloudWatch figure beside it and the budget plus the interval', async () => {
+    const rs = await scenario(2, (w) => canaries(w, { ages: FRESH }), WITH_CANARY);
+    for (const r of rs) {
+      expect(lags(r)).toEqual(FRESH);
+      expect(r).toMatchObject({ rpoComplete: true, overall: 'healthy', rpo: { withinBudget: true } });
+    }
+    const cache = rs[0].rpo.stores.find((s) => s.store === 'elasticache');
+    expect(cache).toMatchObject({
+      lagSeconds: 35,
+      // The cache's 5 s budget plus the 60 s a canary written every minute may be old.
+      budgetSeconds: 65,
+      withinBudget: true,
+      source: expect.stringMatching(
+        /^canary: age of the newest elasticache canary read in us-west-2 \(standby\)/,
+      ),
+      cloudWatch: {
+        lagSeconds: 0.5,
+        budgetSeconds: 5,
+        source: expect.stringMatching(/GlobalDatastoreReplicationLag/),
+      },
+      canary: {
+        lagSeconds: 35,
+        budgetSeconds: 65,
+        newestWrittenAt: expect.any(String),
+        measuredAt: expect.any(String),
+      },
+    });
+  });
+
+  it('a canary that is not running is said (the check degraded) and the CloudWatch figure is used: never a silent pass', async () => {
+    const rs = await scenario(
+      1,
+      (w) => {
+        canaries(w, { ages: FRESH });
+        const stale = JSON.parse(w.params[STANDBY][CANARY]);
+        w.params[STANDBY][CANARY] = JSON.stringify({ ...stale, ranAt: '2026-11-24T11:00:00.000Z' });
+      },
+      WITH_CANARY,
+    );
+    expect(lags(rs[0])).toEqual(HEALTHY_LAGS);
+    const rds = rs[0].checks.find((c) => c.name === 'rds');
+    expect(rds).toMatchObject({
+      status: 'degraded',
+      detail: expect.stringMatching(
+        /no canary lag: the standby's canary in us-west-2 last ran at 2026-11-24T11:00:00.000Z \(3600 s ago\): it is not running/,
+      ),
+    });
+    expect(rs[0].rpo.stores.find((s) => s.store === 'rds')?.canary).toBeNull();
+  });
+
+  it("the canary's growing age during an outage is the lag now; lastKnown keeps what was replicated before", async () => {
+    const rs = await scenario(
+      5,
+      (w, i) => {
+        if (i < 2) canaries(w, { ages: FRESH });
+        else {
+          outage('refuse')(w, i - 2);
+          // The standby's canary keeps reading; nothing newer arrives.
+          canaries(w, {
+            ages: {
+              rds: 20 + 60 * (i - 1),
+              elasticache: 35 + 60 * (i - 1),
+              msk: 40 + 60 * (i - 1),
+              s3: 50 + 60 * (i - 1),
+            },
+          });
+        }
+      },
+      WITH_CANARY,
+    );
+    expect(recommended(rs)).toEqual([false, false, false, false, true]);
+    expect(lags(rs[4])).toEqual({ rds: 200, elasticache: 215, msk: 220, s3: 230 });
+    for (const s of rs[4].rpo.stores) expect(s.lastKnown?.lagSeconds).toBe(FRESH[s.store as Store]);
+    expect(rs[4].rpoComplete).toBe(true);
+  });
+});
+
+describe('data-plane outages: the control plane says healthy, the canary cannot write', () => {
+  const refused = {
+    outcome: 'unreachable',
+    detail:
+      'postgres-control heartbeat: Connecting to dra-prod-postgres failed: connect ECONNREFUSED 10.50.1.9:5432',
+  };
+
+  it('the database refusing connections while RDS reports it available: rds failed (data plane), recommended at the third evaluation', async () => {
+    const rs = await scenario(
+      4,
+      (w, i) => {
+        // The heartbeat stops replicating: the replica's newest beat ages a minute an evaluation.
+        canaries(w, {
+          writes: i >= 1 ? { rds: refused } : {},
+          ages: { ...FRESH, rds: i >= 1 ? 20 + 60 * i : 20 },
+        });
+      },
+      WITH_CANARY,
+    );
+    expect(rs.map((r) => r.checks.find((c) => c.name === 'rds')?.writer)).toEqual([
+      'healthy',
+      'failed',
+      'failed',
+      'failed',
+    ]);
+    expect(counts(rs)).toEqual([0, 1, 2, 3]);
+    expect(recommended(rs)).toEqual([false, false, false, true]);
+    const rds = rs[3].checks.find((c) => c.name === 'rds');
+    expect(rds).toMatchObject({
+      status: 'failed',
+      writerAnswered: true,
+      detail: expect.stringMatching(
+        /^data-plane failure in us-east-1: the canary write at .* was not answered \(postgres-control heartbeat: .*ECONNREFUSED.*\), while its control plane reports it healthy \(writer available\)/,
+      ),
+    });
+    expect(rs[3].decision.reason).toMatch(
+      /single-service outage in the writer's region: rds \(data-plane failure/,
+    );
+    // The gate reads lastKnown: the lag from before the failure, not the growing one.
+    const store = rs[3].rpo.stores.find((s) => s.store === 'rds');
+    expect(store).toMatchObject({ lagSeconds: 200, lastKnown: { lagSeconds: 20 } });
+    expect(rs[3].writerRegion.reachable).toBe(true);
+  });
+
+  it('the cache timing out while its Global Datastore reports available: elasticache failed, recommended at the third evaluation', async () => {
+    const timedOut = {
+      outcome: 'unreachable',
+      detail: 'elasticache canary write: no answer within 10000 ms',
+    };
+    const rs = await scenario(
+      3,
+      (w) => canaries(w, { writes: { elasticache: timedOut }, ages: FRESH }),
+      WITH_CANARY,
+    );
+    expect(recommended(rs)).toEqual([false, false, true]);
+    expect(rs[2].checks.find((c) => c.name === 'elasticache')).toMatchObject({
+      status: 'failed',
+      writer: 'failed',
+      detail: expect.stringMatching(
+        /data-plane failure .* not answered \(elasticache canary write: no answer within 10000 ms\)/,
+      ),
+    });
+  });
+
+  it('a canary that reaches none of its stores (its own network) is reported, never counted', async () => {
+    const everything = { rds: refused, elasticache: refused, msk: refused, s3: refused };
+    const rs = await scenario(4, (w) => canaries(w, { writes: everything, ages: FRESH }), WITH_CANARY);
+    expect(recommended(rs).some(Boolean)).toBe(false);
+    expect(counts(rs)).toEqual([0, 0, 0, 0]);
+    expect(rs[0].checks.find((c) => c.name === 'rds')?.detail).toMatch(
+      /reached none of its stores .* not counted/,
+    );
+  });
+
+  it('a denied canary write (its own permissions) is never evidence', async () => {
+    const rs = await scenario(
+      4,
+      (w) =>
+        canaries(w, {
+          writes: { msk: { outcome: 'denied', detail: 'TOPIC_AUTHORIZATION_FAILED' } },
+          ages: FRESH,
+        }),
+      WITH_CANARY,
+    );
+    expect(recommended(rs).some(Boolean)).toBe(false);
+    expect(rs[0].checks.find((c) => c.name === 'msk')).toMatchObject({
+      writer: 'healthy',
+      detail: expect.stringMatching(/canary failed \(denied\)/),
+    });
+  });
+
+  it('an S3 canary write failing is reported (the s3 check failed, lastKnown kept) but S3 is not on the write path', async () => {
+    const rs = await scenario(
+      4,
+      (w) =>
+        canaries(w, {
+          writes: { s3: { outcome: 'rejected', detail: 'KMS.DisabledException' } },
+          ages: FRESH,
+        }),
+      WITH_CANARY,
+    );
+    expect(recommended(rs).some(Boolean)).toBe(false);
+    expect(rs[3].checks.find((c) => c.name === 's3')).toMatchObject({ status: 'failed', writer: 'failed' });
+  });
+});
+
+describe('the MSK Replicator, judged by its own metrics', () => {
+  it('ReplicationLatency 0 while MessageLag grows: the msk lag is unknown, the RPO incomplete, ReplicatorHealthy 0; no failover', async () => {
+    const rs = await scenario(3, (w, i) => {
+      w.mskLatencyMs = 0;
+      w.mskMessageLag = [300 + 100 * i, 200 + 100 * i, 100 + 100 * i];
+    });
+    for (const [i, r] of rs.entries()) {
+      expect(lags(r)).toEqual({ ...HEALTHY_LAGS, msk: null });
+      expect(r.rpoComplete).toBe(false);
+      expect(r.checks.find((c) => c.name === 'msk')).toMatchObject({
+        status: 'failed',
+        replicatorHealthy: false,
+        detail:
+          i > 0
+            ? expect.any(String)
+            : expect.stringMatching(
+                /ReplicationLatency is 0 while MessageLag grows \(100 to 300 messages\): the Replicator has lost access/,
+              ),
+      });
+    }
+    expect(recommended(rs).some(Boolean)).toBe(false);
+    const healthy = stdout.mock.calls
       .map((c) => String(c[0]))
       .join('')
       .split('\n')
-      .find((l) => l.includes('"WriterVerdictUnknown"'));
-    expect(JSON.parse(line ?? '{}').WriterVerdictUnknown).toBe(0);
+      .filter((l) => l.includes('"ReplicatorHealthy"'))
+      .map((l) => JSON.parse(l).ReplicatorHealthy);
+    expect(healthy).toEqual([0, 0, 0]);
   });
+
+  it('a latency of 0 with a flat message lag is just a quiet Replicator (lag 0)', async () => {
+    const rs = await scenario(1, (w) => {
+      w.mskLatencyMs = 0;
+      w.mskMessageLag = [0, 0, 0];
+    });
+    expect(lags(rs[0]).msk).toBe(0);
+    expect(rs[0].checks.find((c) => c.name === 'msk')?.replicatorHealthy).toBe(true);
+  });
+
+  it.each([
+    ['a ping of 0 for one cluster', { source: 0, target: 1 }, /KafkaClusterPingSuccessCount 0 for source/],
+    [
+      'no ping datapoint for one cluster',
+      { source: undefined, target: 1 },
+      /KafkaClusterPingSuccessCount missing for source/,
+    ],
+    ['no ping series at all', {}, /has no datapoint: the Replicator reaches no cluster/],
+  ])(
+    '%s: unhealthy, msk lag unknown even with a canary (one topic replicating says nothing of the others)',
+    async (_, ping, why) => {
+      const rs = await scenario(
+        1,
+        (w) => {
+          w.mskPing = ping;
+          canaries(w, { ages: FRESH });
+        },
+        WITH_CANARY,
+      );
+      const msk = rs[0].rpo.stores.find((s) => s.store === 'msk');
+      expect(msk).toMatchObject({ lagSeconds: null, canary: { lagSeconds: 40 } });
+      expect(rs[0].rpoComplete).toBe(false);
+      expect(rs[0].checks.find((c) => c.name === 'msk')?.detail).toMatch(why);
+    },
+  );
 });

@@ -1,10 +1,30 @@
-import { DescribeReplicationGroupsCommand } from '@aws-sdk/client-elasticache';
-import { GetApplicationCommand } from '@aws-sdk/client-emr-serverless';
-import { GetTablesCommand } from '@aws-sdk/client-glue';
-import { ListReplicatorsCommand } from '@aws-sdk/client-kafka';
-import { DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
-import { DescribeClusterSnapshotsCommand } from '@aws-sdk/client-redshift';
-import { ListSnapshotsCommand } from '@aws-sdk/client-redshift-serverless';
+import {
+  DescribeReplicationGroupsCommand,
+  type DescribeReplicationGroupsCommandOutput,
+} from '@aws-sdk/client-elasticache';
+import {
+  GetApplicationCommand,
+  type GetApplicationCommandOutput,
+  ListApplicationsCommand,
+  type ListApplicationsCommandOutput,
+} from '@aws-sdk/client-emr-serverless';
+import { GetTablesCommand, type GetTablesCommandOutput } from '@aws-sdk/client-glue';
+import { ListReplicatorsCommand, type ListReplicatorsCommandOutput } from '@aws-sdk/client-kafka';
+import {
+  DBInstanceNotFoundFault,
+  DescribeDBInstancesCommand,
+  type DescribeDBInstancesCommandInput,
+  type DescribeDBInstancesCommandOutput,
+} from '@aws-sdk/client-rds';
+import {
+  DescribeClusterSnapshotsCommand,
+  type DescribeClusterSnapshotsCommandOutput,
+} from '@aws-sdk/client-redshift';
+import {
+  ListSnapshotsCommand,
+  type ListSnapshotsCommandOutput,
+  type Snapshot,
+} from '@aws-sdk/client-redshift-serverless';
 import { buildChecks } from '../../lambda/readiness/checks';
 import { parseState } from '../../lambda/readiness/decide';
 import { CallTimeout, classifyError } from '../../lambda/readiness/outcome';
@@ -16,6 +36,7 @@ import {
   ERRORS,
   healthyWorld,
   installFakeAws,
+  regionOfClient,
   SETTINGS,
   STANDBY,
   type World,
@@ -38,10 +59,12 @@ const run = async (settings: ReadinessSettings = SETTINGS) => {
   );
   return Object.fromEntries(results.map((r) => [r.name, r])) as Record<string, CheckResult>;
 };
-const byRegion = (stub: any, command: unknown, answer: (region: string, input: any) => unknown) =>
-  stub
-    .on(command)
-    .callsFake(async (input: any, getClient: () => any) => answer(await getClient().config.region(), input));
+/** A mocked `send` that answers by the region of the client it was called on. */
+const byRegion =
+  <I, O>(answer: (region: string, input: I) => O) =>
+  async (input: I, getClient: () => { config: unknown }) =>
+    answer(await regionOfClient(getClient), input);
+const notFound = () => new DBInstanceNotFoundFault({ message: 'nf', $metadata: { httpStatusCode: 404 } });
 
 describe('error classification (AWS SDK v3 shapes)', () => {
   it.each([
@@ -49,30 +72,51 @@ describe('error classification (AWS SDK v3 shapes)', () => {
       'refused (renamed TimeoutError by the HTTP handler)',
       ERRORS.refuse('rds.us-east-1.amazonaws.com'),
       'unreachable',
+      'network',
     ],
-    ['DNS failure', ERRORS.dns('rds.us-east-1.amazonaws.com'), 'unreachable'],
-    ['socket timeout', Object.assign(new Error('socket hang up'), { code: 'ETIMEDOUT' }), 'unreachable'],
-    ['our per-call timeout', new CallTimeout('no answer within 40 ms'), 'unreachable'],
-    ['throttling', ERRORS.throttle(), 'unknown'],
+    ['DNS failure', ERRORS.dns('rds.us-east-1.amazonaws.com'), 'unreachable', 'network'],
+    [
+      'socket timeout',
+      Object.assign(new Error('socket hang up'), { code: 'ETIMEDOUT' }),
+      'unreachable',
+      'timeout',
+    ],
+    [
+      "the SDK's own request timeout",
+      Object.assign(new Error('timed out'), { name: 'TimeoutError' }),
+      'unreachable',
+      'timeout',
+    ],
+    ['our per-call timeout', new CallTimeout('no answer within 40 ms'), 'unreachable', 'timeout'],
+    ['throttling', ERRORS.throttle(), 'unknown', 'throttled'],
     [
       '429 without a known name',
       Object.assign(new Error('x'), { name: 'Foo', $metadata: { httpStatusCode: 429 } }),
       'unknown',
+      'throttled',
     ],
-    ['5xx', ERRORS['5xx'](), 'unknown'],
+    [
+      'a throttling name on a 503 (S3 SlowDown): throttling, not a server error',
+      Object.assign(new Error('slow down'), { name: 'SlowDown', $metadata: { httpStatusCode: 503 } }),
+      'unknown',
+      'throttled',
+    ],
+    ['5xx', ERRORS['5xx'](), 'unknown', 'server'],
     [
       'access denied',
       Object.assign(new Error('no'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 403 } }),
       'unknown',
+      'client',
     ],
     [
       'a TimeoutError that carries an HTTP status (the server answered)',
       Object.assign(new Error('t'), { name: 'TimeoutError', $metadata: { httpStatusCode: 504 } }),
       'unknown',
+      'server',
     ],
-    ['not an Error at all', 'boom', 'unknown'],
-  ])('%s -> %s', (_, error, kind) => {
-    expect(classifyError(error).kind).toBe(kind);
+    ['not an Error at all', 'boom', 'unknown', 'client'],
+  ])('%s -> %s (%s)', (_, error, kind, cause) => {
+    expect(classifyError(error)).toMatchObject({ kind, cause });
   });
   it('says what happened in the reason', () => {
     expect(classifyError(ERRORS.throttle()).reason).toBe('throttled (ThrottlingException: Rate exceeded)');
@@ -130,18 +174,24 @@ describe('checks: writer evidence apart from standby readings', () => {
   it('RDS: degraded above the lag budget; failed when the replica is missing or promoted', async () => {
     world.rdsLag = 120;
     expect((await run()).rds).toMatchObject({ status: 'degraded', value: 120 });
-    byRegion(fake.stubs.rds, DescribeDBInstancesCommand, (region) => {
-      if (region === STANDBY) throw Object.assign(new Error('nf'), { name: 'DBInstanceNotFoundFault' });
-      return { DBInstances: [{ DBInstanceStatus: 'available' }] };
-    });
+    fake.stubs.rds.on(DescribeDBInstancesCommand).callsFake(
+      byRegion((region) => {
+        if (region === STANDBY) throw notFound();
+        return {
+          $metadata: {},
+          DBInstances: [{ DBInstanceIdentifier: 'dra-prod-postgres', DBInstanceStatus: 'available' }],
+        } satisfies DescribeDBInstancesCommandOutput;
+      }),
+    );
     expect((await run()).rds).toMatchObject({
       status: 'failed',
       writer: 'healthy',
       detail: expect.stringContaining('standby read replica dra-prod-postgres does not exist in us-west-2'),
     });
-    byRegion(fake.stubs.rds, DescribeDBInstancesCommand, () => ({
-      DBInstances: [{ DBInstanceStatus: 'available' }],
-    }));
+    fake.stubs.rds.on(DescribeDBInstancesCommand).resolves({
+      $metadata: {},
+      DBInstances: [{ DBInstanceIdentifier: 'dra-prod-postgres', DBInstanceStatus: 'available' }],
+    } satisfies DescribeDBInstancesCommandOutput);
     expect((await run()).rds.detail).toContain('not a read replica (already promoted?)');
   });
 
@@ -150,15 +200,28 @@ describe('checks: writer evidence apart from standby readings', () => {
       ...SETTINGS,
       database: { source: 'dra-prod-postgres', replica: 'dra-prod-postgres-g1' },
     };
-    byRegion(fake.stubs.rds, DescribeDBInstancesCommand, (region, input) => {
-      if (region === WRITER && input.DBInstanceIdentifier === 'dra-prod-postgres')
-        return { DBInstances: [{ DBInstanceStatus: 'available' }] };
-      if (region === STANDBY && input.DBInstanceIdentifier === 'dra-prod-postgres-g1')
-        return {
-          DBInstances: [{ DBInstanceStatus: 'available', ReadReplicaSourceDBInstanceIdentifier: 'arn:x' }],
-        };
-      throw Object.assign(new Error('nf'), { name: 'DBInstanceNotFoundFault' });
-    });
+    fake.stubs.rds.on(DescribeDBInstancesCommand).callsFake(
+      byRegion((region, input: DescribeDBInstancesCommandInput) => {
+        const id = input.DBInstanceIdentifier;
+        if (region === WRITER && id === 'dra-prod-postgres')
+          return {
+            $metadata: {},
+            DBInstances: [{ DBInstanceIdentifier: id, DBInstanceStatus: 'available' }],
+          } satisfies DescribeDBInstancesCommandOutput;
+        if (region === STANDBY && id === 'dra-prod-postgres-g1')
+          return {
+            $metadata: {},
+            DBInstances: [
+              {
+                DBInstanceIdentifier: id,
+                DBInstanceStatus: 'available',
+                ReadReplicaSourceDBInstanceIdentifier: 'arn:x',
+              },
+            ],
+          } satisfies DescribeDBInstancesCommandOutput;
+        throw notFound();
+      }),
+    );
     const r = await run(reseeded);
     expect(r.rds.standby).toBe('answered');
     // The fake publishes ReplicaLag for dra-prod-postgres only: the g1 replica has no datapoint yet.
@@ -183,11 +246,16 @@ describe('checks: writer evidence apart from standby readings', () => {
   it('ElastiCache: degraded above budget; failed when the standby group is not a secondary', async () => {
     world.cacheLag = 9;
     expect((await run()).elasticache).toMatchObject({ status: 'degraded', value: 9 });
-    fake.stubs.elasticache.on(DescribeReplicationGroupsCommand as never).resolves({
+    fake.stubs.elasticache.on(DescribeReplicationGroupsCommand).resolves({
+      $metadata: {},
       ReplicationGroups: [
-        { Status: 'available', GlobalReplicationGroupInfo: { GlobalReplicationGroupMemberRole: 'PRIMARY' } },
+        {
+          ReplicationGroupId: 'dra-prod-cache',
+          Status: 'available',
+          GlobalReplicationGroupInfo: { GlobalReplicationGroupMemberRole: 'PRIMARY' },
+        },
       ],
-    } as never);
+    } satisfies DescribeReplicationGroupsCommandOutput);
     expect((await run()).elasticache).toMatchObject({
       status: 'failed',
       detail: expect.stringContaining('not a Global Datastore secondary (role PRIMARY)'),
@@ -203,9 +271,10 @@ describe('checks: writer evidence apart from standby readings', () => {
   it('MSK: degraded on high latency, failed when the Replicator stopped', async () => {
     world.mskLatencyMs = 90_000;
     expect((await run()).msk).toMatchObject({ status: 'degraded', value: 90 });
-    fake.stubs.kafka.on(ListReplicatorsCommand as never).resolves({
+    fake.stubs.kafka.on(ListReplicatorsCommand).resolves({
+      $metadata: {},
       Replicators: [{ ReplicatorName: SETTINGS.replicatorName, ReplicatorState: 'FAILED' }],
-    } as never);
+    } satisfies ListReplicatorsCommandOutput);
     expect((await run()).msk).toMatchObject({
       status: 'failed',
       detail: expect.stringContaining('Replicator is FAILED'),
@@ -254,7 +323,8 @@ describe('checks: writer evidence apart from standby readings', () => {
   });
 
   it('Redshift: a copy still in progress does not count; none copied is failed', async () => {
-    fake.stubs.redshift.on(ListSnapshotsCommand as never).resolves({
+    fake.stubs.redshift.on(ListSnapshotsCommand).resolves({
+      $metadata: {},
       snapshots: [
         {
           namespaceName: 'dra-prod-warehouse',
@@ -267,9 +337,11 @@ describe('checks: writer evidence apart from standby readings', () => {
           snapshotCreateTime: new Date(NOW.getTime() - 600_000),
         },
       ],
-    } as never);
+    } satisfies ListSnapshotsCommandOutput);
     expect((await run()).redshift).toMatchObject({ status: 'degraded', value: 10800 });
-    fake.stubs.redshift.on(ListSnapshotsCommand as never).resolves({ snapshots: [] } as never);
+    fake.stubs.redshift
+      .on(ListSnapshotsCommand)
+      .resolves({ $metadata: {}, snapshots: [] } satisfies ListSnapshotsCommandOutput);
     expect((await run()).redshift).toMatchObject({
       status: 'failed',
       warehouse: { ageSeconds: null, withinBudget: null },
@@ -278,21 +350,20 @@ describe('checks: writer evidence apart from standby readings', () => {
 
   it('Redshift Serverless: lists only the namespace, across every page (the newest copy may be on any)', async () => {
     const ago = (hours: number) => new Date(NOW.getTime() - hours * 3600_000);
-    const snap = (hours: number) => ({
-      namespaceName: 'dra-prod-warehouse',
-      status: 'AVAILABLE',
-      snapshotCreateTime: ago(hours),
-    });
+    const snap = (hours: number) =>
+      ({
+        namespaceName: 'dra-prod-warehouse',
+        status: 'AVAILABLE',
+        snapshotCreateTime: ago(hours),
+      }) satisfies Snapshot;
     fake.stubs.redshift
-      .on(ListSnapshotsCommand as never, { nextToken: undefined } as never)
-      .resolves({ snapshots: [snap(5)], nextToken: 'p2' } as never)
-      .on(ListSnapshotsCommand as never, { nextToken: 'p2' } as never)
-      .resolves({ snapshots: [snap(1)] } as never);
+      .on(ListSnapshotsCommand, { nextToken: undefined })
+      .resolves({ $metadata: {}, snapshots: [snap(5)], nextToken: 'p2' } satisfies ListSnapshotsCommandOutput)
+      .on(ListSnapshotsCommand, { nextToken: 'p2' })
+      .resolves({ $metadata: {}, snapshots: [snap(1)] } satisfies ListSnapshotsCommandOutput);
     expect((await run()).redshift).toMatchObject({ status: 'healthy', value: 3600 });
-    const inputs = fake.stubs.redshift
-      .commandCalls(ListSnapshotsCommand as never)
-      .map((c: any) => c.args[0].input);
-    expect(inputs.map((i: any) => [i.namespaceName, i.nextToken])).toEqual([
+    const inputs = fake.stubs.redshift.commandCalls(ListSnapshotsCommand).map((c) => c.args[0].input);
+    expect(inputs.map((i) => [i.namespaceName, i.nextToken])).toEqual([
       ['dra-prod-warehouse', undefined],
       ['dra-prod-warehouse', 'p2'],
     ]);
@@ -305,40 +376,106 @@ describe('checks: writer evidence apart from standby readings', () => {
     };
     const ago = (hours: number) => new Date(NOW.getTime() - hours * 3600_000);
     fake.stubs.redshiftProvisioned
-      .on(DescribeClusterSnapshotsCommand as never, { Marker: undefined } as never)
+      .on(DescribeClusterSnapshotsCommand, { Marker: undefined })
       .resolves({
+        $metadata: {},
         Snapshots: [
           { Status: 'available', SourceRegion: undefined, SnapshotCreateTime: ago(0.1) },
           { Status: 'creating', SourceRegion: WRITER, SnapshotCreateTime: ago(0.2) },
           { Status: 'available', SourceRegion: WRITER, SnapshotCreateTime: ago(5) },
         ],
         Marker: 'next',
-      } as never)
-      .on(DescribeClusterSnapshotsCommand as never, { Marker: 'next' } as never)
+      } satisfies DescribeClusterSnapshotsCommandOutput)
+      .on(DescribeClusterSnapshotsCommand, { Marker: 'next' })
       .resolves({
+        $metadata: {},
         Snapshots: [{ Status: 'available', SourceRegion: WRITER, SnapshotCreateTime: ago(1) }],
-      } as never);
+      } satisfies DescribeClusterSnapshotsCommandOutput);
     expect((await run(provisioned)).redshift).toMatchObject({ status: 'healthy', value: 3600 });
   });
 
   it('EMR: degraded when the standby application differs', async () => {
-    byRegion(fake.stubs.emr, GetApplicationCommand, (region) => ({
-      application: {
-        releaseLabel: region === STANDBY ? 'emr-7.8.0' : 'emr-7.9.0',
-        architecture: 'ARM64',
-        networkConfiguration: { subnetIds: ['a', 'b', 'c'] },
-      },
-    }));
+    fake.stubs.emr.on(GetApplicationCommand).callsFake(
+      byRegion(
+        (region) =>
+          ({
+            $metadata: {},
+            application: {
+              applicationId: 'app',
+              arn: `arn:aws:emr-serverless:${region}:111111111111:/applications/app`,
+              type: 'Spark',
+              state: 'CREATED',
+              createdAt: NOW,
+              updatedAt: NOW,
+              releaseLabel: region === STANDBY ? 'emr-7.8.0' : 'emr-7.9.0',
+              architecture: 'ARM64',
+              networkConfiguration: { subnetIds: ['a', 'b', 'c'] },
+            },
+          }) satisfies GetApplicationCommandOutput,
+      ),
+    );
     expect((await run()).emr).toMatchObject({
       status: 'degraded',
       detail: expect.stringContaining('releaseLabel (emr-7.8.0 vs emr-7.9.0)'),
     });
   });
 
+  it('EMR: finds the application on a later page of ListApplications (it follows nextToken)', async () => {
+    const pages: Record<string, ListApplicationsCommandOutput> = {
+      first: {
+        $metadata: {},
+        applications: [
+          {
+            id: 'other',
+            name: 'someone-else',
+            arn: 'arn:aws:emr-serverless:us-east-1:111111111111:/applications/other',
+            releaseLabel: 'emr-7.9.0',
+            type: 'Spark',
+            state: 'CREATED',
+            createdAt: NOW,
+            updatedAt: NOW,
+          },
+        ],
+        nextToken: 'page-2',
+      },
+      'page-2': {
+        $metadata: {},
+        applications: [
+          {
+            id: 'app',
+            name: SETTINGS.emrApplicationName,
+            arn: 'arn:aws:emr-serverless:us-east-1:111111111111:/applications/app',
+            releaseLabel: 'emr-7.9.0',
+            type: 'Spark',
+            state: 'CREATED',
+            createdAt: NOW,
+            updatedAt: NOW,
+          },
+        ],
+      },
+    };
+    fake.stubs.emr
+      .on(ListApplicationsCommand)
+      .callsFake(async (input: { nextToken?: string }) => pages[input.nextToken ?? 'first']);
+    const r = await run();
+    expect(r.emr).toMatchObject({ status: 'healthy', writer: 'healthy', standby: 'answered' });
+    // Both regions asked for the second page.
+    expect(
+      fake.stubs.emr.commandCalls(ListApplicationsCommand).map((c: any) => c.args[0].input.nextToken),
+    ).toEqual([undefined, undefined, 'page-2', 'page-2']);
+  });
+
   it("catalog: drift is reported; with the writer's region down there is nothing to compare (degraded, not failed)", async () => {
-    byRegion(fake.stubs.glue, GetTablesCommand, (region) => ({
-      TableList: region === STANDBY ? [] : [{ Name: 'refined_sales', StorageDescriptor: { Columns: [] } }],
-    }));
+    fake.stubs.glue.on(GetTablesCommand).callsFake(
+      byRegion(
+        (region) =>
+          ({
+            $metadata: {},
+            TableList:
+              region === STANDBY ? [] : [{ Name: 'refined_sales', StorageDescriptor: { Columns: [] } }],
+          }) satisfies GetTablesCommandOutput,
+      ),
+    );
     expect((await run()).catalog).toMatchObject({
       status: 'degraded',
       value: 1,
@@ -388,7 +525,8 @@ describe('concurrency and timeouts', () => {
     name,
     run: () =>
       new Promise<CheckResult>((resolve) =>
-        setTimeout(() => resolve({ name, status: 'healthy', detail: '' }), ms),
+        // Unref'd: a check left running after its test must not hold the test worker open.
+        setTimeout(() => resolve({ name, status: 'healthy', detail: '' }), ms).unref(),
       ),
   });
 

@@ -52,6 +52,8 @@ describe('boundedRequests', () => {
 
   it('without throwOnRequestTimeout the same requestTimeout does not end the call (why the option is set)', async () => {
     const { throwOnRequestTimeout: _, socketTimeout: __, ...warnOnly } = boundedRequests(300);
+    // All the SDK does about it is a console warning: capture it, and check it.
+    const warned = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
     const call = client(warnOnly as ReturnType<typeof boundedRequests>).send(
       new GetParameterCommand({ Name: 'x' }),
     );
@@ -63,6 +65,8 @@ describe('boundedRequests', () => {
       new Promise((resolve) => setTimeout(() => resolve('still waiting'), 1500)),
     ]);
     expect(outcome).toBe('still waiting');
+    expect(warned.mock.calls.join('\n')).toMatch(/exceeded the configured 300 ms requestTimeout/);
+    warned.mockRestore();
     for (const socket of open) socket.destroy();
     await call.catch(() => undefined);
   });

@@ -73,9 +73,14 @@ describe('the checks are live', () => {
       type: 'AWS::SSM::Parameter',
       properties: { Type: 'NotAType', Value: 'x' },
     });
+    // aws-cdk-lib prints the failed validation to the console as well: capture it, and check it.
+    const printed = jest.spyOn(console, 'error').mockImplementation(() => undefined);
     const findings = synthFindings(app);
+    const output = printed.mock.calls.map((c) => c.join(' ')).join('\n');
+    printed.mockRestore();
     expect(findings.length).toBeGreaterThan(0);
     expect(findings.flatMap((f) => f.paths).join(' ')).toMatch(/Broken/);
+    expect(output).toMatch(/'NotAType' is not one of/);
   });
 });
 

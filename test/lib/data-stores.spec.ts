@@ -1,6 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { dev } from '../../config/dev';
 import { prod } from '../../config/prod';
+import { reservedConcurrency } from '../../lib/preflight';
 import { sharedPlatform, templateOf } from '../support/app';
 
 const ACCOUNT = '111111111111';
@@ -9,6 +10,15 @@ const only = (t: ReturnType<typeof templateOf>, type: string) => {
   expect(all).toHaveLength(1);
   return all[0];
 };
+/** The SSM parameter an SDK-call custom resource of the template reads for this value, and where. */
+const readsParameter = (t: ReturnType<typeof templateOf>, value: any) => {
+  const [logicalId, field] = value['Fn::GetAtt'];
+  expect(field).toBe('Parameter.Value');
+  const call = JSON.parse(t.toJSON().Resources[logicalId].Properties.Update);
+  expect(call.action).toBe('getParameter');
+  return { region: call.region, name: call.parameters.Name };
+};
+
 /** True when a KMS reference points at the named key of the given role's foundation stack. */
 const isKey = (ref: unknown, env: string, role: string, key: string) => {
   const text = JSON.stringify(ref);
@@ -51,11 +61,62 @@ describe('data stores (prod)', () => {
       expect(p.DeletionProtection).toBe(true);
     });
 
-    it('keeps the master password out of the template: RDS manages and rotates the secret', () => {
+    it("gives the writer this generation's secret by dynamic reference, never an RDS-managed one (its replica could not be created)", () => {
       const p = primary().Properties;
-      expect(p.ManageMasterUserPassword).toBe(true);
-      expect(p.MasterUserPassword).toBeUndefined();
-      expect(isKey(p.MasterUserSecret.KmsKeyId, 'prod', 'primary', 'DatabaseKey')).toBe(true);
+      expect(p.ManageMasterUserPassword).toBeUndefined();
+      expect(p.MasterUserSecret).toBeUndefined();
+      const [secretId, secret] = Object.entries(
+        t.primaryDb.findResources('AWS::SecretsManager::Secret'),
+      )[0] as [string, any];
+      expect(p.MasterUserPassword).toEqual({
+        'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: secretId }, ':SecretString:password::}}']],
+      });
+      expect(secret.Properties.Name).toBe('dra/prod/postgres/master-g0');
+      expect(JSON.parse(secret.Properties.GenerateSecretString.SecretStringTemplate)).toEqual({
+        username: 'dra_admin',
+      });
+      expect(isKey(secret.Properties.KmsKeyId, 'prod', 'primary', 'DatabaseKey')).toBe(true);
+      // Readable in the DR region before any outage, under that region's key.
+      expect(secret.Properties.ReplicaRegions).toEqual([
+        { Region: 'us-west-2', KmsKeyId: 'alias/dra/prod/database' },
+      ]);
+      expect([secret.DeletionPolicy, secret.UpdateReplacePolicy]).toEqual(['Retain', 'Retain']);
+    });
+
+    it("gives the replica no password and no secret of its own: it shares its source's", () => {
+      const r = replica().Properties;
+      for (const property of ['MasterUserPassword', 'ManageMasterUserPassword', 'MasterUserSecret'])
+        expect([property, r[property]]).toEqual([property, undefined]);
+      t.drDb.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    });
+
+    it("rotates the writer's secret every 30 days with the writer region's rotation function, none before the instance exists", () => {
+      const [schedule] = Object.values(
+        t.primaryDb.findResources('AWS::SecretsManager::RotationSchedule'),
+      ) as any[];
+      expect(schedule.Properties).toMatchObject({
+        RotationRules: { ScheduleExpression: 'rate(30 days)' },
+        RotateImmediatelyOnUpdate: false,
+        RotationLambdaARN: { 'Fn::GetAtt': [expect.stringMatching(/^PostgresRotationFunction/), 'Arn'] },
+      });
+      expect(schedule.DependsOn).toEqual(
+        expect.arrayContaining([expect.stringMatching(/^PostgresInstance/)]),
+      );
+      t.drDb.resourceCountIs('AWS::SecretsManager::RotationSchedule', 0);
+    });
+
+    it('deploys the rotation function under its fixed name in both regions, invocable by Secrets Manager of this account', () => {
+      for (const tpl of [t.primaryDb, t.drDb]) {
+        tpl.hasResourceProperties('AWS::Lambda::Function', { FunctionName: 'dra-prod-postgres-rotation' });
+        tpl.hasResourceProperties('AWS::Lambda::Permission', {
+          Principal: 'secretsmanager.amazonaws.com',
+          SourceAccount: ACCOUNT,
+        });
+      }
+      const policies = JSON.stringify(t.drDb.findResources('AWS::IAM::Policy'));
+      expect(policies).toContain(
+        `arn:aws:secretsmanager:us-west-2:${ACCOUNT}:secret:dra/prod/postgres/master-g*`,
+      );
     });
 
     it('forces TLS and enables logical replication for the outbox/CDC pattern', () => {
@@ -65,12 +126,13 @@ describe('data stores (prod)', () => {
       });
     });
 
-    it('replicates automated backups to the DR region with the DR key', () => {
+    it("replicates automated backups to the DR region with the DR key's ARN, read there at deploy time", () => {
       const p = primary().Properties;
       expect(p.AutomaticBackupReplicationRegion).toBe('us-west-2');
-      expect(p.AutomaticBackupReplicationKmsKeyId).toBe(
-        `arn:aws:kms:us-west-2:${ACCOUNT}:alias/dra/prod/database`,
-      );
+      expect(readsParameter(t.primaryDb, p.AutomaticBackupReplicationKmsKeyId)).toEqual({
+        region: 'us-west-2',
+        name: '/dra/prod/kms/database-key-arn',
+      });
     });
 
     it('protects the writer from deletion but not the replica, so a failed re-seed can roll back', () => {
@@ -110,10 +172,24 @@ describe('data stores (prod)', () => {
       expect(JSON.stringify(t.primaryDb.toJSON())).not.toMatch(/0\.0\.0\.0\/0/);
     });
 
-    it('publishes endpoint and secret ARN in SSM', () => {
-      t.primaryDb.hasResourceProperties('AWS::SSM::Parameter', { Name: '/dra/prod/rds/endpoint' });
-      t.primaryDb.hasResourceProperties('AWS::SSM::Parameter', { Name: '/dra/prod/rds/secret-arn' });
-      t.drDb.hasResourceProperties('AWS::SSM::Parameter', { Name: '/dra/prod/rds/endpoint' });
+    it('publishes the endpoint and the ARN of the secret readable there in SSM in both regions', () => {
+      for (const tpl of [t.primaryDb, t.drDb])
+        tpl.hasResourceProperties('AWS::SSM::Parameter', { Name: '/dra/prod/rds/endpoint' });
+      t.primaryDb.hasResourceProperties('AWS::SSM::Parameter', {
+        Name: '/dra/prod/rds/secret-arn',
+        Value: { Ref: Match.stringLikeRegexp('^PostgresMasterSecret') },
+      });
+      // The DR region's replica: the writer's ARN read from the primary region, with this region in it.
+      const [parameter] = Object.values(
+        t.drDb.findResources('AWS::SSM::Parameter', { Properties: { Name: '/dra/prod/rds/secret-arn' } }),
+      ) as any[];
+      const join = parameter.Properties.Value['Fn::Join'];
+      expect(join[0]).toBe(':');
+      expect(join[1][3]).toBe('us-west-2');
+      expect(readsParameter(t.drDb, join[1][0]['Fn::Select'][1]['Fn::Split'][1])).toEqual({
+        region: 'us-east-1',
+        name: '/dra/prod/rds/secret-arn',
+      });
     });
 
     it('deploys the primary database before its replica', () => {
@@ -162,12 +238,31 @@ describe('data stores (prod)', () => {
       ]);
     });
 
-    it('joins the DR group to the Global Datastore by its derived id', () => {
+    it('joins the DR group to the Global Datastore by its derived id, passing only ids and pinned settings', () => {
       const p = group(t.drCache);
       expect(p.GlobalReplicationGroupId).toBe('ldgnf-dra-prod-cache');
-      expect(p.Engine).toBeUndefined();
+      expect(Object.keys(p).sort()).toEqual(
+        [
+          'AuthToken',
+          'CacheSubnetGroupName',
+          'GlobalReplicationGroupId',
+          'KmsKeyId',
+          'MultiAZEnabled',
+          'NumCacheClusters',
+          'ReplicationGroupDescription',
+          'ReplicationGroupId',
+          'SecurityGroupIds',
+          'SnapshotRetentionLimit',
+          'Tags',
+        ].sort(),
+      );
+      expect([p.MultiAZEnabled, p.SnapshotRetentionLimit, p.NumCacheClusters]).toEqual([true, 15, 3]);
       t.drCache.resourceCountIs('AWS::ElastiCache::GlobalReplicationGroup', 0);
       expect(platform.dr.cache.dependencies).toContain(platform.primary.cache);
+    });
+
+    it("creates the primary's AUTH token secret only after the DR region's key alias it replicates under exists", () => {
+      expect(platform.primary.cache.dependencies).toContain(platform.dr.foundation);
     });
   });
 
@@ -194,14 +289,13 @@ describe('data stores (prod)', () => {
       expect(isKey(ns(t.drWh).Properties.KmsKeyId, 'prod', 'dr', 'DatabaseKey')).toBe(true);
     });
 
-    it('copies snapshots to the DR region with the DR key and the configured retention', () => {
-      expect(ns(t.primaryWh).Properties.SnapshotCopyConfigurations).toEqual([
-        {
-          DestinationRegion: 'us-west-2',
-          DestinationKmsKeyId: `arn:aws:kms:us-west-2:${ACCOUNT}:alias/dra/prod/database`,
-          SnapshotRetentionPeriod: 14,
-        },
-      ]);
+    it("copies snapshots to the DR region with the DR key's ARN (read there at deploy time) and the configured retention", () => {
+      const [copy] = ns(t.primaryWh).Properties.SnapshotCopyConfigurations;
+      expect(copy).toMatchObject({ DestinationRegion: 'us-west-2', SnapshotRetentionPeriod: 14 });
+      expect(readsParameter(t.primaryWh, copy.DestinationKmsKeyId)).toEqual({
+        region: 'us-west-2',
+        name: '/dra/prod/kms/database-key-arn',
+      });
       expect(ns(t.drWh).Properties.SnapshotCopyConfigurations).toBeUndefined();
     });
 
@@ -237,16 +331,38 @@ describe('data stores (prod)', () => {
     });
   });
 
-  it('never writes a secret value into any template', () => {
+  it('never writes a secret value into any template: a password is only ever a Secrets Manager dynamic reference', () => {
     for (const tpl of Object.values(t)) {
       const text = JSON.stringify(tpl.toJSON());
-      expect(text).not.toMatch(/"(MasterUserPassword|AdminUserPassword|MasterPassword)"/);
+      expect(text).not.toMatch(/"(AdminUserPassword|MasterPassword)"/);
+      for (const db of Object.values(tpl.findResources('AWS::RDS::DBInstance')) as any[]) {
+        const password = db.Properties.MasterUserPassword;
+        if (password !== undefined)
+          expect(JSON.stringify(password)).toMatch(/^\{"Fn::Join":\["",\["\{\{resolve:secretsmanager:/);
+      }
     }
   });
 });
 
 describe('data stores (dev: no Global Datastore, destroyable)', () => {
   const platform = sharedPlatform('dev');
+
+  it('counts for preflight the reserved concurrency of every synthesized function, per region (the rotation function included)', () => {
+    const stacks = platform.app
+      .synth()
+      .stacks.map((s) => ({ region: s.environment.region, template: s.template }));
+    const needs = reservedConcurrency(stacks);
+    expect(needs.map((n) => n.region)).toEqual(['us-east-1', 'us-west-2']);
+    const rotation = stacks
+      .flatMap((s) => Object.values(s.template.Resources) as any[])
+      .filter((r) => r.Properties?.FunctionName === 'dra-dev-postgres-rotation');
+    expect(rotation.map((r) => r.Properties.ReservedConcurrentExecutions)).toEqual([1, 1]);
+    const total = stacks
+      .flatMap((s) => Object.values(s.template.Resources) as any[])
+      .filter((r) => r.Type === 'AWS::Lambda::Function')
+      .reduce((sum, r) => sum + (r.Properties.ReservedConcurrentExecutions ?? 0), 0);
+    expect(needs.reduce((sum, n) => sum + n.reserved, 0)).toBe(total);
+  });
 
   it('gives DR its own cache replication group and secret instead of a Global Datastore secondary', () => {
     const dr = templateOf(platform.dr.cache);

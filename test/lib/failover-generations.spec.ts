@@ -72,12 +72,27 @@ describe('generation 1: the DR region writes, the primary is re-seeded', () => {
     for (const replacing of ['MasterUsername', 'Engine', 'StorageEncrypted', 'DBName'])
       expect(drInstance.Properties[replacing]).toBeUndefined();
     expect(drInstance.Properties).toMatchObject({
-      ManageMasterUserPassword: true,
       MultiAZ: true,
       BackupRetentionPeriod: platform.config.rds.backupRetentionDays,
       AutomaticBackupReplicationRegion: 'us-east-1',
     });
+    expect(drInstance.Properties.ManageMasterUserPassword).toBeUndefined();
     expect(drInstance.DeletionPolicy).toBe('Snapshot');
+  });
+
+  it("gives the promoted writer generation 1's secret, created in the DR region and replicated to the primary", () => {
+    const [secretId, secret] = Object.entries(drDb.findResources('AWS::SecretsManager::Secret'))[0] as [
+      string,
+      any,
+    ];
+    expect(secret.Properties.Name).toBe('dra/prod/postgres/master-g1');
+    expect(secret.Properties.ReplicaRegions).toEqual([
+      { Region: 'us-east-1', KmsKeyId: 'alias/dra/prod/database' },
+    ]);
+    expect(JSON.stringify(instanceOf(drDb).Properties.MasterUserPassword)).toContain(`{"Ref":"${secretId}"}`);
+    // The primary's generation-0 secret left its template (Retain): the old writer still has that password.
+    primaryDb.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    expect(instanceOf(primaryDb).Properties.MasterUserPassword).toBeUndefined();
   });
 
   it('re-seeds the primary as a new replica of the DR writer, keeping the old writer as a final snapshot', () => {
@@ -103,12 +118,14 @@ describe('generation 1: the DR region writes, the primary is re-seeded', () => {
     expect(rules(templateOf(platform.primary.storage))).toEqual([]);
   });
 
-  it('runs the MSK Replicator in the primary region, reading the DR cluster ARN', () => {
+  it("runs the MSK Replicator in the primary region, reading the DR cluster's ARN, subnets and security group", () => {
     templateOf(platform.dr.streaming).resourceCountIs('AWS::MSK::Replicator', 0);
     const primaryStreaming = templateOf(platform.primary.streaming);
     primaryStreaming.resourceCountIs('AWS::MSK::Replicator', 1);
-    // The source cluster ARN is read at deploy time from the DR region's parameter.
-    expect(JSON.stringify(primaryStreaming.toJSON())).toContain('/dra/prod/msk/cluster-arn@us-west-2');
+    // What the source needs is read at deploy time from the DR region's parameters.
+    const text = JSON.stringify(primaryStreaming.toJSON());
+    for (const path of ['cluster-arn', 'replicator-subnet-ids', 'replicator-security-group-id'])
+      expect(text).toContain(`/dra/prod/msk/${path}@us-west-2`);
     templateOf(platform.dr.streaming).resourceCountIs('AWS::MSK::ClusterPolicy', 1);
   });
 

@@ -3,14 +3,16 @@
  * CloudFormation receives, against a fake, region-aware AWS: the Python steps
  * run for real against a stand-in boto3.
  */
-
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import type { StartJobRunCommandOutput } from '@aws-sdk/client-emr-serverless';
-import type { GetParametersCommandOutput } from '@aws-sdk/client-ssm';
+import { EMRServerlessClient } from '@aws-sdk/client-emr-serverless';
+import type { DescribeKeyResponse } from '@aws-sdk/client-kms';
+import type { ListTagsForResourceResponse, TagResourceResponse } from '@aws-sdk/client-redshift-serverless';
+import { SSMClient, type StartAutomationExecutionResult } from '@aws-sdk/client-ssm';
 import { loadConfig } from '../../config';
-import { checkpointBucketName, streamingConsumerGroup } from '../../config/naming';
+import { bucketName, checkpointBucketName, streamingConsumerGroup } from '../../config/naming';
 import { submit } from '../../lambda/job-submission/handler';
+import { REPLICATED_PURPOSES } from '../../lib/constructs/data-lake-buckets';
 import { deployableContent } from '../../lib/constructs/failover-runbook';
 import { failbackDocument } from '../../lib/runbooks/failback';
 import { failoverDocument } from '../../lib/runbooks/failover';
@@ -24,8 +26,9 @@ import {
   runAutomation,
   stepOf,
 } from '../support/automation';
+import { type ReadinessInWorld, realReadiness } from '../support/automation/readiness';
+import { answeredByWorld } from '../support/automation/sdk-world';
 import { FakeKafkaCluster } from '../support/kafka';
-import { sampleReadinessReport } from '../support/readiness-report';
 
 const PRIMARY = 'us-east-1';
 const DR = 'us-west-2';
@@ -38,8 +41,6 @@ const content = (doc: AutomationDocument) => deployableContent(doc) as unknown a
 
 const prod = loadConfig('prod');
 const atGeneration = (generation: number) => ({ ...prod, failover: { ...prod.failover, generation } });
-
-const report = sampleReadinessReport;
 
 const lsn = (n: number) => `0/${n.toString(16).toUpperCase()}`;
 const parseLsn = (s: string) => Number.parseInt(s.split('/')[1], 16);
@@ -115,7 +116,8 @@ class Postgres {
 interface Scenario {
   world: FakeWorld;
   pg: Postgres;
-  readiness: { value: unknown };
+  /** The real readiness function of both regions; its `lags` steer the replication metrics it reads. */
+  readiness: ReadinessInWorld;
   submissions: { region: string; key: string }[];
   submitFailures: { left: number };
   tags: Map<string, Record<string, string>>;
@@ -127,12 +129,13 @@ interface Scenario {
  * Both regions of prod, `writer` writing and `standby` replicating: database,
  * Global Datastore, Spark, records, warehouse (copies of the writer's snapshots
  * over two pages, and a newer snapshot of the standby's own namespace),
- * buckets, Replicator, and the Lambda functions the runbooks invoke.
+ * buckets, Replicator, and the Lambda functions the runbooks invoke; the
+ * readiness function is the real handler reading this world.
  */
 function scenario(writer: string, standby: string, replica: string): Scenario {
   const world = new FakeWorld({ pageSize: 2 });
+  const config = writer === PRIMARY ? prod : atGeneration(1);
   const pg = new Postgres(writer, standby);
-  const readiness = { value: report({ rds: 2, elasticache: 0.4, msk: 3, s3: 30 }) as unknown };
   const submissions: Scenario['submissions'] = [];
   const submitFailures = { left: 0 };
   const tags = new Map<string, Record<string, string>>();
@@ -171,7 +174,8 @@ function scenario(writer: string, standby: string, replica: string): Scenario {
               Role: `arn:aws:iam::${ACCOUNT}:role/replication`,
               Rules: [
                 {
-                  ID: `to-${other}`,
+                  // The rule ID the replication construct gives (lib/constructs/bucket-replication.ts).
+                  ID: `to-${other === PRIMARY ? 'primary' : 'dr'}-${other}`,
                   Status: 'Enabled',
                   Destination: { Bucket: `arn:aws:s3:::dra-prod-${purpose}-${ACCOUNT}-${other}` },
                 },
@@ -217,7 +221,6 @@ function scenario(writer: string, standby: string, replica: string): Scenario {
     clusterName: 'dra-prod-msk',
   });
 
-  world.lambda.register(standby, 'dra-prod-readiness', () => readiness.value);
   for (const region of [writer, standby]) {
     world.lambda.register(region, 'dra-prod-submit-job', (event: any, { region: at }) => {
       if (submitFailures.left > 0) {
@@ -231,25 +234,41 @@ function scenario(writer: string, standby: string, replica: string): Scenario {
       return { ok: true, jobRunId: `run-for-${event.idempotencyKey}`, job: event.job };
     });
   }
-  world.on('redshift-serverless', 'ListTagsForResource', ({ params }) => ({
-    tags: Object.entries(tags.get(params.resourceArn as string) ?? {}).map(([key, value]) => ({
-      key,
-      value,
-    })),
-  }));
+  world.on(
+    'redshift-serverless',
+    'ListTagsForResource',
+    ({ params }) =>
+      ({
+        tags: Object.entries(tags.get(params.resourceArn as string) ?? {}).map(([key, value]) => ({
+          key,
+          value,
+        })),
+      }) satisfies ListTagsForResourceResponse,
+  );
   world.on('redshift-serverless', 'TagResource', ({ params }) => {
     const current = tags.get(params.resourceArn as string) ?? {};
     for (const t of params.tags as { key: string; value: string }[]) current[t.key] = t.value;
     tags.set(params.resourceArn as string, current);
-    return {};
+    return {} satisfies TagResourceResponse;
   });
-  world.on('kms', 'DescribeKey', ({ region, params }) => ({
-    KeyMetadata: { Arn: `arn:aws:kms:${region}:${ACCOUNT}:key/database-${region}`, KeyId: params.KeyId },
-  }));
+  world.on(
+    'kms',
+    'DescribeKey',
+    ({ region }) =>
+      ({
+        KeyMetadata: {
+          Arn: `arn:aws:kms:${region}:${ACCOUNT}:key/database-${region}`,
+          KeyId: `database-${region}`,
+        },
+      }) satisfies DescribeKeyResponse,
+  );
   world.on('ssm', 'StartAutomationExecution', ({ region, params }) => {
     fenceStarts.push(`${region}:${params.DocumentName}`);
-    return { AutomationExecutionId: `exec-fence-${fenceStarts.length}` };
+    return {
+      AutomationExecutionId: `exec-fence-${fenceStarts.length}`,
+    } satisfies StartAutomationExecutionResult;
   });
+  const readiness = realReadiness(world, config);
   return { world, pg, readiness, submissions, submitFailures, tags, fenceStarts, apps };
 }
 
@@ -269,6 +288,16 @@ function failRecordWrites(s: Scenario, region: string | undefined): void {
       throw new AwsError('ParameterAlreadyExists', `The parameter ${String(params.Name)} already exists.`);
     s.world.ssm.put(at, String(params.Name), String(params.Value));
     return { Version: 1, Tier: 'Standard' };
+  });
+}
+
+/** Generation 1's re-seed is complete: a copy of the writer's warehouse reached us-east-1 within its snapshot interval. */
+function freshCopy(s: Scenario) {
+  s.world.redshiftServerless.addSnapshot(PRIMARY, {
+    snapshotName: 'copy-fresh',
+    namespaceName: 'dra-prod-warehouse',
+    namespaceArn: s.world.redshiftServerless.namespace(DR, 'dra-prod-warehouse')!.namespaceArn,
+    snapshotCreateTime: new Date(s.world.now().getTime() - 3600_000),
   });
 }
 
@@ -340,6 +369,14 @@ describe('failover runbook, executed (prod, generation 0: us-east-1 writes)', ()
     const s = scenario(PRIMARY, DR, 'dra-prod-postgres');
     const result = await run(s);
     expect(result.status).toBe('Success');
+    // The gate read the report the readiness handler made from this world.
+    const report = JSON.parse(String(stepOf(result, 'CheckReadiness').outputs.Payload));
+    expect(report).toMatchObject({ evaluatedFrom: DR, rpo: { complete: true, withinBudget: true } });
+    // Every check healthy but the warehouse, whose newest copy here is a day old (budget 2 h).
+    expect(report.checks.filter((c: { status: string }) => c.status !== 'healthy')).toEqual([
+      expect.objectContaining({ name: 'redshift', status: 'degraded' }),
+    ]);
+    expect(s.world.functionCalls.some((c) => c.operation === 'GetMetricData' && c.region === DR)).toBe(true);
     expect(s.world.rds.get(DR, 'dra-prod-postgres')).toMatchObject({ DBInstanceStatus: expect.any(String) });
     expect(s.world.rds.get(DR, 'dra-prod-postgres')?.ReadReplicaSourceDBInstanceIdentifier).toBeUndefined();
     // Both sides up: a real Global Datastore failover, not a disassociation.
@@ -571,7 +608,10 @@ describe('failover runbook, executed (prod, generation 0: us-east-1 writes)', ()
         GlobalReplicationGroupMemberRole: region === DR ? 'primary' : 'secondary',
       };
     }
-    const result = await run(s);
+    // Force: with the group here already primary, ElastiCache publishes no replication lag for it
+    // (the metric is the secondary's), so the real readiness report has the cache lag unknown and
+    // the RPO gate refuses without Force; this test is about reading the roles in StartSwitch.
+    const result = await run(s, { Force: true });
     expect(result.status).toBe('Success');
     expect(stepOf(result, 'StartSwitch').outputs.Cache).toMatch(/already the primary/);
     expect(calls(s.world, 'FailoverGlobalReplicationGroup')).toHaveLength(0);
@@ -585,17 +625,10 @@ describe('failover runbook, executed (prod, generation 0: us-east-1 writes)', ()
     // writing, and the Replicator (identical topic names) copies into us-west-2's topics.
     s.world.kafka.startFlow({ producerJob: '04-stream-sales-to-kafka', regions: [PRIMARY, DR] });
     s.world.advance(120);
-    const checks = ['rds', 'elasticache', 'msk', 's3'].map((name) => ({
-      name,
-      status: name === 'rds' ? 'failed' : 'healthy',
-      detail: '',
-      writer: name === 'rds' ? 'failed' : 'healthy',
-    }));
-    const single = { ...report({ rds: 400, elasticache: 0.4, msk: 3, s3: 30 }), checks };
-    single.writerRegion = { region: PRIMARY, reachable: true };
-    for (const store of single.rpo.stores)
-      Object.assign(store, { lastKnown: { lagSeconds: 2, at: '2026-01-01T00:00:00Z' } });
-    s.readiness.value = single;
+    // The writer instance failed; the replica's ReplicaLag (now() - last replayed transaction) grew
+    // since. The scheduled runs before kept its lag of 2 s.
+    s.world.rds.get(PRIMARY, 'dra-prod-postgres')!.DBInstanceStatus = 'failed';
+    s.readiness.lags.rds = 400;
     const started = s.world.clock;
     const result = await run(s);
     expect(result.status).toBe('Success');
@@ -663,18 +696,22 @@ describe('failover runbook, executed (prod, generation 0: us-east-1 writes)', ()
     expect(s.world.ssm.value(DR, RECORD)).toBe(PRIMARY);
     // The approvers were told, with each store's lag, budget and source.
     expect(s.world.published[0].Message).toMatch(
-      /Per store: rds: lag 2s, budget 60s \(rds lag read in us-west-2 \(standby\)\)/,
+      /Per store: rds: lag 2s, budget 120s \(canary: age of the newest rds canary read in us-west-2 \(standby\) at /,
     );
   });
 
   it('refuses a lag over budget without Force, before anything changes; Force goes on', async () => {
     const s = scenario(PRIMARY, DR, 'dra-prod-postgres');
+    // The replica fell behind while the writer still answered; the scheduled run kept that lag.
+    s.readiness.lags.rds = 240;
+    await s.readiness.scheduled(DR);
     s.world.outage(PRIMARY, 'refuse');
-    s.readiness.value = report({ rds: 240, elasticache: 0.4, msk: 3, s3: null });
     const refused = await run(s);
     expect(refused.status).toBe('Failed');
     expect(refused.failedStep).toBe('GateOnRpo');
-    expect(stepOf(refused, 'GateOnRpo').error).toMatch(/rds lag 240s over its 60s budget, s3 lag unknown/);
+    expect(stepOf(refused, 'GateOnRpo').error).toMatch(
+      /rds lag 240s over its 120s budget\. Per store: rds: lag 240s, budget 120s \(canary: age of the newest rds canary read in us-west-2 \(standby\) at .*; last read at/,
+    );
     expect(answered(s.world, 'PromoteReadReplica')).toHaveLength(0);
     expect(s.world.ssm.value(DR, RECORD)).toBe(PRIMARY);
     const forced = await run(s, { Force: true });
@@ -686,8 +723,7 @@ describe('failover runbook, executed (prod, generation 0: us-east-1 writes)', ()
     s.world.outage(PRIMARY, 'refuse');
     const first = await run(s);
     expect(first.status).toBe('Success');
-    // After the switch: "not a read replica", so the database lag is unknown.
-    s.readiness.value = report({ rds: null, elasticache: 0.4, msk: 3, s3: 30 });
+    // After the switch the instance is no longer a replica: RDS publishes no ReplicaLag for it.
     const again = await run(s);
     expect(again.status).toBe('Success');
     expect(stepOf(again, 'GateOnRpo').outputs).toMatchObject({
@@ -697,7 +733,7 @@ describe('failover runbook, executed (prod, generation 0: us-east-1 writes)', ()
     expect(answered(s.world, 'PromoteReadReplica')).toHaveLength(1);
     // Before any switch the same report is refused.
     const fresh = scenario(PRIMARY, DR, 'dra-prod-postgres');
-    fresh.readiness.value = report({ rds: null, elasticache: 0.4, msk: 3, s3: 30 });
+    fresh.readiness.lags.rds = null;
     expect((await run(fresh)).failedStep).toBe('GateOnRpo');
   });
 
@@ -764,11 +800,10 @@ describe('failover runbook, executed (prod, generation 0: us-east-1 writes)', ()
     s.world.clearFailures();
     s.submitFailures.left = 0;
     injections[name].beforeRerun?.(s);
-    // What readiness reports once the switch began (the replica promoted: not a read replica, so
-    // no database lag): the real gate lets the re-run through as a resume, by the marker. A failure
-    // at the marker itself changed nothing, and the re-run is gated as a first run.
+    // The readiness handler now reports the half-switched platform (the replica promoted: not a
+    // read replica, so no database lag): the gate lets the re-run through as a resume, by the
+    // marker. A failure at the marker itself changed nothing, and the re-run is gated as a first run.
     const started = name !== 'MarkSwitchStarted';
-    if (started) s.readiness.value = report({ rds: null, elasticache: 0.4, msk: 3, s3: 30 });
     const second = await run(s);
     expect(second.status).toBe('Success');
     if (started) expect(stepOf(second, 'GateOnRpo').outputs.Summary).toMatch(/^Resume: /);
@@ -817,17 +852,41 @@ describe('failover runbook, executed (dev: no Global Datastore, single-AZ)', () 
       namespaceArn: world.redshiftServerless.namespace(PRIMARY, 'dra-dev-warehouse')!.namespaceArn,
       snapshotCreateTime: new Date('2025-12-31T00:00:00Z'),
     });
-    world.lambda.register(DR, 'dra-dev-readiness', () => report({ rds: 5, s3: 20 }));
+    // The data lake replicates to the DR region, as the storage stack deploys it.
+    for (const purpose of REPLICATED_PURPOSES) {
+      const bucket = (role: 'primary' | 'dr') => bucketName(dev, role, purpose);
+      world.s3.addBucket(DR, bucket('dr'));
+      world.s3.addBucket(PRIMARY, bucket('primary'), {
+        Role: `arn:aws:iam::${ACCOUNT}:role/replication`,
+        Rules: [
+          { ID: `to-dr-${DR}`, Status: 'Enabled', Destination: { Bucket: `arn:aws:s3:::${bucket('dr')}` } },
+        ],
+      });
+    }
+    realReadiness(world, dev, { lags: { rds: 5, s3: 20 } });
     world.lambda.register(DR, 'dra-dev-submit-job', (event: any) => {
       world.emrServerless.addJobRun(DR, { applicationId: app, name: event.job, state: 'RUNNING' });
       return { ok: true, jobRunId: 'run-1' };
     });
-    world.on('redshift-serverless', 'ListTagsForResource', () => ({ tags: [] }));
-    world.on('redshift-serverless', 'TagResource', () => ({}));
-    world.on('kms', 'DescribeKey', ({ region }) => ({
-      KeyMetadata: { KeyId: 'k', Arn: `arn:aws:kms:${region}:${ACCOUNT}:key/k` },
-    }));
-    world.on('ssm', 'StartAutomationExecution', () => ({ AutomationExecutionId: 'e-1' }));
+    world.on(
+      'redshift-serverless',
+      'ListTagsForResource',
+      () => ({ tags: [] }) satisfies ListTagsForResourceResponse,
+    );
+    world.on('redshift-serverless', 'TagResource', () => ({}) satisfies TagResourceResponse);
+    world.on(
+      'kms',
+      'DescribeKey',
+      ({ region }) =>
+        ({
+          KeyMetadata: { KeyId: 'k', Arn: `arn:aws:kms:${region}:${ACCOUNT}:key/k` },
+        }) satisfies DescribeKeyResponse,
+    );
+    world.on(
+      'ssm',
+      'StartAutomationExecution',
+      () => ({ AutomationExecutionId: 'e-1' }) satisfies StartAutomationExecutionResult,
+    );
     const result = await runAutomation(content(failoverDocument(dev, topic(DR))), {
       region: DR,
       world,
@@ -905,7 +964,7 @@ describe('fence runbook, executed (us-east-1 back after the failover)', () => {
     expect(s.pg.readOnly).toBe(true);
     expect(s.world.emrServerless.jobRuns(PRIMARY).map((r) => r.state)).not.toContain('RUNNING');
     expect(s.world.emrServerless.jobRuns(PRIMARY).map((r) => r.state)).not.toContain('QUEUED');
-    const rules = (s.world.s3.replication(`dra-prod-raw-${ACCOUNT}-${PRIMARY}`) as any).Rules;
+    const rules = s.world.s3.replication(`dra-prod-raw-${ACCOUNT}-${PRIMARY}`)?.Rules ?? [];
     expect(rules[0].Status).toBe('Disabled');
     expect(calls(s.world, 'DeleteReplicator', DR)).toHaveLength(1);
     expect(stepOf(result, 'Report').outputs.Report).toMatch(/SetActiveRegion: done/);
@@ -979,9 +1038,7 @@ describe('fence runbook, executed (us-east-1 back after the failover)', () => {
     s.world.clearFailures();
     const second = await runAutomation(fence, { region: PRIMARY, world: s.world });
     expect(second.status).toBe('Success');
-    expect((s.world.s3.replication(`dra-prod-raw-${ACCOUNT}-${PRIMARY}`) as any).Rules[0].Status).toBe(
-      'Disabled',
-    );
+    expect(s.world.s3.replication(`dra-prod-raw-${ACCOUNT}-${PRIMARY}`)?.Rules?.[0].Status).toBe('Disabled');
   });
 });
 
@@ -989,10 +1046,7 @@ describe('failback runbook, executed (prod, generation 1: us-west-2 writes, us-e
   const failback = content(failbackDocument(atGeneration(1), topic(PRIMARY)));
   const setup = () => {
     const s = scenario(DR, PRIMARY, 'dra-prod-postgres-g1');
-    s.readiness.value = {
-      ...report({ rds: 2, elasticache: 0.4, msk: 3, s3: 30 }),
-      checks: [{ name: 'rds', status: 'healthy' }],
-    };
+    freshCopy(s);
     // RDS for PostgreSQL ReplicaLag is now() - pg_last_xact_replay_timestamp(): it grows once writes stop.
     const fencedAt = s.world.clock;
     s.world.cloudwatch.set(
@@ -1112,10 +1166,8 @@ describe('failback runbook, executed (prod, generation 1: us-west-2 writes, us-e
       s.submitFailures.left = 0;
       failRecordWrites(s, undefined);
       if (name === 'WaitForWrites') s.world.advance(3 * 3600);
-      // What readiness reports once the switch began: not every check healthy (the writer fenced,
-      // the replica maybe promoted). The re-seed gate lets the re-run through as a resume.
-      if (name !== 'MarkSwitchStarted')
-        s.readiness.value = { ...report({ rds: null, s3: 30 }), checks: [{ name: 'rds', status: 'failed' }] };
+      // The readiness handler now reports the half-switched platform: not every check healthy (the
+      // writer fenced, the replica maybe promoted). The re-seed gate lets the re-run through as a resume.
       const second = await runAutomation(failback, { region: PRIMARY, world: s.world, parameters: realRun });
       expect(second.status).toBe('Success');
       expect(answered(s.world, 'PromoteReadReplica')).toHaveLength(1);
@@ -1179,25 +1231,17 @@ describe('streaming jobs across a switch (the real job submission function)', ()
     };
     s.world.lambda.register(region, 'dra-prod-submit-job', (event: unknown) =>
       submit(event, {
-        // The world checks every request and answer against the SDK models.
-        emr: {
-          send: async (c) => ({
-            $metadata: {},
-            ...((await s.world.call(region, 'emr-serverless', 'StartJobRun', { ...c.input })) as Omit<
-              StartJobRunCommandOutput,
-              '$metadata'
-            >),
-          }),
-        },
-        ssm: {
-          send: async (c) => ({
-            $metadata: {},
-            ...((await s.world.call(region, 'ssm', 'GetParameters', { ...c.input })) as Omit<
-              GetParametersCommandOutput,
-              '$metadata'
-            >),
-          }),
-        },
+        // Real SDK clients answered by the world, which checks every request and answer against the models.
+        emr: answeredByWorld(new EMRServerlessClient({ region }), s.world, {
+          service: 'emr-serverless',
+          region,
+          caller: 'dra-prod-submit-job',
+        }),
+        ssm: answeredByWorld(new SSMClient({ region }), s.world, {
+          service: 'ssm',
+          region,
+          caller: 'dra-prod-submit-job',
+        }),
         env,
         logger: new Logger({ logLevel: 'SILENT' }),
         metrics: new Metrics({ namespace: 'Test', serviceName: 'job-submission' }),
@@ -1277,10 +1321,7 @@ describe('streaming jobs across a switch (the real job submission function)', ()
 
   it('failback: job 05 resumes in us-east-1 from the offsets the reverse Replicator translated to its cluster', async () => {
     const s = scenario(DR, PRIMARY, 'dra-prod-postgres-g1');
-    s.readiness.value = {
-      ...report({ rds: 2, elasticache: 0.4, msk: 3, s3: 30 }),
-      checks: [{ name: 'rds', status: 'healthy' }],
-    };
+    freshCopy(s);
     const { clusters, reads } = withClusters(s, DR, PRIMARY);
     const result = await runAutomation(content(failbackDocument(atGeneration(1), topic(PRIMARY))), {
       region: PRIMARY,

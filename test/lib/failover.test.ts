@@ -8,3 +8,5 @@ import './generation-transitions.spec';
 import './failover-runbook.spec';
 import './ssm-document-size.spec';
 import './operations.spec';
+import './operator-outputs.spec';
+import './generated-docs.spec';

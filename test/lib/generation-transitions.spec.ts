@@ -109,6 +109,38 @@ describe.each([
       expect(promotions.map(describeChange)).toEqual([]);
     });
 
+    it("gives the new writer its generation's secret in place (ModifyDBInstance) and keeps the old writer's secret", () => {
+      const newWriter = `${base.name}-${oldWriterRole === 'primary' ? 'dr' : 'primary'}-database`;
+      const oldWriter = `${base.name}-${oldWriterRole}-database`;
+      const secrets = (stack: string, templates: Record<string, any>) =>
+        Object.values(templates[stack].Resources as Record<string, any>)
+          .filter((r) => r.Type === 'AWS::SecretsManager::Secret')
+          .map((r) => r.Properties.Name);
+      expect(secrets(newWriter, after)).toEqual([`dra/${base.name}/postgres/master-g${generation}`]);
+      expect(secrets(oldWriter, after)).toEqual([]);
+      // The previous generation's secret leaves the template but not the account (Retain): the
+      // old writer the re-seed keeps running still has that password.
+      const previous = changes.filter((c) => c.type === 'AWS::SecretsManager::Secret');
+      expect(previous.map((c) => [c.stack, c.impact, c.name?.before])).toEqual([
+        [oldWriter, 'WILL_ORPHAN', `dra/${base.name}/postgres/master-g${generation - 1}`],
+      ]);
+      // The promoted writer gains MasterUserPassword: an update the schema does not make a
+      // replacement (the only "may replace" properties are the ones the provider modifies in place).
+      const promoted = changes.find((c) => c.stack === newWriter && c.type === 'AWS::RDS::DBInstance');
+      expect(promoted?.replacing.filter((p) => !RDS_IN_PLACE.has(p))).toEqual([]);
+      expect(promoted?.before?.MasterUserPassword).toBeUndefined();
+      expect(JSON.stringify(promoted?.after?.MasterUserPassword)).toContain('{{resolve:secretsmanager:');
+    });
+
+    it('never changes the Global Datastore member (it refuses ModifyReplicationGroup)', () => {
+      const member = changes.filter(
+        (c) =>
+          c.type === 'AWS::ElastiCache::ReplicationGroup' &&
+          (c.before?.GlobalReplicationGroupId ?? c.after?.GlobalReplicationGroupId) !== undefined,
+      );
+      expect(member.map(describeChange)).toEqual([]);
+    });
+
     it('keeps every create-only property of a surviving database instance', () => {
       for (const c of changes.filter(
         (x) => x.type === 'AWS::RDS::DBInstance' && x.name?.before === x.name?.after,

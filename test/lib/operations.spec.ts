@@ -5,6 +5,8 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { ENVIRONMENTS, type EnvironmentConfigInput, loadConfig, validateConfig } from '../../config';
 import { dev } from '../../config/dev';
 import { prod as prodInput } from '../../config/prod';
+import { CANARY_SERVICE } from '../../lambda/canary/metrics';
+import { runCanary } from '../../lambda/canary/run';
 import { submit } from '../../lambda/job-submission/handler';
 import { evaluate } from '../../lambda/readiness/handler';
 import { METRICS_NAMESPACE, READINESS_SERVICE } from '../../lambda/readiness/metrics';
@@ -35,7 +37,8 @@ describe('operations (prod)', () => {
       );
       expect(fn.Properties.VpcConfig).toBeUndefined();
       expect(Number(fn.Properties.Runtime.replace(/\D/g, ''))).toBeGreaterThanOrEqual(22);
-      expect(fn.Properties.ReservedConcurrentExecutions).toBe(1);
+      // The scheduled run plus the runbooks' evaluate-only invocations.
+      expect(fn.Properties.ReservedConcurrentExecutions).toBe(3);
     }
   });
 
@@ -119,12 +122,13 @@ describe('operations (prod)', () => {
     expect(libraryMetric('FreeStorageSpace')?.Properties.Threshold).toBe(10 * 1024 ** 3);
     expect(libraryMetric('DatabaseConnections')?.Properties.Threshold).toBe(500);
     expect(JSON.stringify(libraryMetric('Evictions')?.Properties)).toContain('dra-prod-cache-001');
-    // readiness: 8 checks + RPO + RPO incomplete + errors + heartbeat (+ recommendation and writer
-    // without a verdict in the standby);
+    // readiness: 8 checks + RPO + RPO incomplete + errors + heartbeat (+ recommendation, writer
+    // without a verdict and the Replicator's health in the standby);
+    // canary: not running + one per store (+ each store's measured lag in the standby);
     // library: RDS 3, cache 1, job submission 2; by hand: cache memory, job submission failures;
     // Spark failures; MSK Serverless throttling 4.
-    expect(alarms(primary)).toHaveLength(CHECK_NAMES.length + 4 + 6 + 2 + 1 + 4);
-    expect(alarms(dr)).toHaveLength(CHECK_NAMES.length + 6 + 6 + 2 + 1 + 4);
+    expect(alarms(primary)).toHaveLength(CHECK_NAMES.length + 4 + (1 + 4) + 6 + 2 + 1 + 4);
+    expect(alarms(dr)).toHaveLength(CHECK_NAMES.length + 7 + (1 + 4 + 4) + 6 + 2 + 1 + 4);
   });
 
   it('alarms on cache memory on every node of the replication group (the primary moves)', () => {
@@ -242,8 +246,12 @@ describe('operations (prod)', () => {
     });
     const [policy] = Object.values(primary.findResources('AWS::Logs::ResourcePolicy')) as any[];
     expect(JSON.stringify(policy.Properties.PolicyDocument)).toContain('events.amazonaws.com');
-    // No custom-resource Lambda writes the policy.
-    expect(Object.keys(primary.findResources('AWS::Lambda::Function'))).toHaveLength(1);
+    // No custom-resource Lambda writes the policy: the stack's functions are readiness and the canary.
+    expect(
+      (Object.values(primary.findResources('AWS::Lambda::Function')) as any[]).map(
+        (f) => f.Properties.FunctionName,
+      ),
+    ).toEqual(['dra-prod-readiness', 'dra-prod-canary']);
     expect(alarm.Properties.AlarmActions).toHaveLength(1);
   });
 
@@ -314,6 +322,65 @@ describe('operations (prod)', () => {
   });
 });
 
+describe('the replication canary (prod)', () => {
+  const fnOf = (t: Template) =>
+    (Object.entries(t.findResources('AWS::Lambda::Function')) as [string, any][]).find(
+      ([, f]) => f.Properties.FunctionName === 'dra-prod-canary',
+    ) as [string, any];
+
+  it('runs every minute in both regions, in the VPC, never retried; the writer writes and the standby reads', () => {
+    for (const [t, side] of [
+      [primary, 'writer'],
+      [dr, 'standby'],
+    ] as const) {
+      const [id, fn] = fnOf(t);
+      expect(fn.Properties.VpcConfig.SubnetIds.length).toBeGreaterThan(0);
+      expect(fn.Properties.ReservedConcurrentExecutions).toBe(1);
+      const settings = JSON.parse(fn.Properties.Environment.Variables.CANARY_SETTINGS);
+      expect(settings).toMatchObject({
+        side,
+        stateParameter: '/dra/prod/canary/state',
+        rds: { functionName: 'dra-prod-postgres-control' },
+        s3: { key: 'canary/heartbeat.json' },
+        msk: { topic: 'dra-canary', groupId: 'dra-canary-reader' },
+        elasticache: { endpointParameter: '/dra/prod/cache/endpoint', key: 'dra:canary' },
+      });
+      expect(settings.s3.bucket).toBe(
+        `dra-prod-raw-111111111111-${side === 'writer' ? 'us-east-1' : 'us-west-2'}`,
+      );
+      t.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+        FunctionName: { Ref: id },
+        MaximumRetryAttempts: 0,
+        MaximumEventAgeInSeconds: 60,
+      });
+      const rules = Object.values(t.findResources('AWS::Events::Rule')) as any[];
+      expect(
+        rules.some(
+          (r) =>
+            r.Properties.ScheduleExpression === 'rate(1 minute)' &&
+            JSON.stringify(r.Properties.Targets).includes(id),
+        ),
+      ).toBe(true);
+    }
+  });
+
+  it("may only write the canary's own key and state on the writer's side, and only read them on the standby's", () => {
+    const statements = (t: Template) =>
+      (Object.values(t.findResources('AWS::IAM::Policy')) as any[])
+        .filter((p) => JSON.stringify(p.Properties.Roles).includes('CanaryFunction'))
+        .flatMap((p) => p.Properties.PolicyDocument.Statement);
+    const actions = (t: Template) => statements(t).flatMap((s: any) => [s.Action].flat());
+    expect(actions(primary)).toEqual(expect.arrayContaining(['s3:PutObject', 'kafka-cluster:WriteData']));
+    expect(actions(primary)).not.toContain('s3:GetObject');
+    expect(actions(dr)).toEqual(expect.arrayContaining(['s3:GetObject', 'kafka-cluster:ReadData']));
+    expect(actions(dr)).not.toContain('s3:PutObject');
+    const put = statements(primary).find((s: any) => s.Action === 's3:PutObject');
+    expect(put.Resource).toBe('arn:aws:s3:::dra-prod-raw-111111111111-us-east-1/canary/heartbeat.json');
+    const invoke = statements(dr).find((s: any) => s.Action === 'lambda:InvokeFunction');
+    expect(invoke.Resource).toBe('arn:aws:lambda:us-west-2:111111111111:function:dra-prod-postgres-control');
+  });
+});
+
 describe('readiness settings come from config', () => {
   it('name every resource the checks need, and skip what an environment does not have', () => {
     const s = readinessSettings(validateConfig(structuredClone(dev), 'dev'), 'dr');
@@ -361,7 +428,7 @@ let world: World = healthyWorld(new Date('2026-11-24T12:00:00Z'));
 const fake = installFakeAws(() => world);
 afterAll(() => fake.restore());
 
-/** Everything the handler publishes for an environment, over a healthy run and a writer outage. */
+/** Everything the handlers publish for an environment: readiness over a healthy run and a writer outage, the canary on both sides. */
 async function published(environment: string): Promise<Set<Identity>> {
   const lines: string[] = [];
   const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown) => {
@@ -387,6 +454,31 @@ async function published(environment: string): Promise<Set<Identity>> {
           metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName: READINESS_SERVICE }),
         });
       }
+    }
+    // The canary, as each side runs it, with every store it can have (the EMF says which it published).
+    world = healthyWorld(new Date('2026-11-24T12:00:00Z'));
+    for (const side of ['writer', 'standby'] as const) {
+      const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: CANARY_SERVICE });
+      const ok = {
+        write: async () => undefined,
+        read: async () => ({ writtenAt: new Date(world.now.getTime() - 30_000) }),
+      };
+      await runCanary({
+        settings: {
+          environment,
+          side,
+          region: side === 'writer' ? WRITER : STANDBY,
+          activeRegionParameter: SETTINGS.activeRegionParameter,
+          stateParameter: '/dra/x/canary/state',
+          storeTimeoutMs: 100,
+        },
+        probes: { rds: ok, elasticache: ok, msk: ok, s3: ok },
+        ssm: (side === 'writer' ? writer : standby).ssm,
+        now: () => world.now,
+        logger: new Logger({ logLevel: 'SILENT' }),
+        metrics,
+      });
+      metrics.publishStoredMetrics();
     }
   } finally {
     spy.mockRestore();
@@ -415,7 +507,7 @@ function emfIdentities(lines: string[]): Set<Identity> {
 function queried(template: Template): Set<Identity> {
   const out = new Set<Identity>();
   const isReadiness = (ns: string, dims: Record<string, string>) =>
-    ns === METRICS_NAMESPACE && dims.service === READINESS_SERVICE;
+    ns === METRICS_NAMESPACE && (dims.service === READINESS_SERVICE || dims.service === CANARY_SERVICE);
   const dimsOf = (list: { Name: string; Value: string }[] = []) =>
     Object.fromEntries(list.map((d) => [d.Name, d.Value]));
   for (const alarm of Object.values(template.findResources('AWS::CloudWatch::Alarm')) as any[]) {
@@ -454,20 +546,50 @@ const cases: [string, string, EnvironmentConfigInput | string][] = [
 ];
 
 describe.each(cases)('EMF versus alarms: %s', (_, environment, input) => {
-  it('every readiness alarm and dashboard widget queries a metric the handler publishes', async () => {
+  it('every readiness and canary alarm and dashboard widget queries a metric the handlers publish', async () => {
     const emitted = await published(environment);
     const shared = sharedPlatform(input);
     const templates = [templateOf(shared.primary.operations), templateOf(shared.dr.operations)];
     const asked = new Set(templates.flatMap((t) => [...queried(t)]));
-    // Every check; the RPO, its completeness, the heartbeat, the recommendation, the writer
-    // without a verdict; each store's lag.
-    expect(asked.size).toBe(8 + 5 + 4);
+    const stores = shared.primary.operations.canary.stores;
+    // Readiness: every check; the RPO, its completeness, the heartbeat, the recommendation, the
+    // writer without a verdict; each store's lag; the Replicator's health where there is one.
+    // Canary: its runs, and per store its result and its measured lag.
+    const replicator = shared.config.msk.replicator ? 1 : 0;
+    expect(asked.size).toBe(8 + 5 + 4 + replicator + 1 + 2 * stores.length);
     expect([...asked].filter((q) => !emitted.has(q))).toEqual([]);
-    // And the alarms that matter are there: one per check, in both regions.
-    for (const t of templates)
+    // And the alarms that matter are there: one per check, in both regions; each store's canary
+    // in both regions; each store's measured lag where the standby reads it.
+    for (const t of templates) {
       expect([...queried(t)].filter((q) => q.includes(' CheckStatus ')).length).toBe(8);
+      const alarmed = alarmedMetrics(t);
+      for (const store of stores)
+        expect(alarmed).toContain(
+          identity(METRICS_NAMESPACE, 'CanaryResult', { service: 'canary', environment, store }),
+        );
+      expect(alarmed).toContain(
+        identity(METRICS_NAMESPACE, 'CanaryRuns', { service: 'canary', environment }),
+      );
+    }
+    const standbyTemplate = templates[shared.config.failover.generation % 2 === 0 ? 1 : 0];
+    for (const store of stores)
+      expect(alarmedMetrics(standbyTemplate)).toContain(
+        identity(METRICS_NAMESPACE, 'CanaryLagSeconds', { service: 'canary', environment, store }),
+      );
   });
 });
+
+/** The canary and readiness metrics the template's alarms (not its dashboard) query. */
+function alarmedMetrics(template: Template): Set<Identity> {
+  const out = new Set<Identity>();
+  for (const alarm of Object.values(template.findResources('AWS::CloudWatch::Alarm')) as any[]) {
+    const p = alarm.Properties;
+    if (p.Namespace !== METRICS_NAMESPACE || !p.MetricName) continue;
+    const dims = Object.fromEntries((p.Dimensions ?? []).map((d: any) => [d.Name, d.Value]));
+    out.add(identity(p.Namespace, p.MetricName, dims));
+  }
+  return out;
+}
 
 it('EMF: the handler publishes CheckStatus with {service, environment, check} even when every check is unknown', async () => {
   const emitted = await published('prod');

@@ -3,11 +3,11 @@ import { sharedPlatform, templateOf } from '../support/app';
 
 const ACCOUNT = '111111111111';
 
-/** The function's role policy statements, flattened. */
+/** The control function's role policy statements, flattened (the stack's other functions have their own). */
 function statements(t: ReturnType<typeof templateOf>): any[] {
-  return Object.values(t.findResources('AWS::IAM::Policy')).flatMap(
-    (p: any) => p.Properties.PolicyDocument.Statement as any[],
-  );
+  return Object.values(t.findResources('AWS::IAM::Policy'))
+    .filter((p: any) => JSON.stringify(p.Properties.Roles).includes('PostgresControl'))
+    .flatMap((p: any) => p.Properties.PolicyDocument.Statement as any[]);
 }
 const actionsOf = (s: any) => [s.Action].flat();
 
@@ -56,9 +56,9 @@ describe('PostgreSQL control function (prod, generation 0)', () => {
     });
   });
 
-  it("uses the managed master secret only in the writer's region; the standby uses IAM auth", () => {
+  it("uses this generation's master secret only in the writer's region; the standby keeps IAM auth", () => {
     expect(fn(writer).Environment.Variables.MASTER_SECRET_ARN).toEqual({
-      'Fn::GetAtt': [expect.stringMatching(/^PostgresInstance/), 'MasterUserSecret.SecretArn'],
+      Ref: expect.stringMatching(/^PostgresMasterSecret/),
     });
     expect(fn(standby).Environment.Variables.MASTER_SECRET_ARN).toBeUndefined();
     expect(statements(standby).some((s) => actionsOf(s).includes('secretsmanager:GetSecretValue'))).toBe(
@@ -82,9 +82,7 @@ describe('PostgreSQL control function (prod, generation 0)', () => {
   it('reads the secret and decrypts it only through Secrets Manager with the database key', () => {
     const all = statements(writer);
     const secret = all.find((s) => actionsOf(s).includes('secretsmanager:GetSecretValue'));
-    expect(secret.Resource).toEqual({
-      'Fn::GetAtt': [expect.stringMatching(/^PostgresInstance/), 'MasterUserSecret.SecretArn'],
-    });
+    expect(secret.Resource).toEqual({ Ref: expect.stringMatching(/^PostgresMasterSecret/) });
     const decrypt = all.find((s) => actionsOf(s).includes('kms:Decrypt'));
     expect(decrypt.Condition).toEqual({
       StringEquals: { 'kms:ViaService': 'secretsmanager.us-east-1.amazonaws.com' },

@@ -1,3 +1,8 @@
+import {
+  GetServiceQuotaCommand,
+  type GetServiceQuotaCommandOutput,
+  ServiceQuotasClient,
+} from '@aws-sdk/client-service-quotas';
 import { GetParameterCommand, type GetParameterCommandOutput, SSMClient } from '@aws-sdk/client-ssm';
 import {
   GetCallerIdentityCommand,
@@ -8,7 +13,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { environmentFromArgs } from '../../bin/cli-args';
 import { validateConfig } from '../../config';
 import { prod } from '../../config/prod';
-import { preflight } from '../../lib/preflight';
+import { preflight, reservedConcurrency } from '../../lib/preflight';
 import { atGeneration } from '../support/app';
 
 const stsMock = mockClient(STSClient);
@@ -194,5 +199,101 @@ describe('deploy preflight', () => {
     expect(environmentFromArgs(['--context', 'env=staging', '--exclusively'])).toBe('staging');
     expect(environmentFromArgs(['--context=env=prod'])).toBe('prod');
     expect(environmentFromArgs([])).toBe('dev');
+  });
+});
+
+describe('deploy preflight: Lambda concurrency quota', () => {
+  const quotasMock = mockClient(ServiceQuotasClient);
+  const quotasIn = (region: string) => new ServiceQuotasClient({ region });
+  const needs = [
+    { region: 'us-east-1', reserved: 15, functions: 7 },
+    { region: 'us-west-2', reserved: 15, functions: 7 },
+  ];
+  const quotas = (values: Record<string, number | Error>) =>
+    quotasMock.on(GetServiceQuotaCommand).callsFake(async (input, getClient) => {
+      expect(input).toEqual({ ServiceCode: 'lambda', QuotaCode: 'L-B99A9384' });
+      const value = values[await getClient().config.region()];
+      if (value instanceof Error) throw value;
+      return {
+        Quota: {
+          ServiceCode: 'lambda',
+          QuotaCode: 'L-B99A9384',
+          QuotaName: 'Concurrent executions',
+          Value: value,
+        },
+        $metadata: {},
+      } satisfies GetServiceQuotaCommandOutput;
+    });
+
+  beforeEach(() => {
+    stsMock.reset();
+    ssmMock.reset();
+    quotasMock.reset();
+    stsMock.on(GetCallerIdentityCommand).resolves({
+      $metadata: {},
+      Account: '444455556666',
+      Arn: 'arn:aws:sts::444455556666:assumed-role/deployer/me',
+      UserId: 'AROAEXAMPLE:me',
+    } satisfies GetCallerIdentityCommandOutput);
+    activeRegion({ 'us-east-1': 'us-east-1', 'us-west-2': 'us-east-1' });
+  });
+
+  it("refuses a new account's quota of 10, naming the region, what the deploy reserves and the request that fixes it", async () => {
+    quotas({ 'us-east-1': 1000, 'us-west-2': 10 });
+    const result = await preflight(realProd, new STSClient({ region: 'us-east-1' }), ssmIn, {
+      needs,
+      quotasIn,
+    });
+    expect(result.ok).toBe(false);
+    expect(result.message).toMatch(
+      /Lambda concurrency quota in us-west-2 is 10, but this deploy reserves 15 .* 7 functions .* needs at least 115.*aws service-quotas request-service-quota-increase --region us-west-2 --service-code lambda --quota-code L-B99A9384 --desired-value 1000/,
+    );
+  });
+
+  it('passes when both regions leave the unreserved 100 on top of what the functions reserve', async () => {
+    quotas({ 'us-east-1': 115, 'us-west-2': 1000 });
+    const result = await preflight(realProd, new STSClient({ region: 'us-east-1' }), ssmIn, {
+      needs,
+      quotasIn,
+    });
+    expect(result.ok).toBe(true);
+    expect(quotasMock.commandCalls(GetServiceQuotaCommand)).toHaveLength(2);
+  });
+
+  it('refuses when the quota cannot be read, saying which permission to add', async () => {
+    quotas({
+      'us-east-1': Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' }),
+      'us-west-2': 1000,
+    });
+    const result = await preflight(realProd, new STSClient({ region: 'us-east-1' }), ssmIn, {
+      needs,
+      quotasIn,
+    });
+    expect(result).toEqual({
+      ok: false,
+      message: expect.stringMatching(
+        /Could not read the Lambda concurrency quota .* in us-east-1 \(not authorized\).*servicequotas:GetServiceQuota/,
+      ),
+    });
+  });
+
+  it('sums what the synthesized functions reserve, per region, ignoring functions without a reservation', () => {
+    const fn = (reserved?: number) => ({
+      Type: 'AWS::Lambda::Function',
+      Properties: reserved === undefined ? {} : { ReservedConcurrentExecutions: reserved },
+    });
+    expect(
+      reservedConcurrency([
+        {
+          region: 'us-west-2',
+          template: { Resources: { A: fn(2), B: fn(), C: { Type: 'AWS::SQS::Queue' } } },
+        },
+        { region: 'us-east-1', template: { Resources: { A: fn(2), B: fn(1) } } },
+        { region: 'us-west-2', template: { Resources: { D: fn(5) } } },
+      ]),
+    ).toEqual([
+      { region: 'us-east-1', reserved: 3, functions: 2 },
+      { region: 'us-west-2', reserved: 7, functions: 2 },
+    ]);
   });
 });

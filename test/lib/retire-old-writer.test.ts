@@ -12,6 +12,14 @@ import {
   ModifyDBInstanceCommand,
   RDSClient,
 } from '@aws-sdk/client-rds';
+import {
+  DeleteSecretCommand,
+  type DeleteSecretCommandOutput,
+  DescribeSecretCommand,
+  type DescribeSecretCommandOutput,
+  ResourceNotFoundException,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { validateConfig } from '../../config';
 import {
@@ -169,5 +177,66 @@ describe('old writers a re-seed deploy leaves running', () => {
     expect(result.message).toMatch(
       /Could not list the database instances in us-east-1 \(connect ECONNREFUSED\)\. Check your credentials/,
     );
+  });
+});
+
+describe("the previous generations' master secrets", () => {
+  const sm = mockClient(SecretsManagerClient);
+  const withSecrets: RetireClients = {
+    ...clients,
+    secrets: (region) => new SecretsManagerClient({ region }),
+  };
+  /** Which secrets exist per region (name -> replica regions), as DescribeSecret answers there. */
+  function secrets(existing: Record<string, Record<string, string[]>>) {
+    sm.on(DescribeSecretCommand).callsFake(async (input, getClient) => {
+      const region = await getClient().config.region();
+      const replicas = existing[region]?.[input.SecretId as string];
+      if (!replicas) throw new ResourceNotFoundException({ message: 'not found', $metadata: {} });
+      return {
+        Name: input.SecretId,
+        ReplicationStatus: replicas.map((r) => ({ Region: r, Status: 'InSync' as const })),
+        $metadata: {},
+      } satisfies DescribeSecretCommandOutput;
+    });
+    sm.on(DeleteSecretCommand).resolves({ Name: 'x', $metadata: {} } satisfies DeleteSecretCommandOutput);
+  }
+  beforeEach(() => sm.reset());
+
+  it("reports, after the old writer is gone, generation 0's copies in both regions (left by CloudFormation, promoted by the switch)", async () => {
+    world(
+      { 'us-east-1': [instance('dra-prod-postgres-g1')], 'us-west-2': [instance('dra-prod-postgres')] },
+      {},
+    );
+    secrets({
+      'us-east-1': { 'dra/prod/postgres/master-g0': [] },
+      'us-west-2': { 'dra/prod/postgres/master-g0': [], 'dra/prod/postgres/master-g1': ['us-east-1'] },
+    });
+    const result = await retireOldWriter(config(1), withSecrets, { delete: false });
+    expect(result.ok).toBe(true);
+    expect(result.message).toMatch(
+      /master secrets of earlier generations .*uses dra\/prod\/postgres\/master-g1/,
+    );
+    expect(result.message).toContain('dra/prod/postgres/master-g0 in us-east-1');
+    expect(result.message).toContain('dra/prod/postgres/master-g0 in us-west-2');
+    expect(result.message).not.toContain('master-g1 in');
+    expect(sm.commandCalls(DeleteSecretCommand)).toHaveLength(0);
+  });
+
+  it('deletes them with --delete, replicas before their primary, restorable for 30 days', async () => {
+    world(
+      { 'us-east-1': [instance('dra-prod-postgres-g1')], 'us-west-2': [instance('dra-prod-postgres')] },
+      {},
+    );
+    secrets({
+      'us-east-1': { 'dra/prod/postgres/master-g0': ['us-west-2'] },
+      'us-west-2': { 'dra/prod/postgres/master-g0': [] },
+    });
+    const result = await retireOldWriter(config(1), withSecrets, { delete: true });
+    expect(result.ok).toBe(true);
+    expect(sm.commandCalls(DeleteSecretCommand).map((c) => c.args[0].input)).toEqual([
+      { SecretId: 'dra/prod/postgres/master-g0', RecoveryWindowInDays: 30 },
+      { SecretId: 'dra/prod/postgres/master-g0', RecoveryWindowInDays: 30 },
+    ]);
+    expect(result.message).toMatch(/Deleting dra\/prod\/postgres\/master-g0 in us-west-2 \(restorable/);
   });
 });

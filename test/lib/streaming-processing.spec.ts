@@ -31,12 +31,76 @@ describe('streaming (staging)', () => {
     expect(cluster.VpcConfigs[0].SubnetIds).toHaveLength(3);
   });
 
-  it('opens 9098 to the platform client security group only', () => {
-    const ingress = Object.values(primary.findResources('AWS::EC2::SecurityGroupIngress')) as any[];
-    const kafka = ingress.filter((i) => i.Properties.FromPort === 9098);
-    expect(kafka).toHaveLength(1);
-    expect(JSON.stringify(kafka[0].Properties.SourceSecurityGroupId)).toMatch(/ClientSecurityGroup/);
-    expect(kafka[0].Properties.CidrIp).toBeUndefined();
+  it("opens 9098 to the platform client security group and the Replicator's group only, in both regions", () => {
+    for (const t of [primary, dr]) {
+      const ingress = Object.values(t.findResources('AWS::EC2::SecurityGroupIngress')) as any[];
+      const kafka = ingress.filter((i) => i.Properties.FromPort === 9098);
+      expect(kafka.map((i) => JSON.stringify(i.Properties.SourceSecurityGroupId)).sort()).toEqual([
+        expect.stringMatching(/ReplicatorAccessSecurityGroup/),
+        expect.stringMatching(/ClientSecurityGroup/),
+      ]);
+      for (const i of kafka) expect(i.Properties.CidrIp).toBeUndefined();
+    }
+  });
+
+  it("publishes in each region the subnets and security group a Replicator reaches that region's cluster through", () => {
+    for (const t of [primary, dr]) {
+      t.hasResourceProperties('AWS::SSM::Parameter', {
+        Name: '/dra/staging/msk/replicator-subnet-ids',
+        Value: { 'Fn::Join': [',', Match.anyValue()] },
+      });
+      t.hasResourceProperties('AWS::SSM::Parameter', {
+        Name: '/dra/staging/msk/replicator-security-group-id',
+        Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ReplicatorAccessSecurityGroup'), 'GroupId'] },
+      });
+    }
+  });
+
+  it("reaches the source cluster through the writer region's subnets and security group, the target through its own", () => {
+    const [replicator] = Object.entries(dr.findResources('AWS::MSK::Replicator')) as [string, any][];
+    const [source, target] = replicator[1].Properties.KafkaClusters;
+    const reads = (value: any) => {
+      const [logicalId, field] = value['Fn::GetAtt'];
+      expect(field).toBe('Parameter.Value');
+      const call = JSON.parse(dr.toJSON().Resources[logicalId].Properties.Update);
+      return `${call.parameters.Name}@${call.region}`;
+    };
+    expect(reads(source.AmazonMskCluster.MskClusterArn)).toBe('/dra/staging/msk/cluster-arn@us-east-1');
+    expect(reads(source.VpcConfig.SubnetIds['Fn::Split'][1])).toBe(
+      '/dra/staging/msk/replicator-subnet-ids@us-east-1',
+    );
+    expect(reads(source.VpcConfig.SecurityGroupIds[0])).toBe(
+      '/dra/staging/msk/replicator-security-group-id@us-east-1',
+    );
+    expect(target.AmazonMskCluster.MskClusterArn).toEqual({
+      'Fn::GetAtt': [expect.stringMatching(/^MskCluster/), 'Arn'],
+    });
+    expect(JSON.stringify(target.VpcConfig.SubnetIds)).toContain('staging-dr-foundation');
+    expect(target.VpcConfig.SecurityGroupIds).toEqual([
+      { 'Fn::GetAtt': [expect.stringMatching(/^ReplicatorAccessSecurityGroup/), 'GroupId'] },
+    ]);
+  });
+
+  it("grants the Replicator what AWSMSKReplicatorExecutionRole grants, on this environment's two clusters only", () => {
+    const role = policiesOf(dr).find((p) => p.name.includes('ReplicatorServiceRole'))!;
+    const bySid = Object.fromEntries(role.statements.map((st: any) => [st.Sid, st]));
+    expect(Object.keys(bySid).sort()).toEqual(['ClusterPermissions', 'GroupPermissions', 'TopicPermissions']);
+    expect(bySid.ClusterPermissions.Action).toEqual(
+      expect.arrayContaining([
+        'kafka-cluster:WriteDataIdempotently',
+        'kafka-cluster:AlterCluster',
+        'kafka-cluster:ReadData',
+      ]),
+    );
+    expect(bySid.TopicPermissions.Resource).toEqual([
+      `arn:aws:kafka:us-east-1:${ACCOUNT}:topic/dra-staging-msk/*/*`,
+      `arn:aws:kafka:us-west-2:${ACCOUNT}:topic/dra-staging-msk/*/*`,
+    ]);
+    expect(bySid.GroupPermissions.Resource).toEqual([
+      `arn:aws:kafka:us-east-1:${ACCOUNT}:group/dra-staging-msk/*/*`,
+      `arn:aws:kafka:us-west-2:${ACCOUNT}:group/dra-staging-msk/*/*`,
+    ]);
+    expect(JSON.stringify(bySid.ClusterPermissions.Resource)).not.toContain('*');
   });
 
   it('creates topicA..C with the configured partitions through the Kafka admin custom resource', () => {
@@ -72,7 +136,10 @@ describe('streaming (staging)', () => {
   it('replicates topicA..C from the primary with consumer offset sync, created in the DR region', () => {
     const r = (Object.values(dr.findResources('AWS::MSK::Replicator'))[0] as any).Properties;
     const info = r.ReplicationInfoList[0];
-    expect(info.TopicReplication.TopicsToReplicate).toEqual(['topicA', 'topicB', 'topicC']);
+    // The application topics and the canary's (lambda/canary measures replication with it).
+    expect(info.TopicReplication.TopicsToReplicate).toEqual(['topicA', 'topicB', 'topicC', 'dra-canary']);
+    // Create-only: its description must not change with the topics (a named Replicator cannot be replaced).
+    expect(r.Description).toBe('staging: topicA, topicB, topicC from us-east-1');
     expect(info.ConsumerGroupReplication.SynchroniseConsumerGroupOffsets).toBe(true);
     // the source ARN is read from the primary region's SSM parameter at deploy time
     const lookup = Object.values(dr.findResources('Custom::AWS')) as any[];
@@ -202,7 +269,7 @@ describe('processing (staging)', () => {
 describe('EMR Serverless subnet guard', () => {
   const config = loadConfig('dev');
   const build = (subnets: ec2.SubnetSelection) => {
-    // No Lambda bundling: these tests read construction errors, not code.
+    // No Lambda bundling (esbuild would print its progress into the test output).
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
     const stack = new Stack(app, 'Guard', { env: { account: config.account, region: 'us-east-1' } });
     const vpc = new ec2.Vpc(stack, 'Vpc', {

@@ -13,4 +13,9 @@ module.exports = async function globalSetup() {
   fs.chmodSync(dir, 0o1777);
   process.env.DRA_TEST_TMPDIR = dir;
   process.env.TMPDIR = dir;
+  // `npm test` prints Jest's report and nothing else. The SDK's notice that it will need
+  // Node.js 22 (this switch is the SDK's own: aws/aws-sdk-js-v3#7983) and the handlers'
+  // Powertools logs (SILENT is a Powertools log level); workers and child processes inherit both.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
 };

@@ -1,8 +1,14 @@
+import type { ReadinessReport } from '../../lambda/readiness/types';
+
 /** The stores a readiness report lists, with the budgets the sample reports use (seconds). */
 const BUDGETS = { rds: 60, elasticache: 5, msk: 60, s3: 900 } as const;
 type Store = keyof typeof BUDGETS;
 
 /**
+ * For the gate steps' unit tests (failover-runbook.spec.ts); the scenario tests' gates read
+ * reports the real handler makes (test/support/automation/readiness.ts). Typed by the handler's
+ * ReadinessReport, so the sample cannot drift from what the handler returns.
+ *
  * A readiness report as contract A defines it (lambda/readiness/report.ts), evaluated from the
  * standby (us-west-2) while the writer (us-east-1) does not answer, with the given per-store lags
  * (null: could not be read). The runbooks' gates read it as CheckReadiness's Payload.
@@ -42,5 +48,5 @@ export function sampleReadinessReport(lags: Partial<Record<Store, number | null>
     },
     rpoComplete: known.length === stores.length,
     overall: 'failed',
-  };
+  } satisfies ReadinessReport;
 }

@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../../config';
 import { regionOf, resourceName } from '../../../config/naming';
 import { METRICS_NAMESPACE, STORE_NAMES } from '../../../lambda/readiness/metrics';
+import type { Canary } from '../canary';
 import { CHECK_NAMES, type Readiness } from '../readiness';
 import { jobFailureLogName } from './spark-failure-rule';
 
@@ -11,6 +12,8 @@ export interface OperationsDashboardProps {
   readonly config: EnvironmentConfig;
   /** This region's readiness check; its metric methods are used for both regions. */
   readonly readiness: Readiness;
+  /** This region's canary; its metric methods are used for both regions. */
+  readonly canary: Canary;
 }
 
 /**
@@ -24,7 +27,7 @@ export class OperationsDashboard extends Construct {
 
   constructor(scope: Construct, id: string, props: OperationsDashboardProps) {
     super(scope, id);
-    const { config, readiness } = props;
+    const { config, readiness, canary } = props;
     const regions = (['primary', 'dr'] as const).map((r) => ({ role: r, region: regionOf(config, r) }));
     const m = (
       namespace: string,
@@ -111,12 +114,31 @@ export class OperationsDashboard extends Construct {
         ]),
       }),
     );
+    // The canary: the standby's measured lag per store, and each region's canary health.
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Measured lag per store (canary, s): the age of the newest canary read in the standby',
+        width: 12,
+        left: regions.flatMap(({ role, region }) =>
+          canary.stores.map((store) => canary.metricLag(store, { region, label: `${store} (${role})` })),
+        ),
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Canary per store and region: 0 ok, 1 store failed it, 2 throttled/5xx, 3 canary fault; runs',
+        width: 12,
+        left: regions.flatMap(({ role, region }) =>
+          canary.stores.map((store) => canary.metricResult(store, { region, label: `${store} (${role})` })),
+        ),
+        leftYAxis: { min: 0, max: 3 },
+        right: regions.map(({ role, region }) => canary.metricRuns({ region, label: `runs (${role})` })),
+      }),
+    );
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
         title: 'Lambda errors',
         width: 24,
         left: regions.flatMap(({ role, region }) =>
-          ['readiness', 'submit-job'].map((fn) =>
+          ['readiness', 'canary', 'submit-job'].map((fn) =>
             m('AWS/Lambda', 'Errors', { FunctionName: resourceName(config, fn) }, region, `${fn} (${role})`),
           ),
         ),

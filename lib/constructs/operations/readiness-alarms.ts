@@ -82,8 +82,17 @@ export class ReadinessAlarms extends Construct {
         threshold: 1,
         periods: [10, 10],
         description:
-          "The writer's region has given no verdict for 10 of 10 minutes: its write-path services answer with errors (throttling or HTTP 5xx, a brownout), or the standby cannot judge them. This is never recommended as a failover automatically; judge by hand whether the writer can take writes (docs/runbooks/failover.md).",
+          "The writer's region has given no verdict for 10 of 10 minutes: its write-path services answer with errors (throttling or HTTP 5xx, a brownout), or the standby cannot judge them. Throttling is never recommended as a failover; server errors from two or more write-path services recommend one after failover.brownoutEvaluationsToRecommend evaluations. Until then, judge by hand whether the writer can take writes (docs/runbooks/failover.md).",
       });
+      if (config.msk.replicator) {
+        // Published by the readiness function from the Replicator's own metrics (standby region).
+        alarm('ReplicatorUnhealthy', readiness.metricReplicatorHealthy(), {
+          threshold: 1,
+          comparison: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+          description:
+            'The MSK Replicator has lost a cluster (KafkaClusterPingSuccessCount 0 or missing) or its access (ReplicationLatency 0 while MessageLag grows) in 3 of 5 minutes: the msk lag is unknown and the RPO incomplete. Check its network and service role (MSK developer guide, msk-replicator-monitor).',
+        });
+      }
     }
     alarm('CheckErrors', readiness.function.metricErrors({ period: Duration.minutes(1), statistic: 'Sum' }), {
       threshold: 1,

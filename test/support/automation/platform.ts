@@ -11,6 +11,8 @@ import {
 } from '../../../config/naming';
 import { GLOBAL_DATASTORE_PREFIXES } from '../../../config/regions';
 import { standbyRole, writerRole } from '../../../config/topology';
+import { REPLICATED_PURPOSES } from '../../../lib/constructs/data-lake-buckets';
+import { type ReadinessInWorld, realReadiness } from './readiness';
 import { FakeWorld, type WorldSettings } from './world';
 
 /** PostgreSQL as the control function (contract B) sees it, per region. */
@@ -30,8 +32,8 @@ export interface PlatformWorld {
   readonly standby: string;
   /** Per region; a replica's lsn follows the writer's unless replayPaused. */
   readonly postgres: Record<string, PostgresState>;
-  /** What the readiness function returns; change it to steer a scenario. Receives the region it runs in. */
-  readiness: (region: string) => Record<string, unknown>;
+  /** The real readiness function in both regions; its `lags` steer the replication metrics it reads. */
+  readonly readiness: ReadinessInWorld;
 }
 
 const lsnText = (n: number) => `0/${n.toString(16).toUpperCase()}`;
@@ -131,12 +133,13 @@ export function platformWorld(
   for (const job of ['04-stream-sales-to-kafka', '05-streaming-kafka']) {
     world.emrServerless.addJobRun(writer, { applicationId: apps[writer], name: job, state: 'RUNNING' });
   }
-  for (const purpose of ['raw', 'curated'] as const) {
+  for (const purpose of REPLICATED_PURPOSES) {
     world.s3.addBucket(writer, bucketName(config, writerRole(config), purpose), {
       Role: `arn:aws:iam::${account}:role/replication`,
       Rules: [
         {
-          ID: 'to-standby',
+          // The rule ID the replication construct gives (lib/constructs/bucket-replication.ts).
+          ID: `to-${standbyRole(config)}-${standby}`,
           Status: 'Enabled',
           Destination: { Bucket: `arn:aws:s3:::${bucketName(config, standbyRole(config), purpose)}` },
         },
@@ -161,7 +164,7 @@ export function platformWorld(
     writer,
     standby,
     postgres,
-    readiness: (region) => healthyReport(config, region, writer, world),
+    readiness: realReadiness(world, config),
   };
   const other = (region: string) => (region === writer ? standby : writer);
   // A replica replays the writer's WAL unless paused; promotion ends recovery.
@@ -177,7 +180,6 @@ export function platformWorld(
   };
 
   for (const region of [writer, standby]) {
-    world.lambda.register(region, resourceName(config, 'readiness'), () => platform.readiness(region));
     world.lambda.register(region, resourceName(config, 'submit-job'), async (event) => {
       const request = event as { job?: string; idempotencyKey?: string };
       const existing = world.emrServerless
@@ -232,44 +234,4 @@ export function platformWorld(
     });
   }
   return platform;
-}
-
-/** A healthy readiness report (contract A), as evaluated from `region`. */
-export function healthyReport(
-  config: EnvironmentConfig,
-  region: string,
-  writer: string,
-  world: FakeWorld,
-): Record<string, unknown> {
-  const budget = config.failover.rpoBudgetSeconds;
-  const stores = [
-    ...(config.rds.crossRegionReplica ? ['rds'] : []),
-    ...(config.elasticache.globalDatastore ? ['elasticache'] : []),
-    ...(config.msk.replicator ? ['msk'] : []),
-    's3',
-  ].map((store) => ({
-    store,
-    lagSeconds: 2,
-    budgetSeconds: budget,
-    source: `fake ${store} lag`,
-    withinBudget: true,
-  }));
-  return {
-    environment: config.name,
-    evaluatedFrom: region,
-    checkedAt: world.now().toISOString(),
-    checks: stores.map((s) => ({ name: s.store, status: 'healthy', detail: 'fake' })),
-    rpo: { stores, estimatedSeconds: 2, complete: true, withinBudget: true },
-    warehouse: { ageSeconds: 3600, budgetSeconds: 86400, source: 'fake', withinBudget: true },
-    writerRegion: { region: writer, reachable: world.outageOf(writer) === undefined },
-    decision: {
-      failoverRecommended: false,
-      reason: 'healthy',
-      consecutiveFailures: 0,
-      required: config.failover.consecutiveFailuresToRecommend,
-    },
-    estimatedRpoSeconds: 2,
-    rpoComplete: true,
-    overall: 'healthy',
-  };
 }

@@ -17,6 +17,7 @@
  * caller handled the error.
  */
 
+import type { WorkGroup } from '@aws-sdk/client-athena';
 import type {
   GlobalReplicationGroupMember,
   ReplicationGroup,
@@ -29,7 +30,12 @@ import type {
   JobRunMode,
   JobRunState,
 } from '@aws-sdk/client-emr-serverless';
-import type { DescribeReplicatorResponse, ReplicatorState } from '@aws-sdk/client-kafka';
+import type { Table } from '@aws-sdk/client-glue';
+import type {
+  DescribeReplicatorResponse,
+  Cluster as KafkaCluster,
+  ReplicatorState,
+} from '@aws-sdk/client-kafka';
 import type { DBInstance } from '@aws-sdk/client-rds';
 import type { Cluster, Snapshot as ClusterSnapshot } from '@aws-sdk/client-redshift';
 import type {
@@ -81,6 +87,8 @@ export interface CallRecord {
   readonly params: Record<string, unknown>;
   readonly outcome: 'ok' | 'error' | 'refused' | 'hung';
   readonly error?: string;
+  /** The Lambda function that made the call (functionCalls); undefined for the automation's own calls. */
+  readonly caller?: string;
 }
 
 /** An injected service error (HTTP `status`, default 400: 5xx for a brownout, 429 for throttling), or an outage. */
@@ -210,6 +218,10 @@ interface RegionState {
   concurrency: Map<string, number>;
   metrics: Map<string, (at: Date) => number | undefined>;
   replicators: Replicator[];
+  kafkaClusters: Map<string, KafkaCluster & { ClusterArn: string }>;
+  /** Glue databases and their tables. */
+  databases: Map<string, Table[]>;
+  workGroups: Map<string, WorkGroup & { Name: string }>;
   /** The records of this region's topics, in order (the streaming model of kafka.startFlow). */
   records: KafkaRecord[];
 }
@@ -238,6 +250,9 @@ const newRegion = (): RegionState => ({
   concurrency: new Map(),
   metrics: new Map(),
   replicators: [],
+  kafkaClusters: new Map(),
+  databases: new Map(),
+  workGroups: new Map(),
   records: [],
 });
 
@@ -252,6 +267,21 @@ const metricKey = (namespace: string, name: string, dimensions: { Name: string; 
     .map((d) => `${d.Name}=${d.Value}`)
     .join(',')}`;
 
+/** `SEARCH('{AWS/Kafka,ClusterAlias,ReplicatorName} MetricName="X" ReplicatorName="r"', 'Minimum', 60)`. */
+function parseSearch(
+  expression: string,
+):
+  | { namespace: string; dimensions: string[]; equals: Record<string, string>; stat: string; period: number }
+  | undefined {
+  const m = /^SEARCH\(\s*'\{([^}]+)\}((?:\s+\w+="[^"]*")*)\s*'\s*,\s*'(\w+)'\s*,\s*(\d+)\s*\)$/.exec(
+    expression.trim(),
+  );
+  if (!m) return undefined;
+  const [namespace, ...dimensions] = m[1].split(',').map((x) => x.trim());
+  const equals = Object.fromEntries([...m[2].matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
+  return { namespace, dimensions, equals, stat: m[3], period: Number(m[4]) };
+}
+
 const endpointPrefix: Record<string, string> = {
   'redshift-serverless': 'redshift-serverless',
   'emr-serverless': 'emr-serverless',
@@ -260,8 +290,10 @@ const endpointPrefix: Record<string, string> = {
 
 export class FakeWorld {
   readonly settings: WorldSettings;
-  /** Every call answered or refused, in order. */
+  /** Every call the automation (and the test) made, answered or refused, in order. */
   readonly log: CallRecord[] = [];
+  /** Calls made by the Lambda functions the world runs (the readiness handler), in order; not the automation's. */
+  readonly functionCalls: CallRecord[] = [];
   /** SNS messages published (by steps, or by aws:approve notifications). */
   readonly published: { region: string; TopicArn: string; Subject?: string; Message: string; at: number }[] =
     [];
@@ -273,6 +305,7 @@ export class FakeWorld {
   private clockSeconds = EPOCH;
   private readonly regions = new Map<string, RegionState>();
   private readonly outages = new Map<string, OutageMode>();
+  private readonly outageStarts = new Map<string, number>();
   private readonly timers: { at: number; seq: number; run: () => void }[] = [];
   private timerSeq = 0;
   private readonly once: { service: string; operation: string; region?: string; error: Injected }[] = [];
@@ -339,8 +372,18 @@ export class FakeWorld {
 
   /** Makes every call to the region refuse connections or hang; undefined ends the outage. */
   outage(region: string, mode: OutageMode | undefined): void {
-    if (mode) this.outages.set(region, mode);
-    else this.outages.delete(region);
+    if (mode) {
+      if (!this.outages.has(region)) this.outageStarts.set(region, this.clockSeconds);
+      this.outages.set(region, mode);
+    } else {
+      this.outages.delete(region);
+      this.outageStarts.delete(region);
+    }
+  }
+
+  /** Since when (simulated seconds) the region has been out; undefined while it answers. */
+  outageSince(region: string): number | undefined {
+    return this.outageStarts.get(region);
   }
 
   outageOf(region: string): OutageMode | undefined {
@@ -389,12 +432,21 @@ export class FakeWorld {
 
   // ---- the call -----------------------------------------------------------
 
-  /** Answers one API call made in `region`; throws AwsError, ConnectionFailure or UnknownOperation. */
-  async call(region: string, service: string, operation: string, params: Params = {}): Promise<unknown> {
+  /**
+   * Answers one API call made in `region`; throws AwsError, ConnectionFailure, UnknownOperation
+   * or ModelViolation. `caller` names the Lambda function making it (sdk-world.ts).
+   */
+  async call(
+    region: string,
+    service: string,
+    operation: string,
+    params: Params = {},
+    options: { caller?: string } = {},
+  ): Promise<unknown> {
     this.runTimers(this.clockSeconds);
     const op = normalizeOperation(operation);
     const record = (outcome: CallRecord['outcome'], error?: string) =>
-      this.log.push({
+      (options.caller ? this.functionCalls : this.log).push({
         at: this.clockSeconds,
         region,
         service,
@@ -402,6 +454,7 @@ export class FakeWorld {
         params: clone(params),
         outcome,
         error,
+        ...(options.caller ? { caller: options.caller } : {}),
       });
     const against = (direction: 'request' | 'response', value: unknown) => {
       const problems = violationsOf(service, operation, direction, value);
@@ -485,7 +538,11 @@ export class FakeWorld {
 
   readonly elasticache = {
     addGlobal: (group: { GlobalReplicationGroupId: string; Members: GlobalMember[]; Status?: string }) => {
-      this.globalGroups.set(group.GlobalReplicationGroupId, { Status: 'available', ...group });
+      this.globalGroups.set(group.GlobalReplicationGroupId, {
+        Status: 'available',
+        ...group,
+        Members: group.Members.map((m) => ({ Status: 'associated', ...m })),
+      });
       for (const m of group.Members) {
         this.state(m.ReplicationGroupRegion).replicationGroups.set(m.ReplicationGroupId, {
           ReplicationGroupId: m.ReplicationGroupId,
@@ -647,6 +704,13 @@ export class FakeWorld {
       this.buckets.set(bucket, { region, replication });
     },
     replication: (bucket: string) => this.buckets.get(bucket)?.replication,
+    regionOf: (bucket: string) => this.buckets.get(bucket)?.region,
+    buckets: () =>
+      [...this.buckets.entries()].map(([bucket, b]) => ({
+        bucket,
+        region: b.region,
+        replication: b.replication,
+      })),
   };
 
   readonly kafka = {
@@ -742,6 +806,41 @@ export class FakeWorld {
       this.schedule(every, tick);
     },
     replicators: (region: string) => this.state(region).replicators,
+    /** An MSK Serverless cluster (DescribeClusterV2 answers it), ACTIVE unless said otherwise. */
+    addCluster: (region: string, cluster: KafkaCluster & { ClusterName: string }) => {
+      const arn =
+        cluster.ClusterArn ??
+        `arn:aws:kafka:${region}:${this.accountId}:cluster/${cluster.ClusterName}/${Buffer.from(region).toString('hex').slice(0, 8)}-s1`;
+      const full = {
+        ClusterType: 'SERVERLESS' as const,
+        State: 'ACTIVE' as const,
+        CreationTime: this.now(),
+        CurrentVersion: 'K1',
+        ...cluster,
+        ClusterArn: arn,
+      };
+      this.state(region).kafkaClusters.set(arn, full);
+      return full;
+    },
+    cluster: (region: string, arn: string) => this.state(region).kafkaClusters.get(arn),
+  };
+
+  readonly glue = {
+    /** A Glue database and its tables (GetTables answers them). */
+    addDatabase: (region: string, name: string, tables: (Table & { Name: string })[] = []) => {
+      this.state(region).databases.set(
+        name,
+        tables.map((t) => ({ DatabaseName: name, ...t })),
+      );
+    },
+    database: (region: string, name: string) => this.state(region).databases.get(name),
+  };
+
+  readonly athena = {
+    addWorkGroup: (region: string, workGroup: WorkGroup & { Name: string }) => {
+      this.state(region).workGroups.set(workGroup.Name, { State: 'ENABLED', ...workGroup });
+    },
+    workGroup: (region: string, name: string) => this.state(region).workGroups.get(name),
   };
 
   // ---- built-in operations ---------------------------------------------
@@ -995,11 +1094,24 @@ export class FakeWorld {
       if (!found) throw new AwsError('ResourceNotFoundException', `Namespace ${name} not found.`, 404);
       return found;
     };
+    const within = (at: Date | undefined, start: unknown, end: unknown) => {
+      const t = at?.getTime() ?? 0;
+      const bound = (v: unknown) =>
+        v === undefined
+          ? undefined
+          : Object.prototype.toString.call(v) === '[object Date]'
+            ? (v as Date).getTime()
+            : Date.parse(String(v));
+      const [from, to] = [bound(start), bound(end)];
+      return (from === undefined || t >= from) && (to === undefined || t <= to);
+    };
     def('redshift-serverless', 'ListSnapshots', ({ region, params }) => {
       const all = this.state(region).snapshots.filter(
         (s) =>
           (params.namespaceName === undefined || s.namespaceName === params.namespaceName) &&
-          (params.namespaceArn === undefined || s.namespaceArn === params.namespaceArn),
+          (params.namespaceArn === undefined || s.namespaceArn === params.namespaceArn) &&
+          // startTime / endTime bound when the snapshot was created (API_ListSnapshots).
+          within(s.snapshotCreateTime, params.startTime, params.endTime),
       );
       const { items, token } = this.page(all, params, { token: 'nextToken', limit: 'maxResults' });
       return { snapshots: items, ...(token ? { nextToken: token } : {}) };
@@ -1143,7 +1255,9 @@ export class FakeWorld {
     });
     def('redshift', 'DescribeClusterSnapshots', ({ region, params }) => {
       const all = this.state(region).clusterSnapshots.filter(
-        (s) => params.ClusterIdentifier === undefined || s.ClusterIdentifier === params.ClusterIdentifier,
+        (s) =>
+          (params.ClusterIdentifier === undefined || s.ClusterIdentifier === params.ClusterIdentifier) &&
+          within(s.SnapshotCreateTime, params.StartTime, params.EndTime),
       );
       const { items, token } = this.page(all, params, { token: 'Marker', limit: 'MaxRecords' });
       return { Snapshots: items, ...(token ? { Marker: token } : {}) };
@@ -1571,32 +1685,66 @@ export class FakeWorld {
       const queries = (params.MetricDataQueries as Params[]) ?? [];
       const start = asDate(params.StartTime);
       const end = asDate(params.EndTime);
+      const result = (id: unknown, label: string, metric: Params, period: number, stat: string) => {
+        let points = datapoints(region, metric, start, end, period, stat);
+        if (params.ScanBy !== 'TimestampAscending') points = points.reverse();
+        return {
+          Id: id,
+          Label: label,
+          Timestamps: points.map((p) => p.at),
+          Values: points.map((p) => p.value),
+          StatusCode: 'Complete',
+        };
+      };
       return {
         MetricDataResults: queries
           .filter((q) => q.ReturnData !== false)
-          .map((q) => {
+          .flatMap((q) => {
             const stat = q.MetricStat as Params | undefined;
-            if (!stat) {
+            if (stat) {
+              const metric = stat.Metric as Params;
+              return [
+                result(
+                  q.Id,
+                  String(metric.MetricName),
+                  metric,
+                  Number(stat.Period ?? 60),
+                  String(stat.Stat ?? 'Average'),
+                ),
+              ];
+            }
+            // A SEARCH expression: one result per matching series, each under the query's id
+            // (CloudWatch user guide, search-expression-syntax.html; API reference, MetricDataResult).
+            const search = parseSearch(String(q.Expression ?? ''));
+            if (!search) {
               throw new UnknownOperation(
-                `The fake GetMetricData answers MetricStat queries only (query ${String(q.Id)} uses Expression).`,
+                `The fake GetMetricData answers MetricStat queries and SEARCH('{Namespace,Dim,...} MetricName="..." Dim="..."', 'Stat', Period) only (query ${String(q.Id)}: ${String(q.Expression)}).`,
               );
             }
-            let points = datapoints(
-              region,
-              stat.Metric as Params,
-              start,
-              end,
-              Number(stat.Period ?? 60),
-              String(stat.Stat ?? 'Average'),
-            );
-            if (params.ScanBy !== 'TimestampAscending') points = points.reverse();
-            return {
-              Id: q.Id,
-              Label: (stat.Metric as Params).MetricName,
-              Timestamps: points.map((p) => p.at),
-              Values: points.map((p) => p.value),
-              StatusCode: 'Complete',
-            };
+            return [...this.state(region).metrics.keys()].flatMap((key) => {
+              const [namespace, name, dimText] = key.split('|');
+              const dims = dimText ? dimText.split(',').map((d) => d.split('=')) : [];
+              const names = dims.map(([n]) => n).sort();
+              const matches =
+                namespace === search.namespace &&
+                names.join(',') === [...search.dimensions].sort().join(',') &&
+                Object.entries(search.equals).every(([k, v]) =>
+                  k === 'MetricName' ? name === v : dims.some(([n, dv]) => n === k && dv === v),
+                );
+              if (!matches) return [];
+              const metric = {
+                Namespace: namespace,
+                MetricName: name,
+                Dimensions: dims.map(([Name, Value]) => ({ Name, Value })),
+              };
+              // The label is unverified: CloudWatch labels each series by what tells it apart; here the
+              // values of the dimensions the expression does not fix.
+              const label = dims
+                .filter(([n]) => !(n in search.equals))
+                .map(([, v]) => v)
+                .join(' ');
+              return [result(q.Id, label || name, metric, search.period, search.stat)];
+            });
           }),
       };
     });
@@ -1703,6 +1851,29 @@ export class FakeWorld {
       if (!found)
         throw new AwsError('NotFoundException', `Replicator ${String(params.ReplicatorArn)} not found.`, 404);
       return found;
+    });
+
+    // MSK: https://docs.aws.amazon.com/msk/1.0/apireference/clusters-v2-clusterarn.html
+    def('kafka', 'DescribeClusterV2', ({ region, params }) => {
+      const found = this.state(region).kafkaClusters.get(str(params, 'ClusterArn'));
+      if (!found)
+        throw new AwsError('NotFoundException', `Cluster ${String(params.ClusterArn)} not found.`, 404);
+      return { ClusterInfo: found };
+    });
+
+    // Glue GetTables (a page of the database's tables) and Athena GetWorkGroup.
+    def('glue', 'GetTables', ({ region, params }) => {
+      const name = str(params, 'DatabaseName');
+      const tables = this.state(region).databases.get(name);
+      if (!tables) throw new AwsError('EntityNotFoundException', `Database ${name} not found.`);
+      const { items, token } = this.page(tables, params, { token: 'NextToken', limit: 'MaxResults' });
+      return { TableList: items, ...(token ? { NextToken: token } : {}) };
+    });
+    def('athena', 'GetWorkGroup', ({ region, params }) => {
+      const name = str(params, 'WorkGroup');
+      const found = this.state(region).workGroups.get(name);
+      if (!found) throw new AwsError('InvalidRequestException', `WorkGroup ${name} is not found.`);
+      return { WorkGroup: found };
     });
   }
 }

@@ -1,6 +1,9 @@
+import { DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
 import { loadConfig } from '../../config';
+import { classifyError } from '../../lambda/readiness/outcome';
 import { type AutomationContent, type FakeWorld, runAutomation, stepOf } from './automation';
 import { platformWorld } from './automation/platform';
+import { answeredByWorld } from './automation/sdk-world';
 import { ModelViolation } from './aws-model';
 
 /**
@@ -226,6 +229,12 @@ describe('the fake AWS world, against the AWS models', () => {
     await call(S, 'kafka', 'DeleteReplicator', replicator);
     await call(S, 'kafka', 'DescribeReplicator', replicator);
 
+    // What the readiness function reads besides: the MSK cluster, the catalog and the workgroups.
+    const clusterArn = world.ssm.value(S, '/dra/prod/msk/cluster-arn');
+    await call(S, 'kafka', 'DescribeClusterV2', { ClusterArn: clusterArn });
+    await call(S, 'glue', 'GetTables', { DatabaseName: 'tickit_demo', MaxResults: 100 });
+    await call(S, 'athena', 'GetWorkGroup', { WorkGroup: 'dra-prod-analysts' });
+
     expect(world.violations).toEqual([]);
     expect(provisioned.violations).toEqual([]);
     // Every operation the world offers was answered here at least once.
@@ -304,5 +313,55 @@ def handler(events, context):
 `;
     const result = await runAutomation(pyStep(script), { region: S, world });
     expect(stepOf(result, 'Step').outputs.Caught).toMatch(/^arn:aws:kafka:us-east-1:/);
+  });
+
+  it("answers an SDK v3 client from the world: the answer, a service error as the model's exception, outages as the SDK's network errors", async () => {
+    const { world } = platformWorld(prod);
+    const rds = (region: string) =>
+      answeredByWorld(new RDSClient({ region }), world, { service: 'rds', region, caller: 'test-fn' });
+    const answer = await rds(S).send(
+      new DescribeDBInstancesCommand({ DBInstanceIdentifier: 'dra-prod-postgres' }),
+    );
+    expect(answer.DBInstances?.[0]).toMatchObject({
+      DBInstanceIdentifier: 'dra-prod-postgres',
+      ReadReplicaSourceDBInstanceIdentifier: expect.stringContaining(`:${W}:`),
+    });
+    expect(answer.$metadata.httpStatusCode).toBe(200);
+    // The function's calls are its own, not the automation's.
+    expect(world.log).toEqual([]);
+    expect(world.functionCalls).toEqual([
+      expect.objectContaining({ caller: 'test-fn', operation: 'DescribeDBInstances' }),
+    ]);
+
+    const missing = rds(S).send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: 'nope' }));
+    await expect(missing).rejects.toMatchObject({
+      name: 'DBInstanceNotFoundFault',
+      $metadata: { httpStatusCode: 404 },
+    });
+    world.failNext('rds', 'DescribeDBInstances', { code: 'InternalFailure', message: 'boom' });
+    world.failNext('rds', 'DescribeDBInstances', { code: 'ThrottlingException', message: 'slow down' });
+    const [server, throttled] = [
+      await rds(W)
+        .send(new DescribeDBInstancesCommand({}))
+        .catch((e) => e),
+      await rds(W)
+        .send(new DescribeDBInstancesCommand({}))
+        .catch((e) => e),
+    ];
+    expect(server).toMatchObject({ name: 'InternalFailure' });
+    expect(classifyError(throttled).kind).toBe('unknown');
+
+    world.outage(W, 'refuse');
+    const refused = await rds(W)
+      .send(new DescribeDBInstancesCommand({}))
+      .catch((e) => e);
+    expect(refused).toMatchObject({ code: 'ECONNREFUSED' });
+    expect(classifyError(refused).kind).toBe('unreachable');
+    world.outage(W, 'hang');
+    const hung = await rds(W)
+      .send(new DescribeDBInstancesCommand({}))
+      .catch((e) => e);
+    expect(hung).toMatchObject({ name: 'TimeoutError' });
+    expect(classifyError(hung).kind).toBe('unreachable');
   });
 });
