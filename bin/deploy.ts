@@ -19,6 +19,17 @@ export const DEPLOY_COMMAND: CommandSpec = {
 };
 
 /**
+ * The arguments `npx` gets: `cdk deploy --all`, then the user's own. `--require-approval
+ * broadening` ("only prompt for approval if there are security related changes":
+ * https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.cloud_assembly_schema.RequireApproval.html)
+ * only when the user chose no level: cdk must see the option once, not the default and the choice.
+ */
+export function cdkDeployArgs(argv: readonly string[]): string[] {
+  const chosen = argv.some((a) => a === '--require-approval' || a.startsWith('--require-approval='));
+  return ['cdk', 'deploy', '--all', ...(chosen ? [] : ['--require-approval', 'broadening']), ...argv];
+}
+
+/**
  * `npm run deploy -- -c env=NAME [cdk deploy options]`: preflight first, then
  * `cdk deploy --all` with the same arguments. Stack dependencies order the
  * regions (docs/deploying.md, "Deploy order").
@@ -39,7 +50,7 @@ export async function runDeploy(argv: readonly string[]): Promise<number> {
   }
   const code = await runPreflight(['-c', `env=${env}`]);
   if (code !== 0) return code;
-  const result = spawnSync('npx', ['cdk', 'deploy', '--all', '--require-approval', 'broadening', ...argv], {
+  const result = spawnSync('npx', cdkDeployArgs(argv), {
     stdio: 'inherit',
   });
   if (result.status === 0) {

@@ -3,7 +3,7 @@
  * matched to EMR 7.9.0 (Spark 3.5.5, Scala 2.12). Spark's Kafka connector must
  * match the Spark version exactly, and kafka-clients the one that connector was
  * built against; a mismatch fails jobs at run time, not at submit.
- * Change them together with `emr.releaseLabel` (README, "Spark jars").
+ * Change them together with `emr.releaseLabel` (docs/spark-jobs.md, "Spark jars").
  */
 export const EMR_7_9_JARS: readonly string[] = [
   'jars/spark-sql-kafka-0-10_2.12-3.5.5.jar',

@@ -8,7 +8,7 @@
  * that validator at every synth would cost seconds; these few numbers do not.
  */
 
-/** AWS pages cited by config rules (listed in the README, "Configuration reference"). */
+/** AWS pages cited by config rules (each shown beside its rule in docs/aws-limits.md). */
 export const AWS_PAGES = {
   redshiftServerlessConsiderations:
     'https://docs.aws.amazon.com/redshift/latest/mgmt/serverless-usage-considerations.html',
@@ -77,7 +77,7 @@ export const REDSHIFT_PROVISIONED_COPY_RETENTION = { min: 1, max: 35 } as const;
 /**
  * Serverless snapshot copy and scheduled-snapshot retention: the API reference gives
  * no range. 1 to 3653 days (ten years, the provisioned manual-snapshot range) is
- * kept; **unverified** for Serverless (README, "Unverified").
+ * kept; **unverified** for Serverless (docs/unverified.md).
  */
 export const REDSHIFT_SERVERLESS_COPY_RETENTION = { min: 1, max: 3653 } as const;
 

@@ -11,7 +11,7 @@ import { atGeneration, databaseGeneration, databaseOrigin } from './topology';
  * Roles name the regions' home roles and never move; which one writes is
  * `failover.generation` (config/topology.ts), so a switch updates the same stacks.
  *
- * Scheme (documented in the README):
+ * Scheme (docs/platform.md, "Naming scheme"):
  *   stacks        {env}-{role}-{concern}                    dev-primary-foundation
  *   RDS instance  dra-{env}-postgres[-g{N}]                 dra-prod-postgres-g1
  *   buckets       dra-{env}-{purpose}-{account}-{region}    dra-dev-raw-111111111111-us-east-1

@@ -98,11 +98,11 @@ const emr = z.strictObject({
       disk: z.string().regex(/^\d+ GB$/, 'must look like "1000 GB"'),
     })
     .default({ cpu: '32 vCPU', memory: '128 GB', disk: '500 GB' }),
-  /** Jars under s3://<artifacts>/jars/, matched to the release label (see README). */
+  /** Jars under s3://<artifacts>/jars/, matched to the release label (docs/spark-jobs.md, "Spark jars"). */
   jars: z.array(z.string().regex(/^jars\/[\w.-]+\.jar$/, 'must be an S3 key like jars/name-1.0.jar')).min(1),
   /** Job execution timeout in minutes (batch jobs; streaming jobs run without one). */
   jobExecutionTimeoutMinutes: z.number().int().min(5).max(1440).default(720),
-  /** Streaming jobs (mode STREAMING, docs/spark-jobs.md "Streaming across a failover"). */
+  /** Streaming jobs (mode STREAMING, docs/spark-jobs.md, "Streaming jobs across restarts, failover and failback"). */
   streaming: z
     .strictObject({
       /**

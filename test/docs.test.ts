@@ -138,6 +138,12 @@ describe('the README and docs/', () => {
     expect(commands.map(brokenCommand).filter(Boolean)).toEqual([]);
   });
 
+  it.each(
+    PAGES.filter((p) => p.includes(`${path.sep}docs${path.sep}`)).map((p) => [path.relative(ROOT, p), p]),
+  )('%s shows only commands that run as written', (_name, page) => {
+    expect(commandsIn(read(page)).map(brokenCommand).filter(Boolean)).toEqual([]);
+  });
+
   it('the README stays a map: at most about 250 lines, no first person, no stale counts', () => {
     const readme = read(path.join(ROOT, 'README.md'));
     expect(readme.split('\n').length).toBeLessThanOrEqual(260);

@@ -1,13 +1,14 @@
 """Replay a sample sales CSV from S3 into a topic, one JSON message per delay (simulates a live feed).
-Each message carries the file and row it came from; a restart resumes after the last row the topic
-holds (an EMR Serverless retry, or a resubmission after a failover reading the replicated topic)."""
+Each message carries the file and row it came from; a restart (an EMR Serverless retry, or a
+resubmission after a failover reading the replicated topic) resumes after the last row up to which
+every row is in the topic: the lowest of the partitions' highest rows (sales_common.resume_row)."""
 import argparse
 import time
 
 from pyspark.sql import SparkSession
 from pyspark.sql.functions import col, struct, to_json
 
-from sales_common import SALES_SCHEMA, last_replayed_row, msk_iam_options, replay_message
+from sales_common import SALES_SCHEMA, msk_iam_options, replay_message, replayed_through
 
 
 def parse_args():
@@ -34,7 +35,7 @@ def main():
         to_json(struct(*[col(f.name) for f in SALES_SCHEMA.fields])).alias("value"),
     )
     options = msk_iam_options(args.bootstrap_servers)
-    resume_after = last_replayed_row(spark, args.bootstrap_servers, args.write_topic, args.sample_data_file)
+    resume_after = replayed_through(spark, args.bootstrap_servers, args.write_topic, args.sample_data_file)
     # One message at a time on purpose: downstream job 05 watches windows fill up. A single file's
     # rows come back in file order, so a row number names the same row on every run.
     for row_number, row in enumerate(messages.collect()):

@@ -81,10 +81,44 @@ def replay_message(value: str, data_file: str, row: int) -> str:
     return json.dumps(message)
 
 
-def last_replayed_row(spark: SparkSession, bootstrap_servers: str, topic: str, data_file: str) -> int:
-    """The highest row of data_file already in the topic, -1 if none: a restarted replay (an EMR
-    Serverless retry, or a resubmission after a failover, reading the replicated topic) resumes
-    after it instead of replaying the file from the top."""
+def resume_row(row_maxima: dict, partitions) -> int:
+    """The row a restarted replay resumes after, -1 for the top of the file: the lowest of the
+    partitions' highest rows, -1 if a partition holds no row of the file (or the topic has none).
+
+    row_maxima maps a partition to the highest row of the file it holds; partitions lists the
+    topic's partitions. Why no row before it is missing: job 04 writes one row at a time in file
+    order and waits for each write, so within a partition rows are in write order; Kafka orders
+    records only within a partition, and the Replicator copies each partition on its own, so after
+    a failover a partition holds a prefix of what its source partition held
+    (docs/spark-jobs.md, docs/unverified.md). A partition's highest row R came from a run that had
+    written, before R, every row after its own resume point, and found every row up to that point
+    already in the topic; so every row of that partition up to R is there, and every row up to
+    the lowest R is on its partition. The rows between the lowest and the highest R are produced
+    again: at least once, never lost."""
+    holds = [row_maxima.get(partition, -1) for partition in set(partitions) | set(row_maxima)]
+    return min(holds, default=-1)
+
+
+def topic_partitions(spark: SparkSession, bootstrap_servers: str, topic: str) -> list:
+    """The topic's partition numbers, from the Kafka admin client on the driver (kafka-cluster:
+    DescribeTopic, which the execution role has): a partition without records is not in a read."""
+    jvm = spark.sparkContext._jvm
+    admin = _kafka_admin(jvm, bootstrap_servers)
+    try:
+        described = (
+            admin.describeTopics(jvm.java.util.Collections.singletonList(topic))
+            .allTopicNames()
+            .get(30, jvm.java.util.concurrent.TimeUnit.SECONDS)
+        )
+        return [info.partition() for info in described.get(topic).partitions()]
+    finally:
+        admin.close()
+
+
+def replayed_through(spark: SparkSession, bootstrap_servers: str, topic: str, data_file: str) -> int:
+    """The row of data_file up to which every row is in the topic, -1 if not even the first is
+    sure to be (resume_row): a restarted replay (an EMR Serverless retry, or a resubmission after
+    a failover, reading the replicated topic) resumes after it instead of from the top."""
     raw = (
         spark.read.format("kafka")
         .options(**msk_iam_options(bootstrap_servers))
@@ -93,9 +127,17 @@ def last_replayed_row(spark: SparkSession, bootstrap_servers: str, topic: str, d
         .option("endingOffsets", "latest")
         .load()
     )
-    replayed = raw.select(from_json(col("value").cast("string"), REPLAY_SCHEMA).alias("r"))
-    last = replayed.where(col("r.replay_file") == data_file).agg(spark_max("r.replay_row")).first()[0]
-    return -1 if last is None else int(last)
+    replayed = raw.select(col("partition"), from_json(col("value").cast("string"), REPLAY_SCHEMA).alias("r"))
+    maxima = (
+        replayed.where(col("r.replay_file") == data_file)
+        .groupBy("partition")
+        .agg(spark_max("r.replay_row").alias("last"))
+        .collect()
+    )
+    return resume_row(
+        {row["partition"]: int(row["last"]) for row in maxima if row["last"] is not None},
+        topic_partitions(spark, bootstrap_servers, topic),
+    )
 
 
 class GroupCommitter:
@@ -130,15 +172,21 @@ class GroupCommitter:
         return True
 
 
+def _kafka_admin(jvm, bootstrap_servers: str):
+    """A Kafka admin client on the driver with the MSK IAM settings (kafka-clients and MSK IAM jars
+    are in spark.jars)."""
+    properties = jvm.java.util.Properties()
+    for key, value in msk_iam_options(bootstrap_servers).items():
+        properties.setProperty(key[len("kafka."):], value)
+    return jvm.org.apache.kafka.clients.admin.Admin.create(properties)
+
+
 def kafka_group_alter(spark: SparkSession, bootstrap_servers: str, group: str):
     """alterConsumerGroupOffsets for `group` through the Kafka admin client on the driver (the
     kafka-clients and MSK IAM jars are in spark.jars). MSK IAM: kafka-cluster:AlterGroup on the
     group and kafka-cluster:ReadData on the topic, which the execution role has."""
     jvm = spark.sparkContext._jvm
-    properties = jvm.java.util.Properties()
-    for key, value in msk_iam_options(bootstrap_servers).items():
-        properties.setProperty(key[len("kafka."):], value)
-    admin = jvm.org.apache.kafka.clients.admin.Admin.create(properties)
+    admin = _kafka_admin(jvm, bootstrap_servers)
 
     def alter(offsets):
         java_offsets = jvm.java.util.HashMap()

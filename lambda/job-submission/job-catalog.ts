@@ -103,7 +103,7 @@ export const JOB_CATALOG: readonly JobDefinition[] = [
     name: '04-stream-sales-to-kafka',
     file: '04_stream_sales_to_kafka.py',
     description:
-      'Replay a sample CSV from S3 into a topic, one message per delay; a restart resumes after the last row the topic holds',
+      'Replay a sample CSV from S3 into a topic, one message per delay; a restart resumes after the lowest of the per-partition highest rows',
     mode: 'STREAMING',
     arguments: [
       bootstrap,
@@ -130,7 +130,7 @@ export const JOB_CATALOG: readonly JobDefinition[] = [
     name: '05-streaming-kafka',
     file: '05_streaming_kafka.py',
     description:
-      'Structured Streaming: sales and orders per country, 10-minute event-time window sliding every 5 minutes, 10-minute watermark, to stdout; commits its progress to a consumer group',
+      'Structured Streaming: sales and orders per country, 10-minute event-time window sliding every 5 minutes, 10-minute watermark, each batch printing the windows it changed (update mode); commits its progress to a consumer group',
     mode: 'STREAMING',
     commitsOffsetsOf: 'read_topic',
     arguments: [

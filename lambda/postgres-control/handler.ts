@@ -3,6 +3,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 // first call (and hide it from the module-load budget). The Secrets Manager client and the RDS
 // signer stay dynamic imports: a function uses one of them, by region role, never both.
 import { Client } from 'pg';
+import { NETWORK_CODES } from '../readiness/outcome';
 import { boundedRequests } from '../sdk-timeouts';
 import {
   type CatchUpResult,
@@ -90,17 +91,6 @@ class StepError extends Error {
     super(message);
   }
 }
-
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-]);
 
 /**
  * Sorts what `pg` raised. A server error carries a SQLSTATE (`code`, five characters):

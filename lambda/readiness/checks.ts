@@ -282,9 +282,15 @@ async function copiedClusterNewest(
   return newest === undefined ? undefined : new Date(newest);
 }
 
-/** Every KafkaClusterPingSuccessCount series of the Replicator, the minimum of each minute. */
+/**
+ * Every KafkaClusterPingSuccessCount series of the Replicator, the minimum of each minute.
+ * No metric schema (`{Namespace,Dim,...}`): AWS does not document the metric's full dimension
+ * set, and a schema that names a wrong one finds nothing; the schema is optional and property
+ * names (Namespace, MetricName, dimension names) filter exactly in the search term (CloudWatch
+ * user guide, search-expression-syntax.html).
+ */
 export const pingSearch = (replicatorName: string): string =>
-  `SEARCH('{AWS/Kafka,ClusterAlias,ReplicatorName} MetricName="KafkaClusterPingSuccessCount" ReplicatorName="${replicatorName}"', 'Minimum', 60)`;
+  `SEARCH('Namespace="AWS/Kafka" MetricName="KafkaClusterPingSuccessCount" ReplicatorName="${replicatorName}"', 'Minimum', 60)`;
 
 const mapOutcome = <T, U>(o: Outcome<T>, f: (v: T) => U): Outcome<U> =>
   o.ok ? { ok: true, value: f(o.value) } : o;

@@ -1,7 +1,7 @@
 import { type CanaryJudgement, canaryBudget } from './canary';
 import type { StoreName } from './metrics';
 import type { FailureCause, Outcome } from './outcome';
-import { storeRpo } from './rpo';
+import { storeBudget, storeRpo } from './rpo';
 import type { ReadinessSettings } from './settings';
 import { isFailed, MSK_FAILED, RDS_FAILED, RDS_FIXED_IN_PLACE, REDSHIFT_FAILED } from './statuses';
 import type { CheckResult, CheckStatus, StandbyEvidence, WriterEvidence } from './types';
@@ -91,7 +91,7 @@ function applyCanary(
   else if (canary.dataPlaneFailure)
     parts.push({ status: 'healthy', detail: `canary: ${canary.dataPlaneFailure}` });
   if (canary.measured) {
-    const budget = canaryBudget(storeBudgetOf(store, s));
+    const budget = canaryBudget(storeBudget(store, s));
     const lag = canary.measured.lagSeconds;
     parts.push({
       status: lag <= budget ? 'healthy' : 'degraded',
@@ -100,16 +100,6 @@ function applyCanary(
   } else parts.push({ status: 'degraded', detail: `no canary lag: ${canary.notMeasured ?? 'not read'}` });
   if (canary.writerNote) parts.push({ status: 'healthy', detail: `canary: ${canary.writerNote}` });
   return { writer: w, parts };
-}
-
-function storeBudgetOf(store: StoreName, s: ReadinessSettings): number {
-  const b = s.budgets;
-  return {
-    rds: b.rdsReplicaLagSeconds,
-    elasticache: b.cacheReplicationLagSeconds,
-    msk: b.mskReplicationLatencySeconds,
-    s3: b.s3ReplicationLatencySeconds,
-  }[store];
 }
 
 const notRead = (what: string, region: string, o: Outcome<unknown>): Part => ({

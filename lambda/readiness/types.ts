@@ -104,7 +104,7 @@ export interface Decision {
   readonly brownoutRequired?: number;
 }
 
-/** Contract A (see the README, "What tells you whether failing over is safe"). */
+/** Contract A: the report the readiness function returns (docs/readiness.md). */
 export interface ReadinessReport {
   readonly environment: string;
   readonly evaluatedFrom: string;

@@ -10,7 +10,7 @@ export interface Platform {
 
 /**
  * Builds one environment in both regions and encodes the cross-region deploy
- * order as stack dependencies (see README, "Deploy order").
+ * order as stack dependencies (docs/deploying.md, "Deploy order").
  */
 export function buildPlatform(app: App, config: EnvironmentConfig): Platform {
   const primary = new RegionDeployment(app, `${config.name}-primary`, { config, role: 'primary' });

@@ -232,7 +232,7 @@ export class EmrServerless extends Construct {
       'Spark reads and writes objects under named prefixes (checkpoints under a prefix per run) and uses consumer groups whose ids Spark generates per query; object keys and group ids are unknown at deploy time. The kms wildcards are CDK grant shorthands limited to the logs key.',
     );
 
-    // Job scripts and sample data; jars are uploaded by operators (README, "Spark jars").
+    // Job scripts and sample data; jars are uploaded by operators (docs/spark-jobs.md, "Spark jars").
     const artifactsBucket = s3.Bucket.fromBucketName(this, 'ArtifactsBucket', artifacts);
     const uploadLogs = platformLogGroup(this, 'JobArtifactsLogs', { config: config, logsKey: logsKey });
     const upload = new s3deploy.BucketDeployment(this, 'JobArtifacts', {

@@ -42,7 +42,7 @@ const FORMATS = {
  * The Glue Data Catalog definitions of lib/catalog/definitions.ts, each table
  * pointing at this region's bucket, plus the Athena view and the region's catalog
  * encryption settings (the account-level setting is in scope: one account per
- * environment is assumed, see README).
+ * environment is assumed: docs/platform.md, "Data lake layers and grants").
  */
 export class GlueCatalog extends Construct {
   readonly databases: Record<string, glue.CfnDatabase> = {};

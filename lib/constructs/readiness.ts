@@ -111,7 +111,7 @@ export function readinessSettings(config: EnvironmentConfig, role: RegionRole): 
 /**
  * The failover readiness check of one region: a function run every minute that
  * checks both regions concurrently, logs and returns a readiness report
- * (README, contract A) with the RPO per store, publishes its metrics (EMF), and
+ * (contract A, lambda/readiness/types.ts; docs/readiness.md) with the RPO per store, publishes its metrics (EMF), and
  * recommends failover only after consecutive failing evaluations seen from the
  * standby. It never fails over by itself. It owns the KMS-encrypted SNS topic
  * every operations alarm notifies, and offers its metrics (`metricX()`) to

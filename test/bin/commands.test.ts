@@ -5,7 +5,7 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { Uint8ArrayBlobAdapter } from '@smithy/core/serde';
 import { mockClient } from 'aws-sdk-client-mock';
 import { type CommandOutput, closest, parseCommandLine, UsageError } from '../../bin/cli-args';
-import { runDeploy } from '../../bin/deploy';
+import { cdkDeployArgs, runDeploy } from '../../bin/deploy';
 import { runPreflight } from '../../bin/preflight';
 import { runRetire } from '../../bin/retire-old-writer';
 import { runSubmit } from '../../bin/submit';
@@ -230,6 +230,27 @@ describe('the other commands', () => {
     expect(await run(['--help'])).toBe(0);
     expect(printed(stdout)).toMatch(expected);
     expect(printed(stdout)).toMatch(/--context env=NAME +the environment \(dev, staging, prod\)/);
+  });
+
+  it("deploy passes --require-approval to cdk once: broadening by default, the user's own when given", () => {
+    const approvals = (args: string[]) =>
+      args.flatMap((a, i) =>
+        a === '--require-approval' ? [args[i + 1]] : a.startsWith('--require-approval=') ? [a.slice(19)] : [],
+      );
+    expect(approvals(cdkDeployArgs(['-c', 'env=dev']))).toEqual(['broadening']);
+    expect(approvals(cdkDeployArgs(['-c', 'env=dev', '--require-approval', 'never']))).toEqual(['never']);
+    expect(approvals(cdkDeployArgs(['-c', 'env=dev', '--require-approval=any-change']))).toEqual([
+      'any-change',
+    ]);
+    expect(cdkDeployArgs(['-c', 'env=dev', '--require-approval', 'never'])).toEqual([
+      'cdk',
+      'deploy',
+      '--all',
+      '-c',
+      'env=dev',
+      '--require-approval',
+      'never',
+    ]);
   });
 
   it('retire-old-writer refuses a misspelled --delete instead of only reporting', async () => {

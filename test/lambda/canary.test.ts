@@ -1,7 +1,6 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
 import {
   GetParameterCommand,
   type GetParameterCommandOutput,
@@ -26,6 +25,7 @@ import { runCanary } from '../../lambda/canary/run';
 import type { CanarySettings } from '../../lambda/canary/settings';
 import { signedRequest } from '../../lambda/canary/signed-request';
 import { type CanaryState, canaryRecord, parseCanaryState } from '../../lambda/canary/state';
+import { withMetrics } from '../support/metrics';
 import { freePort } from '../support/redis-servers';
 
 const NOW = new Date('2026-11-24T12:00:00.000Z');
@@ -71,31 +71,19 @@ async function run(settings: CanarySettings, probes: Record<string, StoreProbe>,
     Parameter: { Name: '/dra/prod/active-region', Value: activeRegion },
   } satisfies GetParameterCommandOutput);
   ssm.on(PutParameterCommand).resolves({ $metadata: {}, Version: 2 } satisfies PutParameterCommandOutput);
-  const lines: string[] = [];
-  const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown) => {
-    lines.push(String(chunk));
-    return true;
-  });
-  const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: CANARY_SERVICE });
-  try {
-    const state = await runCanary({
-      settings,
-      probes,
-      ssm: new SSMClient({ region: settings.region }),
-      now: () => NOW,
-      logger: new Logger({ logLevel: 'SILENT' }),
-      metrics,
-    });
-    metrics.publishStoredMetrics();
-    const emf = lines
-      .join('')
-      .split('\n')
-      .filter((l) => l.includes('"_aws"'))
-      .map((l) => JSON.parse(l));
-    return { state, emf };
-  } finally {
-    spy.mockRestore();
-  }
+  const { result: state, emf } = await withMetrics(
+    { namespace: METRICS_NAMESPACE, serviceName: CANARY_SERVICE },
+    (metrics) =>
+      runCanary({
+        settings,
+        probes,
+        ssm: new SSMClient({ region: settings.region }),
+        now: () => NOW,
+        logger: new Logger({ logLevel: 'SILENT' }),
+        metrics,
+      }),
+  );
+  return { state, emf };
 }
 const metricValues = (emf: Record<string, unknown>[], name: string) =>
   Object.fromEntries(emf.filter((e) => name in e).map((e) => [String(e.store ?? '-'), e[name]]));
@@ -302,15 +290,21 @@ describe("the writer's side", () => {
     ssm.on(GetParameterCommand).rejects(sdkError('InternalServerError', 500));
     ssm.on(PutParameterCommand).resolves({ $metadata: {}, Version: 3 } satisfies PutParameterCommandOutput);
     const written: string[] = [];
-    const state = await runCanary({
-      settings: WRITER,
-      probes: { s3: probe({ write: async () => void written.push('s3') }) },
-      ssm: new SSMClient({ region: 'us-east-1' }),
-      now: () => NOW,
-      logger: new Logger({ logLevel: 'SILENT' }),
-      metrics: new Metrics({ namespace: 'Test', serviceName: 'canary', singleMetric: false }),
-    });
+    const { result: state, emf } = await withMetrics(
+      { namespace: 'Test', serviceName: 'canary' },
+      (metrics) =>
+        runCanary({
+          settings: WRITER,
+          probes: { s3: probe({ write: async () => void written.push('s3') }) },
+          ssm: new SSMClient({ region: 'us-east-1' }),
+          now: () => NOW,
+          logger: new Logger({ logLevel: 'SILENT' }),
+          metrics,
+        }),
+    );
     expect(written).toEqual([]);
+    // 3: the canary could not do its work (lambda/canary/metrics.ts), not 1, a store refusing.
+    expect(metricValues(emf, 'CanaryResult')).toEqual({ s3: 3 });
     expect(state.stores.s3).toMatchObject({
       outcome: 'error',
       detail: expect.stringMatching(/could not read \/dra\/prod\/active-region/),
@@ -324,15 +318,21 @@ describe("the writer's side", () => {
     ssm.on(PutParameterCommand).rejects(sdkError('ThrottlingException', 400));
     const logger = new Logger({ logLevel: 'SILENT' });
     const error = jest.spyOn(logger, 'error');
-    const state = await runCanary({
-      settings: WRITER,
-      probes: { s3: probe({}) },
-      ssm: new SSMClient({ region: 'us-east-1' }),
-      now: () => NOW,
-      logger,
-      metrics: new Metrics({ namespace: 'Test', serviceName: 'canary' }),
-    });
+    const { result: state, emf } = await withMetrics(
+      { namespace: 'Test', serviceName: 'canary' },
+      (metrics) =>
+        runCanary({
+          settings: WRITER,
+          probes: { s3: probe({}) },
+          ssm: new SSMClient({ region: 'us-east-1' }),
+          now: () => NOW,
+          logger,
+          metrics,
+        }),
+    );
     expect(state.stores.s3?.outcome).toBe('ok');
+    expect(metricValues(emf, 'CanaryResult')).toEqual({ s3: 0 });
+    expect(metricValues(emf, 'CanaryRuns')).toEqual({ '-': 1 });
     expect(error.mock.calls[0][0]).toMatch(
       /Could not write the canary state \/dra\/prod\/canary\/state \(throttled/,
     );

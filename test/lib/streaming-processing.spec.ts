@@ -447,6 +447,32 @@ describe('Spark jobs', () => {
     });
   });
 
+  /** Job 04's resume after a failover, over the Replicator's per-partition cuts (test/support/jobs). */
+  const replay = JSON.parse(
+    execFileSync('python3', [path.join(__dirname, '..', 'support', 'jobs', 'replay_scenarios.py'), dir], {
+      encoding: 'utf8',
+    }),
+  );
+
+  it('job 04 loses no row when the Replicator copied a later row on one partition but not an earlier one on another', () => {
+    // Row 7 (partition 3) reached the target, row 6 (partition 0) did not: resume after row 0,
+    // the highest row partition 0 holds, and produce rows 1 to 5 and 7 again (at least once).
+    expect(replay.interleaved).toEqual({ resumeAfter: 0, lost: [] });
+  });
+
+  it('job 04 replays from the top when a partition of the topic holds no row of its file', () => {
+    expect(replay.partitionWithoutRecord).toEqual({ resumeAfter: -1, lost: [] });
+    expect(replay.emptyTopic).toBe(-1);
+    expect(replay.noPartitions).toBe(-1);
+  });
+
+  it('job 04 loses no row after a retry and a failover at any per-partition cut', () => {
+    expect(replay.exhaustive.losing).toEqual([]);
+    expect(replay.exhaustive.losingCount).toBe(0);
+    // Every stop point times every cut of the source's three partitions (more with more duplicates).
+    expect(replay.exhaustive.cases).toBeGreaterThanOrEqual(640);
+  });
+
   it('wires the continuity into the jobs: 05 checkpoints and commits, 04 resumes after its last row', () => {
     const five = fs.readFileSync(path.join(dir, '05_streaming_kafka.py'), 'utf8');
     expect(five).toContain('.option("checkpointLocation", args.checkpoint_location)');
@@ -454,6 +480,37 @@ describe('Spark jobs', () => {
     expect(five).toContain('spark.streams.addListener(');
     const four = fs.readFileSync(path.join(dir, '04_stream_sales_to_kafka.py'), 'utf8');
     expect(four).toContain('if row_number <= resume_after:');
+    expect(four).toContain('resume_after = replayed_through(');
+    // The Spark read feeds resume_row per-partition maxima and the topic's partitions, not one max.
+    expect(shared).toContain('.groupBy("partition")');
+    expect(shared).toContain('topic_partitions(spark, bootstrap_servers, topic),');
+  });
+
+  // Spark drops a windowed aggregation's old state only in Append or Update mode ("Conditions for
+  // watermarking to clean aggregation state"); in Complete mode a job without a timeout grows
+  // until the driver fails.
+  it.each(files)('%s never combines a watermark with Complete output mode', (file) => {
+    const text = fs.readFileSync(path.join(dir, file), 'utf8');
+    const modes = [...text.matchAll(/\.outputMode\("(\w+)"\)/g)].map((m) => m[1]);
+    if (text.includes('.withWatermark(')) {
+      expect(modes.length).toBeGreaterThan(0);
+      expect(modes.filter((m) => m !== 'update' && m !== 'append')).toEqual([]);
+    }
+  });
+
+  it('job 05 writes updated windows through foreachBatch and sorts only the batch, never the stream', () => {
+    const text = fs.readFileSync(path.join(dir, '05_streaming_kafka.py'), 'utf8');
+    expect(text).toContain('.outputMode("update")');
+    expect(text).toContain('.foreachBatch(show_window_updates)');
+    // Sorting a streaming Dataset is allowed only in Complete mode: the sort is inside the batch sink.
+    const sink = text.slice(
+      text.indexOf('def show_window_updates('),
+      text.indexOf('\ndef ', text.indexOf('def show_window_updates(') + 1),
+    );
+    const rest = text.replace(sink, '');
+    expect(sink).toContain('.orderBy(col("window").desc(), col("sales").desc())');
+    expect(rest).not.toMatch(/\.(orderBy|sort)\(/);
+    expect(text).toContain('.option("checkpointLocation", args.checkpoint_location)');
   });
 
   it('streams with a 10-minute window sliding every 5 minutes and a 10-minute watermark', () => {

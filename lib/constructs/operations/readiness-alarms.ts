@@ -56,7 +56,7 @@ export class ReadinessAlarms extends Construct {
     for (const check of CHECK_NAMES) {
       alarm(`Check-${check}`, readiness.metricCheckStatus(check), {
         threshold: 2,
-        description: `${check} readiness failed or unknown in 3 of the last 5 minutes (0 healthy, 1 degraded, 2 failed, 3 unknown). See the README, "What tells you whether failing over is safe".`,
+        description: `${check} readiness failed or unknown in 3 of the last 5 minutes (0 healthy, 1 degraded, 2 failed, 3 unknown). See docs/readiness.md: what each check reads and when it fails.`,
       });
     }
     alarm('EstimatedRpo', readiness.metricEstimatedRpo(), {

@@ -267,19 +267,27 @@ const metricKey = (namespace: string, name: string, dimensions: { Name: string; 
     .map((d) => `${d.Name}=${d.Value}`)
     .join(',')}`;
 
-/** `SEARCH('{AWS/Kafka,ClusterAlias,ReplicatorName} MetricName="X" ReplicatorName="r"', 'Minimum', 60)`. */
-function parseSearch(
-  expression: string,
-):
-  | { namespace: string; dimensions: string[]; equals: Record<string, string>; stat: string; period: number }
+/**
+ * `SEARCH('{AWS/Kafka,ClusterAlias,ReplicatorName} MetricName="X" ReplicatorName="r"', 'Minimum', 60)`,
+ * the schema optional (`SEARCH('Namespace="AWS/Kafka" MetricName="X" ReplicatorName="r"', ...)`);
+ * only exact `Name="value"` terms (CloudWatch user guide, search-expression-syntax.html).
+ */
+function parseSearch(expression: string):
+  | {
+      namespace?: string;
+      dimensions?: string[];
+      equals: Record<string, string>;
+      stat: string;
+      period: number;
+    }
   | undefined {
-  const m = /^SEARCH\(\s*'\{([^}]+)\}((?:\s+\w+="[^"]*")*)\s*'\s*,\s*'(\w+)'\s*,\s*(\d+)\s*\)$/.exec(
+  const m = /^SEARCH\(\s*'\s*(?:\{([^}]+)\})?((?:\s*\w+="[^"]*")*)\s*'\s*,\s*'(\w+)'\s*,\s*(\d+)\s*\)$/.exec(
     expression.trim(),
   );
-  if (!m) return undefined;
-  const [namespace, ...dimensions] = m[1].split(',').map((x) => x.trim());
+  if (!m || (!m[1] && !m[2].trim())) return undefined;
   const equals = Object.fromEntries([...m[2].matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
-  return { namespace, dimensions, equals, stat: m[3], period: Number(m[4]) };
+  const [namespace, ...dimensions] = m[1] ? m[1].split(',').map((x) => x.trim()) : [equals.Namespace];
+  return { namespace, ...(m[1] ? { dimensions } : {}), equals, stat: m[3], period: Number(m[4]) };
 }
 
 const endpointPrefix: Record<string, string> = {
@@ -1726,10 +1734,15 @@ export class FakeWorld {
               const dims = dimText ? dimText.split(',').map((d) => d.split('=')) : [];
               const names = dims.map(([n]) => n).sort();
               const matches =
-                namespace === search.namespace &&
-                names.join(',') === [...search.dimensions].sort().join(',') &&
+                (search.namespace === undefined || namespace === search.namespace) &&
+                (search.dimensions === undefined ||
+                  names.join(',') === [...search.dimensions].sort().join(',')) &&
                 Object.entries(search.equals).every(([k, v]) =>
-                  k === 'MetricName' ? name === v : dims.some(([n, dv]) => n === k && dv === v),
+                  k === 'MetricName'
+                    ? name === v
+                    : k === 'Namespace'
+                      ? namespace === v
+                      : dims.some(([n, dv]) => n === k && dv === v),
                 );
               if (!matches) return [];
               const metric = {
