@@ -99,8 +99,8 @@ function targetNote(writesResumed: number): string {
   const verdict =
     writesResumed <= WRITES_RESUMED_TARGET_MINUTES
       ? `within the ${WRITES_RESUMED_TARGET_MINUTES}-minute target`
-      : `**over the ${WRITES_RESUMED_TARGET_MINUTES}-minute target by ${Math.round((writesResumed - WRITES_RESUMED_TARGET_MINUTES) * 10) / 10} minutes**: the figure counts each critical step at its bound (the brownout probe, the wait for the old region's fence), not at its best case`;
-  return `Expected time to writes resumed: ${writesResumed} minutes, ${verdict}. Not counted: a replica that is \`backing-up\` (its own backup window) when the promotion is due waits until the backup completes, because RDS cannot promote it meanwhile (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_PromoteReadReplica.html), and AWS publishes no backup duration; a failover started in the replica's backup window can take that much longer.`;
+      : `**over the ${WRITES_RESUMED_TARGET_MINUTES}-minute target by ${Math.round((writesResumed - WRITES_RESUMED_TARGET_MINUTES) * 10) / 10} minutes**: the critical steps' own bounds and estimates add up to this (where they come from is listed below), and the figure is not trimmed to meet the target`;
+  return `Expected time to writes resumed: ${writesResumed} minutes, ${verdict}. Not counted: a replica that is \`backing-up\` (its own backup window) when the promotion is due waits until the backup completes, because RDS cannot promote it meanwhile (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_PromoteReadReplica.html), and AWS publishes no backup duration; a switch started in the replica's backup window can take that much longer.`;
 }
 
 function stepTable(kind: RunbookKind, config: EnvironmentConfig): { table: string; total: number } {

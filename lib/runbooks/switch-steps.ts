@@ -807,7 +807,7 @@ export class SwitchSteps {
     return scriptStep({
       name: 'StopReplicator',
       file: 'stop_replicator.py',
-      description: `Deletes the MSK Replicator ${name} in ${ctx.here} that copies from ${ctx.other}'s cluster into the topics here (skipped if gone; not asked twice) and waits up to 2.5 minutes until it is gone, so that it copies none of the old writer's records into the live topics. Never fails the switch.`,
+      description: `${this.replicatorAtStart ? 'Confirms the deletion StartSwitch requested of' : 'Deletes'} the MSK Replicator ${name} in ${ctx.here} that copies from ${ctx.other}'s cluster into the topics here (skipped if gone; not asked twice) and waits up to 2.5 minutes until it is gone, so that it copies none of the old writer's records into the live topics. Never fails the switch.`,
       verify: 'the Result output; the Replicator is gone (or DELETING if it outlasted the wait).',
       phase,
       // In a failover StartSwitch requested the deletion during the promotion (10 min before).

@@ -14,7 +14,8 @@ ENDED = ("Success", "Failed", "TimedOut", "Cancelled", "CompletedWithSuccess", "
 
 
 def fence_progress(ssm, execution):
-    """(done, ended, text) of the fence execution, from GetAutomationExecution's StepExecutions."""
+    """(done, ended, text) of the fence execution, from GetAutomationExecution's StepExecutions
+    (StepName, StepStatus: https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_GetAutomationExecution.html)."""
     found = ssm.get_automation_execution(AutomationExecutionId=execution)["AutomationExecution"]
     status = found.get("AutomationExecutionStatus")
     steps = {s.get("StepName"): s.get("StepStatus") for s in found.get("StepExecutions") or []}
