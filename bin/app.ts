@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { App } from 'aws-cdk-lib';
+import { App, Validations } from 'aws-cdk-lib';
 import { ConfigError, DEFAULT_ENVIRONMENT, ENVIRONMENT_NAMES, loadConfig } from '../config';
 import { buildPlatform } from '../lib/app/platform';
+import { ConcurrentCloudFormationValidation } from '../lib/compliance/cloudformation-validation';
 import { registerCompliance } from '../lib/compliance/compliance';
 import { PlatformError } from '../lib/shared/errors';
+import { startHandlerBundling } from '../lib/shared/handler-bundles';
 import { describeFindings } from './validation-findings';
 
 /**
@@ -17,6 +19,14 @@ let selectedEnvironment = DEFAULT_ENVIRONMENT;
 
 function main(): void {
   const app = new App();
+  // CloudFormation's built-in validation, where aws-cdk-lib would run it (CDK_VALIDATION=false turns it
+  // off), with its validator started now on a worker thread: it loads while the app is built.
+  if (process.env.CDK_VALIDATION !== 'false') {
+    Validations.of(app).addPlugins(new ConcurrentCloudFormationValidation());
+  }
+  // Lambda bundles too are started now, in the background, where the synth bundles at all (CDK's default: every stack).
+  const bundlingStacks: unknown = app.node.tryGetContext('aws:cdk:bundling-stacks') ?? ['**'];
+  if (!Array.isArray(bundlingStacks) || bundlingStacks.length > 0) startHandlerBundling(app.assetOutdir);
   const envName = String(app.node.tryGetContext('env') ?? DEFAULT_ENVIRONMENT);
   selectedEnvironment = envName;
   const controlTower = String(app.node.tryGetContext('controlTower') ?? 'false') === 'true';

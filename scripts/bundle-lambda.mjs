@@ -1,11 +1,13 @@
 #!/usr/bin/env node
-// Bundles one Lambda handler the one way it is deployed, benched and tested:
+// Bundles Lambda handlers the one way they are deployed, benched and tested:
 //   node scripts/bundle-lambda.mjs <entry.ts> <outfile.js> [--sourcemap]
-// esbuild with lambda/bundling.json (minified CommonJS, AWS SDK tree-shaken in) plus two plugins,
-// literalTraitKeys and clientPackageVersion, which NodejsFunction's esbuild cannot take (lib/shared/lambda-function.ts
-// runs this script from its afterBundling hook, over NodejsFunction's own output).
+//   node scripts/bundle-lambda.mjs --outdir <dir> [--sourcemap] <entry.ts>=<out> ...   (<dir>/<out>.js)
+// esbuild with lambda/bundling.json (minified CommonJS, AWS SDK tree-shaken in) plus plugins NodejsFunction's
+// own esbuild cannot take (literalTraitKeys, clientPackageVersion, lazyParts). The second form bundles several
+// handlers in one esbuild run (modules they share are parsed once), each output the same bytes as the first
+// form gives: lib/shared/handler-bundles.ts bundles every handler of a synth so.
 import { readFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -56,6 +58,8 @@ export const clientPackageVersion = {
   },
 };
 
+const LAZY = /^\.\/[\w.-]+\.lazy$/;
+
 /**
  * A handler loads a part it rarely needs with `await import('./name.lazy')` (name.lazy.ts beside
  * it): that part is left out of the handler bundle and bundled into name.lazy.js beside it, so a
@@ -65,7 +69,7 @@ function lazyParts(found) {
   return {
     name: 'lazy-parts',
     setup(b) {
-      b.onResolve({ filter: /^\.\/[\w.-]+\.lazy$/ }, (args) => {
+      b.onResolve({ filter: LAZY }, (args) => {
         found.add(join(args.resolveDir, args.path));
         return { path: args.path, external: true };
       });
@@ -73,11 +77,9 @@ function lazyParts(found) {
   };
 }
 
-/** The esbuild options of a deployed handler bundle. */
-function bundleOptions(entry, outfile, { sourcemap = false } = {}, lazy = new Set()) {
+/** The esbuild options of a deployed handler bundle, but where it comes from and goes. */
+function bundleOptions({ sourcemap = false } = {}, lazy = new Set()) {
   return {
-    entryPoints: [entry],
-    outfile,
     bundle: true,
     minify: true,
     sourcemap,
@@ -94,18 +96,65 @@ function bundleOptions(entry, outfile, { sourcemap = false } = {}, lazy = new Se
 /** Bundles a handler to outfile, and each part it imports lazily to <name>.lazy.js beside it. */
 export async function bundleHandler(entry, outfile, options) {
   const lazy = new Set();
-  const result = await build(bundleOptions(entry, outfile, options, lazy));
+  const result = await build({ ...bundleOptions(options, lazy), entryPoints: [entry], outfile });
   for (const part of lazy) {
-    await build(bundleOptions(`${part}.ts`, join(dirname(outfile), `${basename(part)}.js`), options));
+    await build({
+      ...bundleOptions(options),
+      entryPoints: [`${part}.ts`],
+      outfile: join(dirname(outfile), `${basename(part)}.js`),
+    });
   }
   return result;
 }
 
+/**
+ * Several handlers in one esbuild run, `<outdir>/<out>.js` each (`bundles`: `{ entry, out }`), and the
+ * lazy parts of each beside it (a second run for all of them). Without code splitting every output is
+ * its own bundle, the bytes bundleHandler writes for that entry (a source map's paths are relative to
+ * its file, so they match when the file is as deep). Which bundle imports which lazy part comes from
+ * esbuild's metafile: the inputs of an output, and the lazy imports of each.
+ */
+export async function bundleHandlers(bundles, outdir, options) {
+  const entryPoints = bundles.map(({ entry, out }) => ({ in: entry, out }));
+  const result = await build({ ...bundleOptions(options), entryPoints, outdir, metafile: true });
+  const { inputs, outputs } = result.metafile;
+  const parts = new Map();
+  for (const [file, output] of Object.entries(outputs)) {
+    if (!output.entryPoint) continue;
+    for (const input of Object.keys(output.inputs)) {
+      for (const { path, external } of inputs[input]?.imports ?? []) {
+        if (!external || !LAZY.test(path)) continue;
+        const part = join(dirname(resolve(input)), path);
+        const out = join(relative(resolve(outdir), dirname(resolve(file))), basename(part));
+        parts.set(out, { in: `${part}.ts`, out });
+      }
+    }
+  }
+  if (parts.size > 0) await build({ ...bundleOptions(options), entryPoints: [...parts.values()], outdir });
+  return result;
+}
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const [entry, outfile, ...flags] = process.argv.slice(2);
-  if (!entry || !outfile) {
-    console.error('usage: node scripts/bundle-lambda.mjs <entry.ts> <outfile.js> [--sourcemap]');
+  const args = process.argv.slice(2);
+  const sourcemap = args.includes('--sourcemap');
+  const positional = args.filter((a) => a !== '--sourcemap');
+  if (
+    positional[0] === '--outdir' &&
+    positional.length > 2 &&
+    positional.slice(2).every((a) => a.includes('='))
+  ) {
+    const bundles = positional.slice(2).map((a) => {
+      const at = a.lastIndexOf('=');
+      return { entry: a.slice(0, at), out: a.slice(at + 1) };
+    });
+    await bundleHandlers(bundles, positional[1], { sourcemap });
+  } else if (positional.length === 2 && !positional[0].startsWith('--')) {
+    await bundleHandler(positional[0], positional[1], { sourcemap });
+  } else {
+    console.error(
+      'usage: node scripts/bundle-lambda.mjs <entry.ts> <outfile.js> [--sourcemap]\n' +
+        '       node scripts/bundle-lambda.mjs --outdir <dir> [--sourcemap] <entry.ts>=<out> ...',
+    );
     process.exit(2);
   }
-  await bundleHandler(entry, outfile, { sourcemap: flags.includes('--sourcemap') });
 }

@@ -79,7 +79,11 @@ const SPECS = {
   'retire-old-writer': RETIRE_COMMAND,
 } as const;
 /** Scripts that are not bin/ commands, and the only options they take. */
-const PLAIN: Record<string, readonly string[]> = { 'synth:all': ['--control-tower'] };
+const PLAIN: Record<string, readonly string[]> = {
+  'synth:all': ['--control-tower'],
+  // scripts/bench.mjs's sections.
+  bench: ['synth', 'handlers', 'readiness', 'test'],
+};
 const placeholder = (word: string) => /^(<.*>|[A-Z][A-Z_]*)$/.test(word);
 
 /** Why a command a page shows would not run as written, or undefined. */

@@ -136,6 +136,7 @@ export function failbackDocument(config: EnvironmentConfig, topicArn: string): A
     s.markStarted(),
     s.fenceWriter(),
     ...(s.db ? [s.fenceDatabase(), s.waitForCatchUp()] : []),
+    s.waitForDrain(),
     s.startSwitch(),
     s.waitForWrites(),
     ...(s.db ? [s.unfenceDatabase()] : []),

@@ -19,6 +19,7 @@ export function failoverDocument(config: EnvironmentConfig, topicArn: string): A
     s.activate(),
     ...s.fenceOldRegion(),
     s.resubmitStreaming(),
+    ...s.credential(),
     s.notifySwitched(),
     ...s.afterSwitch(),
     s.clearMarker(),

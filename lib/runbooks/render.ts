@@ -8,6 +8,7 @@ import { approvalTopicName, fenceRoleName, fenceRunbookName } from './context';
 import { runbookDocument, runbookName } from './documents';
 import { fenceDocument } from './fence';
 import { type AutomationDocument, type StepPhase, stepMinutes, timing } from './step';
+import { DRAIN_BOUND_SECONDS } from './switch-steps';
 
 /**
  * The config a runbook is rendered for: prod as it is for the failover
@@ -82,10 +83,24 @@ export function timingTables(doc: AutomationDocument, fence = false): string {
 | --- | --- |
 | expected time to writes resumed (approval excluded) | **${t.writesResumed}** |
 | of which: fencing the old writer's region, on the critical path (${fenceSteps.map((s) => `\`${s.name}\``).join(', ')}) | ${fenceMinutes} |
-${concurrent.map(({ step, work }) => `| of which, at the same time as \`${step.name}\` (${step.expectedMinutes}): ${work.what} | ${work.expectedMinutes} |\n`).join('')}| expected time to full completion (approval excluded) | ${t.total} |`;
+${concurrent.map(({ step, work }) => `| of which, at the same time as \`${step.name}\` (${step.expectedMinutes}): ${work.what} | ${work.expectedMinutes} |\n`).join('')}| expected time to full completion (approval excluded) | ${t.total} |
+
+${targetNote(t.writesResumed)}`;
   return `${summary}
 
 ${tables.join('\n')}${sources.length ? `\nWhere the longer durations come from:\n\n${sources.join('\n')}\n` : ''}`;
+}
+
+/** The target for writes resumed, in minutes (docs/failover-and-failback.md). */
+export const WRITES_RESUMED_TARGET_MINUTES = 15;
+
+/** Whether the computed figure meets the target, said plainly, and what it leaves out. */
+function targetNote(writesResumed: number): string {
+  const verdict =
+    writesResumed <= WRITES_RESUMED_TARGET_MINUTES
+      ? `within the ${WRITES_RESUMED_TARGET_MINUTES}-minute target`
+      : `**over the ${WRITES_RESUMED_TARGET_MINUTES}-minute target by ${Math.round((writesResumed - WRITES_RESUMED_TARGET_MINUTES) * 10) / 10} minutes**: the critical steps' own bounds and estimates add up to this (where they come from is listed below), and the figure is not trimmed to meet the target`;
+  return `Expected time to writes resumed: ${writesResumed} minutes, ${verdict}. Not counted: a replica that is \`backing-up\` (its own backup window) when the promotion is due waits until the backup completes, because RDS cannot promote it meanwhile (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_PromoteReadReplica.html), and AWS publishes no backup duration; a switch started in the replica's backup window can take that much longer.`;
 }
 
 function stepTable(kind: RunbookKind, config: EnvironmentConfig): { table: string; total: number } {
@@ -295,6 +310,27 @@ The warehouse is restored from the newest snapshot copied to ${here}, which is
 up to \`redshift.snapshotIntervalHours\` (${config.redshift.snapshotIntervalHours} h) old: to lose nothing there either,
 stop loads into Redshift before the window, take a snapshot in ${writer} and wait
 until the \`redshift\` readiness check shows a copy newer than it.
+
+### If it fails before StartSwitch
+
+\`FenceWriter\`, \`FenceDatabase\`, \`WaitForCatchUp\` and \`WaitForDrain\` change
+nothing that cannot be undone: nothing is promoted, failed over or cut until
+\`StartSwitch\`. A failure there (for example \`WaitForDrain\` naming what is still
+pending after ${DRAIN_BOUND_SECONDS / 60} minutes) leaves ${writer} **fenced**: its record names
+${here}, its job submission refuses, its database is read-only with the application
+logins blocked. Either fix the cause and re-run the runbook (it resumes), or give the
+failback up and undo the fence by hand (the runbook does not do it for you):
+
+1. \`aws ssm put-parameter --region ${writer} --name /dra/${env}/active-region --type String --overwrite --value ${writer}\`
+   (and the same in ${here} if it was changed there);
+2. \`aws lambda invoke --region ${writer} --function-name dra-${env}-postgres-control --cli-binary-format raw-in-base64-out --payload '{"action":"unfence"}' out.json\`
+   (writable again, the blocked logins given back; \`out.json\` lists them);
+3. resubmit the streaming jobs in ${writer} (\`05-streaming-kafka\` and \`04-stream-sales-to-kafka\`)
+   through \`dra-${env}-submit-job\`, as after a deploy;
+4. delete the parameter \`/dra/${env}/switch-in-progress\` in ${here}, so that the next
+   failback is not taken for a resume.
+
+After \`StartSwitch\` there is no way back but forward: re-run the runbook.
 
 ## 3. After: re-seed the DR region (generation ${generation} to ${generation + 1})
 

@@ -14,7 +14,7 @@ import {
   warehouseName,
 } from '../../config/naming';
 import { GLOBAL_DATASTORE_PREFIXES } from '../../config/regions';
-import { standbyRole } from '../../config/topology';
+import { standbyRole, writerRole } from '../../config/topology';
 import { ROTATION_DAYS } from '../constructs/postgres-rotation';
 import { readinessSettings } from '../constructs/readiness';
 import {
@@ -27,7 +27,8 @@ import {
   type RunbookKind,
   switchRoleName,
 } from './context';
-import { type AutomationDocument, type RunbookStep, type StepPhase, scriptStep } from './step';
+import { fenceDocument } from './fence';
+import { type AutomationDocument, type RunbookStep, type StepPhase, scriptStep, stepMinutes } from './step';
 
 const RDS_PROMOTE =
   'RDS: "The promotion process can take several minutes or longer" and RDS reboots the instance (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.Promote.html); AWS publishes no figure, 10 min is our estimate (an estimate, not an AWS figure). A replica cannot be promoted while it is backing-up (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_PromoteReadReplica.html): the replica has its own backup window, away from the writer\'s, and a promotion that meets a backup waits for it (not counted here). The Global Datastore failover runs at the same time (no published figure either).';
@@ -38,7 +39,28 @@ const S3_RTC_PAGE = 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/repli
  * Replication Time Control replicates 99.99% of objects within 15 minutes (S3_RTC_PAGE), plus
  * 5 minutes for the 1-minute datapoints that prove it to arrive.
  */
-const DRAIN_BOUND_SECONDS = 20 * 60;
+export const DRAIN_BOUND_SECONDS = 20 * 60;
+/** The fence steps a switch waits for before streaming resumes here (step names of lib/runbooks/fence.ts). */
+const FENCE_WAITED_FOR = ['DisableReplication', 'FenceDatabase'] as const;
+/** How long TryFenceOldRegion waits for them (try_fence.py WaitSeconds). */
+const FENCE_WAIT_SECONDS = 180;
+/** The fence start's retries while the old region throttles or fails (dra_common.with_retries defaults). */
+const FENCE_START_RETRY = { attempts: 4, budgetSeconds: 75 };
+
+/**
+ * Minutes the fence runbook takes until every step named has run, by its steps' own metadata:
+ * follows the fence's order (lib/runbooks/fence.ts), whatever it is.
+ */
+export function fenceMinutesUntil(ctx: RunbookContext, names: readonly string[]): number {
+  const steps = fenceDocument(ctx.config, writerRole(ctx.config), ctx.topicArn, '').mainSteps;
+  const last = Math.max(...names.map((n) => steps.findIndex((st) => st.name === n)));
+  if (last < 0 || names.some((n) => !steps.some((st) => st.name === n))) {
+    throw new Error(
+      `The fence runbook has no step ${names.join(' or ')}; update FENCE_WAITED_FOR (switch-steps.ts).`,
+    );
+  }
+  return steps.slice(0, last + 1).reduce((t, st) => t + stepMinutes(st), 0);
+}
 /** Days a failback keeps the snapshot of the namespace it restores over (CreateSnapshot retentionPeriod). */
 const KEPT_SNAPSHOT_DAYS = 35;
 
@@ -340,24 +362,36 @@ export class SwitchSteps {
     ];
   }
 
+  /** In a failover, StartSwitch requests the deletion of the Replicator here (StopReplicator confirms it). */
+  private get replicatorAtStart(): string | undefined {
+    return !this.failback && this.ctx.config.msk.replicator ? this.ctx.name('msk-replicator') : undefined;
+  }
+
   startSwitch(): RunbookStep {
     const { ctx } = this;
+    const replicator = this.replicatorAtStart;
     return scriptStep({
       name: 'StartSwitch',
       file: 'start_switch.py',
-      description: `Starts together, each only if not done or under way: the promotion of ${this.db ?? '(no replica)'} in ${ctx.here} (not while it is backing-up: WaitForWrites requests it once the backup completes); ${this.datastore ? `the failover of the Global Datastore to ${ctx.here}${this.failback ? '' : ` (when ${ctx.other} does not answer or is failing, or on any error or timeout: disassociate this member instead)`}` : 'no cache switch (no Global Datastore)'}; the start of ${ctx.name('spark')}, with its auto-start turned back on.`,
-      verify: 'the Database, Cache and Spark outputs say what was requested or found done.',
+      description: `Starts together, each only if not done or under way: the promotion of ${this.db ?? '(no replica)'} in ${ctx.here} (not while it is backing-up: WaitForWrites requests it once the backup completes); ${this.datastore ? `the failover of the Global Datastore to ${ctx.here}${this.failback ? '' : ` (when ${ctx.other} does not answer or is failing, or on any error or timeout: disassociate this member instead)`}` : 'no cache switch (no Global Datastore)'}; the start of ${ctx.name('spark')}, with its auto-start turned back on${replicator ? `; the deletion of the MSK Replicator ${replicator} here, which copies ${ctx.other}'s topics into the live ones (StopReplicator confirms it is gone)` : ''}.`,
+      verify: `the Database, Cache${replicator ? ', Replicator' : ''} and Spark outputs say what was requested or found done.`,
       phase: 'critical',
-      expectedMinutes: 0.5,
-      durationSource: NO_FIGURE,
+      // Bounded by the brownout probe of the writer's region (start_switch.py region_answers: 3 x
+      // (5 s connect + 15 s read) + 2 x 5 s apart = 70 s) and the failover request (20 s at most).
+      expectedMinutes: this.datastore && !this.failback ? 1.5 : 0.5,
+      durationSource:
+        this.datastore && !this.failback
+          ? `bound: asking ${ctx.other} whether it answers takes at most 70 s (3 tries of 5 s connect + 15 s read, 5 s apart) in a brownout, the Global Datastore failover request at most 20 s more; the other requests are a few API calls (no AWS figure)`
+          : NO_FIGURE,
       mutating: true,
       maxAttempts: 3,
       timeoutSeconds: 180,
-      input: this.switchInputs(),
+      input: { ...this.switchInputs(), ...(replicator ? { Replicator: replicator } : {}) },
       returns: [
         ['Database', 'String'],
         ['Cache', 'String'],
         ['Spark', 'String'],
+        ...(replicator ? ([['Replicator', 'String']] as const) : []),
         ['StartedAt', 'Integer'],
       ],
       permissions: [
@@ -375,53 +409,66 @@ export class SwitchSteps {
           ],
           'EMR Serverless applications are found by listing (ids generated by AWS)',
         ),
+        ...(replicator ? [this.replicatorPermission()] : []),
       ],
     });
   }
 
   /**
-   * The failback's drain: what the fenced writer wrote to S3 and its topics arrives here
-   * before this region takes writes and before anything cuts replication (drain.py). Read in
-   * this region, where S3 (destination) and the Replicator (target) publish it.
+   * The failback's drain, its own step between the catch-up and StartSwitch: what the fenced
+   * writer wrote to S3 and its topics arrives here before anything irreversible (the promotion,
+   * the Global Datastore failover) and before anything cuts replication (drain.py). Read in this
+   * region, where S3 (destination) and the Replicator (target) publish it.
    */
-  private drainInput(): Record<string, unknown> {
-    const { config } = this.ctx;
-    return {
-      Rules: readinessSettings(config, standbyRole(config)).replication.map((r) => ({
-        SourceBucket: r.sourceBucket,
-        DestinationBucket: r.destinationBucket,
-        RuleId: r.ruleId,
-      })),
-      Replicator: config.msk.replicator ? this.ctx.name('msk-replicator') : '',
-      FencedAt: '{{FenceWriter.FencedAt}}',
-      BoundSeconds: DRAIN_BOUND_SECONDS,
-    };
+  waitForDrain(): RunbookStep {
+    const { ctx } = this;
+    const { config } = ctx;
+    const replicator = config.msk.replicator ? ctx.name('msk-replicator') : '';
+    return scriptStep({
+      name: 'WaitForDrain',
+      file: 'drain.py',
+      description: `Waits, before anything is promoted, failed over or cut, until what ${ctx.other} wrote before the fence has arrived here: S3 OperationsPendingReplication of every rule into ${ctx.here}${replicator ? ` and the MSK Replicator's MessageLag` : ''} at 0 since the fence (read in ${ctx.here}, where AWS publishes them), so that neither a late replica overwrites a new write here nor the fence cuts replication with records on the way. At most ${DRAIN_BOUND_SECONDS / 60} minutes after the fence; then it fails naming what is pending (nothing was promoted or cut; ${ctx.other} stays fenced) unless Force=true, which goes on and says what it overrides.`,
+      verify: 'the Drained output says nothing is pending (or, with Force=true, what it overrode).',
+      phase: 'critical',
+      expectedMinutes: 3,
+      durationSource: `estimate: the re-seed gate let the failback start only with every replication check healthy, so the backlog at the fence is what those lags allow; S3 Replication Time Control replicates most objects in seconds and 99.99% within 15 minutes (${S3_RTC_PAGE}), and the Replicator's MessageLag falls to 0 once it has caught up (https://docs.aws.amazon.com/msk/latest/developerguide/msk-replicator-metrics-ref.html); CloudWatch's 1-minute datapoints arrive a few minutes late (no AWS figure). Bounded at ${DRAIN_BOUND_SECONDS / 60} minutes after the fence.`,
+      // 3 x 9 minutes cover the 20-minute bound from the fence.
+      maxAttempts: 3,
+      timeoutSeconds: 600,
+      input: {
+        Region: ctx.here,
+        OtherRegion: ctx.other,
+        Rules: readinessSettings(config, standbyRole(config)).replication.map((r) => ({
+          SourceBucket: r.sourceBucket,
+          DestinationBucket: r.destinationBucket,
+          RuleId: r.ruleId,
+        })),
+        Replicator: replicator,
+        FencedAt: '{{FenceWriter.FencedAt}}',
+        BoundSeconds: DRAIN_BOUND_SECONDS,
+        WaitSeconds: 540,
+        Force: '{{Force}}',
+      },
+      returns: [['Drained', 'String']],
+      permissions: [
+        ctx.listed(
+          ctx.here,
+          ['cloudwatch:GetMetricData'],
+          'GetMetricData takes no resource (CloudWatch service authorization reference); limited to this region',
+        ),
+      ],
+    });
   }
 
   waitForWrites(): RunbookStep {
-    const { ctx } = this;
-    const drain = this.failback
-      ? ` Also waits, during the promotion, until what ${ctx.other} wrote before the fence has arrived here: S3 OperationsPendingReplication of every rule into ${ctx.here}${ctx.config.msk.replicator ? ` and the MSK Replicator's MessageLag` : ''} at 0 since the fence (read in ${ctx.here}, where AWS publishes them), so that neither a late replica overwrites a new write here nor the fence cuts replication with records on the way; at most ${DRAIN_BOUND_SECONDS / 60} minutes after the fence, then it fails naming what is pending (nothing here takes writes yet) unless Force=true.`
-      : '';
     return scriptStep({
       name: 'WaitForWrites',
       file: 'wait_writable.py',
-      description: `Waits until ${this.db ?? 'the database'} has no replication source and is available (or backing-up, which takes writes), requesting its promotion if StartSwitch could not (replica backing-up), and ${this.datastore ? `${this.cacheGroup} is available and primary or standalone${this.failback ? '' : ' (disassociating it if the failover has not taken after 5 minutes; if the cache still cannot take writes then, writes resume on the database and the cache is reported NOT WRITABLE with the fix)'}` : 'the cache needs nothing'}.${drain} Repeats up to 4 times 9 minutes.`,
-      verify: `the Database output says standalone and available; the Cache output primary or standalone${this.failback ? '; the Drained output says nothing is pending' : ''}.`,
+      description: `Waits until ${this.db ?? 'the database'} has no replication source and is available (or backing-up, which takes writes), requesting its promotion if StartSwitch could not (replica backing-up), and ${this.datastore ? `${this.cacheGroup} is available and primary or standalone${this.failback ? '' : ' (disassociating it if the failover has not taken after 5 minutes; if the cache still cannot take writes then, writes resume on the database and the cache is reported NOT WRITABLE with the fix)'}` : 'the cache needs nothing'}. Repeats up to 4 times 9 minutes.`,
+      verify: 'the Database output says standalone and available; the Cache output primary or standalone.',
       phase: 'critical',
       expectedMinutes: 10,
       durationSource: RDS_PROMOTE,
-      ...(this.failback
-        ? {
-            concurrent: [
-              {
-                what: `S3 and the MSK Replicator drained into ${ctx.here}`,
-                expectedMinutes: 3,
-                durationSource: `estimate: the re-seed gate let the failback start only with every replication check healthy, so the backlog at the fence is what those lags allow; S3 Replication Time Control replicates most objects in seconds and 99.99% within 15 minutes (${S3_RTC_PAGE}), and the Replicator's MessageLag falls to 0 once it has caught up (https://docs.aws.amazon.com/msk/latest/developerguide/msk-replicator-metrics-ref.html); CloudWatch's 1-minute datapoints arrive a few minutes late (no AWS figure). It runs during the promotion: this region takes writes, and the fence cuts replication, only after this step.`,
-              },
-            ],
-          }
-        : {}),
       mutating: this.db !== undefined || (!this.failback && this.datastore !== undefined),
       maxAttempts: 4,
       timeoutSeconds: 600,
@@ -430,28 +477,17 @@ export class SwitchSteps {
         StartedAt: '{{StartSwitch.StartedAt}}',
         WaitSeconds: 540,
         FallbackSeconds: 300,
-        ...(this.failback ? { Drain: this.drainInput(), Force: '{{Force}}' } : {}),
       },
       returns: [
         ['Database', 'String'],
         ['Cache', 'String'],
         ['CacheWritable', 'Boolean'],
-        ['Drained', 'String'],
       ],
       permissions: [
         ...(this.db
           ? [{ actions: ['rds:DescribeDBInstances', 'rds:PromoteReadReplica'], resources: [this.dbArn()] }]
           : []),
         ...this.cachePermissions(true),
-        ...(this.failback
-          ? [
-              ctx.listed(
-                ctx.here,
-                ['cloudwatch:GetMetricData'],
-                'GetMetricData takes no resource (CloudWatch service authorization reference); limited to this region',
-              ),
-            ]
-          : []),
       ],
     });
   }
@@ -702,11 +738,16 @@ export class SwitchSteps {
    */
   fenceOldRegion(): RunbookStep[] {
     const phase = this.failback ? 'after' : 'critical';
-    return [
-      ...(this.db ? [this.promoteSecret(phase)] : []),
-      this.stopReplicator(phase),
-      this.tryFence(phase),
-    ];
+    return [...(this.failback ? this.credential() : []), this.stopReplicator(phase), this.tryFence(phase)];
+  }
+
+  /**
+   * The credential's promotion: with the fence in a failback; in a failover right after
+   * streaming resumed (writes do not need it, so it is off the critical path), still before
+   * anything slow.
+   */
+  credential(): RunbookStep[] {
+    return this.db ? [this.promoteSecret('after')] : [];
   }
 
   /**
@@ -715,7 +756,7 @@ export class SwitchSteps {
    * is docs/failover-and-failback.md, "Credentials"). Not needed for writes to resume (the
    * replica is readable here and holds the promoted database's password), but it cuts the
    * old region's last way to change what clients here read: its rotation schedule is still
-   * on the primary. So it sits with the fence, right after activation, and never fails the
+   * on the primary. So it runs right after the switch, before anything slow, and never fails the
    * switch.
    */
   private promoteSecret(phase: StepPhase): RunbookStep {
@@ -766,12 +807,14 @@ export class SwitchSteps {
     return scriptStep({
       name: 'StopReplicator',
       file: 'stop_replicator.py',
-      description: `Deletes the MSK Replicator ${name} in ${ctx.here} that copies from ${ctx.other}'s cluster into the topics here (skipped if gone; not asked twice) and waits up to 2.5 minutes until it is gone, so that it copies none of the old writer's records into the live topics. Never fails the switch.`,
+      description: `${this.replicatorAtStart ? 'Confirms the deletion StartSwitch requested of' : 'Deletes'} the MSK Replicator ${name} in ${ctx.here} that copies from ${ctx.other}'s cluster into the topics here (skipped if gone; not asked twice) and waits up to 2.5 minutes until it is gone, so that it copies none of the old writer's records into the live topics. Never fails the switch.`,
       verify: 'the Result output; the Replicator is gone (or DELETING if it outlasted the wait).',
       phase,
-      expectedMinutes: 1,
-      durationSource:
-        'estimate: the deletion is requested at once; AWS publishes no time for a Replicator to be gone, and the step waits at most 2.5 minutes for it',
+      // In a failover StartSwitch requested the deletion during the promotion (10 min before).
+      expectedMinutes: this.replicatorAtStart ? 0.5 : 2.5,
+      durationSource: this.replicatorAtStart
+        ? 'estimate: StartSwitch requested the deletion with the promotion, about 10 minutes before, so this confirms it is gone; AWS publishes no time for a Replicator to be gone, and the step waits at most 2.5 minutes more for it'
+        : 'bound: the deletion is requested here; AWS publishes no time for a Replicator to be gone, and the step waits at most 2.5 minutes for it',
       maxAttempts: 2,
       timeoutSeconds: 240,
       onFailure: 'Continue',
@@ -781,14 +824,16 @@ export class SwitchSteps {
         ['Ok', 'Boolean'],
         ['Result', 'String'],
       ],
-      permissions: [
-        ctx.listed(
-          ctx.here,
-          ['kafka:ListReplicators', 'kafka:DescribeReplicator', 'kafka:DeleteReplicator'],
-          'Replicator ARNs end with an id generated by AWS',
-        ),
-      ],
+      permissions: [this.replicatorPermission()],
     });
+  }
+
+  private replicatorPermission(): RunbookStep['permissions'][number] {
+    return this.ctx.listed(
+      this.ctx.here,
+      ['kafka:ListReplicators', 'kafka:DescribeReplicator', 'kafka:DeleteReplicator'],
+      'Replicator ARNs end with an id generated by AWS',
+    );
   }
 
   private waitForWarehouse(input: Record<string, unknown>, onFailure: string): RunbookStep {
@@ -826,20 +871,25 @@ export class SwitchSteps {
   private tryFence(phase: StepPhase): RunbookStep {
     const { ctx } = this;
     const doc = fenceRunbookName(ctx.config);
+    const fence = fenceMinutesUntil(ctx, FENCE_WAITED_FOR);
     return scriptStep({
       name: 'TryFenceOldRegion',
       file: 'try_fence.py',
-      description: `Starts the fence runbook ${doc} in ${ctx.other} (its record, Spark runs, job submission, S3 rules, Replicator, database). Never fails the switch: during an outage ${ctx.other} does not answer and the Message says what to run when it does.`,
-      verify: `the Message output; if Started is false, run the command it gives once ${ctx.other} answers.`,
+      description: `Starts the fence runbook ${doc} in ${ctx.other} (its record, S3 rules, database, Replicator, Spark runs, job submission), retrying with backoff while ${ctx.other} answers with throttling or a 5xx (at most ${FENCE_START_RETRY.attempts} attempts in ${FENCE_START_RETRY.budgetSeconds} s), then waits up to ${FENCE_WAIT_SECONDS / 60} minutes until its ${FENCE_WAITED_FOR.join(' and ')} steps succeeded (GetAutomationExecution in ${ctx.other}), so that streaming resumes here only once the old region neither replicates into the live buckets nor takes database writes. Never fails the switch: when ${ctx.other} does not answer (a full outage cannot be fenced now) it does not wait, Fence says OLD REGION NOT FENCED and the Message gives the command to run when it answers.`,
+      verify: `the Fence output reads "${ctx.other} fenced"; otherwise run what the Message says once ${ctx.other} answers.`,
       phase,
-      expectedMinutes: 0.5,
-      durationSource: NO_FIGURE,
+      expectedMinutes: 0.5 + Math.min(fence, FENCE_WAIT_SECONDS / 60),
+      durationSource: `the start request (${NO_FIGURE}), then the fence runbook's steps up to ${FENCE_WAITED_FOR.join(' and ')} (${fence} min by their own metadata, lib/runbooks/fence.ts), waited for at most ${FENCE_WAIT_SECONDS / 60} min; ${FENCE_START_RETRY.budgetSeconds} s more at most when ${ctx.other} throttles or fails the start; not waited for when ${ctx.other} does not answer`,
       maxAttempts: 1,
+      // Retries and the wait happen inside the step: start (<= 75 s) + wait (180 s) + the last reads.
+      timeoutSeconds: 300,
       onFailure: 'Continue',
       isCritical: false,
-      input: { Region: ctx.other, Document: doc },
+      input: { Region: ctx.other, Document: doc, WaitSeconds: FENCE_WAIT_SECONDS },
       returns: [
         ['Started', 'Boolean'],
+        ['Fenced', 'Boolean'],
+        ['Fence', 'String'],
         ['Message', 'String'],
       ],
       permissions: [
@@ -847,6 +897,11 @@ export class SwitchSteps {
           actions: ['ssm:StartAutomationExecution'],
           resources: [ctx.arn(ctx.other, 'ssm', `automation-definition/${doc}:*`)],
           why: 'An automation definition ARN ends with its version (:$DEFAULT, :$LATEST or a number)',
+        },
+        {
+          actions: ['ssm:GetAutomationExecution'],
+          resources: [ctx.arn(ctx.other, 'ssm', 'automation-execution/*')],
+          why: 'Automation execution ids are generated by SSM when the fence starts',
         },
         {
           actions: ['iam:PassRole'],
@@ -879,7 +934,8 @@ export class SwitchSteps {
     return [
       publish(
         'Notify',
-        `dual-region-analytics ${ctx.config.name}: ${this.failback ? 'failed back' : 'failed over'} to ${ctx.here}`,
+        // SNS subjects are at most 100 characters (Publish): the fence's state is one short phrase.
+        `dual-region-analytics ${ctx.config.name}: ${this.failback ? 'failed back' : 'failed over'} to ${ctx.here}; {{TryFenceOldRegion.Fence}}`,
         `Execution {{automation:EXECUTION_ID}} made ${ctx.here} the active region of ${ctx.config.name}.${this.db ? ' Credential: {{PromoteSecret.Result}}.' : ''} MSK Replicator: {{StopReplicator.Result}}. Fence of ${ctx.other}: {{TryFenceOldRegion.Message}}. Next: ${next}.`,
       ),
       publish(

@@ -13,15 +13,16 @@ import {
   MANAGED_EXECUTION_POLICY_RULES,
 } from '../compliance/acknowledge';
 import { PlatformError } from './errors';
+import { handlerCode } from './handler-bundles';
 import { platformLogGroup } from './log-group';
 
-/** Shared with npm run bench and the real-bundling test, so all three bundle the same way. */
+/** lambda/bundling.json, the esbuild settings scripts/bundle-lambda.mjs bundles every handler with. */
 export const BUNDLING: { target: string; mainFields: string[]; external: string[] } = JSON.parse(
   fs.readFileSync(path.join(__dirname, '..', '..', 'lambda', 'bundling.json'), 'utf8'),
 );
 
-/** Bundles a handler as deployed (see the afterBundling hook below). */
-export const BUNDLE_SCRIPT = path.join(__dirname, '..', '..', 'scripts', 'bundle-lambda.mjs');
+/** Bundles a handler as deployed (see handlerCode). */
+export { BUNDLE_SCRIPT } from './handler-bundles';
 
 export interface PlatformFunctionProps {
   /** The validated environment configuration. */
@@ -83,7 +84,8 @@ export interface PlatformFunctionProps {
 
 /**
  * A platform Lambda: Node.js 24 (the newest Lambda runtime) on ARM, bundled locally by esbuild (no Docker)
- * with the AWS SDK v3 clients tree-shaken into the bundle (lambda/bundling.json), in the private subnets, KMS-encrypted logs
+ * with the AWS SDK v3 clients tree-shaken into the bundle (lambda/bundling.json), minified, with a source
+ * map, in the private subnets, KMS-encrypted logs
  * kept a year, reserved concurrency, X-Ray tracing.
  */
 export function platformFunction(
@@ -93,9 +95,13 @@ export function platformFunction(
 ): nodejs.NodejsFunction {
   const entry = path.join(__dirname, '..', '..', 'lambda', props.entry);
   const logGroup = platformLogGroup(scope, `${id}Logs`, { config: props.config, logsKey: props.logsKey });
+  if (!fs.existsSync(entry)) {
+    throw new PlatformError(
+      `${id}: platformFunction was given entry '${props.entry}', but ${path.relative(path.join(__dirname, '..', '..'), entry)} does not exist. Name a handler file under lambda/, e.g. job-submission/handler.ts.`,
+    );
+  }
   const fn = new nodejs.NodejsFunction(scope, id, {
-    entry,
-    handler: 'handler',
+    handler: 'index.handler',
     functionName: props.functionName,
     runtime: lambda.Runtime.NODEJS_24_X,
     architecture: lambda.Architecture.ARM_64,
@@ -109,31 +115,9 @@ export function platformFunction(
     logGroup,
     reservedConcurrentExecutions: props.reservedConcurrency ?? 5,
     tracing: lambda.Tracing.ACTIVE,
-    bundling: {
-      minify: true,
-      sourceMap: true,
-      target: BUNDLING.target,
-      mainFields: BUNDLING.mainFields,
-      format: nodejs.OutputFormat.CJS,
-      forceDockerBundling: false,
-      externalModules: BUNDLING.external,
-      // NodejsFunction's esbuild takes no plugins: scripts/bundle-lambda.mjs rebuilds index.js (and its
-      // map) with the same options plus plugins that let esbuild drop SDK code a handler does not use
-      // (unused schemas, package.json fields). npm run bench and the real-bundling test bundle with that
-      // script too. The hook runs this Node on host paths: local bundling only (esbuild is installed), in a
-      // POSIX shell (the quoting below is for sh; CDK runs hooks with cmd /c on Windows, untested there).
-      // It rebuilds from the entry with bundling.json only, so a NodejsFunction bundling option added
-      // here (define, banner, ...) must go into scripts/bundle-lambda.mjs too.
-      commandHooks: {
-        beforeBundling: () => [],
-        beforeInstall: () => [],
-        afterBundling: (_inputDir: string, outputDir: string) => [
-          [process.execPath, BUNDLE_SCRIPT, entry, path.join(outputDir, 'index.js'), '--sourcemap']
-            .map((arg) => `'${arg.replace(/'/g, `'\\''`)}'`)
-            .join(' '),
-        ],
-      },
-    },
+    // Bundled by scripts/bundle-lambda.mjs (lambda/bundling.json plus the SDK plugins NodejsFunction's
+    // own esbuild cannot take), once per synth for every handler: see handlerCode.
+    code: handlerCode(entry),
   });
   if (!props.vpc && !props.outsideVpcReason) {
     throw new PlatformError(

@@ -8,17 +8,21 @@ const ROOT = path.join(__dirname, '..', '..');
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 const CDK_JSON_CONTEXT = JSON.parse(fs.readFileSync(path.join(ROOT, 'cdk.json'), 'utf8')).context;
 
-/** Runs bin/app.ts the way the CDK CLI does (context in CDK_CONTEXT_JSON, output in CDK_OUTDIR). */
-function runApp(context: Record<string, unknown>) {
+/**
+ * Runs bin/app.ts the way the CDK CLI does (context in CDK_CONTEXT_JSON, output in CDK_OUTDIR), without
+ * bundling, and without validation unless `validate` (then with findings planted: test/support/plant-findings.cjs).
+ */
+function runApp(context: Record<string, unknown>, { validate = false } = {}) {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'dra-bin-'));
-  const result = spawnSync(TSX, ['bin/app.ts'], {
+  const preload = validate ? ['--require', path.join(ROOT, 'test', 'support', 'plant-findings.cjs')] : [];
+  const result = spawnSync(TSX, [...preload, 'bin/app.ts'], {
     cwd: ROOT,
     encoding: 'utf8',
     env: {
       ...process.env,
       CDK_OUTDIR: outdir,
       CDK_CONTEXT_JSON: JSON.stringify({ ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [], ...context }),
-      CDK_VALIDATION: 'false',
+      CDK_VALIDATION: validate ? 'true' : 'false',
     },
   });
   return { ...result, outdir };
@@ -48,6 +52,33 @@ describe('bin/app.ts', () => {
     const templates = fs.readdirSync(result.outdir).filter((f) => f.endsWith('.template.json'));
     expect(templates.some((f) => f.startsWith('stagingprimary'))).toBe(true);
     expect(templates.some((f) => f.startsWith('stagingdr'))).toBe(true);
+  });
+});
+
+describe('bin/app.ts fails the synth on a finding', () => {
+  // bin/app.ts runs CloudFormation's validation on a worker thread (lib/compliance/cloudformation-validation.ts)
+  // and the nag packs in the synth; both must still turn a finding into a failed synth.
+  it('of CloudFormation validation and of the nag packs, each listed', () => {
+    const result = runApp({ env: 'dev' }, { validate: true });
+    expect(result.status).toBe(1);
+    const listed = [...result.stderr.matchAll(/^ {2}- \[([^\]]+)\] (\S+) at (\S+)/gm)].map(
+      ([, plugin, rule, where]) => ({
+        plugin,
+        rule,
+        where,
+      }),
+    );
+    // Only the planted stack: the platform itself is at zero findings.
+    expect(listed.filter((f) => !f.where.startsWith('Planted/'))).toEqual([]);
+    expect(listed.filter((f) => f.where === 'Planted/BadTier')).toEqual([
+      { plugin: 'CloudFormation Validate', rule: 'W3030', where: 'Planted/BadTier' },
+    ]);
+    const nag = listed.filter((f) => f.where === 'Planted/BareBucket');
+    expect(new Set(nag.map((f) => f.plugin))).toEqual(
+      new Set(['AwsSolutions', 'HIPAA.Security', 'NIST.800.53.R5']),
+    );
+    expect(result.stderr).toMatch(/\d+ unacknowledged validation finding\(s\)/);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 });
 

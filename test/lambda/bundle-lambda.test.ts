@@ -152,3 +152,48 @@ describe('handler bundles', () => {
     expect(exported).toBe('function');
   });
 });
+
+/**
+ * A synth bundles all handlers in one esbuild run (`--outdir`, lib/shared/handler-bundles.ts); the load
+ * tests above bundle each alone. Both must give the same bytes, source map included (its paths are
+ * relative to the bundle, so both bundles sit at the same depth).
+ */
+describe('handlers bundled together', () => {
+  it('are the bytes of each handler bundled alone', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dra-together-'));
+    const entry = (name: string) => path.join(LAMBDA, name, 'handler.ts');
+    execFileSync(process.execPath, [
+      BUNDLE_SCRIPT,
+      entry('job-submission'),
+      path.join(dir, 'alone', 'index.js'),
+      '--sourcemap',
+    ]);
+    execFileSync(process.execPath, [
+      BUNDLE_SCRIPT,
+      '--outdir',
+      dir,
+      '--sourcemap',
+      `${entry('job-submission')}=together-job/index`,
+      `${entry('postgres-control')}=together-pg/index`,
+    ]);
+    // Job submission has a lazy part (msk-admin.lazy); postgres-control has none.
+    const files = (d: string) => fs.readdirSync(path.join(dir, d)).sort();
+    expect(files('alone')).toEqual([
+      'index.js',
+      'index.js.map',
+      'msk-admin.lazy.js',
+      'msk-admin.lazy.js.map',
+    ]);
+    expect(files('together-job')).toEqual(files('alone'));
+    for (const file of files('alone')) {
+      const alone = fs.readFileSync(path.join(dir, 'alone', file));
+      expect(alone.length).toBeGreaterThan(0);
+      expect({ file, same: fs.readFileSync(path.join(dir, 'together-job', file)).equals(alone) }).toEqual({
+        file,
+        same: true,
+      });
+    }
+    expect(files('together-pg')).toEqual(['index.js', 'index.js.map']);
+    expect(fs.readFileSync(path.join(dir, 'together-pg', 'index.js'), 'utf8')).toContain('postgres');
+  });
+});

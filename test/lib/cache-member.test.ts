@@ -26,7 +26,13 @@ function member(change: Change = {}) {
     },
     'test',
   );
-  const stack = new Stack(new App(), 'DrCache', {
+  // Properties only: CloudFormation's validator (seconds per synth) and creation stack traces
+  // are left to the platform tests.
+  const app = new App({
+    builtinCloudFormationValidation: false,
+    context: { 'aws:cdk:disable-stack-trace': true, 'aws:cdk:disable-creation-stack-traces': true },
+  });
+  const stack = new Stack(app, 'DrCache', {
     env: { account: config.account, region: config.regions.dr.region },
   });
   const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {

@@ -8,7 +8,11 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { EMRServerlessClient } from '@aws-sdk/client-emr-serverless';
 import type { DescribeKeyResponse } from '@aws-sdk/client-kms';
 import type { ListTagsForResourceResponse, TagResourceResponse } from '@aws-sdk/client-redshift-serverless';
-import { SSMClient, type StartAutomationExecutionResult } from '@aws-sdk/client-ssm';
+import {
+  type GetAutomationExecutionResult,
+  SSMClient,
+  type StartAutomationExecutionResult,
+} from '@aws-sdk/client-ssm';
 import { loadConfig } from '../../config';
 import { bucketName, checkpointBucketName, streamingConsumerGroup } from '../../config/naming';
 import { submit } from '../../lambda/job-submission/handler';
@@ -124,6 +128,11 @@ interface Scenario {
   submitFailures: { left: number };
   tags: Map<string, Record<string, string>>;
   fenceStarts: string[];
+  /**
+   * The fence runbook started in the old region: seconds after its start until its
+   * DisableReplication and FenceDatabase steps succeed (undefined: they never do).
+   */
+  fence: { seconds?: number };
   apps: Record<string, string>;
   /** Secrets Manager: this generation's master secret in the writer's region, its replica in the standby's. */
   secrets: ReturnType<typeof secretsManager>;
@@ -266,11 +275,33 @@ function scenario(writer: string, standby: string, replica: string): Scenario {
         },
       }) satisfies DescribeKeyResponse,
   );
+  const fence: Scenario['fence'] = { seconds: 90 };
+  const fenceStartedAt = new Map<string, number>();
   world.on('ssm', 'StartAutomationExecution', ({ region, params }) => {
     fenceStarts.push(`${region}:${params.DocumentName}`);
+    const id = `exec-fence-${fenceStarts.length}`;
+    fenceStartedAt.set(id, world.clock);
+    return { AutomationExecutionId: id } satisfies StartAutomationExecutionResult;
+  });
+  world.on('ssm', 'GetAutomationExecution', ({ params }) => {
+    const id = String(params.AutomationExecutionId);
+    const started = fenceStartedAt.get(id);
+    if (started === undefined)
+      throw new AwsError('AutomationExecutionNotFoundException', `There is no execution ${id}.`);
+    const done = fence.seconds !== undefined && world.clock - started >= fence.seconds;
     return {
-      AutomationExecutionId: `exec-fence-${fenceStarts.length}`,
-    } satisfies StartAutomationExecutionResult;
+      AutomationExecution: {
+        AutomationExecutionId: id,
+        DocumentName: 'dra-prod-fence',
+        AutomationExecutionStatus: 'InProgress',
+        StepExecutions: [
+          { StepName: 'CheckNewWriter', StepStatus: 'Success' },
+          { StepName: 'SetActiveRegion', StepStatus: 'Success' },
+          { StepName: 'DisableReplication', StepStatus: done ? 'Success' : 'InProgress' },
+          ...(done ? [{ StepName: 'FenceDatabase', StepStatus: 'Success' as const }] : []),
+        ],
+      },
+    } satisfies GetAutomationExecutionResult;
   });
   // The writer's generation secret, replicated to the standby (metadata included: the replica
   // names the writer's rotation function until it is promoted).
@@ -287,7 +318,7 @@ function scenario(writer: string, standby: string, replica: string): Scenario {
       RotationRules: { ScheduleExpression: 'rate(30 days)' },
     });
   const readiness = realReadiness(world, config);
-  return { world, pg, readiness, submissions, submitFailures, tags, fenceStarts, apps, secrets };
+  return { world, pg, readiness, submissions, submitFailures, tags, fenceStarts, fence, apps, secrets };
 }
 
 const realRun = {
@@ -561,9 +592,16 @@ describe('failover runbook, executed (prod, generation 0: us-east-1 writes)', ()
     const result = await run(s);
     expect(result.status).toBe('Success');
     expect(calls(s.world, 'DeleteReplicator', DR)).toHaveLength(1);
+    // Requested with the promotion (StartSwitch), confirmed gone after activation (StopReplicator).
+    expect(stepOf(result, 'StartSwitch').outputs.Replicator).toBe(
+      'deletion of dra-prod-msk-replicator in us-west-2 (copying from us-east-1) requested',
+    );
+    expect(calls(s.world, 'DeleteReplicator', DR)[0].at).toBeLessThan(
+      calls(s.world, 'PromoteReadReplica', DR)[0].at + 60,
+    );
     expect(stepOf(result, 'StopReplicator').outputs).toMatchObject({
       Ok: true,
-      Result: 'dra-prod-msk-replicator in us-west-2 (copying from us-east-1) deleted',
+      Result: 'dra-prod-msk-replicator in us-west-2 is gone (or never was): nothing copies from us-east-1',
     });
     expect(
       s.world.published.some((p) => /MSK Replicator: dra-prod-msk-replicator in us-west-2/.test(p.Message)),
@@ -712,6 +750,119 @@ describe('failover runbook, executed (prod, generation 0: us-east-1 writes)', ()
     // ... while the old producer kept writing in us-east-1 after the fence (until the fence runbook there stops it).
     expect(s.world.kafka.records(PRIMARY).some((r) => r.producedAt > fenced)).toBe(true);
     expect(minutesUntil(result, 'ResubmitStreaming')).toBeLessThanOrEqual(15);
+  });
+
+  it('old region up: streaming resumes here only once the fence there has disabled replication and fenced the database, and that wait is counted', async () => {
+    const s = scenario(PRIMARY, DR, 'dra-prod-postgres');
+    s.fence.seconds = 120;
+    const started = s.world.clock;
+    const result = await run(s);
+    expect(result.status).toBe('Success');
+    expect(stepOf(result, 'TryFenceOldRegion').outputs).toMatchObject({
+      Started: true,
+      Fenced: true,
+      Fence: `${PRIMARY} fenced`,
+    });
+    const fenceStart = calls(s.world, 'StartAutomationExecution', PRIMARY)[0].at;
+    const firstSubmit = s.world.log.find(
+      (c) => c.operation.toLowerCase() === 'invoke' && c.params.FunctionName === 'dra-prod-submit-job',
+    );
+    expect(firstSubmit!.at - fenceStart).toBeGreaterThanOrEqual(120);
+    expect(calls(s.world, 'GetAutomationExecution', PRIMARY).length).toBeGreaterThan(1);
+    // The wait is on the clock the 15-minute-style claim is computed from.
+    expect(stepOf(result, 'TryFenceOldRegion').seconds).toBeGreaterThanOrEqual(120);
+    expect(firstSubmit!.at - started).toBeGreaterThanOrEqual(
+      minutesUntil(result, 'TryFenceOldRegion') * 60 - 1,
+    );
+    expect(s.world.published.find((p) => p.Subject?.includes('failed over'))?.Subject).toBe(
+      `dual-region-analytics prod: failed over to ${DR}; ${PRIMARY} fenced`,
+    );
+    expect(notAllowed(s.world, 0, failoverDocument(prod, topic(DR)))).toEqual([]);
+  });
+
+  it('a fence that does not finish is waited for at most 3 minutes, then the switch goes on and says it is not confirmed', async () => {
+    const s = scenario(PRIMARY, DR, 'dra-prod-postgres');
+    s.fence.seconds = undefined;
+    const result = await run(s);
+    expect(result.status).toBe('Success');
+    const step = stepOf(result, 'TryFenceOldRegion');
+    expect(step.outputs).toMatchObject({
+      Started: true,
+      Fenced: false,
+      Fence: 'fence of the old region NOT CONFIRMED',
+    });
+    expect(String(step.outputs.Message)).toMatch(/DisableReplication InProgress, FenceDatabase not run yet/);
+    expect(step.seconds).toBeLessThanOrEqual(200);
+    expect(s.submissions).toHaveLength(2);
+  });
+
+  it('the old region stops answering after the fence started: not waited for, reported as not confirmed', async () => {
+    const s = scenario(PRIMARY, DR, 'dra-prod-postgres');
+    s.world.on('ssm', 'StartAutomationExecution', ({ region, params }) => {
+      s.fenceStarts.push(`${region}:${params.DocumentName}`);
+      s.world.outage(PRIMARY, 'hang');
+      return { AutomationExecutionId: 'exec-fence-1' } satisfies StartAutomationExecutionResult;
+    });
+    const result = await run(s);
+    expect(result.status).toBe('Success');
+    const step = stepOf(result, 'TryFenceOldRegion');
+    expect(step.outputs).toMatchObject({ Started: true, Fenced: false });
+    expect(String(step.outputs.Message)).toMatch(/stopped answering.*get-automation-execution/);
+    expect(step.seconds).toBeLessThanOrEqual(30);
+  });
+
+  it('5xx brownout in the old region: the record there and the fence start are retried, so it neither names itself nor stays unfenced', async () => {
+    const s = scenario(PRIMARY, DR, 'dra-prod-postgres');
+    const brownout = {
+      code: 'InternalServerError',
+      message: 'We encountered an internal error.',
+      status: 500,
+    };
+    s.world.failNext('ssm', 'PutParameter', brownout, PRIMARY);
+    s.world.failNext(
+      'ssm',
+      'StartAutomationExecution',
+      { ...brownout, code: 'ThrottlingException', status: 400 },
+      PRIMARY,
+    );
+    s.world.failNext('ssm', 'StartAutomationExecution', brownout, PRIMARY);
+    const result = await run(s);
+    expect(result.status).toBe('Success');
+    expect(s.world.ssm.value(PRIMARY, RECORD)).toBe(DR);
+    expect(stepOf(result, 'ActivateThisRegion').outputs.OtherRegionUpdated).toBe(true);
+    expect(s.fenceStarts).toEqual([`${PRIMARY}:dra-prod-fence`]);
+    expect(calls(s.world, 'StartAutomationExecution', PRIMARY)).toHaveLength(3);
+    expect(stepOf(result, 'TryFenceOldRegion').outputs).toMatchObject({ Fenced: true });
+  });
+
+  it('a brownout that outlasts the retries: the Notify subject says OLD REGION NOT FENCED and the message gives the command', async () => {
+    const s = scenario(PRIMARY, DR, 'dra-prod-postgres');
+    s.world.failAlways(
+      'ssm',
+      'StartAutomationExecution',
+      { code: 'InternalServerError', message: 'We encountered an internal error.', status: 500 },
+      PRIMARY,
+    );
+    const result = await run(s);
+    expect(result.status).toBe('Success');
+    // Bounded: 4 attempts, 5 + 10 + 20 s apart.
+    expect(calls(s.world, 'StartAutomationExecution', PRIMARY)).toHaveLength(4);
+    expect(stepOf(result, 'TryFenceOldRegion').seconds).toBeLessThanOrEqual(90);
+    const notify = s.world.published.find((p) => p.Subject?.includes('failed over'))!;
+    expect(notify.Subject).toBe(`dual-region-analytics prod: failed over to ${DR}; OLD REGION NOT FENCED`);
+    expect(notify.Message).toMatch(
+      /OLD REGION NOT FENCED.*run: aws ssm start-automation-execution --region us-east-1 --document-name dra-prod-fence/,
+    );
+  });
+
+  it('full outage of the old region: the fence start is not retried nor waited for', async () => {
+    const s = scenario(PRIMARY, DR, 'dra-prod-postgres');
+    s.world.outage(PRIMARY, 'hang');
+    const result = await run(s);
+    expect(result.status).toBe('Success');
+    expect(calls(s.world, 'StartAutomationExecution', PRIMARY)).toHaveLength(1);
+    expect(stepOf(result, 'TryFenceOldRegion').seconds).toBeLessThanOrEqual(15);
+    expect(stepOf(result, 'TryFenceOldRegion').outputs.Fence).toBe('OLD REGION NOT FENCED');
   });
 
   it.each([undefined, 'refuse'] as const)(
@@ -1396,16 +1547,21 @@ describe('failback runbook, executed (prod, generation 1: us-west-2 writes, us-e
     },
   );
 
-  it('failback with S3 and Replicator backlogs: this region takes writes, and replication is cut, only once both drained here; writes resume within 15 minutes', async () => {
+  it('failback with S3 and Replicator backlogs: nothing is promoted, failed over or cut, and this region takes no writes, until both drained here', async () => {
     const s = setup();
     const start = s.world.clock;
     // Both drain after the fence, the Replicator after the promotion would have finished (5.5 min here).
     backlog(s, { until: start + 9 * 60 }, { until: start + 11 * 60, lag: 5000 });
     const result = await runAutomation(failback, { region: PRIMARY, world: s.world, parameters: realRun });
     expect(result.status).toBe('Success');
-    expect(stepOf(result, 'WaitForWrites').outputs.Drained).toMatch(
+    expect(stepOf(result, 'WaitForDrain').outputs.Drained).toMatch(
       /S3: nothing pending on the 4 rules into us-east-1 since the fence.*MSK Replicator dra-prod-msk-replicator: MessageLag 0/,
     );
+    // The promotion and the Global Datastore failover (irreversible) only once drained.
+    const drained = start + minutesUntil(result, 'WaitForDrain') * 60;
+    expect(drained - start).toBeGreaterThanOrEqual(11 * 60);
+    expect(calls(s.world, 'PromoteReadReplica')[0].at).toBeGreaterThanOrEqual(drained - 1);
+    expect(calls(s.world, 'FailoverGlobalReplicationGroup')[0].at).toBeGreaterThanOrEqual(drained - 1);
     // Read where AWS publishes them: the destination's and the Replicator target's region.
     const reads = calls(s.world, 'GetMetricData');
     expect(reads.length).toBeGreaterThan(0);
@@ -1414,9 +1570,9 @@ describe('failback runbook, executed (prod, generation 1: us-west-2 writes, us-e
     const activated = (start + minutesUntil(result, 'ActivateThisRegion') * 60 - start) / 60;
     expect(activated).toBeGreaterThanOrEqual(11);
     const ran = result.steps.map((st) => st.name);
-    expect(ran.indexOf('WaitForWrites')).toBeLessThan(ran.indexOf('StopReplicator'));
-    expect(ran.indexOf('WaitForWrites')).toBeLessThan(ran.indexOf('TryFenceOldRegion'));
-    expect(minutesUntil(result, 'ResubmitStreaming')).toBeLessThanOrEqual(15);
+    expect(ran.indexOf('WaitForDrain')).toBeLessThan(ran.indexOf('StartSwitch'));
+    expect(ran.indexOf('WaitForDrain')).toBeLessThan(ran.indexOf('StopReplicator'));
+    expect(ran.indexOf('WaitForDrain')).toBeLessThan(ran.indexOf('TryFenceOldRegion'));
     expect(notAllowed(s.world, 0, failbackDocument(atGeneration(1), topic(PRIMARY)))).toEqual([]);
   });
 
@@ -1427,19 +1583,25 @@ describe('failback runbook, executed (prod, generation 1: us-west-2 writes, us-e
     backlog(s, { stuck: 'raw', pending: 37 }, {});
     const first = await runAutomation(failback, { region: PRIMARY, world: s.world, parameters: realRun });
     expect(first.status).toBe('Failed');
-    expect(first.failedStep).toBe('WaitForWrites');
-    const error = stepOf(first, 'WaitForWrites').error;
+    expect(first.failedStep).toBe('WaitForDrain');
+    const error = stepOf(first, 'WaitForDrain').error;
     expect(error).toMatch(
       /not drained .*dra-prod-raw-111111111111-us-west-2 -> dra-prod-raw-111111111111-us-east-1: 37 operations pending/,
     );
     expect(error).toMatch(/dra-prod-msk-replicator: no MessageLag datapoint in us-east-1 since the fence/);
     expect(error).toMatch(/Force=true/);
-    // The database may be promoted, but this region takes no writes and replication was not cut.
+    expect(error).toMatch(/Nothing was promoted, failed over or cut yet/);
+    // True: nothing irreversible happened (the old code promoted first, then said "nothing was cut").
+    expect(calls(s.world, 'PromoteReadReplica')).toHaveLength(0);
+    expect(calls(s.world, 'FailoverGlobalReplicationGroup')).toHaveLength(0);
+    expect(
+      s.world.rds.get(PRIMARY, 'dra-prod-postgres-g1')?.ReadReplicaSourceDBInstanceIdentifier,
+    ).toBeDefined();
     expect(s.world.ssm.value(PRIMARY, RECORD)).not.toBe(PRIMARY);
     expect(calls(s.world, 'DeleteReplicator')).toHaveLength(0);
     expect(s.fenceStarts).toEqual([]);
     // Bounded: S3 RTC's 15 minutes plus 5 for the datapoints, not the step's 4 x 9 minutes.
-    expect(stepOf(first, 'WaitForWrites').seconds).toBeLessThanOrEqual(25 * 60);
+    expect(stepOf(first, 'WaitForDrain').seconds).toBeLessThanOrEqual(25 * 60);
 
     const forced = await runAutomation(failback, {
       region: PRIMARY,
@@ -1447,8 +1609,8 @@ describe('failback runbook, executed (prod, generation 1: us-west-2 writes, us-e
       parameters: { ...realRun, Force: true },
     });
     expect(forced.status).toBe('Success');
-    expect(stepOf(forced, 'WaitForWrites').outputs.Drained).toMatch(
-      /Force=true: switched without .*dra-prod-raw-111111111111-us-west-2.*37 operations pending.*dra-prod-msk-replicator/,
+    expect(stepOf(forced, 'WaitForDrain').outputs.Drained).toMatch(
+      /Force=true overrides the drain: switching without .*dra-prod-raw-111111111111-us-west-2.*37 operations pending.*dra-prod-msk-replicator/,
     );
     expect(s.world.ssm.value(PRIMARY, RECORD)).toBe(PRIMARY);
     expect(answered(s.world, 'PromoteReadReplica')).toHaveLength(1);

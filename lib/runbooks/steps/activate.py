@@ -20,7 +20,8 @@ def handler(events, context):
     name, here, other = events["Parameter"], events["ThisRegion"], events["OtherRegion"]
     changed = set_record(client("ssm"), name, here)
     try:
-        set_record(client("ssm", other, quick=True), name, here)
+        # Retried while the region is failing (a brownout): its record would otherwise keep naming itself.
+        with_retries(lambda: set_record(client("ssm", other, quick=True), name, here))
         other_updated, note = True, f"{name} in {other} reads {here} too"
     except Exception as error:
         other_updated = False

@@ -158,3 +158,22 @@ def ensure_promotion(db):
             return False, f"{db} refused a promotion ({describe_error(error)}): one is under way already"
         raise
     return False, f"promotion of {db} requested"
+
+
+def with_retries(call, attempts=4, budget_seconds=75, first_wait=5):
+    """call() retried with exponential backoff while its region answers with throttling or a 5xx
+    (answer_kind "failing": retryable, https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html),
+    at most `attempts` times and `budget_seconds` in all. A region that does not answer at all
+    ("unreachable") or answers with a client error is not asked again: a full outage stays fast.
+    The last error is raised with its kind on `error.dra_kind`."""
+    started, wait = time.time(), first_wait
+    for attempt in range(1, attempts + 1):
+        try:
+            return call()
+        except Exception as error:
+            kind, _ = answer_kind(error)
+            error.dra_kind = kind
+            if kind != "failing" or attempt == attempts or time.time() - started + wait > budget_seconds:
+                raise
+        time.sleep(wait)
+        wait *= 2

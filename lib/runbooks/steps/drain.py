@@ -81,3 +81,39 @@ def drain_state(drain, fenced_at, region):
         stuck = [p for p in pending if p.startswith("MSK ")]
         parts.append(f"MSK Replicator {drain['Replicator']}: MessageLag 0" if not stuck else "; ".join(stuck))
     return not pending, pending, ". ".join(parts)
+
+
+def handler(events, context):
+    """The failback's WaitForDrain step: polls until drained, within WaitSeconds per attempt.
+    Runs BEFORE StartSwitch: nothing is promoted, failed over or cut while it waits, so a
+    failure here leaves the writer region fenced and nothing else changed. Past BoundSeconds
+    after the fence it fails naming what is pending, unless Force=true (then it says what it
+    overrides, and the switch goes on)."""
+    here, other = events.get("Region"), events.get("OtherRegion")
+    fenced_at = float(events.get("FencedAt") or 0)
+    bound = int(events.get("BoundSeconds", 1200))
+    deadline = time.time() + int(events.get("WaitSeconds", 540))
+    poll = int(events.get("PollSeconds", 30))
+    while True:
+        drained, pending, summary = drain_state(events, fenced_at, here)
+        if drained:
+            return {"Drained": summary}
+        if time.time() - fenced_at >= bound:
+            if as_bool(events.get("Force")):
+                return {
+                    "Drained": f"Force=true overrides the drain: switching without {'; '.join(pending)} ({bound}s after "
+                    f"the fence). What was not replicated is still in {other}: copy the objects with S3 Batch "
+                    "Replication and the records by hand before re-seeding it (docs/runbooks/failback.md)"
+                }
+            raise Exception(
+                f"Replication into {here} not drained {bound}s after the fence: {'; '.join(pending)}. Nothing was "
+                f"promoted, failed over or cut yet; {other} stays fenced (its record names {here}, its database is "
+                f"read-only). Once it drains (something in {other} may still be writing: stop it), re-run the runbook; "
+                "to switch without it, accepting that what is pending is missing here until copied by hand, re-run "
+                f"with Force=true; to give up the failback, undo the fence (docs/runbooks/failback.md, \"If it fails before StartSwitch\")."
+            )
+        if time.time() + poll > deadline:
+            raise Exception(
+                f"Not drained yet ({'; '.join(pending)}); the step repeats until {bound}s after the fence."
+            )
+        time.sleep(poll)

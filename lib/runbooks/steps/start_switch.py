@@ -14,6 +14,7 @@
 # - StartApplication warms the Spark application for the streaming jobs, with its
 #   auto-start turned back on.
 from dra_common import *  # noqa: F403 - the shared helpers (dra_common.py), attached with this file
+from stop_replicator import request_deletion
 
 
 def promote(db):
@@ -143,6 +144,20 @@ def start_spark(name):
     return f"{name} starting{note}"
 
 
+def stop_replicator(events):
+    """A failover's Replicator here (copying from the old writer into the live topics) is deleted
+    during the promotion, not after it: StopReplicator then only confirms it is gone. Never fails
+    the switch (StopReplicator asks again and reports)."""
+    name, here, other = events["Replicator"], events["Region"], events.get("OtherRegion")
+    try:
+        deleting, notes = request_deletion(client("kafka", quick=True), name, other, here)
+    except Exception as error:
+        return f"could not request the deletion of {name} ({describe_error(error)}); StopReplicator asks again"
+    if deleting:
+        return f"deletion of {name} in {here} (copying from {other}) requested"
+    return "; ".join(notes) or f"no Replicator {name} in {here}"
+
+
 def handler(events, context):
     results, errors = {}, []
     work = [("Database", lambda: promote(events["Database"]) if events.get("Database") else "no replica in this environment")]
@@ -151,6 +166,8 @@ def handler(events, context):
     else:
         work.append(("Cache", lambda: "no Global Datastore in this environment"))
     work.append(("Spark", lambda: start_spark(events["Application"])))
+    if events.get("Replicator"):
+        work.append(("Replicator", lambda: stop_replicator(events)))
     for key, run in work:
         try:
             results[key] = run()

@@ -28,28 +28,36 @@ def gone_or_deleting(kafka, arn):
         raise
 
 
+def request_deletion(kafka, name, here, region):
+    """(ARNs being deleted, notes): asks once for the deletion of each Replicator of that name in
+    `region` that copies from `here`; one already DELETING is not asked again. Also called by
+    StartSwitch in a failover, so the deletion runs during the promotion (start_switch.py)."""
+    found = [
+        r for r in kafka.list_replicators(ReplicatorNameFilter=name).get("Replicators", [])
+        if r.get("ReplicatorName") == name
+    ]
+    deleting, notes = [], []
+    for replicator in found:
+        arn = replicator["ReplicatorArn"]
+        detail = kafka.describe_replicator(ReplicatorArn=arn)
+        if here not in source_regions(detail):
+            notes.append(f"{name} in {region} does not copy from {here}; left alone")
+            continue
+        if detail.get("ReplicatorState") != "DELETING":
+            kafka.delete_replicator(ReplicatorArn=arn)
+        deleting.append(arn)
+    return deleting, notes
+
+
 def handler(events, context):
     region, name, here = events["NewWriter"], events["Replicator"], events["Region"]
     wait = int(events.get("WaitSeconds", 150))
     poll = int(events.get("PollSeconds", 15))
     try:
         kafka = client("kafka", region, quick=True)
-        found = [
-            r for r in kafka.list_replicators(ReplicatorNameFilter=name).get("Replicators", [])
-            if r.get("ReplicatorName") == name
-        ]
-        deleting, notes = [], []
-        for replicator in found:
-            arn = replicator["ReplicatorArn"]
-            detail = kafka.describe_replicator(ReplicatorArn=arn)
-            if here not in source_regions(detail):
-                notes.append(f"{name} in {region} does not copy from {here}; left alone")
-                continue
-            if detail.get("ReplicatorState") != "DELETING":
-                kafka.delete_replicator(ReplicatorArn=arn)
-            deleting.append(arn)
+        deleting, notes = request_deletion(kafka, name, here, region)
         if not deleting:
-            return {"Ok": True, "Result": "; ".join(notes) or f"no Replicator {name} in {region}: nothing copies from {here}"}
+            return {"Ok": True, "Result": "; ".join(notes) or f"{name} in {region} is gone (or never was): nothing copies from {here}"}
         deadline = time.time() + wait
         while True:
             states = {arn: gone_or_deleting(kafka, arn) for arn in deleting}

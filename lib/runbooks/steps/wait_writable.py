@@ -8,14 +8,9 @@
 # reported NOT WRITABLE with the fix (CacheWritable false). The step ends
 # before the 600 s limit of aws:executeScript; maxAttempts repeats it.
 #
-# In a failback (Drain given) it also waits, during the promotion, until what the fenced
-# writer wrote to S3 and Kafka has arrived here (drain.py): this region takes writes and the
-# fence cuts replication only after this step, so the drain needs no time of its own on the
-# critical path. Bounded by Drain.BoundSeconds from the fence; then the step fails naming what
-# is pending (nothing here takes writes yet), unless Force=true, which switches and says what
-# it overrode.
+# The failback's replication drain is its own step before StartSwitch (WaitForDrain, drain.py):
+# the promotion and the Global Datastore failover cannot be undone.
 from dra_common import *  # noqa: F403 - the shared helpers (dra_common.py), attached with this file
-from drain import drain_state
 
 
 def database_state(db):
@@ -79,32 +74,6 @@ def cache_unavailable(events, cache):
     )
 
 
-def drain_check(events):
-    """(done, text): the failback's drain, or (True, why not waited for)."""
-    drain = events.get("Drain") or {}
-    if not drain:
-        return True, "not waited for (failover: the old writer is not there to drain)"
-    fenced_at = float(drain.get("FencedAt") or 0)
-    drained, pending, summary = drain_state(drain, fenced_at, events.get("Region"))
-    if drained:
-        return True, summary
-    bound = int(drain.get("BoundSeconds", 1200))
-    if time.time() - fenced_at < bound:
-        return False, "not drained yet: " + "; ".join(pending)
-    if as_bool(events.get("Force")):
-        return True, (
-            f"Force=true: switched without {'; '.join(pending)} ({bound}s after the fence). What was not replicated "
-            f"is still in {events.get('OtherRegion')}: copy the objects with S3 Batch Replication and the records by hand "
-            "before re-seeding it (docs/runbooks/failback.md)"
-        )
-    raise Exception(
-        f"Replication into {events.get('Region')} not drained {bound}s after the fence: {'; '.join(pending)}. This "
-        f"region takes no writes yet and nothing was cut: once it drains (something in {events.get('OtherRegion')} may "
-        "still be writing: stop it), re-run the runbook, which resumes here. To switch without it, accepting that "
-        "what is pending is missing here until copied by hand, re-run with Force=true."
-    )
-
-
 def handler(events, context):
     deadline = time.time() + int(events.get("WaitSeconds", 540))
     started_at = float(events.get("StartedAt") or time.time())
@@ -113,19 +82,16 @@ def handler(events, context):
     # A failover does not hold the database's writes back for the cache: once the database takes
     # writes and the cache has had FallbackSeconds, the cache is reported, not waited for.
     cache_optional = as_bool(events.get("AllowDisassociate"))
-    drained, drain = False, ""
     while True:
         db_ok, db = database_state(events.get("Database"))
         cache_ok, cache = cache_state(events, started_at)
-        if not drained:
-            drained, drain = drain_check(events)
-        if db_ok and cache_ok and drained:
-            return {"Database": db, "Cache": cache, "CacheWritable": True, "Drained": drain}
-        if db_ok and drained and cache_optional and time.time() - started_at > fallback:
-            return {"Database": db, "Cache": cache_unavailable(events, cache), "CacheWritable": False, "Drained": drain}
+        if db_ok and cache_ok:
+            return {"Database": db, "Cache": cache, "CacheWritable": True}
+        if db_ok and cache_optional and time.time() - started_at > fallback:
+            return {"Database": db, "Cache": cache_unavailable(events, cache), "CacheWritable": False}
         if time.time() + poll > deadline:
             raise Exception(
-                f"Not writable yet: {db}; {cache}; replication: {drain}. The step repeats (maxAttempts); if it gives up, "
+                f"Not writable yet: {db}; {cache}. The step repeats (maxAttempts); if it gives up, "
                 "re-run the runbook: it resumes here without promoting again."
             )
         time.sleep(poll)
