@@ -286,6 +286,10 @@ function scenario(writer: string, standby: string, replica: string): Scenario {
   world.on('ssm', 'GetAutomationExecution', ({ params }) => {
     const id = String(params.AutomationExecutionId);
     const started = fenceStartedAt.get(id);
+    // An execution the executor runs itself (the fence reading its own parts) answers as it ran.
+    const own = world.automationExecutions.get(id);
+    if (started === undefined && own)
+      return { AutomationExecution: own.describe() } satisfies GetAutomationExecutionResult;
     if (started === undefined)
       throw new AwsError('AutomationExecutionNotFoundException', `There is no execution ${id}.`);
     const done = fence.seconds !== undefined && world.clock - started >= fence.seconds;
