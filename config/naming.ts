@@ -121,6 +121,16 @@ export function activeRegionParameterName(config: EnvironmentConfig): string {
 }
 
 /**
+ * The SSM parameter the fence runbook writes in the region it fenced, once every part is done:
+ * JSON `{ newWriter, generation, execution, at }` (generation: the one the fence document was
+ * deployed with, i.e. the one before the switch it fenced for). The deploy guard requires it
+ * in the standby region before a deploy of generation > 0 re-seeds that region.
+ */
+export function fencedForParameterName(config: EnvironmentConfig): string {
+  return parameterName(config, 'fenced-for');
+}
+
+/**
  * RDS instance identifier in a region. Generation 0 is `dra-{env}-postgres` in
  * both regions; a re-seeded replica gets a `-g{N}` suffix so CloudFormation can
  * create it next to the old writer it replaces (custom-named resources cannot be

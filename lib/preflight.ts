@@ -2,8 +2,9 @@ import { GetServiceQuotaCommand, type ServiceQuotasClient } from '@aws-sdk/clien
 import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
 import { type EnvironmentConfig, placeholderAccount } from '../config';
-import { activeRegionParameterName, regionOf, resourceName } from '../config/naming';
+import { activeRegionParameterName, fencedForParameterName, regionOf, resourceName } from '../config/naming';
 import { otherRole, writerRole } from '../config/topology';
+import { judgeFenced, type RecordRead as MarkerRead } from '../lambda/deploy-guard/judge';
 import { classifyAwsError, describeAwsFailure } from './shared/aws-errors';
 
 export type PreflightResult =
@@ -51,6 +52,8 @@ export async function preflight(
   if (!agreement.ok) return agreement;
   const generation = await generationCheck(config, ssmIn);
   if (!generation.ok) return generation;
+  const fenced = await fencedCheck(config, ssmIn);
+  if (!fenced.ok) return fenced;
   if (lambdaConcurrency) {
     const concurrency = await concurrencyFits(lambdaConcurrency);
     if (!concurrency.ok) return concurrency;
@@ -174,6 +177,44 @@ async function generationCheck(
         ? `failover.generation ${generation} in config/${config.name}.ts makes ${writer} the writer, but the runbooks made ${other} active (${name} in ${writer} reads ${other}). Deploying now would re-seed ${other}'s live database from ${writer}. After a failover or failback, set failover.generation to ${generation + 1} (docs/runbooks/failback.md); if no switch happened, set ${name} back to ${writer}.`
         : `${name} in ${writer} reads "${active}", which is neither region of ${config.name}; set it to ${writer} (the writer in failover.generation ${generation}) before deploying.`,
   };
+}
+
+/**
+ * From generation 1 on, the standby region must hold the fence runbook's fenced-for marker for
+ * this writer: the deploy guard's rule (lambda/deploy-guard/judge.ts, judgeFenced), the one
+ * definition both use.
+ */
+async function fencedCheck(
+  config: EnvironmentConfig,
+  ssmIn: (region: string) => SSMClient,
+): Promise<PreflightResult> {
+  const writer = regionOf(config, writerRole(config));
+  const standby = regionOf(config, otherRole(writerRole(config)));
+  const markerName = fencedForParameterName(config);
+  const facts = {
+    environment: config.name,
+    generation: config.failover.generation,
+    writerRegion: writer,
+    otherRegion: standby,
+    markerName,
+    fenceDocument: resourceName(config, 'fence'),
+    refuser: 'Preflight refused the deploy',
+  };
+  if (facts.generation === 0) return judgeFenced(facts, { region: standby, missing: true });
+  let marker: MarkerRead;
+  try {
+    const { Parameter } = await ssmIn(standby).send(new GetParameterCommand({ Name: markerName }));
+    marker =
+      Parameter?.Value === undefined
+        ? { region: standby, missing: true }
+        : { region: standby, value: Parameter.Value };
+  } catch (error) {
+    marker =
+      error instanceof Error && error.name === 'ParameterNotFound'
+        ? { region: standby, missing: true }
+        : { region: standby, unreadable: error instanceof Error ? error.message : String(error) };
+  }
+  return judgeFenced(facts, marker);
 }
 
 /**

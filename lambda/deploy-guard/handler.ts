@@ -2,15 +2,16 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { boundedRequests } from '../sdk-timeouts';
-import { type GuardFacts, judgeDeploy, type RecordRead, type Verdict } from './judge';
+import { type GuardFacts, judgeDeploy, judgeFenced, type RecordRead, type Verdict } from './judge';
 
 /**
  * The deploy guard: a Lambda-backed custom resource in each region's database stack
  * (lib/constructs/deploy-guard.ts) that every deploy of that stack passes through before
  * its database changes. It reads the active-region record in both regions and answers
- * FAILED when they disagree or do not name the writer `failover.generation` makes
- * (lambda/deploy-guard/judge.ts); CloudFormation then fails the stack operation and rolls
- * it back, the reason shown in the stack's events.
+ * FAILED when they disagree or do not name the writer `failover.generation` makes, and, from
+ * generation 1 on, when the standby region holds no fenced-for marker of a complete fence for
+ * that writer (lambda/deploy-guard/judge.ts); CloudFormation then fails the stack operation and
+ * rolls it back, the reason shown in the stack's events.
  *
  * CloudFormation's contract (custom resource response objects,
  * https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/crpg-ref-responses.html):
@@ -32,6 +33,8 @@ export interface GuardProperties {
   readonly OtherRegion: string;
   readonly ParameterName: string;
   readonly FenceDocument: string;
+  /** The fence runbook's marker (/dra/{env}/fenced-for), required in OtherRegion when Generation > 0. */
+  readonly FencedForName: string;
 }
 
 export interface GuardResponse {
@@ -99,7 +102,18 @@ export async function decide(
   const [writer, other] = await Promise.all(
     [p.WriterRegion, p.OtherRegion].map((region) => readRecord(deps.ssmIn(region), region, p.ParameterName)),
   );
-  return judgeDeploy(facts, writer, other);
+  const records = judgeDeploy(facts, writer, other);
+  if (!records.ok || generation === 0) return records;
+  const marker = await readRecord(deps.ssmIn(p.OtherRegion), p.OtherRegion, p.FencedForName);
+  const fenced = judgeFenced(
+    {
+      ...facts,
+      markerName: p.FencedForName,
+      refuser: `Deploy guard refused ${facts.stackName}`,
+    },
+    marker,
+  );
+  return fenced.ok ? { ok: true, message: `${records.message}; ${fenced.message}` } : fenced;
 }
 
 /** Decides and answers CloudFormation; an unexpected error answers FAILED with what it was. */

@@ -33,6 +33,77 @@ export interface GuardFacts {
   readonly stackName: string;
 }
 
+/** What the fenced-for rule needs: the generation, both regions, the marker's name, the fence. */
+export interface FenceFacts {
+  readonly environment: string;
+  readonly generation: number;
+  readonly writerRegion: string;
+  readonly otherRegion: string;
+  /** The marker's name, e.g. /dra/prod/fenced-for (config/naming.ts, fencedForParameterName). */
+  readonly markerName: string;
+  readonly fenceDocument: string;
+  /** Who refuses, for the messages: `Deploy guard refused prod-dr-database` or `Preflight`. */
+  readonly refuser: string;
+}
+
+/** The fenced-for marker's value as the fence runbook's Report writes it (lib/runbooks/steps/fence_report.py). */
+interface FencedFor {
+  readonly newWriter?: unknown;
+  readonly generation?: unknown;
+  readonly execution?: unknown;
+  readonly at?: unknown;
+}
+
+function parseMarker(value: string): FencedFor | undefined {
+  try {
+    const parsed: unknown = JSON.parse(value);
+    return parsed && typeof parsed === 'object' ? (parsed as FencedFor) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The fenced-for rule, the one definition the deploy guard and `npm run preflight` share: a
+ * deploy of generation > 0 re-seeds the standby region (a new replica; the old instance is
+ * retained, UpdateReplacePolicy Retain, and stays as it was), so the standby must have been
+ * fenced for this writer by a fence run whose every part succeeded. The active-region records
+ * agreeing proves nothing of that: the switch writes the old region's record whenever it
+ * answers, and a fence whose database part failed (a dead writer that comes back writable)
+ * leaves the records agreeing too. The fence's Report writes the marker only when every part is
+ * done; its generation is the one the fence document was deployed with (the one before the
+ * switch), so a marker left by an earlier switch toward the same region (two generations back
+ * or more) does not count.
+ */
+export function judgeFenced(facts: FenceFacts, marker: RecordRead): Verdict {
+  const { generation, writerRegion: writer, otherRegion: standby, markerName: name } = facts;
+  if (generation === 0) return { ok: true, message: 'generation 0: nothing to have fenced' };
+  const fence = `aws ssm start-automation-execution --region ${standby} --document-name ${facts.fenceDocument}`;
+  const run = `Run the fence runbook in ${standby} until every part is done (docs/runbooks/fence.md), then deploy again: ${fence}`;
+  const config = `config/${facts.environment}.ts`;
+  if ('unreadable' in marker)
+    return {
+      ok: false,
+      message: `${facts.refuser}: could not read ${name} in ${standby} (${marker.unreadable}), so nothing proves ${standby} was fenced before failover.generation ${generation} in ${config} re-seeds it. If ${standby} answers, allow ssm:GetParameter on ${name} there and deploy again.`,
+    };
+  const why = !('value' in marker)
+    ? `${standby} has no ${name}: the fence runbook never ran there, or a part of it failed`
+    : (() => {
+        const m = parseMarker(marker.value);
+        if (!m) return `${name} in ${standby} reads "${marker.value}", which is not what the fence writes`;
+        if (m.newWriter !== writer)
+          return `${name} in ${standby} says it was fenced for ${String(m.newWriter)}, not for ${writer}`;
+        if (typeof m.generation !== 'number' || m.generation < generation - 1)
+          return `${name} in ${standby} is from an earlier switch (fence at generation ${String(m.generation)}, execution ${String(m.execution)}, ${String(m.at)}), not the one to generation ${generation}`;
+        return undefined;
+      })();
+  if (why === undefined) return { ok: true, message: `${standby} fenced for ${writer} (${name})` };
+  return {
+    ok: false,
+    message: `${facts.refuser}: failover.generation ${generation} in ${config} re-seeds ${standby} from ${writer}, but ${why}; its old writer may still be writable, and the deploy would keep it so. ${run}`,
+  };
+}
+
 export type Verdict =
   | { readonly ok: true; readonly message: string }
   | { readonly ok: false; readonly message: string };

@@ -3,7 +3,13 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct, type IConstruct } from 'constructs';
 import type { EnvironmentConfig } from '../../config';
-import { activeRegionParameterName, regionalArn, regionOf, resourceName } from '../../config/naming';
+import {
+  activeRegionParameterName,
+  fencedForParameterName,
+  regionalArn,
+  regionOf,
+  resourceName,
+} from '../../config/naming';
 import { otherRole, writerRole } from '../../config/topology';
 import { platformFunction } from '../shared/lambda-function';
 
@@ -44,6 +50,7 @@ export class DeployGuard extends Construct {
     const { config } = props;
     const writer = writerRole(config);
     const name = activeRegionParameterName(config);
+    const fencedFor = fencedForParameterName(config);
     const fn = platformFunction(this, 'Function', {
       config,
       entry: 'deploy-guard/handler.ts',
@@ -59,9 +66,10 @@ export class DeployGuard extends Construct {
     fn.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['ssm:GetParameter'],
-        resources: (['primary', 'dr'] as const).map((role) =>
+        resources: (['primary', 'dr'] as const).flatMap((role) => [
           regionalArn(config, role, 'ssm', `parameter${name}`),
-        ),
+          regionalArn(config, role, 'ssm', `parameter${fencedFor}`),
+        ]),
       }),
     );
     this.resource = new CfnCustomResource(this, 'Check', { serviceToken: fn.functionArn });
@@ -73,6 +81,7 @@ export class DeployGuard extends Construct {
     this.resource.addPropertyOverride('OtherRegion', regionOf(config, otherRole(writer)));
     this.resource.addPropertyOverride('ParameterName', name);
     this.resource.addPropertyOverride('FenceDocument', resourceName(config, 'fence'));
+    this.resource.addPropertyOverride('FencedForName', fencedFor);
     // The function's policy must exist before CloudFormation invokes it.
     this.resource.node.addDependency(fn);
     for (const guarded of props.guards) guarded.node.addDependency(this.resource);

@@ -243,7 +243,7 @@ as \`Approvers\`. The execution waits at \`ApproveFailback\`.
      and \`SourceRegion\` exactly as it was created (removing them would make
      CloudFormation promote it a second time, which fails on a promoted instance),
      and takes the writer's settings in place: backup retention, Multi-AZ, the
-     RDS-managed master password, backups replicated to ${here}. \`cdk diff\` marks
+     master password in the generation's Secrets Manager secret (replicated to the other region), backups replicated to ${here}. \`cdk diff\` marks
      three of them "may be replaced"; the RDS resource provider updates them in place
      for an instance outside a DB cluster;
    - \`${env}-primary-database\`: a new read replica \`${reseeded}\` of the ${writer}

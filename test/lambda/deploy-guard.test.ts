@@ -28,9 +28,25 @@ const stsMock = mockClient(STSClient);
 const NAME = '/dra/prod/active-region';
 type Record = string | Error | { value: string; modified: string } | undefined;
 
-function records(byRegion: { [region: string]: Record }) {
-  ssmMock.on(GetParameterCommand).callsFake(async (_input, getClient) => {
-    const value = byRegion[await getClient().config.region()];
+const FENCED_FOR = '/dra/prod/fenced-for';
+/** The fence runbook's marker, as fence_report.py writes it. */
+const fencedFor = (newWriter: string, generation: number) =>
+  JSON.stringify({ newWriter, generation, execution: 'exec-1', at: '2026-02-02T00:00:00Z' });
+
+/** The active-region record per region, and the fence's fenced-for marker per region. */
+function records(byRegion: { [region: string]: Record }, fenced: { [region: string]: string } = {}) {
+  ssmMock.on(GetParameterCommand).callsFake(async (input, getClient) => {
+    const region = await getClient().config.region();
+    if (input.Name === FENCED_FOR) {
+      const marker = fenced[region];
+      if (marker === undefined)
+        throw Object.assign(new Error(`${FENCED_FOR} not found`), { name: 'ParameterNotFound' });
+      return {
+        $metadata: {},
+        Parameter: { Name: FENCED_FOR, Type: 'String', Value: marker },
+      } satisfies GetParameterCommandOutput;
+    }
+    const value = byRegion[region];
     if (value instanceof Error) throw value;
     if (value === undefined)
       throw Object.assign(new Error(`${NAME} not found`), { name: 'ParameterNotFound' });
@@ -54,6 +70,7 @@ const properties = (generation: number): GuardProperties => ({
   OtherRegion: generation % 2 === 0 ? 'us-west-2' : 'us-east-1',
   ParameterName: NAME,
   FenceDocument: 'dra-prod-fence',
+  FencedForName: FENCED_FOR,
 });
 const base = {
   ServiceToken: 'arn:aws:lambda:us-east-1:111111111111:function:guard',
@@ -99,8 +116,45 @@ describe('deploy guard', () => {
   it('lets the first deploy through (no record yet) and a deploy whose records agree on the writer', async () => {
     records({});
     expect(await run(create(0))).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: expect.any(String) });
-    records({ 'us-east-1': 'us-west-2', 'us-west-2': 'us-west-2' });
+    records(
+      { 'us-east-1': 'us-west-2', 'us-west-2': 'us-west-2' },
+      { 'us-east-1': fencedFor('us-west-2', 0) },
+    );
     expect(await run(update(1, 0))).toMatchObject({ Status: 'SUCCESS' });
+  });
+
+  it('refuses re-seeding a region whose fence never completed, though the records agree: names the fence to run there (S4)', async () => {
+    // The failover wrote us-east-1's record when it answered; the fence there failed (no marker).
+    records({ 'us-east-1': 'us-west-2', 'us-west-2': 'us-west-2' });
+    const answer = await run(update(1, 0));
+    expect(answer).toMatchObject({
+      Status: 'FAILED',
+      Reason: expect.stringMatching(
+        /^Deploy guard refused prod-primary-database: failover.generation 1 in config\/prod.ts re-seeds us-east-1 from us-west-2, but us-east-1 has no \/dra\/prod\/fenced-for/,
+      ),
+    });
+    expect(answer.Reason).toContain(
+      'aws ssm start-automation-execution --region us-east-1 --document-name dra-prod-fence',
+    );
+    // A marker for another writer, or of an earlier switch, does not count; the right one does.
+    records(
+      { 'us-east-1': 'us-west-2', 'us-west-2': 'us-west-2' },
+      { 'us-east-1': fencedFor('us-east-1', 0) },
+    );
+    expect((await run(update(1, 0))).Reason).toMatch(/fenced for us-east-1, not for us-west-2/);
+    records(
+      { 'us-east-1': 'us-west-2', 'us-west-2': 'us-west-2' },
+      { 'us-east-1': fencedFor('us-west-2', 0) },
+    );
+    expect((await run(update(3, 2))).Reason).toMatch(/from an earlier switch/);
+    records(
+      { 'us-east-1': 'us-west-2', 'us-west-2': 'us-west-2' },
+      { 'us-east-1': fencedFor('us-west-2', 2) },
+    );
+    expect(await run(update(3, 2))).toMatchObject({ Status: 'SUCCESS' });
+    // Generation 0 asks for no marker.
+    records({ 'us-east-1': 'us-east-1', 'us-west-2': 'us-east-1' });
+    expect(await run(create(0))).toMatchObject({ Status: 'SUCCESS' });
   });
 
   it('refuses re-seeding an old writer that was never fenced: the older record names the region to fence, with the command', async () => {
@@ -209,18 +263,31 @@ describe('deploy guard', () => {
   });
 
   // The guard and `npm run preflight` decide alike on the records (lib/preflight.ts).
-  const cases: [string, number, Record, Record][] = [
+  const cases: [string, number, Record, Record, string?][] = [
     ['first deploy', 0, undefined, undefined],
     ['agree, generation 0', 0, 'us-east-1', 'us-east-1'],
-    ['agree, generation 1', 1, 'us-west-2', 'us-west-2'],
+    ['agree, generation 1, fenced', 1, 'us-west-2', 'us-west-2', fencedFor('us-west-2', 0)],
+    ['agree, generation 1, not fenced', 1, 'us-west-2', 'us-west-2'],
+    ['agree, generation 1, fence for another writer', 1, 'us-west-2', 'us-west-2', fencedFor('us-east-1', 0)],
+    [
+      'agree, generation 3, fence of an earlier switch',
+      3,
+      'us-west-2',
+      'us-west-2',
+      fencedFor('us-west-2', 0),
+    ],
     ['failover not yet in the config', 0, 'us-west-2', 'us-west-2'],
     ['old writer not fenced', 1, 'us-east-1', 'us-west-2'],
     ['writer never deployed', 1, undefined, 'us-west-2'],
     ['record names no region', 0, 'eu-west-1', 'eu-west-1'],
     ['other region unreachable', 0, 'us-east-1', Object.assign(new Error('down'), { name: 'TimeoutError' })],
   ];
-  it.each(cases)('decides as preflight does: %s', async (_name, generation, primary, dr) => {
-    records({ 'us-east-1': primary, 'us-west-2': dr });
+  // Every row gets five values: Jest takes a callback with more parameters than the row for one
+  // that waits for done().
+  const rows = cases.map(([n, g, p, d, m]) => [n, g, p, d, m] as const);
+  it.each(rows)('decides as preflight does: %s', async (_name, generation, primary, dr, marker) => {
+    const standby = generation % 2 === 0 ? 'us-west-2' : 'us-east-1';
+    records({ 'us-east-1': primary, 'us-west-2': dr }, marker ? { [standby]: marker } : {});
     stsMock.on(GetCallerIdentityCommand).resolves({
       $metadata: {},
       Account: '444455556666',

@@ -42,7 +42,7 @@ describe('deploy guard (prod)', () => {
     for (const d of deps) expect(d).toContain(id);
   });
 
-  it('reads the record in both regions, nothing else, from outside the VPC', () => {
+  it('reads the record and the fenced-for marker in both regions, nothing else, from outside the VPC', () => {
     const t = templateOf(platform.dr.database);
     const [id, guard] = guardOf(t);
     const token = JSON.stringify(guard.Properties.ServiceToken);
@@ -64,7 +64,9 @@ describe('deploy guard (prod)', () => {
         Action: 'ssm:GetParameter',
         Resource: [
           expect.stringContaining(':us-east-1:111111111111:parameter/dra/prod/active-region'),
+          expect.stringContaining(':us-east-1:111111111111:parameter/dra/prod/fenced-for'),
           expect.stringContaining(':us-west-2:111111111111:parameter/dra/prod/active-region'),
+          expect.stringContaining(':us-west-2:111111111111:parameter/dra/prod/fenced-for'),
         ],
       }),
     ]);

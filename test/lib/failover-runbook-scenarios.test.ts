@@ -20,7 +20,7 @@ import { REPLICATED_PURPOSES } from '../../lib/constructs/data-lake-buckets';
 import { deployableContent } from '../../lib/constructs/failover-runbook';
 import { failbackDocument } from '../../lib/runbooks/failback';
 import { failoverDocument } from '../../lib/runbooks/failover';
-import { fenceDocument } from '../../lib/runbooks/fence';
+import { FENCE_PROGRESS_STEPS, fenceDocument } from '../../lib/runbooks/fence';
 import { type AutomationDocument, documentPermissions } from '../../lib/runbooks/step';
 import {
   type AutomationContent,
@@ -40,6 +40,7 @@ const DR = 'us-west-2';
 const ACCOUNT = '111111111111';
 const RECORD = '/dra/prod/active-region';
 const MARKER = '/dra/prod/switch-in-progress';
+const FENCED_FOR = '/dra/prod/fenced-for';
 const DATASTORE = 'ldgnf-dra-prod-cache';
 const topic = (region: string) => `arn:aws:sns:${region}:${ACCOUNT}:alarms`;
 const content = (doc: AutomationDocument) => deployableContent(doc) as unknown as AutomationContent;
@@ -285,6 +286,10 @@ function scenario(writer: string, standby: string, replica: string): Scenario {
   world.on('ssm', 'GetAutomationExecution', ({ params }) => {
     const id = String(params.AutomationExecutionId);
     const started = fenceStartedAt.get(id);
+    // An execution the executor runs itself (the fence reading its own parts) answers as it ran.
+    const own = world.automationExecutions.get(id);
+    if (started === undefined && own)
+      return { AutomationExecution: own.describe() } satisfies GetAutomationExecutionResult;
     if (started === undefined)
       throw new AwsError('AutomationExecutionNotFoundException', `There is no execution ${id}.`);
     const done = fence.seconds !== undefined && world.clock - started >= fence.seconds;
@@ -1309,6 +1314,94 @@ describe('fence runbook, executed (us-east-1 back after the failover)', () => {
     const second = await runAutomation(fence, { region: PRIMARY, world: s.world });
     expect(second.status).toBe('Success');
     expect(s.world.s3.replication(`dra-prod-raw-${ACCOUNT}-${PRIMARY}`)?.Rules?.[0].Status).toBe('Disabled');
+  });
+
+  it.each([
+    [130, /deleted/],
+    [300, /is DELETING \(deletion requested; not gone after 150s/],
+  ])(
+    'lets a Replicator that takes %i s to delete be waited for in one attempt, and still reports',
+    async (seconds, said) => {
+      const s = scenario(PRIMARY, DR, 'dra-prod-postgres');
+      s.world.ssm.put(DR, RECORD, DR);
+      s.world.settings.replicatorDeleteSeconds = seconds;
+      const fence = content(fenceDocument(prod, 'primary', topic(PRIMARY), 'arn:role'));
+      const result = await runAutomation(fence, { region: PRIMARY, world: s.world });
+      // One attempt: the step's timeout is above the script's 150 s wait plus its calls.
+      expect(stepOf(result, 'StopReplicator')).toMatchObject({
+        status: 'Success',
+        attempts: 1,
+        outputs: { Ok: true, Result: expect.stringMatching(said) },
+      });
+      expect(stepOf(result, 'Report').status).toBe('Success');
+      expect(result.status).toBe('Success');
+    },
+  );
+
+  it('a part that times out skips nothing: the later parts run, Report names it, and no fenced-for marker is written', async () => {
+    const s = scenario(PRIMARY, DR, 'dra-prod-postgres');
+    s.world.ssm.put(DR, RECORD, DR);
+    // S3 in us-east-1 hangs: each GetBucketReplication waits for its connect timeout, past the step's.
+    s.world.failAlways('s3', 'GetBucketReplication', { outage: 'hang' }, PRIMARY);
+    const fence = content(fenceDocument(prod, 'primary', topic(PRIMARY), 'arn:role'));
+    const result = await runAutomation(fence, { region: PRIMARY, world: s.world });
+    expect(stepOf(result, 'DisableReplication').status).toBe('TimedOut');
+    for (const later of ['FenceDatabase', 'SetActiveRegion', 'StopReplicator', 'StopSpark'])
+      expect(stepOf(result, later)).toMatchObject({ status: 'Success', outputs: { Ok: true } });
+    expect(s.pg.readOnly).toBe(true);
+    expect(stepOf(result, 'Report').error).toMatch(/DisableReplication: NOT DONE - \(step TimedOut/);
+    expect(s.world.published.at(-1)?.Message).toMatch(/Not done: DisableReplication\./);
+    expect(result.status).toBe('Failed');
+    expect(s.world.ssm.value(PRIMARY, FENCED_FOR)).toBeUndefined();
+  });
+
+  it('stops what writes into the live region first: S3 rules and the database within a minute, Spark last', async () => {
+    const s = scenario(PRIMARY, DR, 'dra-prod-postgres');
+    s.world.ssm.put(DR, RECORD, DR);
+    s.world.settings.jobCancelSeconds = 300;
+    const started = s.world.clock;
+    const fence = content(fenceDocument(prod, 'primary', topic(PRIMARY), 'arn:role'));
+    const result = await runAutomation(fence, { region: PRIMARY, world: s.world });
+    expect(result.status).toBe('Success');
+    const ran = result.steps.map((r) => r.name);
+    expect(ran.slice(1, 3).sort()).toEqual(['DisableReplication', 'FenceDatabase']);
+    expect(ran.indexOf('StopSpark')).toBe(ran.indexOf('Report') - 1);
+    const put = calls(s.world, 'PutBucketReplication', PRIMARY);
+    expect(put.length).toBeGreaterThan(0);
+    expect(Math.max(...put.map((c) => c.at)) - started).toBeLessThanOrEqual(60);
+    const cancels = calls(s.world, 'CancelJobRun', PRIMARY);
+    expect(Math.min(...cancels.map((c) => c.at))).toBeGreaterThanOrEqual(Math.max(...put.map((c) => c.at)));
+  });
+
+  it('writes the fenced-for marker once every part is done, and its progress is readable by GetAutomationExecution', async () => {
+    const s = scenario(PRIMARY, DR, 'dra-prod-postgres');
+    s.world.ssm.put(DR, RECORD, DR);
+    const fence = content(fenceDocument(prod, 'primary', topic(PRIMARY), 'arn:role'));
+    const result = await runAutomation(fence, { region: PRIMARY, world: s.world });
+    expect(result.status).toBe('Success');
+    expect(JSON.parse(s.world.ssm.value(PRIMARY, FENCED_FOR) ?? '{}')).toMatchObject({
+      newWriter: DR,
+      generation: 0,
+      execution: result.executionId,
+    });
+    expect(s.world.ssm.value(DR, FENCED_FOR)).toBeUndefined();
+    // What the failover reads to know the two parts that protect the live region are done.
+    const read = await s.world.call(PRIMARY, 'ssm', 'GetAutomationExecution', {
+      AutomationExecutionId: result.executionId,
+    });
+    const steps =
+      (
+        read as {
+          AutomationExecution?: {
+            StepExecutions?: { StepName?: string; StepStatus?: string; Outputs?: Record<string, string[]> }[];
+          };
+        }
+      ).AutomationExecution?.StepExecutions ?? [];
+    for (const name of FENCE_PROGRESS_STEPS)
+      expect(steps.find((x) => x.StepName === name)).toMatchObject({
+        StepStatus: 'Success',
+        Outputs: { Ok: ['true'] },
+      });
   });
 });
 

@@ -618,11 +618,12 @@ describe('fence runbook', () => {
   it('checks the other region took over, then fences every writer here and reports', () => {
     expect(fence.mainSteps.map((s) => s.name)).toEqual([
       'CheckNewWriter',
-      'SetActiveRegion',
-      'StopSpark',
-      'FenceDatabase',
+      // What writes into the live region first (seconds each), Spark (minutes) last.
       'DisableReplication',
+      'FenceDatabase',
+      'SetActiveRegion',
       'StopReplicator',
+      'StopSpark',
       'Report',
     ]);
     expect(fence.parameters.AutomationAssumeRole.default).toBe('arn:role');

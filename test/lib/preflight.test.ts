@@ -20,10 +20,28 @@ const stsMock = mockClient(STSClient);
 const ssmMock = mockClient(SSMClient);
 const realProd = validateConfig({ ...structuredClone(prod), account: '444455556666' }, 'test');
 const ssmIn = (region: string) => new SSMClient({ region });
-/** The active-region record as the runbooks left it, per region (optionally with when it was last set). */
-function activeRegion(records: Record<string, string | Error | { value: string; modified?: string }>) {
-  ssmMock.on(GetParameterCommand).callsFake(async (_input, getClient) => {
-    const value = records[await getClient().config.region()];
+/** The fence runbook's marker, as fence_report.py writes it. */
+const fencedFor = (newWriter: string, generation: number) =>
+  JSON.stringify({ newWriter, generation, execution: 'exec-1', at: '2026-10-02T00:00:00Z' });
+/**
+ * The active-region record as the runbooks left it, per region (optionally with when it was last
+ * set), and the fence's fenced-for marker per region.
+ */
+function activeRegion(
+  records: Record<string, string | Error | { value: string; modified?: string }>,
+  fenced: Record<string, string> = {},
+) {
+  ssmMock.on(GetParameterCommand).callsFake(async (input, getClient) => {
+    const region = await getClient().config.region();
+    if (input.Name === '/dra/prod/fenced-for') {
+      const marker = fenced[region];
+      if (marker === undefined) throw Object.assign(new Error('not found'), { name: 'ParameterNotFound' });
+      return {
+        $metadata: {},
+        Parameter: { Name: input.Name, Type: 'String', Value: marker },
+      } satisfies GetParameterCommandOutput;
+    }
+    const value = records[region];
     if (value instanceof Error) throw value;
     if (value === undefined) throw Object.assign(new Error('not found'), { name: 'ParameterNotFound' });
     const Name = '/dra/prod/active-region';
@@ -127,13 +145,35 @@ describe('deploy preflight', () => {
     expect(result.message).toMatch(
       /generation 1 .* makes us-west-2 the writer, but the runbooks made us-east-1 active/,
     );
-    // Once the failover runbook has run, generation 1 deploys.
-    activeRegion({ 'us-east-1': 'us-west-2', 'us-west-2': 'us-west-2' });
+    // Once the failover runbook has run and the fence in us-east-1 finished, generation 1 deploys.
+    activeRegion(
+      { 'us-east-1': 'us-west-2', 'us-west-2': 'us-west-2' },
+      { 'us-east-1': fencedFor('us-west-2', 0) },
+    );
     const after = await preflight(deployable(1), new STSClient({ region: 'us-east-1' }), ssmIn);
     expect(after).toMatchObject({
       ok: true,
       message: expect.stringMatching(/generation 1, us-west-2 writes/),
     });
+  });
+
+  it('refuses generation 1 while the old writer region holds no complete fence, even when the records agree (S4)', async () => {
+    // The switch wrote us-east-1's record; the fence never ran there, or a part of it failed.
+    activeRegion({ 'us-east-1': 'us-west-2', 'us-west-2': 'us-west-2' });
+    const result = await preflight(deployable(1), new STSClient({ region: 'us-east-1' }), ssmIn);
+    expect(result).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(
+        /re-seeds us-east-1 from us-west-2, but us-east-1 has no \/dra\/prod\/fenced-for.*aws ssm start-automation-execution --region us-east-1 --document-name dra-prod-fence/,
+      ),
+    });
+    // A marker of an earlier switch toward us-west-2 (generation 3 after 1 -> 2 -> 3) does not count.
+    activeRegion(
+      { 'us-east-1': 'us-west-2', 'us-west-2': 'us-west-2' },
+      { 'us-east-1': fencedFor('us-west-2', 0) },
+    );
+    const stale = await preflight(deployable(3), new STSClient({ region: 'us-east-1' }), ssmIn);
+    expect(stale).toMatchObject({ ok: false, message: expect.stringMatching(/from an earlier switch/) });
   });
 
   it("refuses when the writer's region cannot be read, pointing at the runbook instead", async () => {

@@ -11,6 +11,7 @@ import { kmsKeyArn } from './kms-key-arn';
 import { mskReplicatorClusterRegion } from './msk-replicator-cluster-region';
 import { rdsReplicaMasterPassword, rdsReplicaSourceManagedPassword } from './rds-replica-credentials';
 import { type AwsLimitRule, type CfnTemplate, describeFinding, type StackTemplate } from './rule';
+import { scriptStepTimeout } from './script-step-timeout';
 import { ssmDocumentSize } from './ssm-document-size';
 
 export type { AwsLimitRule, CfnTemplate, LimitFinding, StackTemplate } from './rule';
@@ -28,6 +29,7 @@ export const AWS_LIMIT_RULES: readonly AwsLimitRule[] = [
   mskReplicatorClusterRegion,
   kmsKeyArn,
   ssmDocumentSize,
+  scriptStepTimeout,
 ];
 
 /** The plugin's name: the namespace of its findings in the validation report (and of acknowledgements). */

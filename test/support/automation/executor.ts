@@ -10,6 +10,7 @@
  * A document using anything else, or breaking an SSM limit the executor knows,
  * is refused before any step runs (AutomationDocumentError).
  */
+import type { AutomationExecution } from '@aws-sdk/client-ssm';
 import { stepsArchive } from '../../../lib/runbooks/archive';
 import { attachmentFile, attachmentLoader, sha256 } from './attachments';
 import { jsonPath } from './json-path';
@@ -762,6 +763,24 @@ class Execution {
     return ops[op](this.resolve(choice[op], step));
   }
 
+  /** The execution as GetAutomationExecution answers while it runs: the steps so far, outputs as lists of strings. */
+  describe(): AutomationExecution {
+    const text = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
+    return {
+      AutomationExecutionId: this.executionId,
+      AutomationExecutionStatus: 'InProgress',
+      StepExecutions: this.results.map((r) => ({
+        StepName: r.name,
+        Action: r.action,
+        StepStatus: r.status === 'Skipped' ? 'Pending' : r.status,
+        Outputs: Object.fromEntries(
+          Object.entries(r.outputs).map(([k, v]) => [k, Array.isArray(v) ? v.map(text) : [text(v)]]),
+        ),
+        ...(r.error ? { FailureMessage: r.error } : {}),
+      })),
+    };
+  }
+
   private record(result: StepResult): void {
     this.results.push(result);
     for (const [k, v] of Object.entries(result.outputs)) this.variables.set(`${result.name}.${k}`, v);
@@ -932,6 +951,10 @@ export async function runAutomation(
   const firstViolation = world.violations.length;
   const started = world.clock;
   const execution = new Execution(content, options, executionId, parameters);
+  world.automationExecutions.set(executionId, {
+    region: options.region,
+    describe: () => execution.describe(),
+  });
   await execution.runSequence(content.mainSteps, content.mainSteps[0]?.name);
   // A call or an answer outside the AWS model fails the test, even where a step caught the error.
   const violations = world.violations.slice(firstViolation);

@@ -45,7 +45,7 @@ import type {
   Workgroup,
 } from '@aws-sdk/client-redshift-serverless';
 import type { ReplicationConfiguration } from '@aws-sdk/client-s3';
-import type { Parameter, ParameterType } from '@aws-sdk/client-ssm';
+import type { AutomationExecution, Parameter, ParameterType } from '@aws-sdk/client-ssm';
 import { type ModelViolation, modelViolation, violationsOf } from '../aws-model';
 
 export type OutageMode = 'refuse' | 'hang';
@@ -326,6 +326,8 @@ export class FakeWorld {
   /** StartAutomationExecution calls (the fence runbook started from another runbook), in order. */
   readonly automationsStarted: { region: string; DocumentName: string; Parameters?: unknown; id: string }[] =
     [];
+  /** Executions the executor runs or ran, by id and region, as GetAutomationExecution describes them. */
+  readonly automationExecutions = new Map<string, { region: string; describe: () => AutomationExecution }>();
   private readonly buckets = new Map<string, { region: string; replication?: ReplicationConfiguration }>();
   /** How far the streaming model has copied each Replicator's source records (not part of any answer). */
   private readonly replicatorOffsets = new Map<string, number>();
@@ -1634,6 +1636,16 @@ export class FakeWorld {
         id,
       });
       return { AutomationExecutionId: id };
+    });
+
+    // SSM GetAutomationExecution: an execution the executor runs or ran, in its region
+    // (https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_GetAutomationExecution.html).
+    def('ssm', 'GetAutomationExecution', ({ region, params }) => {
+      const id = str(params, 'AutomationExecutionId');
+      const found = this.automationExecutions.get(id);
+      if (!found || found.region !== region)
+        throw new AwsError('AutomationExecutionNotFoundException', `Automation execution ${id} not found.`);
+      return { AutomationExecution: found.describe() };
     });
 
     def('sts', 'GetCallerIdentity', () => ({
