@@ -139,6 +139,21 @@ describe('the fake AWS world, against the AWS models', () => {
     });
     await call(S, 'ssm', 'DeleteParameter', { Name: '/dra/prod/switch-in-progress' });
     await call(W, 'ssm', 'StartAutomationExecution', { DocumentName: 'dra-prod-fence' });
+    // An execution the executor ran, as the failover's fence wait and the fence's Report read it.
+    world.automationExecutions.set('00000000-0000-4000-8000-0000000000fe', {
+      region: W,
+      describe: () => ({
+        AutomationExecutionId: '00000000-0000-4000-8000-0000000000fe',
+        DocumentName: 'dra-prod-fence',
+        AutomationExecutionStatus: 'InProgress',
+        StepExecutions: [
+          { StepName: 'DisableReplication', StepStatus: 'Success', Outputs: { Ok: ['true'] } },
+        ],
+      }),
+    });
+    await call(W, 'ssm', 'GetAutomationExecution', {
+      AutomationExecutionId: '00000000-0000-4000-8000-0000000000fe',
+    });
 
     // EMR Serverless: the writer's runs cancelled and its application stopped without auto-start;
     // the standby's started and a job submitted.
