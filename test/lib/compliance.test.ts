@@ -10,6 +10,9 @@ import { COMPLIANCE_VARIANTS } from '../support/variants';
 // The typed AWS limits, probed against the validator's schemas: in this file because the
 // validator loads its schemas once per test file, about 5 s on the CI machine.
 import '../config/aws-limits-schema.spec';
+// The worker-thread validator against CDK's default plugin: here for the same reason (one
+// load of the validator's schemas on the main thread for the whole file).
+import './cloudformation-validation.spec';
 
 /**
  * Every synth runs the AwsSolutions, HIPAA Security and NIST 800-53 rev 5 packs.
